@@ -1,0 +1,11 @@
+export type {
+  ApiName, Catalog, ChargeCategory, Dialect, FieldDef, FieldType, JoinName, MetricDef, MetricType,
+  SqlByDialect, UsageCategory,
+} from './types.js';
+export {
+  CHARGE_CATEGORIES, JOB_STATUSES, LEGACY_USAGE_CATEGORIES, REASON_TYPES, SOURCES, TOKEN_POOLS,
+  USAGE_CATEGORIES, USAGE_TYPES,
+} from './types.js';
+export { insightsCatalog } from './insights-catalog.js';
+export { tokenflexCatalog } from './tokenflex-catalog.js';
+export { catalogFor, describeCatalog, normaliseUsageCategory } from './catalog.js';
