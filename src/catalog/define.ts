@@ -8,6 +8,8 @@ export interface FieldSpec {
   readonly description: string;
   /** One expression for both dialects, or one per dialect. */
   readonly sql: string | SqlByDialect;
+  /** Defaults to `sql`; set it where the output is formatted text but comparison needs the column. */
+  readonly filterSql?: string | SqlByDialect;
   readonly filterable?: boolean;
   readonly sessionLevel?: boolean;
   readonly usageCategories?: readonly UsageCategory[];
@@ -41,6 +43,7 @@ export function defineCatalog(
       type: spec.type,
       description: spec.description,
       sql: bothDialects(spec.sql),
+      filterSql: bothDialects(spec.filterSql ?? spec.sql),
       filterable: spec.filterable ?? !spec.sessionLevel,
       sessionLevel: spec.sessionLevel ?? false,
       usageCategories: Object.freeze([...(spec.usageCategories ?? USAGE_CATEGORIES)]),

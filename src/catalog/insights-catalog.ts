@@ -5,13 +5,15 @@ const isoDate = (expr: string) => ({
   duckdb: `strftime(${expr}, '%Y-%m-%d')`,
   postgres: `to_char(${expr}, 'YYYY-MM-DD')`,
 });
+/** A date field: formatted text in rows, compared as a DATE. */
+const dateField = (expr: string) => ({ sql: isoDate(expr), filterSql: `cast(${expr} as date)` });
 
 /** Insights fields and metrics (spec §4.2). `*` fields of the spec are `filterable: false`. */
 export const insightsCatalog = defineCatalog('insights', {
   productName: { type: 'string', description: 'Product (or collection) name.', sql: 'coalesce(r.parent_product_name, r.product_name)' },
-  usageDate: { type: 'date', description: 'Day of usage.', sql: isoDate('r.usage_date') },
-  usageMonth: { type: 'date', description: 'First day of the month of usage.', sql: isoDate("date_trunc('month', r.usage_date)") },
-  usageWeek: { type: 'date', description: 'Monday of the ISO week of usage.', sql: isoDate("date_trunc('week', r.usage_date)") },
+  usageDate: { type: 'date', description: 'Day of usage.', ...dateField('r.usage_date') },
+  usageMonth: { type: 'date', description: 'First day of the month of usage.', ...dateField("date_trunc('month', r.usage_date)") },
+  usageWeek: { type: 'date', description: 'Monday of the ISO week of usage.', ...dateField("date_trunc('week', r.usage_date)") },
   version: { type: 'string', description: 'Major product version, e.g. 2025.', sql: "split_part(r.product_version, '.', 1)" },
   minorVersion: { type: 'string', description: 'Full product version, e.g. 2025.1.', sql: 'r.product_version' },
   childProductName: { type: 'string', description: 'Product used through a collection (null when used directly).', sql: 'case when r.parent_product_name is not null then r.product_name end' },

@@ -11,8 +11,11 @@ const RATED = ['DESKTOP_PRODUCT', 'CLOUD_PRODUCT', 'CLOUD_SERVICE'] as const;
 // Dates leave the database as 'YYYY-MM-DD' text and timestamps as ISO 8601 UTC text, so both
 // backends return byte-identical rows and JSON needs no per-driver conversion.
 const isoTimestamp = (column: string) => ({
-  duckdb: `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`,
-  postgres: `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+  sql: {
+    duckdb: `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`,
+    postgres: `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+  },
+  filterSql: column,
 });
 
 const customFields: Record<string, FieldSpec> = {};
@@ -29,17 +32,17 @@ export const tokenflexCatalog = defineCatalog('tokenflex', {
   productLineCode: { type: 'string', description: 'Product line code, e.g. ACDLT.', sql: 'r.product_line_code' },
   productName: { type: 'string', description: 'Product name.', sql: 'r.product_name' },
   userName: { type: 'string', description: 'Login name of the user.', sql: 'r.user_name', personal: true },
-  usageDate: { type: 'date', description: 'Day of usage (the licence server\'s local day).', sql: { duckdb: "strftime(r.usage_date, '%Y-%m-%d')", postgres: "to_char(r.usage_date, 'YYYY-MM-DD')" } },
-  usageMonth: { type: 'date', description: 'First day of the month of usage.', sql: { duckdb: "strftime(date_trunc('month', r.usage_date), '%Y-%m-%d')", postgres: "to_char(date_trunc('month', r.usage_date), 'YYYY-MM-DD')" } },
+  usageDate: { type: 'date', description: 'Day of usage (the licence server\'s local day).', sql: { duckdb: "strftime(r.usage_date, '%Y-%m-%d')", postgres: "to_char(r.usage_date, 'YYYY-MM-DD')" }, filterSql: 'r.usage_date' },
+  usageMonth: { type: 'date', description: 'First day of the month of usage.', sql: { duckdb: "strftime(date_trunc('month', r.usage_date), '%Y-%m-%d')", postgres: "to_char(date_trunc('month', r.usage_date), 'YYYY-MM-DD')" }, filterSql: "cast(date_trunc('month', r.usage_date) as date)" },
   contractYear: { type: 'integer', description: 'Contract year (1 = first year).', sql: 'r.contract_year' },
   usageCategory: { type: 'enum', description: 'Usage category.', sql: 'r.usage_category', enumValues: USAGE_CATEGORIES },
   tokenPool: { type: 'enum', description: 'Token pool charged: CY (contract year) or MY (multi-year).', sql: 'r.token_pool', enumValues: TOKEN_POOLS },
   chargedItemID: { type: 'string', description: 'Identifier of the charged session or transaction.', sql: 'r.charged_item_id', sessionLevel: true },
   ...customFields,
-  usageTimestamp: { type: 'datetime', description: 'Time of the usage event (UTC).', sql: isoTimestamp('r.usage_timestamp'), sessionLevel: true },
+  usageTimestamp: { type: 'datetime', description: 'Time of the usage event (UTC).', ...isoTimestamp('r.usage_timestamp'), sessionLevel: true },
   chargeCategory: { type: 'enum', description: 'How the usage was charged.', sql: 'r.charge_category', enumValues: CHARGE_CATEGORIES, usageCategories: RATED },
-  sessionStartDate: { type: 'datetime', description: 'Session start (UTC).', sql: isoTimestamp('r.session_start'), sessionLevel: true, usageCategories: DESKTOP },
-  sessionEndDate: { type: 'datetime', description: 'Session end (UTC).', sql: isoTimestamp('r.session_end'), sessionLevel: true, usageCategories: DESKTOP },
+  sessionStartDate: { type: 'datetime', description: 'Session start (UTC).', ...isoTimestamp('r.session_start'), sessionLevel: true, usageCategories: DESKTOP },
+  sessionEndDate: { type: 'datetime', description: 'Session end (UTC).', ...isoTimestamp('r.session_end'), sessionLevel: true, usageCategories: DESKTOP },
   productVersion: { type: 'string', description: 'Product version, e.g. 2025.', sql: 'r.product_version', usageCategories: DESKTOP },
   productFeatureCode: { type: 'string', description: 'Licence feature code.', sql: 'r.product_feature_code', usageCategories: DESKTOP },
   machineName: { type: 'string', description: 'Machine the session ran on.', sql: 'r.machine_name', usageCategories: DESKTOP, personal: true },
@@ -49,7 +52,7 @@ export const tokenflexCatalog = defineCatalog('tokenflex', {
   hubId: { type: 'string', description: 'Cloud hub identifier.', sql: 'r.hub_id', sessionLevel: true, usageCategories: CLOUD },
   hubName: { type: 'string', description: 'Cloud hub name.', sql: 'r.hub_name', sessionLevel: true, usageCategories: CLOUD },
   jobStatus: { type: 'enum', description: 'Outcome of the cloud service job.', sql: 'r.job_status', enumValues: JOB_STATUSES, sessionLevel: true, usageCategories: ['CLOUD_SERVICE'] },
-  transactionDate: { type: 'datetime', description: 'Date of the manual transaction (UTC).', sql: isoTimestamp('r.transaction_date'), sessionLevel: true, usageCategories: MANUAL },
+  transactionDate: { type: 'datetime', description: 'Date of the manual transaction (UTC).', ...isoTimestamp('r.transaction_date'), sessionLevel: true, usageCategories: MANUAL },
   reasonType: { type: 'enum', description: 'Reason of the manual adjustment or consumption.', sql: 'r.reason_type', enumValues: REASON_TYPES, usageCategories: MANUAL },
   reasonComment: { type: 'string', description: 'Free-text comment of the manual transaction.', sql: 'r.reason_comment', sessionLevel: true, usageCategories: MANUAL },
 }, {

@@ -49,7 +49,13 @@ export interface FieldDef {
   readonly name: string;
   readonly type: FieldType;
   readonly description: string;
+  /** The value as it appears in a result row (dates as 'YYYY-MM-DD' text, timestamps as ISO text). */
   readonly sql: SqlByDialect;
+  /**
+   * The expression a `where` or `orderBy` compares against: the native column, so the database can
+   * use its statistics and indexes. Dates and timestamps compare as DATE/TIMESTAMP here.
+   */
+  readonly filterSql: SqlByDialect;
   /** May appear in a `where` clause. */
   readonly filterable: boolean;
   /** Session/transaction-level field: export only, needs an explicit usage category. */
