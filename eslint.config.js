@@ -19,8 +19,8 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          group: ['../*/*', '../../*/*', '!../*/index.js', '!../../*/index.js'],
-          message: 'Import another area through its index.ts only.',
+          regex: '^(\\.\\./)+(catalog|query|store|auth|http|jobs|exports|cli|seed|rating)/(?!index\\.js$)',
+          message: 'Import another area of src/ through its index.ts only (STYLE.md §3).',
         }],
       }],
     },

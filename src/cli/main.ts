@@ -1,0 +1,75 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { runServer } from '../http/index.js';
+import { CliError } from './cli-error.js';
+import { runMigrateCommand } from './commands/migrate.js';
+import { runSeedCommand } from './commands/seed.js';
+import { runTokenCommand } from './commands/token.js';
+
+function positiveInteger(max: number) {
+  return (value: string): number => {
+    const number = Number(value.replace(/_/g, ''));
+    if (!Number.isInteger(number) || number < 0 || number > max) throw new InvalidArgumentError(`expected a whole number from 0 to ${max}`);
+    return number;
+  };
+}
+
+function isoDate(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
+  }
+  return value;
+}
+
+/** The `insights` command line. Reads the same environment variables as the server. */
+export function buildProgram(): Command {
+  const config = () => loadConfig(process.env, process.cwd());
+  const program = new Command('insights')
+    .description('usage-insights: licence-usage reporting, compatible with the Insights and Token Flex APIs.\n' +
+      'Configuration comes from the environment (DATA_DIR, PORT, PUBLIC_URL, …; see the README).')
+    .showHelpAfterError();
+
+  program.command('serve').description('run the HTTP service (seeds demo data into an empty database)')
+    .action(async () => runServer(config()));
+
+  program.command('migrate').description('apply pending database migrations')
+    .action(async () => {
+      const report = await runMigrateCommand(config());
+      console.log(report.applied.length ? `applied: ${report.applied.join(', ')}` : 'the schema is current');
+    });
+
+  program.command('seed').description('generate a deterministic synthetic dataset into the data directory')
+    .addOption(new Option('--rows <n>', 'usage records to generate').argParser(positiveInteger(1_000_000_000)).default(200_000))
+    .addOption(new Option('--seed <s>', 'random seed; the same seed gives the same data').argParser(positiveInteger(2 ** 31 - 1)).default(42))
+    .addOption(new Option('--from <date>', 'first usage day').argParser(isoDate).default('2024-11-01'))
+    .addOption(new Option('--to <date>', 'last usage day').argParser(isoDate).default('2026-10-31'))
+    .option('--reset', 'delete the existing database first', false)
+    .action(async (options: { rows: number; seed: number; from: string; to: string; reset: boolean }) => {
+      if (options.from > options.to) throw new CliError('--from must not be after --to');
+      const summary = await runSeedCommand(config(), options);
+      console.log(`seeded ${summary.usageRecords} usage records, ${summary.users} users, ${summary.teams} teams, ` +
+        `${summary.contracts} contracts, ${summary.products} products in ${(summary.millis / 1000).toFixed(1)} s`);
+    });
+
+  program.command('token').description('print an access token for a user, for scripts and tests')
+    .requiredOption('--user <email>', 'e-mail address of the user')
+    .option('--scope <scopes>', 'space-separated scopes', 'data:read data:write')
+    .option('--ttl <duration>', 'lifetime: 3600, 90s, 15m, 1h, 7d', '1h')
+    .action(async (options: { user: string; scope: string; ttl: string }) => {
+      console.log(await runTokenCommand(config(), options));
+    });
+
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CliError || error instanceof ConfigError || AppError.is(error)) {
+    console.error(`insights: ${error.message}`);
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
+}

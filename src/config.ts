@@ -1,0 +1,59 @@
+import path from 'node:path';
+
+/** Everything the service reads from its environment, with the defaults the README documents. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly publicUrl: string;
+  readonly tokenIssuer: string;
+  readonly tokenAudience: string;
+  readonly logLevel: string;
+  /** Seed the demo dataset when the database is empty. */
+  readonly demoData: boolean;
+  readonly demoRows: number;
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(env: Readonly<Record<string, string | undefined>>, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+/** Reads the configuration from an environment map (pass `process.env`); throws ConfigError. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, cwd: string): Config {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port || 8080}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute URL, got "${publicUrl}"`);
+  }
+  return Object.freeze({
+    port,
+    host: env.HOST || '127.0.0.1',
+    dataDir: path.resolve(cwd, env.DATA_DIR || './data'),
+    publicUrl,
+    // The issuer is fixed by configuration, not derived from the port, so tokens stay valid when
+    // the service moves to another port behind the same public URL.
+    tokenIssuer: env.TOKEN_ISSUER || publicUrl,
+    tokenAudience: env.TOKEN_AUDIENCE || 'usage-insights',
+    logLevel: env.LOG_LEVEL || 'info',
+    demoData: flag(env, 'DEMO_DATA', true),
+    demoRows: integer(env, 'DEMO_ROWS', 200_000, 0, 1_000_000_000),
+  });
+}

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createTokenVerifier, type SigningKeys, type TokenSettings } from '../auth/index.js';
+import type { Store } from '../store/index.js';
+import { useErrorFamily } from './errors/index.js';
+import { authenticationRoutes } from './routes/authentication/index.js';
+import { healthRoutes } from './routes/health/index.js';
+import { insightsRoutes } from './routes/insights/index.js';
+import { tokenflexRoutes } from './routes/tokenflex/index.js';
+
+export interface AppDeps {
+  readonly store: Store;
+  readonly keys: SigningKeys;
+  readonly tokens: TokenSettings;
+  /** Base URL that clients reach the service at (used in the OpenAPI document). */
+  readonly publicUrl: string;
+  /** A pino logger; silent when absent (tests). */
+  readonly logger?: FastifyBaseLogger;
+  readonly isReady?: () => boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the whole HTTP application, ready for `inject` or `listen`; it never listens itself. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    // Echo a caller's request id when it is well-formed, so logs can be joined across services.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      // Unknown properties must be reported (spec §1), not silently dropped (Fastify's default).
+      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
+    },
+  });
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  useErrorFamily(app, 'problem');
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'usage-insights',
+        version: '0.1.0',
+        description: 'Licence-usage reporting, wire-compatible with the Autodesk Insights and Token Flex APIs.',
+      },
+      servers: [{ url: deps.publicUrl }],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const verifyAccessToken = createTokenVerifier(deps.keys, deps.tokens);
+  const auth = { store: deps.store, verifyAccessToken };
+  await app.register(healthRoutes, { store: deps.store, isReady: deps.isReady ?? (() => true) });
+  await app.register(authenticationRoutes, { prefix: '/authentication/v2', keys: deps.keys });
+  await app.register(insightsRoutes, { prefix: '/insights/v1', ...auth });
+  await app.register(tokenflexRoutes, { prefix: '/tokenflex/v1', ...auth });
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,87 @@
+import type { NormalisedError } from './normalise.js';
+
+/** The API families, each with its own error body (spec §1.1). */
+export type ErrorFamily = 'insights' | 'tokenflex' | 'problem';
+
+export interface RenderedError {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: Record<string, unknown>;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+const INSIGHTS_TITLES: Readonly<Record<number, string>> = {
+  400: 'BAD_REQUEST', 403: 'ACCESS_DENIED', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'UNPROCESSABLE_ENTITY',
+  429: 'TOO_MANY_REQUESTS', 500: 'INTERNAL_ERROR', 503: 'SERVICE_UNAVAILABLE',
+};
+
+const TOKENFLEX_CODES: Readonly<Record<number, string>> = {
+  400: 'BadRequestError', 403: 'ForbiddenError', 404: 'NotFoundError', 405: 'MethodNotAllowedError',
+  406: 'NotAcceptableError', 409: 'ConflictError', 413: 'PayloadTooLargeError', 415: 'UnsupportedMediaTypeError',
+  422: 'UnprocessableEntityError', 429: 'TooManyRequestsError', 500: 'InternalServerError', 503: 'ServiceUnavailableError',
+};
+
+/** APS gateway error codes for authentication failures. */
+const GATEWAY_CODES: Readonly<Record<string, string>> = {
+  AUTH_TOKEN_MISSING: 'AUTH-010',
+  AUTH_TOKEN_INVALID: 'AUTH-006',
+  AUTH_SCOPE_MISSING: 'AUTH-012',
+};
+
+function fallbackTitle(status: number): string {
+  return status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST';
+}
+
+/**
+ * Renders a normalised error in a family's shape. Authentication failures use the APS gateway's
+ * shape in every family, with `WWW-Authenticate` as RFC 6750 §3 asks.
+ */
+export function renderError(family: ErrorFamily, error: NormalisedError, requestId: string): RenderedError {
+  const headers: Record<string, string> = {};
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  const gatewayCode = GATEWAY_CODES[error.code];
+  if (gatewayCode) {
+    if (error.status === 401) headers['www-authenticate'] = 'Bearer error="invalid_token"';
+    if (error.code === 'AUTH_SCOPE_MISSING') headers['www-authenticate'] = 'Bearer error="insufficient_scope"';
+    return {
+      status: error.status,
+      contentType: 'application/json; charset=utf-8',
+      headers,
+      body: { developerMessage: error.message, moreInfo: `docs/errors.md#${error.code.toLowerCase()}`, errorCode: gatewayCode, requestId },
+    };
+  }
+  const internalExtras = error.unexpected ? { requestId } : {};
+  switch (family) {
+    case 'insights':
+      return {
+        status: error.status,
+        contentType: 'application/json; charset=utf-8',
+        headers,
+        body: { title: INSIGHTS_TITLES[error.status] ?? fallbackTitle(error.status), detail: error.message, ...error.extras, ...internalExtras },
+      };
+    case 'tokenflex': {
+      const code = TOKENFLEX_CODES[error.status] ?? (error.status >= 500 ? 'InternalServerError' : 'BadRequestError');
+      return {
+        status: error.status,
+        contentType: 'application/json; charset=utf-8',
+        headers,
+        body: { Code: code, Message: `${code}: ${error.message}`, ...error.extras, ...internalExtras },
+      };
+    }
+    case 'problem':
+      return {
+        status: error.status,
+        contentType: 'application/problem+json; charset=utf-8',
+        headers,
+        body: {
+          type: `docs/errors.md#${error.code.toLowerCase()}`,
+          title: INSIGHTS_TITLES[error.status] ?? fallbackTitle(error.status),
+          status: error.status,
+          detail: error.message,
+          ...error.extras,
+          ...internalExtras,
+        },
+      };
+  }
+}

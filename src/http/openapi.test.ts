@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { Store } from '../store/index.js';
+import { buildTestApp, openSeededStore } from '../../test/helpers/build-app.js';
+
+let store: Store;
+before(async (t) => {
+  store = await openSeededStore(t as never, 500);
+});
+
+test('GET /openapi.json is a valid OpenAPI 3.1 document', async (t) => {
+  const { app } = await buildTestApp(t, store);
+  const response = await app.inject({ url: '/openapi.json' });
+  assert.equal(response.statusCode, 200);
+  const document = response.json();
+  assert.equal(document.openapi, '3.1.0');
+  const result = await new Validator().validate(document);
+  assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2));
+});
+
+test('the OpenAPI document describes every route the app serves', async (t) => {
+  const { app } = await buildTestApp(t, store);
+  const document = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+  const described = new Set(Object.entries(document.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)));
+  // Every API path must be in the document; infrastructure (docs UI assets, the document itself) need not.
+  for (const expected of [
+    'GET /healthz', 'GET /readyz', 'GET /authentication/v2/keys', 'GET /insights/v1/catalog', 'GET /insights/v1/contexts',
+    'GET /tokenflex/v1/catalog', 'GET /tokenflex/v1/contract', 'GET /tokenflex/v1/contract/{contract_number}',
+  ]) {
+    assert.ok(described.has(expected), `${expected} is missing from the OpenAPI document`);
+  }
+  for (const [route, operations] of Object.entries(document.paths)) {
+    for (const method of Object.keys(operations)) {
+      const url = route.replace(/\{(\w+)\}/g, ':$1');
+      assert.ok(app.hasRoute({ method: method.toUpperCase() as 'GET', url }), `${method.toUpperCase()} ${route} is documented but not served`);
+    }
+  }
+});
+
+test('authenticated routes declare the bearer security scheme and health routes do not', async (t) => {
+  const { app } = await buildTestApp(t, store);
+  const document = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { security?: unknown }>> };
+  assert.deepEqual(document.paths['/insights/v1/catalog']!.get!.security, [{ bearerAuth: [] }]);
+  assert.equal(document.paths['/healthz']!.get!.security, undefined);
+});
+
+test('/docs serves the interactive documentation', async (t) => {
+  const { app } = await buildTestApp(t, store);
+  const response = await app.inject({ url: '/docs/' });
+  assert.equal(response.statusCode, 200);
+  assert.match(response.headers['content-type'] as string, /text\/html/);
+  assert.match(response.body, /swagger/i);
+});

@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseBearerHeader, type AccessClaims, type RequiredScope } from '../../auth/index.js';
+import { AppError } from '../../errors.js';
+import type { Store } from '../../store/index.js';
+import { Principal } from './principal.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook on every authenticated route. */
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Scope the route needs; by default `data:read` for GET/HEAD and `data:write` otherwise. */
+    scope?: RequiredScope;
+  }
+}
+
+export interface AuthOptions {
+  readonly store: Store;
+  readonly verifyAccessToken: (token: string) => Promise<AccessClaims>;
+}
+
+/** The principal of an authenticated request; a programming error to call it elsewhere. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error('principalOf() called on a route outside the authenticated context');
+  return request.principal;
+}
+
+/**
+ * Requires a valid bearer token with the route's scope on every route of the context it is called
+ * in. It runs `onRequest`, before the body is read, so anonymous callers cannot make us parse
+ * (or buffer) request bodies. Routes also get the bearer security requirement in the OpenAPI document.
+ */
+export function requireBearerToken(app: FastifyInstance, options: AuthOptions): void {
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, security: [{ bearerAuth: [] }] } as typeof route.schema;
+  });
+  app.addHook('onRequest', async (request) => {
+    const token = parseBearerHeader(request.headers.authorization);
+    const claims = await options.verifyAccessToken(token);
+    const required = request.routeOptions.config.scope
+      ?? (request.method === 'GET' || request.method === 'HEAD' ? 'data:read' : 'data:write');
+    if (!claims.scopes.includes(required)) {
+      throw new AppError('AUTH_SCOPE_MISSING', `This operation needs the "${required}" scope; the token has ${claims.scopes.length ? claims.scopes.map((s) => `"${s}"`).join(', ') : 'none'}.`);
+    }
+    let user;
+    if (claims.subject !== undefined) {
+      user = await options.store.findUserById(claims.subject);
+      if (!user) throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token no longer exists.');
+      if (user.status !== 'active') throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token is disabled.');
+    }
+    request.principal = new Principal(claims, user, options.store);
+  });
+}

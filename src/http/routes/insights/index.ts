@@ -1,0 +1,23 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { describeCatalog, insightsCatalog } from '../../../catalog/index.js';
+import { useErrorFamily } from '../../errors/index.js';
+import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
+import { catalogRoute, contextsRoute } from './schemas.js';
+
+export type InsightsOptions = AuthOptions;
+
+/** Insights API (`/insights/v1`, spec §3). */
+export const insightsRoutes: FastifyPluginAsync<InsightsOptions> = async (app, options) => {
+  useErrorFamily(app, 'insights');
+  requireBearerToken(app, options);
+
+  const catalog = describeCatalog(insightsCatalog);
+  app.get('/catalog', { schema: catalogRoute }, async () => catalog);
+
+  app.get('/contexts', { schema: contextsRoute }, async (request) => {
+    const principal = principalOf(request);
+    if (!principal.user) return [];
+    const teams = await options.store.listAdministeredTeams(principal.user.id);
+    return teams.map((team) => ({ contextId: team.teamId, alias: team.name, reportingBenefits: [...team.reportingBenefits] }));
+  });
+};

@@ -1,0 +1,72 @@
+/** JSON schemas shared by several API families' route declarations. */
+
+/** Insights error body (spec §1.1): `{title, detail}` plus our helpful extras. */
+export const insightsErrorSchema = {
+  type: 'object',
+  properties: {
+    title: { type: 'string' },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+  },
+  required: ['title', 'detail'],
+  additionalProperties: true,
+} as const;
+
+/** Token Flex error body (spec §1.1): `{Code, Message}` plus our helpful extras. */
+export const tokenflexErrorSchema = {
+  type: 'object',
+  properties: {
+    Code: { type: 'string' },
+    Message: { type: 'string' },
+    code: { type: 'string' },
+  },
+  required: ['Code', 'Message'],
+  additionalProperties: true,
+} as const;
+
+/** The APS gateway's 401/403 body for authentication failures. */
+export const gatewayErrorSchema = {
+  type: 'object',
+  properties: {
+    developerMessage: { type: 'string' },
+    moreInfo: { type: 'string' },
+    errorCode: { type: 'string' },
+  },
+  required: ['developerMessage', 'errorCode'],
+  additionalProperties: true,
+} as const;
+
+/** Error responses every authenticated route can give, in a family's shape. */
+export function authenticatedErrors(familyError: object) {
+  return {
+    400: familyError,
+    401: gatewayErrorSchema,
+    403: { anyOf: [familyError, gatewayErrorSchema] },
+    404: familyError,
+    500: familyError,
+  } as const;
+}
+
+const catalogEntry = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    type: { type: 'string' },
+    description: { type: 'string' },
+    filterable: { type: 'boolean' },
+    sessionLevel: { type: 'boolean' },
+    usageCategories: { type: 'array', items: { type: 'string' } },
+    enumValues: { type: 'array', items: { type: 'string' } },
+  },
+  required: ['name', 'type', 'description'],
+} as const;
+
+/** `GET /<api>/v1/catalog` (ours). */
+export const catalogSchema = {
+  type: 'object',
+  properties: {
+    fields: { type: 'array', items: catalogEntry },
+    metrics: { type: 'array', items: catalogEntry },
+  },
+  required: ['fields', 'metrics'],
+} as const;

@@ -1,0 +1,71 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Contract, Team, User } from '../../store.js';
+
+const USER_COLUMNS = 'id, email, user_name, first_name, last_name, full_name, status, roles';
+
+function toUser(row: Record<string, unknown>): User {
+  return Object.freeze({
+    id: String(row.id),
+    email: String(row.email),
+    userName: String(row.user_name),
+    firstName: String(row.first_name),
+    lastName: String(row.last_name),
+    fullName: String(row.full_name),
+    status: row.status === 'inactive' ? 'inactive' : 'active',
+    roles: Object.freeze(String(row.roles ?? '').split(' ').filter(Boolean)),
+  });
+}
+
+export async function selectUserByEmail(connection: DuckDBConnection, email: string): Promise<User | undefined> {
+  const reader = await connection.runAndReadAll(`select ${USER_COLUMNS} from users where lower(email) = lower($1)`, [email]);
+  const row = reader.getRowObjectsJson()[0];
+  return row ? toUser(row) : undefined;
+}
+
+export async function selectUserById(connection: DuckDBConnection, id: string): Promise<User | undefined> {
+  const reader = await connection.runAndReadAll(`select ${USER_COLUMNS} from users where id = $1`, [id]);
+  const row = reader.getRowObjectsJson()[0];
+  return row ? toUser(row) : undefined;
+}
+
+export async function countUsers(connection: DuckDBConnection): Promise<number> {
+  const reader = await connection.runAndReadAll('select cast(count(*) as integer) as n from users');
+  return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
+}
+
+export async function selectAdministeredTeams(connection: DuckDBConnection, userId: string): Promise<Team[]> {
+  const reader = await connection.runAndReadAll(
+    `select t.id, t.name, t.reporting_benefits
+       from teams t join team_members m on m.team_id = t.id
+      where m.user_id = $1 and m.is_admin
+      order by t.id`,
+    [userId],
+  );
+  return reader.getRowObjectsJson().map((row) => Object.freeze({
+    teamId: String(row.id),
+    name: String(row.name),
+    reportingBenefits: Object.freeze(String(row.reporting_benefits).split(' ').filter(Boolean)),
+  }));
+}
+
+export async function selectManagedContracts(connection: DuckDBConnection, userId: string): Promise<Contract[]> {
+  const reader = await connection.runAndReadAll(
+    `select c.contract_number, c.name, strftime(c.start_date, '%Y-%m-%d') as start_date,
+            strftime(c.end_date, '%Y-%m-%d') as end_date, current_date between c.start_date and c.end_date as is_active
+       from contracts c join contract_managers m on m.contract_number = c.contract_number
+      where m.user_id = $1
+      order by c.contract_number`,
+    [userId],
+  );
+  return reader.getRowObjectsJson().map(toContract);
+}
+
+export function toContract(row: Record<string, unknown>): Contract {
+  return Object.freeze({
+    contractNumber: String(row.contract_number),
+    contractName: String(row.name),
+    contractStartDate: String(row.start_date),
+    contractEndDate: String(row.end_date),
+    isActive: Boolean(row.is_active),
+  });
+}

@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { loadSigningKeys, mintAccessToken, issueUserToken, type SigningKeys, type TokenSettings } from '../../src/auth/index.js';
+import { buildApp } from '../../src/http/index.js';
+import { openDuckDbStore, type Store } from '../../src/store/index.js';
+
+export const TEST_TOKENS: TokenSettings = { issuer: 'http://localhost:8080', audience: 'usage-insights' };
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly keys: SigningKeys;
+  readonly dataDir: string;
+  /** A token for a demo user (admin@example.com, alice@example.com, …). */
+  tokenFor(email: string, scopes?: readonly string[]): Promise<string>;
+  /** A token with arbitrary claims, for testing verification failures. */
+  rawToken(options: Parameters<typeof mintAccessToken>[2], settings?: TokenSettings): Promise<string>;
+}
+
+/** A seeded in-memory store shared by the tests of one file (seeding is the slow part). */
+export async function openSeededStore(t: TestContext | { after: (fn: () => Promise<void>) => void }, rows = 3_000): Promise<Store> {
+  const store = await openDuckDbStore({ dataDir: ':memory:' });
+  await store.migrate();
+  await store.loadDemoData({ rows, seed: 7, from: '2025-01-01', to: '2025-12-31' });
+  t.after(() => store.close());
+  return store;
+}
+
+/** Builds the app over a seeded store with fresh keys; closes everything when the test ends. */
+export async function buildTestApp(t: { after: (fn: () => Promise<void>) => void }, store: Store): Promise<TestApp> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
+  const keys = await loadSigningKeys(dataDir);
+  const app = await buildApp({ store, keys, tokens: TEST_TOKENS, publicUrl: 'http://localhost:8080' });
+  t.after(async () => {
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return {
+    app,
+    store,
+    keys,
+    dataDir,
+    tokenFor: (email, scopes = ['data:read', 'data:write']) =>
+      issueUserToken({ store, keys, tokens: TEST_TOKENS }, { email, scopes, ttlSeconds: 600 }),
+    rawToken: (options, settings = TEST_TOKENS) => mintAccessToken(keys, settings, options),
+  };
+}
