@@ -1,0 +1,14 @@
+export { AndNode } from './and-node.js';
+export { BetweenNode } from './between-node.js';
+export { ComparisonNode } from './comparison-node.js';
+export type { ComparisonOperator } from './comparison-node.js';
+export { FieldNode } from './field-node.js';
+export type { FilterNode, PredicateNode } from './filter-node.js';
+export { GroupNode } from './group-node.js';
+export { InNode } from './in-node.js';
+export { IsNullNode } from './is-null-node.js';
+export { LikeNode } from './like-node.js';
+export { LiteralNode } from './literal-node.js';
+export type { BooleanLiteralNode, NumberLiteralNode, StringLiteralNode } from './literal-node.js';
+export { OrderByItemNode } from './order-by-item-node.js';
+export { OrNode } from './or-node.js';

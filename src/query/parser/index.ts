@@ -1,0 +1,1 @@
+export { parseFilter, parseOrderBy } from './parser.js';
