@@ -12,6 +12,12 @@ export interface Config {
   /** Seed the demo dataset when the database is empty. */
   readonly demoData: boolean;
   readonly demoRows: number;
+  /** Job workers in this process. */
+  readonly workerConcurrency: number;
+  /** Execution cap of a usage query, in seconds. */
+  readonly queryTimeoutSeconds: number;
+  /** How long completed query results stay readable, in seconds (at least 300). */
+  readonly resultRetentionSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -55,5 +61,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     logLevel: env.LOG_LEVEL || 'info',
     demoData: flag(env, 'DEMO_DATA', true),
     demoRows: integer(env, 'DEMO_ROWS', 200_000, 0, 1_000_000_000),
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 2, 0, 64),
+    queryTimeoutSeconds: integer(env, 'QUERY_TIMEOUT_SECONDS', 300, 1, 86_400),
+    // Never under 5 minutes (spec §3.3): a client must have time to page through a result.
+    resultRetentionSeconds: integer(env, 'RESULT_RETENTION_SECONDS', 86_400, 300, 90 * 86_400),
   });
 }

@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   FILTER_NESTING_TOO_DEEP: { kind: 'bad-request', title: 'Parentheses nest more than one level deep' },
   ORDER_BY_INVALID: { kind: 'bad-request', title: 'The orderBy clause is not valid' },
   QUERY_INVALID: { kind: 'bad-request', title: 'The query is not valid' },
+  IDEMPOTENCY_KEY_REUSED: { kind: 'unprocessable', title: 'The idempotency key was used with a different request' },
   DATA_DIR_LOCKED: { kind: 'unavailable', title: 'Another process holds the data directory' },
   INTERNAL_ERROR: { kind: 'internal', title: 'An unexpected error occurred' },
 } as const satisfies Record<string, { kind: ErrorKind; title: string }>;

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createTokenVerifier, type SigningKeys, type TokenSettings } from '../auth/index.js';
+import type { UsageQueryService } from '../jobs/index.js';
 import type { Store } from '../store/index.js';
 import { useErrorFamily } from './errors/index.js';
 import { authenticationRoutes } from './routes/authentication/index.js';
@@ -14,6 +15,7 @@ export interface AppDeps {
   readonly store: Store;
   readonly keys: SigningKeys;
   readonly tokens: TokenSettings;
+  readonly queries: UsageQueryService;
   /** Base URL that clients reach the service at (used in the OpenAPI document). */
   readonly publicUrl: string;
   /** A pino logger; silent when absent (tests). */
@@ -66,8 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const auth = { store: deps.store, verifyAccessToken };
   await app.register(healthRoutes, { store: deps.store, isReady: deps.isReady ?? (() => true) });
   await app.register(authenticationRoutes, { prefix: '/authentication/v2', keys: deps.keys });
-  await app.register(insightsRoutes, { prefix: '/insights/v1', ...auth });
-  await app.register(tokenflexRoutes, { prefix: '/tokenflex/v1', ...auth });
+  await app.register(insightsRoutes, { prefix: '/insights/v1', ...auth, queries: deps.queries });
+  await app.register(tokenflexRoutes, { prefix: '/tokenflex/v1', ...auth, queries: deps.queries });
   await app.ready();
   return app;
 }

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import pino from 'pino';
 import { loadSigningKeys } from '../auth/index.js';
 import type { Config } from '../config.js';
+import { createJobServices } from '../jobs/index.js';
 import { openDuckDbStore, type Store } from '../store/index.js';
 import { buildApp } from './app.js';
 import { startControlSocket } from './control-socket.js';
@@ -39,14 +40,23 @@ export async function runServer(config: Config): Promise<void> {
   }
   const keys = await loadSigningKeys(config.dataDir);
   const tokens = { issuer: config.tokenIssuer, audience: config.tokenAudience };
+  const jobs = createJobServices(store, 'duckdb', {
+    concurrency: config.workerConcurrency,
+    queryTimeoutMs: config.queryTimeoutSeconds * 1000,
+    resultRetentionMs: config.resultRetentionSeconds * 1000,
+  }, logger);
+  // One process owns a DuckDB file, so every job still marked running was left by a process that
+  // died (kill -9, power loss): put them back in the queue now.
+  await jobs.runner.start({ recoverAll: true });
   let ready = true;
-  const app = await buildApp({ store, keys, tokens, publicUrl: config.publicUrl, logger, isReady: () => ready });
+  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, publicUrl: config.publicUrl, logger, isReady: () => ready });
   let control: Server | undefined;
   try {
     await app.listen({ port: config.port, host: config.host });
     control = await startControlSocket(controlSocketPath(config.dataDir), { store, keys, tokens });
   } catch (error) {
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+    await jobs.runner.stop();
     await app.close();
     await store.close();
     process.exitCode = 1;
@@ -65,6 +75,7 @@ export async function runServer(config: Config): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     control?.close();
     await app.close();
+    await jobs.runner.stop();
     await store.close();
     logger.info('stopped');
   };

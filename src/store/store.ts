@@ -72,7 +72,7 @@ export interface MigrationReport {
   readonly current: readonly string[];
 }
 
-export interface Store {
+export interface Store extends JobStore {
   readonly backend: 'duckdb' | 'postgres';
   /** Applies pending migrations; safe to call concurrently from several processes. */
   migrate(): Promise<MigrationReport>;
@@ -93,4 +93,108 @@ export interface Store {
   listManagedContracts(userId: string): Promise<readonly Contract[]>;
   /** A contract with its years and token figures computed from the usage records. */
   getContractDetail(contractNumber: string): Promise<ContractDetail | undefined>;
+}
+
+/** Internal job states (STYLE.md §2); each API maps them to its own words at the HTTP edge. */
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'expired';
+export type JobKind = 'usage-query' | 'export';
+
+export interface NewJob {
+  readonly id: string;
+  readonly kind: JobKind;
+  readonly api: 'insights' | 'tokenflex';
+  readonly ownerUserId: string;
+  readonly tenantKey: string;
+  /** The normalised request, stored as JSON. */
+  readonly request: unknown;
+  readonly requestHash: string;
+  readonly idempotencyKey?: string;
+  readonly maxAttempts: number;
+}
+
+export interface Job {
+  readonly id: string;
+  readonly kind: JobKind;
+  readonly api: 'insights' | 'tokenflex';
+  readonly ownerUserId: string;
+  readonly tenantKey: string;
+  readonly state: JobState;
+  readonly request: unknown;
+  readonly requestHash: string;
+  readonly idempotencyKey: string | null;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly workerId: string | null;
+  readonly cancelRequested: boolean;
+  /** ISO 8601 UTC. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly expiresAt: string | null;
+  readonly errorTitle: string | null;
+  readonly errorDetail: string | null;
+  readonly columns: readonly string[] | null;
+  readonly rowCount: number | null;
+}
+
+/** A query to run and store as a job's result, with the order its rows are numbered in. */
+export interface ResultQuery {
+  readonly sql: string;
+  readonly parameters: readonly (string | number | boolean)[];
+  readonly columns: readonly string[];
+  /** Output columns to number the rows by, in order; ties are broken by the remaining columns. */
+  readonly order: readonly { readonly column: string; readonly direction: 'asc' | 'desc' }[];
+}
+
+/** The worker no longer owns the job (it was swept, canceled or claimed by another worker). */
+export class JobLeaseLostError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} is no longer owned by this worker`);
+    this.name = 'JobLeaseLostError';
+  }
+}
+
+/** A running statement was interrupted through its AbortSignal. */
+export class QueryInterruptedError extends Error {
+  constructor(readonly reason: unknown) {
+    super('the database query was interrupted');
+    this.name = 'QueryInterruptedError';
+  }
+}
+
+export interface JobStore {
+  /** Inserts a queued job. */
+  createJob(job: NewJob): Promise<Job>;
+  getJob(id: string): Promise<Job | undefined>;
+  /** A succeeded, unexpired job of this owner with the same request hash, newest first. */
+  findReusableJob(ownerUserId: string, requestHash: string): Promise<Job | undefined>;
+  /** The job an owner created with an idempotency key since the given time. */
+  findJobByIdempotencyKey(ownerUserId: string, key: string, since: Date): Promise<Job | undefined>;
+  /** Moves the oldest due queued job of the given kinds to running for this worker; never hands one job to two workers. */
+  claimNextJob(workerId: string, kinds: readonly JobKind[]): Promise<Job | undefined>;
+  /** Refreshes the lease; throws JobLeaseLostError when the worker no longer owns the job. Returns whether cancel was asked. */
+  heartbeatJob(id: string, workerId: string): Promise<{ readonly cancelRequested: boolean }>;
+  /**
+   * Runs the query, stores every row as the job's result and marks the job succeeded, atomically.
+   * Aborting the signal interrupts the database statement (QueryInterruptedError).
+   */
+  completeQueryJob(id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal): Promise<number>;
+  /** Fails the job, or re-queues it with backoff when `retry` and attempts remain. Owner-fenced. */
+  failJob(id: string, workerId: string, error: { readonly title: string; readonly detail: string; readonly retry: boolean }): Promise<Job>;
+  /** Cancels a queued job at once, or flags a running one for its worker. Returns the job after the change. */
+  requestCancel(id: string): Promise<Job | undefined>;
+  /** Marks a running job canceled (its worker saw the flag). Owner-fenced. */
+  markCanceled(id: string, workerId: string, detail: string): Promise<void>;
+  /** Removes a job and its stored result. */
+  deleteJob(id: string): Promise<void>;
+  /**
+   * Running jobs whose heartbeat is older than `staleBefore` go back to the queue, or fail when
+   * their attempts are spent: a crashed worker never leaves a job running forever.
+   */
+  sweepStaleJobs(staleBefore: Date): Promise<{ readonly requeued: number; readonly failed: number }>;
+  /** Succeeded jobs past their retention become expired and their stored rows are deleted. */
+  expireJobs(now: Date): Promise<number>;
+  /** Rows `offset`..`offset+limit-1` of a job's stored result, each an array in column order. */
+  readResultPage(id: string, offset: number, limit: number): Promise<unknown[][]>;
 }

@@ -5,6 +5,7 @@ import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadSigningKeys, mintAccessToken, issueUserToken, type SigningKeys, type TokenSettings } from '../../src/auth/index.js';
 import { buildApp } from '../../src/http/index.js';
+import { createJobServices, type JobServices, type JobSettings } from '../../src/jobs/index.js';
 import { openDuckDbStore, type Store } from '../../src/store/index.js';
 
 export const TEST_TOKENS: TokenSettings = { issuer: 'http://localhost:8080', audience: 'usage-insights' };
@@ -14,6 +15,7 @@ export interface TestApp {
   readonly store: Store;
   readonly keys: SigningKeys;
   readonly dataDir: string;
+  readonly jobs: JobServices;
   /** A token for a demo user (admin@example.com, alice@example.com, …). */
   tokenFor(email: string, scopes?: readonly string[]): Promise<string>;
   /** A token with arbitrary claims, for testing verification failures. */
@@ -30,12 +32,17 @@ export async function openSeededStore(t: TestContext | { after: (fn: () => Promi
 }
 
 /** Builds the app over a seeded store with fresh keys; closes everything when the test ends. */
-export async function buildTestApp(t: { after: (fn: () => Promise<void>) => void }, store: Store): Promise<TestApp> {
+export async function buildTestApp(
+  t: { after: (fn: () => Promise<void>) => void }, store: Store, jobSettings: Partial<JobSettings> = {},
+): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
   const keys = await loadSigningKeys(dataDir);
-  const app = await buildApp({ store, keys, tokens: TEST_TOKENS, publicUrl: 'http://localhost:8080' });
+  const jobs = createJobServices(store, 'duckdb', { concurrency: 2, queryTimeoutMs: 60_000, resultRetentionMs: 3_600_000, ...jobSettings });
+  await jobs.runner.start();
+  const app = await buildApp({ store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080' });
   t.after(async () => {
     await app.close();
+    await jobs.runner.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
   return {
@@ -43,6 +50,7 @@ export async function buildTestApp(t: { after: (fn: () => Promise<void>) => void
     store,
     keys,
     dataDir,
+    jobs,
     tokenFor: (email, scopes = ['data:read', 'data:write']) =>
       issueUserToken({ store, keys, tokens: TEST_TOKENS }, { email, scopes, ttlSeconds: 600 }),
     rawToken: (options, settings = TEST_TOKENS) => mintAccessToken(keys, settings, options),

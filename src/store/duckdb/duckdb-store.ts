@@ -4,11 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { AppError } from '../../errors.js';
 import { seedDatabase } from '../../seed/index.js';
-import type {
-  ContractDetail, DemoDataOptions, DemoDataSummary, MigrationReport, Store, Team, Contract, User,
+import {
+  QueryInterruptedError,
+  type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
+  type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type User,
 } from '../store.js';
 import { ConnectionPool } from './connection-pool.js';
 import { selectContractDetail } from './sql/contracts.js';
+import {
+  cancelJob, claimJob, deleteJobRows, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
+  markJobCanceled, requeueStaleJobs, selectJob, selectJobByIdempotencyKey, selectResultPage, selectReusableJob, touchJob,
+  updateFailedJob,
+} from './sql/jobs.js';
 import { applyMigration, createMigrationsTable, selectAppliedMigrations } from './sql/migrations.js';
 import {
   countUsers, selectAdministeredTeams, selectManagedContracts, selectUserByEmail, selectUserById,
@@ -111,5 +118,103 @@ class DuckDbStore implements Store {
 
   getContractDetail(contractNumber: string): Promise<ContractDetail | undefined> {
     return this.#pool.use((connection) => selectContractDetail(connection, contractNumber));
+  }
+
+  createJob(job: NewJob): Promise<Job> {
+    return this.#pool.use((connection) => insertJob(connection, job, new Date()));
+  }
+
+  getJob(id: string): Promise<Job | undefined> {
+    return this.#pool.use((connection) => selectJob(connection, id));
+  }
+
+  findReusableJob(ownerUserId: string, requestHash: string): Promise<Job | undefined> {
+    return this.#pool.use((connection) => selectReusableJob(connection, ownerUserId, requestHash, new Date()));
+  }
+
+  findJobByIdempotencyKey(ownerUserId: string, key: string, since: Date): Promise<Job | undefined> {
+    return this.#pool.use((connection) => selectJobByIdempotencyKey(connection, ownerUserId, key, since));
+  }
+
+  async claimNextJob(workerId: string, kinds: readonly JobKind[]): Promise<Job | undefined> {
+    try {
+      return await this.#pool.use((connection) => claimJob(connection, workerId, kinds, new Date()));
+    } catch (error) {
+      // Another connection updated the same row first: it got the job, we get none this round.
+      if (isTransactionConflict(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async heartbeatJob(id: string, workerId: string): Promise<{ readonly cancelRequested: boolean }> {
+    try {
+      return await this.#pool.use((connection) => touchJob(connection, id, workerId, new Date()));
+    } catch (error) {
+      // A concurrent update of the row (a cancel request, say) won; the lease is still ours, and
+      // the next beat will see whatever changed.
+      if (isTransactionConflict(error)) return { cancelRequested: false };
+      throw error;
+    }
+  }
+
+  completeQueryJob(id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal): Promise<number> {
+    return this.#pool.use(async (connection) => {
+      // DuckDB interrupts the statement running on a connection (https://duckdb.org/docs/stable/clients/c/api#duckdb_interrupt).
+      const onAbort = () => connection.interrupt();
+      if (signal.aborted) throw new QueryInterruptedError(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      await connection.run('begin transaction');
+      try {
+        // Results first, the fenced state change last: the jobs row is touched only at the very
+        // end, so heartbeats and cancel requests do not conflict with a long insert.
+        const rows = await insertResultRows(connection, id, query);
+        if (signal.aborted) throw new QueryInterruptedError(signal.reason);
+        const now = new Date();
+        await finishJob(connection, id, workerId, query.columns, rows, now, new Date(now.getTime() + retentionMs));
+        await connection.run('commit');
+        return rows;
+      } catch (error) {
+        await connection.run('rollback').catch(() => undefined);
+        if (signal.aborted) throw new QueryInterruptedError(signal.reason);
+        throw error;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    });
+  }
+
+  failJob(id: string, workerId: string, error: { readonly title: string; readonly detail: string; readonly retry: boolean }): Promise<Job> {
+    return this.#pool.use((connection) => updateFailedJob(connection, id, workerId, error, new Date()));
+  }
+
+  async requestCancel(id: string): Promise<Job | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#pool.use((connection) => cancelJob(connection, id, new Date()));
+      } catch (error) {
+        if (!isTransactionConflict(error) || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
+      }
+    }
+  }
+
+  markCanceled(id: string, workerId: string, detail: string): Promise<void> {
+    return this.#pool.use((connection) => markJobCanceled(connection, id, workerId, detail, new Date()));
+  }
+
+  deleteJob(id: string): Promise<void> {
+    return this.#pool.use((connection) => deleteJobRows(connection, id));
+  }
+
+  sweepStaleJobs(staleBefore: Date): Promise<{ readonly requeued: number; readonly failed: number }> {
+    return this.#pool.use((connection) => requeueStaleJobs(connection, staleBefore, new Date()));
+  }
+
+  expireJobs(now: Date): Promise<number> {
+    return this.#pool.use((connection) => expireSucceededJobs(connection, now));
+  }
+
+  readResultPage(id: string, offset: number, limit: number): Promise<unknown[][]> {
+    return this.#pool.use((connection) => selectResultPage(connection, id, offset, limit));
   }
 }

@@ -2,9 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { describeCatalog, insightsCatalog } from '../../../catalog/index.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
+import { registerInsightsQueries } from './queries.js';
 import { catalogRoute, contextsRoute } from './schemas.js';
+import type { UsageQueryService } from '../../../jobs/index.js';
 
-export type InsightsOptions = AuthOptions;
+export interface InsightsOptions extends AuthOptions {
+  readonly queries: UsageQueryService;
+}
 
 /** Insights API (`/insights/v1`, spec §3). */
 export const insightsRoutes: FastifyPluginAsync<InsightsOptions> = async (app, options) => {
@@ -20,4 +24,6 @@ export const insightsRoutes: FastifyPluginAsync<InsightsOptions> = async (app, o
     const teams = await options.store.listAdministeredTeams(principal.user.id);
     return teams.map((team) => ({ contextId: team.teamId, alias: team.name, reportingBenefits: [...team.reportingBenefits] }));
   });
+
+  registerInsightsQueries(app, options.queries);
 };

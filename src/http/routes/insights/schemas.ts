@@ -27,3 +27,74 @@ export const contextsRoute = {
     ...errors,
   },
 } as const;
+
+/** offset/limit of compatible endpoints (spec §1): limit 1..1000, default 100. */
+const paging = {
+  offset: { type: 'integer', minimum: 0, default: 0 },
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+} as const;
+
+const contextProps = {
+  contextId: { type: 'string', pattern: '^[A-Za-z0-9-]{1,40}$' },
+  context: { type: 'string', pattern: '^[A-Za-z0-9-]{1,40}$' },
+} as const;
+
+const queryResult = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string', enum: ['SUBMITTED', 'RUNNING', 'COMPLETED', 'EXPIRED', 'ERROR'] },
+    startTime: { type: 'integer' },
+    columns: { type: 'array', items: { type: 'string' } },
+    rows: { type: 'array', items: { type: 'array' } },
+    pagination: {
+      type: 'object',
+      properties: { totalResults: { type: 'integer' }, offset: { type: 'integer' }, limit: { type: 'integer' } },
+    },
+    rowCount: { type: 'integer' },
+    expiresAt: { type: 'string' },
+    error: { type: 'object', properties: { title: { type: 'string' }, detail: { type: 'string' } } },
+  },
+  required: ['id', 'status'],
+} as const;
+
+const queryIdParams = {
+  type: 'object',
+  properties: { queryId: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+  required: ['queryId'],
+  additionalProperties: false,
+} as const;
+
+export const submitQueryRoute = {
+  tags: ['insights'],
+  summary: 'Submit a usage query (runs asynchronously; poll GET /usage-queries/:queryId).',
+  querystring: { type: 'object', properties: { ...paging, ...contextProps }, additionalProperties: false },
+  body: {
+    type: 'object',
+    properties: {
+      fields: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+      metrics: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+      where: { type: 'string', maxLength: 10_000 },
+      orderBy: { type: 'string', maxLength: 2_000 },
+      ...contextProps,
+    },
+    additionalProperties: false,
+  },
+  headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
+  response: { 200: queryResult, 422: insightsErrorSchema, ...errors },
+} as const;
+
+export const getQueryRoute = {
+  tags: ['insights'],
+  summary: 'Status of a usage query and, once COMPLETED, a page of its stored result.',
+  params: queryIdParams,
+  querystring: { type: 'object', properties: paging, additionalProperties: false },
+  response: { 200: queryResult, 304: { type: 'null', description: 'Not modified since the ETag sent in If-None-Match.' }, ...errors },
+} as const;
+
+export const deleteQueryRoute = {
+  tags: ['insights'],
+  summary: 'Cancel a query in progress (it ends ERROR/CANCELED) or delete a finished one (ours).',
+  params: queryIdParams,
+  response: { 204: { type: 'null', description: 'Canceled or deleted.' }, ...errors },
+} as const;

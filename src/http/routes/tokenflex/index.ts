@@ -3,9 +3,12 @@ import { describeCatalog, tokenflexCatalog } from '../../../catalog/index.js';
 import { AppError } from '../../../errors.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
+import type { UsageQueryService } from '../../../jobs/index.js';
 import { catalogRoute, contractRoute, contractsRoute } from './schemas.js';
 
-export type TokenflexOptions = AuthOptions;
+export interface TokenflexOptions extends AuthOptions {
+  readonly queries: UsageQueryService;
+}
 
 /** Token Flex API (`/tokenflex/v1`, spec §4). */
 export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app, options) => {

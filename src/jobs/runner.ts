@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  JobLeaseLostError, QueryInterruptedError, type Job, type JobKind, type JobStore,
+} from '../store/index.js';
+import { JOB_ERROR_TITLES } from './job-state.js';
+
+/** What a job kind does once claimed. It must honour the signal (abort = stop now). */
+export type JobHandler = (job: Job, context: { readonly workerId: string; readonly signal: AbortSignal }) => Promise<void>;
+
+export interface RunnerOptions {
+  readonly store: JobStore;
+  readonly handlers: Readonly<Partial<Record<JobKind, JobHandler>>>;
+  /** Jobs run at once in this process. */
+  readonly concurrency: number;
+  /** Execution cap of one attempt; past it the statement is interrupted and the job fails QUERY_TIMEOUT. */
+  readonly executionCapMs: number;
+  readonly heartbeatMs?: number;
+  /** A running job whose heartbeat is older than this is considered abandoned. */
+  readonly staleAfterMs?: number;
+  /** How often idle workers look for work that other processes queued, and sweep. */
+  readonly pollMs?: number;
+  readonly log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+type Reason = 'timeout' | 'cancel' | 'shutdown';
+
+/**
+ * The worker pool of one process: claims queued jobs, runs their handlers under an execution cap,
+ * keeps their lease alive, honours cancel requests, and sweeps abandoned and expired jobs.
+ * Submitters call `wake()` so a new job starts at once rather than at the next poll.
+ */
+export class JobRunner {
+  readonly #options: Required<Omit<RunnerOptions, 'log'>> & Pick<RunnerOptions, 'log'>;
+  readonly #id = `worker-${randomUUID().slice(0, 8)}`;
+  readonly #events = new EventEmitter();
+  readonly #running = new Map<string, AbortController>();
+  #loops: Promise<void>[] = [];
+  #stopped = true;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: RunnerOptions) {
+    this.#options = {
+      heartbeatMs: 5_000,
+      staleAfterMs: 30_000,
+      pollMs: 1_000,
+      ...options,
+    };
+    this.#events.setMaxListeners(0);
+  }
+
+  get workerId(): string {
+    return this.#id;
+  }
+
+  /** Starts the workers. `recover` first returns jobs left running by a crashed process to the queue. */
+  async start(options: { readonly recoverAll?: boolean } = {}): Promise<void> {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    // With one process per database (DuckDB), every running job at start-up was left by a process
+    // that died: recover them all at once instead of waiting for their heartbeats to age.
+    const staleBefore = options.recoverAll ? new Date(Date.now() + 1000) : new Date(Date.now() - this.#options.staleAfterMs);
+    const swept = await this.#options.store.sweepStaleJobs(staleBefore);
+    if (swept.requeued || swept.failed) this.#options.log?.warn(swept, 'recovered jobs left running by a stopped worker');
+    this.#timer = setInterval(() => void this.#housekeeping(), this.#options.pollMs);
+    this.#timer.unref();
+    for (let i = 0; i < this.#options.concurrency; i++) this.#loops.push(this.#loop(i));
+  }
+
+  /** Tells idle workers there is work. */
+  wake(): void {
+    this.#events.emit('wake');
+  }
+
+  /** Aborts a job running in this process (cancel); false when it is not running here. */
+  abort(jobId: string): boolean {
+    const controller = this.#running.get(jobId);
+    if (!controller) return false;
+    controller.abort('cancel' satisfies Reason);
+    return true;
+  }
+
+  /** Stops claiming, interrupts running jobs (they go back to the queue), and waits for the loops. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    for (const controller of this.#running.values()) controller.abort('shutdown' satisfies Reason);
+    this.wake();
+    await Promise.all(this.#loops);
+    this.#loops = [];
+  }
+
+  async #housekeeping(): Promise<void> {
+    try {
+      await this.#options.store.sweepStaleJobs(new Date(Date.now() - this.#options.staleAfterMs));
+      await this.#options.store.expireJobs(new Date());
+    } catch (error) {
+      this.#options.log?.warn({ err: error }, 'job housekeeping failed; will retry');
+    }
+    this.wake();
+  }
+
+  #idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#events.off('wake', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.#options.pollMs);
+      this.#events.once('wake', done);
+    });
+  }
+
+  async #loop(slot: number): Promise<void> {
+    const workerId = `${this.#id}-${slot}`;
+    const kinds = Object.keys(this.#options.handlers) as JobKind[];
+    while (!this.#stopped) {
+      let job: Job | undefined;
+      try {
+        job = await this.#options.store.claimNextJob(workerId, kinds);
+      } catch (error) {
+        this.#options.log?.error({ err: error }, 'claiming a job failed');
+      }
+      if (!job) {
+        await this.#idle();
+        continue;
+      }
+      await this.#run(job, workerId);
+    }
+  }
+
+  async #run(job: Job, workerId: string): Promise<void> {
+    const { store } = this.#options;
+    const handler = this.#options.handlers[job.kind];
+    const controller = new AbortController();
+    this.#running.set(job.id, controller);
+    const cap = setTimeout(() => controller.abort('timeout' satisfies Reason), this.#options.executionCapMs);
+    const beat = setInterval(() => {
+      store.heartbeatJob(job.id, workerId)
+        .then(({ cancelRequested }) => { if (cancelRequested) controller.abort('cancel' satisfies Reason); })
+        .catch((error: unknown) => {
+          if (error instanceof JobLeaseLostError) controller.abort('shutdown' satisfies Reason);
+        });
+    }, this.#options.heartbeatMs);
+    try {
+      if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      if (job.cancelRequested) controller.abort('cancel' satisfies Reason);
+      await handler(job, { workerId, signal: controller.signal });
+    } catch (error) {
+      await this.#settleFailure(job, workerId, controller.signal, error);
+    } finally {
+      clearTimeout(cap);
+      clearInterval(beat);
+      this.#running.delete(job.id);
+    }
+  }
+
+  async #settleFailure(job: Job, workerId: string, signal: AbortSignal, error: unknown): Promise<void> {
+    const { store, log } = this.#options;
+    try {
+      if (error instanceof JobLeaseLostError) {
+        log?.warn({ jobId: job.id }, 'lost the lease of a job; another worker or the sweeper has it');
+        return;
+      }
+      const reason = (signal.aborted ? signal.reason : undefined) as Reason | undefined;
+      if (error instanceof QueryInterruptedError || reason) {
+        if (reason === 'timeout') {
+          await store.failJob(job.id, workerId, {
+            title: JOB_ERROR_TITLES.timeout,
+            detail: `The query ran longer than the execution cap of ${Math.round(this.#options.executionCapMs / 1000)} s and was stopped.`,
+            retry: false,
+          });
+        } else if (reason === 'cancel') {
+          await store.markCanceled(job.id, workerId, 'The query was canceled while it ran.');
+        } else {
+          // Shutdown: back to the queue so the next process start (or another process) runs it.
+          await store.failJob(job.id, workerId, { title: JOB_ERROR_TITLES.workerLost, detail: 'The server stopped while the job ran.', retry: true });
+        }
+        return;
+      }
+      log?.error({ err: error, jobId: job.id }, 'job failed');
+      await store.failJob(job.id, workerId, {
+        title: JOB_ERROR_TITLES.failed,
+        detail: 'The query failed in the database. Quote the query id when reporting it.',
+        retry: false,
+      });
+    } catch (settleError) {
+      if (!(settleError instanceof JobLeaseLostError)) log?.error({ err: settleError, jobId: job.id }, 'could not record the outcome of a job');
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { catalogFor, normaliseUsageCategory, type ApiName, type Dialect } from '../catalog/index.js';
+import { AppError } from '../errors.js';
+import { compileUsageQuery, planUsageQuery, type UsageQueryPlan, type UsageQuerySpec } from '../query/index.js';
+import type { Job, ResultQuery, Store } from '../store/index.js';
+import type { JobHandler } from './runner.js';
+
+/** What a caller asks, in either API's words, before validation. */
+export interface UsageQueryRequest {
+  readonly fields: readonly string[];
+  readonly metrics: readonly string[];
+  readonly where?: string;
+  readonly orderBy?: string;
+  readonly usageCategories?: readonly string[];
+}
+
+export type QueryScope =
+  | { readonly kind: 'teams'; readonly teamIds: readonly string[] }
+  | { readonly kind: 'contract'; readonly contractNumber: string };
+
+/** The request as stored on the job: enough to plan it again, identical for identical queries. */
+interface StoredQuery {
+  readonly api: ApiName;
+  readonly fields: readonly string[];
+  readonly metrics: readonly string[];
+  readonly where: string;
+  readonly orderBy: string;
+  readonly usageCategories: readonly string[] | null;
+  readonly scope: QueryScope;
+}
+
+export interface UsageQueryServiceOptions {
+  readonly store: Store;
+  readonly dialect: Dialect;
+  /** How long a completed result stays readable. */
+  readonly retentionMs: number;
+  /** Called after a job is queued, so an idle worker starts it at once. */
+  readonly onQueued?: () => void;
+  /** Called when a running job should stop (cancel); returns whether this process ran it. */
+  readonly abortRunning?: (jobId: string) => boolean;
+}
+
+/** Idempotency keys are honoured for this long (spec §1). */
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+
+function toSpec(query: StoredQuery): UsageQuerySpec {
+  return {
+    fields: query.fields,
+    metrics: query.metrics,
+    where: query.where,
+    orderBy: query.orderBy,
+    ...(query.usageCategories ? { usageCategories: query.usageCategories } : {}),
+    scope: query.scope,
+    purpose: 'query',
+  };
+}
+
+/** The stored-result query of a plan: the compiled SQL, numbered in the plan's order. */
+export function buildResultQuery(plan: UsageQueryPlan, dialect: Dialect): ResultQuery {
+  const compiled = compileUsageQuery(plan, dialect);
+  return {
+    sql: compiled.sql,
+    parameters: compiled.parameters,
+    columns: compiled.columns.map((c) => c.name),
+    order: plan.orderBy.map((item) => ({
+      column: item.kind === 'field' ? item.field.name : item.metric.name,
+      direction: item.direction,
+    })),
+  };
+}
+
+/**
+ * Submitting, reading and canceling usage queries, shared by the Insights and Token Flex routes.
+ * Validation happens at submit (so a bad query is a 400, never a failed job); the worker plans the
+ * stored request again, which is deterministic.
+ */
+export class UsageQueryService {
+  readonly #options: UsageQueryServiceOptions;
+
+  constructor(options: UsageQueryServiceOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Validates and queues a query, or returns the live result of an identical earlier one
+   * (`reused: true`), or the job an earlier request with the same idempotency key created.
+   */
+  async submit(api: ApiName, ownerUserId: string, scope: QueryScope, request: UsageQueryRequest, idempotencyKey?: string): Promise<{ readonly job: Job; readonly reused: boolean }> {
+    const stored: StoredQuery = {
+      api,
+      fields: [...request.fields],
+      metrics: [...request.metrics],
+      where: (request.where ?? '').trim(),
+      orderBy: (request.orderBy ?? '').trim(),
+      usageCategories: request.usageCategories && request.usageCategories.length > 0
+        ? [...new Set(request.usageCategories.map((c) => normaliseUsageCategory(c) ?? c))].sort()
+        : null,
+      scope: scope.kind === 'teams' ? { kind: 'teams', teamIds: [...scope.teamIds].sort() } : scope,
+    };
+    planUsageQuery(toSpec(stored), catalogFor(api));
+    const requestHash = createHash('sha256').update(JSON.stringify([ownerUserId, stored])).digest('hex');
+    const { store } = this.#options;
+
+    if (idempotencyKey !== undefined) {
+      const earlier = await store.findJobByIdempotencyKey(ownerUserId, idempotencyKey, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
+      if (earlier) {
+        if (earlier.requestHash !== requestHash) {
+          throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request; use a new key for a new request.');
+        }
+        return { job: earlier, reused: true };
+      }
+    }
+    const live = await store.findReusableJob(ownerUserId, requestHash);
+    if (live && idempotencyKey === undefined) return { job: live, reused: true };
+
+    const job = await store.createJob({
+      id: randomBytes(32).toString('hex'),
+      kind: 'usage-query',
+      api,
+      ownerUserId,
+      tenantKey: stored.scope.kind === 'teams' ? stored.scope.teamIds.join(',') : stored.scope.contractNumber,
+      request: stored,
+      requestHash,
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      maxAttempts: 3,
+    });
+    this.#options.onQueued?.();
+    return { job, reused: false };
+  }
+
+  /** The caller's query of this API; 404 when unknown, 403 when another user's. */
+  async get(api: ApiName, ownerUserId: string, id: string): Promise<Job> {
+    const job = await this.#options.store.getJob(id);
+    if (!job || job.kind !== 'usage-query' || job.api !== api) throw new AppError('NOT_FOUND', `No query has the id ${id}.`);
+    if (job.ownerUserId !== ownerUserId) throw new AppError('ACCESS_DENIED', 'This query belongs to another user.');
+    return job;
+  }
+
+  /** A page of a completed query's stored result. */
+  readPage(job: Job, offset: number, limit: number): Promise<unknown[][]> {
+    return this.#options.store.readResultPage(job.id, offset, limit);
+  }
+
+  /** Cancels a query in progress, or deletes a finished one with its result. */
+  async cancelOrDelete(api: ApiName, ownerUserId: string, id: string): Promise<'canceled' | 'deleted'> {
+    const job = await this.get(api, ownerUserId, id);
+    if (job.state === 'queued' || job.state === 'running') {
+      await this.#options.store.requestCancel(id);
+      this.#options.abortRunning?.(id);
+      return 'canceled';
+    }
+    await this.#options.store.deleteJob(id);
+    return 'deleted';
+  }
+
+  /** The worker side: runs a claimed usage-query job and stores its result. */
+  handler(): JobHandler {
+    return async (job, { workerId, signal }) => {
+      const stored = job.request as StoredQuery;
+      const plan = planUsageQuery(toSpec(stored), catalogFor(stored.api));
+      await this.#options.store.completeQueryJob(job.id, workerId, buildResultQuery(plan, this.#options.dialect), this.#options.retentionMs, signal);
+    };
+  }
+}

@@ -1,0 +1,226 @@
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { JobLeaseLostError, type Job, type JobKind, type NewJob, type ResultQuery } from '../../store.js';
+
+const ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'";
+const JOB_COLUMNS = `id, kind, api, owner_user_id, tenant_key, state, request, request_hash, idempotency_key, attempts,
+  max_attempts, worker_id, cancel_requested,
+  strftime(created_at, ${ISO}) as created_at, strftime(updated_at, ${ISO}) as updated_at,
+  strftime(started_at, ${ISO}) as started_at, strftime(finished_at, ${ISO}) as finished_at,
+  strftime(expires_at, ${ISO}) as expires_at, error_title, error_detail, result_columns, cast(row_count as double) as row_count`;
+
+/** Timestamps are written as UTC ISO strings cast to TIMESTAMP, never from the session time zone. */
+function utc(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function toJob(row: Record<string, unknown>): Job {
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  return Object.freeze({
+    id: String(row.id),
+    kind: String(row.kind) as JobKind,
+    api: String(row.api) as Job['api'],
+    ownerUserId: String(row.owner_user_id),
+    tenantKey: String(row.tenant_key),
+    state: String(row.state) as Job['state'],
+    request: JSON.parse(String(row.request)) as unknown,
+    requestHash: String(row.request_hash),
+    idempotencyKey: text(row.idempotency_key),
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    workerId: text(row.worker_id),
+    cancelRequested: Boolean(row.cancel_requested),
+    createdAt: String(row.created_at),
+    updatedAt: String(row.updated_at),
+    startedAt: text(row.started_at),
+    finishedAt: text(row.finished_at),
+    expiresAt: text(row.expires_at),
+    errorTitle: text(row.error_title),
+    errorDetail: text(row.error_detail),
+    columns: row.result_columns ? Object.freeze(JSON.parse(String(row.result_columns)) as string[]) : null,
+    rowCount: row.row_count === null || row.row_count === undefined ? null : Number(row.row_count),
+  });
+}
+
+async function one(connection: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<Job | undefined> {
+  const row = (await connection.runAndReadAll(sql, values)).getRowObjectsJson()[0];
+  return row ? toJob(row) : undefined;
+}
+
+/** DuckDB reports a write-write conflict between concurrent transactions with this text. */
+export function isTransactionConflict(error: unknown): boolean {
+  return /conflict/i.test(String((error as Error)?.message));
+}
+
+export async function insertJob(connection: DuckDBConnection, job: NewJob, now: Date): Promise<Job> {
+  const inserted = await one(connection,
+    `insert into jobs (id, kind, api, owner_user_id, tenant_key, state, request, request_hash, idempotency_key,
+                       max_attempts, created_at, updated_at, run_at)
+     values ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, cast($10 as timestamp), cast($10 as timestamp), cast($10 as timestamp))
+     returning ${JOB_COLUMNS}`,
+    [job.id, job.kind, job.api, job.ownerUserId, job.tenantKey, JSON.stringify(job.request), job.requestHash,
+      job.idempotencyKey ?? null, job.maxAttempts, utc(now)]);
+  if (!inserted) throw new Error('insert returned no row');
+  return inserted;
+}
+
+export function selectJob(connection: DuckDBConnection, id: string): Promise<Job | undefined> {
+  return one(connection, `select ${JOB_COLUMNS} from jobs where id = $1`, [id]);
+}
+
+export function selectReusableJob(connection: DuckDBConnection, ownerUserId: string, requestHash: string, now: Date) {
+  return one(connection,
+    `select ${JOB_COLUMNS} from jobs
+      where owner_user_id = $1 and request_hash = $2 and state = 'succeeded' and expires_at > cast($3 as timestamp)
+      order by created_at desc limit 1`,
+    [ownerUserId, requestHash, utc(now)]);
+}
+
+export function selectJobByIdempotencyKey(connection: DuckDBConnection, ownerUserId: string, key: string, since: Date) {
+  return one(connection,
+    `select ${JOB_COLUMNS} from jobs
+      where owner_user_id = $1 and idempotency_key = $2 and created_at >= cast($3 as timestamp)
+      order by created_at desc limit 1`,
+    [ownerUserId, key, utc(since)]);
+}
+
+/**
+ * Claims the oldest due queued job. DuckDB runs one writer process with optimistic concurrency
+ * (https://duckdb.org/docs/stable/connect/concurrency): when two connections update the same row,
+ * the second fails with a conflict. The `state = 'queued'` fence plus that conflict guarantee a job
+ * is never claimed twice; the caller treats a conflict as "someone else got it".
+ */
+export function claimJob(connection: DuckDBConnection, workerId: string, kinds: readonly JobKind[], now: Date) {
+  const kindList = kinds.map((_, i) => `$${i + 3}`).join(', ');
+  return one(connection,
+    `update jobs
+        set state = 'running', worker_id = $1, attempts = attempts + 1, started_at = cast($2 as timestamp),
+            heartbeat_at = cast($2 as timestamp), updated_at = cast($2 as timestamp)
+      where id = (select id from jobs where state = 'queued' and run_at <= cast($2 as timestamp) and kind in (${kindList})
+                   order by run_at, created_at, id limit 1)
+        and state = 'queued'
+      returning ${JOB_COLUMNS}`,
+    [workerId, utc(now), ...kinds]);
+}
+
+export async function touchJob(connection: DuckDBConnection, id: string, workerId: string, now: Date) {
+  const job = await one(connection,
+    `update jobs set heartbeat_at = cast($3 as timestamp)
+      where id = $1 and state = 'running' and worker_id = $2 returning ${JOB_COLUMNS}`,
+    [id, workerId, utc(now)]);
+  if (!job) throw new JobLeaseLostError(id);
+  return { cancelRequested: job.cancelRequested };
+}
+
+/**
+ * Numbers the rows of the query by the requested order (ties broken by every column, so pages
+ * never overlap or skip) and stores them as JSON arrays. Column names are catalogue names, quoted.
+ */
+export async function insertResultRows(connection: DuckDBConnection, id: string, query: ResultQuery): Promise<number> {
+  const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  const ordered = new Set(query.order.map((o) => o.column));
+  const orderSql = [
+    ...query.order.map((o) => `q.${quote(o.column)} ${o.direction} nulls last`),
+    ...query.columns.filter((c) => !ordered.has(c)).map((c) => `q.${quote(c)} asc nulls last`),
+  ].join(', ');
+  const values = query.columns.map((c) => `q.${quote(c)}`).join(', ');
+  const parameterCount = query.parameters.length;
+  const reader = await connection.runAndReadAll(
+    `insert into job_results (job_id, ordinal, row_json)
+     select $${parameterCount + 1}, row_number() over (order by ${orderSql}) - 1, cast(json_array(${values}) as varchar)
+       from (${query.sql}) q`,
+    [...query.parameters, id]);
+  return Number(reader.getRowsJson()[0]?.[0] ?? 0);
+}
+
+export async function finishJob(
+  connection: DuckDBConnection, id: string, workerId: string, columns: readonly string[], rowCount: number, now: Date, expiresAt: Date,
+): Promise<void> {
+  const job = await one(connection,
+    `update jobs set state = 'succeeded', finished_at = cast($3 as timestamp), updated_at = cast($3 as timestamp),
+            expires_at = cast($4 as timestamp), result_columns = $5, row_count = $6, worker_id = null,
+            error_title = null, error_detail = null
+      where id = $1 and state = 'running' and worker_id = $2 returning ${JOB_COLUMNS}`,
+    [id, workerId, utc(now), utc(expiresAt), JSON.stringify(columns), rowCount]);
+  if (!job) throw new JobLeaseLostError(id);
+}
+
+/**
+ * Fails a job or puts it back in the queue, decided in the statement itself: a retry happens only
+ * while attempts remain, after an exponential backoff of 2^attempts seconds capped at 5 minutes.
+ */
+export async function updateFailedJob(
+  connection: DuckDBConnection, id: string, workerId: string, error: { title: string; detail: string; retry: boolean }, now: Date,
+): Promise<Job> {
+  const job = await one(connection,
+    `update jobs
+        set state = case when $5 and attempts < max_attempts then 'queued' else 'failed' end,
+            run_at = cast($6 as timestamp) + to_seconds(cast(least(power(2, attempts), 300) as bigint)),
+            finished_at = case when $5 and attempts < max_attempts then null else cast($6 as timestamp) end,
+            updated_at = cast($6 as timestamp), worker_id = null, error_title = $3, error_detail = $4
+      where id = $1 and state = 'running' and worker_id = $2 returning ${JOB_COLUMNS}`,
+    [id, workerId, error.title, error.detail, error.retry, utc(now)]);
+  if (!job) throw new JobLeaseLostError(id);
+  return job;
+}
+
+export async function cancelJob(connection: DuckDBConnection, id: string, now: Date): Promise<Job | undefined> {
+  return one(connection,
+    `update jobs
+        set state = case when state = 'queued' then 'canceled' else state end,
+            cancel_requested = case when state = 'running' then true else cancel_requested end,
+            finished_at = case when state = 'queued' then cast($2 as timestamp) else finished_at end,
+            error_title = case when state = 'queued' then 'CANCELED' else error_title end,
+            error_detail = case when state = 'queued' then 'The query was canceled before it started.' else error_detail end,
+            updated_at = cast($2 as timestamp)
+      where id = $1 returning ${JOB_COLUMNS}`,
+    [id, utc(now)]);
+}
+
+export async function markJobCanceled(connection: DuckDBConnection, id: string, workerId: string, detail: string, now: Date) {
+  const job = await one(connection,
+    `update jobs set state = 'canceled', finished_at = cast($3 as timestamp), updated_at = cast($3 as timestamp),
+            worker_id = null, error_title = 'CANCELED', error_detail = $4
+      where id = $1 and state = 'running' and worker_id = $2 returning ${JOB_COLUMNS}`,
+    [id, workerId, utc(now), detail]);
+  if (!job) throw new JobLeaseLostError(id);
+}
+
+export async function deleteJobRows(connection: DuckDBConnection, id: string): Promise<void> {
+  await connection.run('delete from job_results where job_id = $1', [id]);
+  await connection.run('delete from jobs where id = $1', [id]);
+}
+
+export async function requeueStaleJobs(connection: DuckDBConnection, staleBefore: Date, now: Date) {
+  const reader = await connection.runAndReadAll(
+    `update jobs
+        set state = case when attempts < max_attempts then 'queued' else 'failed' end,
+            worker_id = null, updated_at = cast($2 as timestamp), run_at = cast($2 as timestamp),
+            finished_at = case when attempts < max_attempts then null else cast($2 as timestamp) end,
+            error_title = case when attempts < max_attempts then error_title else 'WORKER_LOST' end,
+            error_detail = case when attempts < max_attempts then error_detail
+                                else 'The worker running this job stopped and its attempts are spent.' end
+      where state = 'running' and heartbeat_at < cast($1 as timestamp)
+      returning state`,
+    [utc(staleBefore), utc(now)]);
+  const states = reader.getRowsJson().map((row) => row[0]);
+  return { requeued: states.filter((s) => s === 'queued').length, failed: states.filter((s) => s === 'failed').length };
+}
+
+export async function expireSucceededJobs(connection: DuckDBConnection, now: Date): Promise<number> {
+  const reader = await connection.runAndReadAll(
+    `update jobs set state = 'expired', updated_at = cast($1 as timestamp)
+      where state = 'succeeded' and expires_at <= cast($1 as timestamp) returning id`,
+    [utc(now)]);
+  const ids = reader.getRowsJson().map((row) => String(row[0]));
+  if (ids.length > 0) {
+    await connection.run(`delete from job_results where job_id in (select id from jobs where state = 'expired')`);
+  }
+  return ids.length;
+}
+
+export async function selectResultPage(connection: DuckDBConnection, id: string, offset: number, limit: number): Promise<unknown[][]> {
+  const reader = await connection.runAndReadAll(
+    `select row_json from job_results where job_id = $1 and ordinal >= $2 and ordinal < $3 order by ordinal`,
+    [id, offset, offset + limit]);
+  return reader.getRowsJson().map((row) => JSON.parse(String(row[0])) as unknown[]);
+}
