@@ -19,20 +19,20 @@ export interface JobServices {
 
 /** Wires the worker pool and the services that queue work for it, over one store. */
 export function createJobServices(store: Store, dialect: Dialect, settings: JobSettings, log?: RunnerOptions['log']): JobServices {
-  let runner: JobRunner | undefined;
-  const queries = new UsageQueryService({
+  const runner: JobRunner = new JobRunner({
     store,
-    dialect,
-    retentionMs: Math.max(settings.resultRetentionMs, 5 * 60_000),
-    onQueued: () => runner?.wake(),
-    abortRunning: (id) => runner?.abort(id) ?? false,
-  });
-  runner = new JobRunner({
-    store,
-    handlers: { 'usage-query': queries.handler() },
+    handlers: { 'usage-query': (job, context) => runQuery(job, context) },
     concurrency: settings.concurrency,
     executionCapMs: settings.queryTimeoutMs,
     ...(log ? { log } : {}),
   });
+  const queries = new UsageQueryService({
+    store,
+    dialect,
+    retentionMs: Math.max(settings.resultRetentionMs, 5 * 60_000),
+    onQueued: () => runner.wake(),
+    abortRunning: (id) => runner.abort(id),
+  });
+  const runQuery = queries.handler();
   return { runner, queries };
 }
