@@ -72,6 +72,37 @@ export interface MigrationReport {
   readonly current: readonly string[];
 }
 
+/** Usage columns whose distinct values can be listed; a closed set, so it can be spliced into SQL. */
+export type UsageValueColumn =
+  | 'product_name' | 'user_name' | 'machine_name' | 'license_server_name'
+  | 'custom_field_1' | 'custom_field_2' | 'custom_field_3' | 'custom_field_4' | 'custom_field_5'
+  | 'custom_field_6' | 'custom_field_7' | 'custom_field_8' | 'custom_field_9' | 'custom_field_10';
+
+export interface UsageSummaryFilter {
+  /** First day of the first month, inclusive. */
+  readonly minUsageMonth?: string;
+  /** First day of the last month, inclusive (the whole month counts). */
+  readonly maxUsageMonth?: string;
+  readonly contractYear?: number;
+  readonly usageCategories?: readonly string[];
+}
+
+export interface UsageSummaryRow {
+  readonly usageMonth: string;
+  readonly contractYear: number;
+  readonly usageCategory: string;
+  readonly uniqueUsers: number;
+  readonly tokensConsumed: number;
+}
+
+export interface LastUsage {
+  readonly usageCategory: string;
+  readonly chargeCategory: string;
+  readonly lastUsageDate: string;
+  /** The latest event time seen for the category (ISO 8601 UTC). */
+  readonly lastProcessDate: string;
+}
+
 export interface Store extends JobStore {
   readonly backend: 'duckdb' | 'postgres';
   /** Applies pending migrations; safe to call concurrently from several processes. */
@@ -93,6 +124,14 @@ export interface Store extends JobStore {
   listManagedContracts(userId: string): Promise<readonly Contract[]>;
   /** A contract with its years and token figures computed from the usage records. */
   getContractDetail(contractNumber: string): Promise<ContractDetail | undefined>;
+  /** Sorted distinct values of a usage column within a contract, optionally for some categories. */
+  listUsageValues(contractNumber: string, column: UsageValueColumn, usageCategories?: readonly string[]): Promise<readonly string[]>;
+  /** The ten enrichment category names of a contract (position i = customField{i+1}); undefined for an unknown contract. */
+  getEnrichmentCategories(contractNumber: string): Promise<readonly string[] | undefined>;
+  /** Monthly unique users and tokens per contract year and category. */
+  summarizeUsage(contractNumber: string, filter: UsageSummaryFilter): Promise<readonly UsageSummaryRow[]>;
+  /** The latest usage per usage and charge category. */
+  listLastUsage(contractNumber: string): Promise<readonly LastUsage[]>;
 }
 
 /** Internal job states (STYLE.md §2); each API maps them to its own words at the HTTP edge. */

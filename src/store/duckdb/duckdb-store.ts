@@ -7,8 +7,10 @@ import { seedDatabase } from '../../seed/index.js';
 import {
   QueryInterruptedError,
   type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
-  type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type User,
+  type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type UsageSummaryFilter,
+  type UsageSummaryRow, type UsageValueColumn, type User,
 } from '../store.js';
+import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, selectUsageValues } from './sql/usage-lookups.js';
 import { ConnectionPool } from './connection-pool.js';
 import { selectContractDetail } from './sql/contracts.js';
 import {
@@ -118,6 +120,22 @@ class DuckDbStore implements Store {
 
   getContractDetail(contractNumber: string): Promise<ContractDetail | undefined> {
     return this.#pool.use((connection) => selectContractDetail(connection, contractNumber));
+  }
+
+  listUsageValues(contractNumber: string, column: UsageValueColumn, usageCategories?: readonly string[]): Promise<readonly string[]> {
+    return this.#pool.use((connection) => selectUsageValues(connection, contractNumber, column, usageCategories));
+  }
+
+  getEnrichmentCategories(contractNumber: string): Promise<readonly string[] | undefined> {
+    return this.#pool.use((connection) => selectEnrichmentCategories(connection, contractNumber));
+  }
+
+  summarizeUsage(contractNumber: string, filter: UsageSummaryFilter): Promise<readonly UsageSummaryRow[]> {
+    return this.#pool.use((connection) => selectUsageSummary(connection, contractNumber, filter));
+  }
+
+  listLastUsage(contractNumber: string): Promise<readonly LastUsage[]> {
+    return this.#pool.use((connection) => selectLastUsage(connection, contractNumber));
   }
 
   createJob(job: NewJob): Promise<Job> {

@@ -4,7 +4,12 @@ import { AppError } from '../../../errors.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
-import { catalogRoute, contractRoute, contractsRoute } from './schemas.js';
+import { registerTokenflexQueries } from './queries.js';
+import {
+  catalogRoute, contractRoute, contractsRoute, enrichmentRoute, enrichmentValuesRoute, lastRoute, summaryRoute, valuesRoute,
+} from './schemas.js';
+import { normaliseUsageCategory } from '../../../catalog/index.js';
+import type { UsageValueColumn } from '../../../store/index.js';
 
 export interface TokenflexOptions extends AuthOptions {
   readonly queries: UsageQueryService;
@@ -31,4 +36,77 @@ export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app,
     if (!detail) throw new AppError('NOT_FOUND', `Contract ${contractNumber} does not exist.`);
     return detail;
   });
+
+  app.get<{ Params: { contract_number: string; field: keyof typeof VALUE_COLUMNS }; Querystring: { usageCategory?: string[] } }>(
+    '/contract/:contract_number/:field', { schema: valuesRoute }, async (request) => {
+      const { contract_number: contractNumber, field } = request.params;
+      await principalOf(request).assertContract(contractNumber);
+      return options.store.listUsageValues(contractNumber, VALUE_COLUMNS[field], parseCategories(request.query.usageCategory));
+    });
+
+  app.get<{ Params: { contract_number: string } }>('/contract/:contract_number/enrichment', { schema: enrichmentRoute }, async (request) => {
+    const contractNumber = request.params.contract_number;
+    await principalOf(request).assertContract(contractNumber);
+    return (await options.store.getEnrichmentCategories(contractNumber)) ?? [];
+  });
+
+  app.get<{ Params: { contract_number: string; category: string } }>('/contract/:contract_number/enrichment/:category', { schema: enrichmentValuesRoute }, async (request) => {
+    const { contract_number: contractNumber, category } = request.params;
+    await principalOf(request).assertContract(contractNumber);
+    const names = (await options.store.getEnrichmentCategories(contractNumber)) ?? [];
+    const byField = /^customField([1-9]|10)$/.exec(category);
+    const index = byField ? Number(byField[1]) - 1 : names.findIndex((name) => name !== '' && name.toLowerCase() === category.toLowerCase());
+    if (index < 0) {
+      throw new AppError('NOT_FOUND', `Contract ${contractNumber} has no enrichment category "${category}"; its categories are ${names.filter(Boolean).map((n) => `"${n}"`).join(', ') || 'none'}.`);
+    }
+    return options.store.listUsageValues(contractNumber, `custom_field_${index + 1}` as UsageValueColumn);
+  });
+
+  app.get<{ Params: { contract_number: string }; Querystring: { minUsageMonth?: string; maxUsageMonth?: string; contractYear?: number; usageCategory?: string[] } }>(
+    '/usage/:contract_number/summary', { schema: summaryRoute }, async (request) => {
+      const contractNumber = request.params.contract_number;
+      await principalOf(request).assertContract(contractNumber);
+      const { minUsageMonth, maxUsageMonth, contractYear, usageCategory } = request.query;
+      const categories = parseCategories(usageCategory);
+      return options.store.summarizeUsage(contractNumber, {
+        ...(minUsageMonth ? { minUsageMonth: firstOfMonth(minUsageMonth) } : {}),
+        ...(maxUsageMonth ? { maxUsageMonth: firstOfMonth(maxUsageMonth) } : {}),
+        ...(contractYear !== undefined ? { contractYear } : {}),
+        ...(categories ? { usageCategories: categories } : {}),
+      });
+    });
+
+  app.get<{ Params: { contract_number: string } }>('/usage/:contract_number/last', { schema: lastRoute }, async (request) => {
+    const contractNumber = request.params.contract_number;
+    await principalOf(request).assertContract(contractNumber);
+    return options.store.listLastUsage(contractNumber);
+  });
+
+  registerTokenflexQueries(app, options.queries);
 };
+
+/** `:field` of `GET /contract/:c/:field` → its usage column. */
+const VALUE_COLUMNS = {
+  productName: 'product_name',
+  userName: 'user_name',
+  machineName: 'machine_name',
+  licenseServerName: 'license_server_name',
+} as const satisfies Record<string, UsageValueColumn>;
+
+/** Usage categories from a query string (repeated or comma-separated, legacy names accepted). */
+function parseCategories(values: readonly string[] | undefined): string[] | undefined {
+  if (!values || values.length === 0) return undefined;
+  return values.flatMap((value) => value.split(',')).filter(Boolean).map((name) => {
+    const category = normaliseUsageCategory(name);
+    if (!category) throw new AppError('REQUEST_INVALID', `"${name}" is not a usage category.`, { errors: [{ path: 'querystring/usageCategory', message: 'is not a usage category' }] });
+    return category;
+  });
+}
+
+/** `2025-03` or `2025-03-01` → `2025-03-01`, rejecting impossible months. */
+function firstOfMonth(value: string): string {
+  const date = `${value.slice(0, 7)}-01`;
+  const month = Number(value.slice(5, 7));
+  if (month < 1 || month > 12) throw new AppError('REQUEST_INVALID', `"${value}" is not a month.`);
+  return date;
+}

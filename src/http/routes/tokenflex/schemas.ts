@@ -64,3 +64,149 @@ export const contractRoute = {
     ...errors,
   },
 } as const;
+
+const paging = {
+  offset: { type: 'integer', minimum: 0, default: 0 },
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+} as const;
+
+/** `usageCategory` as a query parameter: repeated, or comma-separated; legacy names accepted. */
+const usageCategoryParam = { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_,]{1,200}$' }, maxItems: 10 } as const;
+
+const stringList = { type: 'array', items: { type: 'string' } } as const;
+
+export const valuesRoute = {
+  tags: ['tokenflex'],
+  summary: 'Distinct values with usage of a field in the contract, sorted.',
+  params: {
+    type: 'object',
+    properties: {
+      contract_number: contractParams.properties.contract_number,
+      field: { type: 'string', enum: ['productName', 'userName', 'machineName', 'licenseServerName'] },
+    },
+    required: ['contract_number', 'field'],
+    additionalProperties: false,
+  },
+  querystring: { type: 'object', properties: { usageCategory: usageCategoryParam }, additionalProperties: false },
+  response: { 200: stringList, ...errors },
+} as const;
+
+export const enrichmentRoute = {
+  tags: ['tokenflex'],
+  summary: 'The ten enrichment category names; position i is customField{i+1} ("" when unused).',
+  params: contractParams,
+  response: { 200: stringList, ...errors },
+} as const;
+
+export const enrichmentValuesRoute = {
+  tags: ['tokenflex'],
+  summary: 'Distinct values of one enrichment category (by name or customFieldN).',
+  params: {
+    type: 'object',
+    properties: {
+      contract_number: contractParams.properties.contract_number,
+      category: { type: 'string', minLength: 1, maxLength: 100 },
+    },
+    required: ['contract_number', 'category'],
+    additionalProperties: false,
+  },
+  response: { 200: stringList, ...errors },
+} as const;
+
+const month = { type: 'string', pattern: '^\\d{4}-\\d{2}(-01)?$' } as const;
+
+export const summaryRoute = {
+  tags: ['tokenflex'],
+  summary: 'Monthly unique users and tokens consumed per contract year and usage category.',
+  params: contractParams,
+  querystring: {
+    type: 'object',
+    properties: { minUsageMonth: month, maxUsageMonth: month, contractYear: { type: 'integer', minimum: 1, maximum: 100 }, usageCategory: usageCategoryParam },
+    additionalProperties: false,
+  },
+  response: {
+    200: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          usageMonth: { type: 'string' }, contractYear: { type: 'integer' }, usageCategory: { type: 'string' },
+          uniqueUsers: { type: 'integer' }, tokensConsumed: { type: 'number' },
+        },
+      },
+    },
+    ...errors,
+  },
+} as const;
+
+export const lastRoute = {
+  tags: ['tokenflex'],
+  summary: 'The latest usage and processing date per usage and charge category.',
+  params: contractParams,
+  response: {
+    200: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          usageCategory: { type: 'string' }, chargeCategory: { type: 'string' },
+          lastUsageDate: { type: 'string' }, lastProcessDate: { type: 'string' },
+        },
+      },
+    },
+    ...errors,
+  },
+} as const;
+
+const queryStatus = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['QUEUED', 'PROCESSING', 'DONE', 'FAILED', 'TIMEOUT', 'EXPIRED'] },
+    id: { type: 'string' },
+    detail_uri: { type: 'string' },
+    result: {
+      type: 'object',
+      properties: {
+        columns: stringList,
+        rows: { type: 'array', items: { type: 'array' } },
+        total: { type: 'integer' },
+        offset: { type: 'integer' },
+        limit: { type: 'integer' },
+      },
+    },
+    error: { type: 'object', properties: { title: { type: 'string' }, detail: { type: 'string' } } },
+    expiresAt: { type: 'string' },
+  },
+  required: ['status', 'id'],
+} as const;
+
+export const submitQueryRoute = {
+  tags: ['tokenflex'],
+  summary: 'Submit a usage query for the contract (asynchronous; poll detail_uri).',
+  params: contractParams,
+  body: {
+    type: 'object',
+    properties: {
+      fields: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+      metrics: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+      usageCategory: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 10 },
+      where: { type: 'string', maxLength: 10_000 },
+    },
+    additionalProperties: false,
+  },
+  headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
+  response: { 200: queryStatus, 422: tokenflexErrorSchema, ...errors },
+} as const;
+
+export const getQueryRoute = {
+  tags: ['tokenflex'],
+  summary: 'Status of a usage query and, once DONE, a page of its stored result.',
+  params: {
+    type: 'object',
+    properties: { contract_number: contractParams.properties.contract_number, id: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+    required: ['contract_number', 'id'],
+    additionalProperties: false,
+  },
+  querystring: { type: 'object', properties: paging, additionalProperties: false },
+  response: { 200: queryStatus, 304: { type: 'null', description: 'Not modified since the ETag sent in If-None-Match.' }, ...errors },
+} as const;

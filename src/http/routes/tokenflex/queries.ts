@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../../errors.js';
+import type { UsageQueryService } from '../../../jobs/index.js';
+import type { Job, JobState } from '../../../store/index.js';
+import { answerNotModified, setSubmitHeaders } from '../../job-headers.js';
+import { principalOf } from '../../plugins/auth.js';
+import { getQueryRoute, submitQueryRoute } from './schemas.js';
+
+/** Token Flex status words (spec §4); a query stopped by the execution cap is TIMEOUT. */
+const TOKENFLEX_STATUS = {
+  queued: 'QUEUED',
+  running: 'PROCESSING',
+  succeeded: 'DONE',
+  failed: 'FAILED',
+  canceled: 'FAILED',
+  expired: 'EXPIRED',
+} as const satisfies Record<JobState, string>;
+
+function statusOf(job: Job): string {
+  return job.state === 'failed' && job.errorTitle === 'QUERY_TIMEOUT' ? 'TIMEOUT' : TOKENFLEX_STATUS[job.state];
+}
+
+interface SubmitBody { fields?: string[]; metrics?: string[]; usageCategory?: string[]; where?: string }
+interface Params { contract_number: string }
+
+async function describeJob(queries: UsageQueryService, job: Job, contractNumber: string, offset: number, limit: number) {
+  const body: Record<string, unknown> = {
+    status: statusOf(job),
+    id: job.id,
+    detail_uri: `/tokenflex/v1/usage/${contractNumber}/query/${job.id}`,
+  };
+  if (job.state === 'succeeded') {
+    body.result = { columns: job.columns ?? [], rows: await queries.readPage(job, offset, limit), total: job.rowCount ?? 0, offset, limit };
+    body.expiresAt = job.expiresAt;
+  }
+  if ((job.state === 'failed' || job.state === 'canceled') && job.errorTitle) {
+    body.error = { title: job.errorTitle, detail: job.errorDetail ?? '' };
+  }
+  return body;
+}
+
+/** `POST /usage/:c/query` and `GET /usage/:c/query/:id` (spec §4). */
+export function registerTokenflexQueries(app: FastifyInstance, queries: UsageQueryService): void {
+  app.post<{ Params: Params; Body: SubmitBody }>('/usage/:contract_number/query', { schema: submitQueryRoute, config: { scope: 'data:read' } }, async (request, reply) => {
+    const principal = principalOf(request);
+    const contractNumber = request.params.contract_number;
+    await principal.assertContract(contractNumber);
+    const body = request.body;
+    const { job, reused } = await queries.submit('tokenflex', principal.user?.id ?? '', { kind: 'contract', contractNumber }, {
+      fields: body.fields ?? [],
+      metrics: body.metrics ?? [],
+      ...(body.where !== undefined ? { where: body.where } : {}),
+      ...(body.usageCategory !== undefined ? { usageCategories: body.usageCategory } : {}),
+    }, request.headers['idempotency-key'] as string | undefined);
+    setSubmitHeaders(reply, `/tokenflex/v1/usage/${contractNumber}/query/${job.id}`);
+    if (reused && job.state === 'succeeded') return describeJob(queries, job, contractNumber, 0, 100);
+    return { status: statusOf(job), id: job.id, detail_uri: `/tokenflex/v1/usage/${contractNumber}/query/${job.id}` };
+  });
+
+  app.get<{ Params: Params & { id: string }; Querystring: { offset: number; limit: number } }>('/usage/:contract_number/query/:id', { schema: getQueryRoute }, async (request, reply) => {
+    const principal = principalOf(request);
+    const contractNumber = request.params.contract_number;
+    await principal.assertContract(contractNumber);
+    const job = await queries.get('tokenflex', principal.user?.id ?? '', request.params.id);
+    if (job.tenantKey !== contractNumber) throw new AppError('NOT_FOUND', `Contract ${contractNumber} has no query with the id ${job.id}.`);
+    const { offset, limit } = request.query;
+    if (answerNotModified(request, reply, job, `${offset}:${limit}`)) return reply;
+    return describeJob(queries, job, contractNumber, offset, limit);
+  });
+}
