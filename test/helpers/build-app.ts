@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -29,6 +30,32 @@ export async function openSeededStore(t: TestContext | { after: (fn: () => Promi
   await store.loadDemoData({ rows, seed: 7, from: '2025-01-01', to: '2025-12-31' });
   t.after(() => store.close());
   return store;
+}
+
+/**
+ * A seeded store on a temp file plus a raw DuckDB connection to a byte-for-byte copy of it, so a
+ * test can compute expected answers with hand-written SQL, independently of the code under test.
+ */
+export async function openSeededDatabases(
+  t: { after: (fn: () => Promise<void>) => void }, rows: number,
+): Promise<{ readonly store: Store; readonly raw: DuckDBConnection }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'usage-insights-raw-'));
+  const seeded = await openDuckDbStore({ dataDir: path.join(dir, 'a') });
+  await seeded.migrate();
+  await seeded.loadDemoData({ rows, seed: 7, from: '2025-01-01', to: '2025-12-31' });
+  await seeded.close();
+  await mkdir(path.join(dir, 'b'));
+  await copyFile(path.join(dir, 'a', 'usage.duckdb'), path.join(dir, 'b', 'usage.duckdb'));
+  const store = await openDuckDbStore({ dataDir: path.join(dir, 'a') });
+  const instance = await DuckDBInstance.create(path.join(dir, 'b', 'usage.duckdb'));
+  const raw = await instance.connect();
+  t.after(async () => {
+    raw.closeSync();
+    instance.closeSync();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { store, raw };
 }
 
 /** Builds the app over a seeded store with fresh keys; closes everything when the test ends. */

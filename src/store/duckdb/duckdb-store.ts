@@ -72,7 +72,10 @@ class DuckDbStore implements Store {
   async migrate(): Promise<MigrationReport> {
     const files = (await readdir(MIGRATIONS_DIR)).filter((name) => /^\d{4}_.+\.sql$/.test(name)).sort();
     return this.#pool.use(async (connection) => {
-      await createMigrationsTable(connection);
+      await createMigrationsTable(connection).catch(async (error: unknown) => {
+        // Two runners creating the bookkeeping table at once: the loser finds it there.
+        if (!isTransactionConflict(error)) throw error;
+      });
       const done = new Set(await selectAppliedMigrations(connection));
       const applied: string[] = [];
       for (const file of files) {

@@ -26,7 +26,10 @@ export async function applyMigration(connection: DuckDBConnection, id: string, b
     return true;
   } catch (error) {
     await connection.run('rollback');
-    if (/duplicate key|primary key|constraint/i.test(String((error as Error).message))) return false;
+    // Another runner recorded the same id first (a key violation), or DuckDB's optimistic
+    // concurrency refused our DDL because a concurrent transaction created the same objects (a
+    // write-write conflict): either way the migration is someone else's to apply.
+    if (/duplicate key|primary key|constraint|conflict/i.test(String((error as Error).message))) return false;
     throw error;
   }
 }
