@@ -54,9 +54,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     host: env.HOST || '127.0.0.1',
     dataDir: path.resolve(cwd, env.DATA_DIR || './data'),
     publicUrl,
-    // The issuer is fixed by configuration, not derived from the port, so tokens stay valid when
-    // the service moves to another port behind the same public URL.
-    tokenIssuer: env.TOKEN_ISSUER || publicUrl,
+    // The issuer comes from configuration, never from the port: a restart on another port (or
+    // behind a proxy) must not invalidate every token already handed out.
+    tokenIssuer: env.TOKEN_ISSUER || env.PUBLIC_URL?.replace(/\/+$/, '') || 'http://localhost:8080',
     tokenAudience: env.TOKEN_AUDIENCE || 'usage-insights',
     logLevel: env.LOG_LEVEL || 'info',
     demoData: flag(env, 'DEMO_DATA', true),
