@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { runServer } from '../http/index.js';
 import { CliError } from './cli-error.js';
 import { runMigrateCommand } from './commands/migrate.js';
+import { runQueryCommand } from './commands/query.js';
 import { runSeedCommand } from './commands/seed.js';
 import { runTokenCommand } from './commands/token.js';
 
@@ -60,6 +61,22 @@ export function buildProgram(): Command {
       console.log(await runTokenCommand(config(), options));
     });
 
+  const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  program.command('query').description('run a usage query as the given user and print its rows')
+    .addOption(new Option('--api <api>', 'which API\'s catalogue and rules').choices(['insights', 'tokenflex']).default('tokenflex'))
+    .requiredOption('--user <email>', 'run as this user (tenancy applies)')
+    .option('--contract <number>', 'Token Flex: the contract to query')
+    .option('--context <teamId>', 'Insights: one team (default: every team the user administers)')
+    .option('--fields <names>', 'comma-separated fields', list, [])
+    .option('--metrics <names>', 'comma-separated metrics', list, [])
+    .option('--where <clause>', "filter, e.g. \"contractYear = 2 and userName LIKE 'admin%'\"")
+    .option('--order-by <clause>', 'Insights: e.g. "productName DESC"')
+    .option('--usage-category <names>', 'Token Flex: comma-separated usage categories', list, [])
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(async (options: { api: 'insights' | 'tokenflex'; user: string; contract?: string; context?: string; fields: string[]; metrics: string[]; where?: string; orderBy?: string; usageCategory: string[]; format: 'table' | 'csv' | 'json' }) => {
+      console.log(await runQueryCommand(config(), options));
+    });
+
   return program;
 }
 
@@ -68,6 +85,8 @@ try {
 } catch (error) {
   if (error instanceof CliError || error instanceof ConfigError || AppError.is(error)) {
     console.error(`insights: ${error.message}`);
+    if (AppError.is(error) && error.snippet) console.error(error.snippet);
+    for (const detail of AppError.is(error) ? error.errors ?? [] : []) console.error(`  ${detail.path}: ${detail.message}`);
     process.exitCode = 1;
   } else {
     throw error;

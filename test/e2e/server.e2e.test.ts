@@ -70,6 +70,16 @@ describe('the service over a real socket', () => {
     assert.match(result.stderr, /^insights: No user has the e-mail address nobody@example.com/);
   });
 
+  test('the CLI runs a query through the running server and prints it as JSON', async () => {
+    const contracts = await (await fetch(`${server.url}/tokenflex/v1/contract`, { headers: { authorization: `Bearer ${await token('admin@example.com')}` } })).json() as { contractNumber: string }[];
+    const result = await runCli(['query', '--api', 'tokenflex', '--user', 'admin@example.com', '--contract', contracts[0]!.contractNumber,
+      '--fields', 'usageCategory', '--metrics', 'tokensConsumed,uniqueUsers', '--format', 'json'], { ...env, PORT: new URL(server.url).port });
+    assert.equal(result.code, 0, result.stderr);
+    const rows = JSON.parse(result.stdout) as { usageCategory: string; tokensConsumed: number }[];
+    assert.ok(rows.length > 0);
+    assert.ok(rows.every((row) => typeof row.usageCategory === 'string' && typeof row.tokensConsumed === 'number'));
+  });
+
   test('a second server on the same data directory refuses with a clear message', async () => {
     await assert.rejects(startServer(env, 30_000), /in use by another process/);
   });

@@ -93,8 +93,9 @@ export function planUsageQuery(spec: UsageQuerySpec, catalog: Catalog): UsageQue
   if (errors.length > 0) {
     const first = errors[0]!.message;
     const more = errors.length - 1;
+    const sentence = /[.?!]$/.test(first) ? capitalise(first) : `${capitalise(first)}.`;
     const message = more === 0
-      ? `${capitalise(first)}.`
+      ? sentence
       : `${capitalise(first)} (and ${more} more ${more === 1 ? 'problem' : 'problems'}; see errors).`;
     throw new AppError('QUERY_INVALID', message, { errors: Object.freeze(errors) });
   }

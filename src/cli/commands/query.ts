@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import type { ApiName } from '../../catalog/index.js';
+import type { Config } from '../../config.js';
+import { controlSocketPath } from '../../http/index.js';
+import { createJobServices, isPending, type QueryScope } from '../../jobs/index.js';
+import { openDuckDbStore } from '../../store/index.js';
+import { CliError } from '../cli-error.js';
+import { formatRows, type OutputFormat } from '../table.js';
+import { runTokenCommand } from './token.js';
+
+export interface QueryCommandOptions {
+  readonly api: ApiName;
+  readonly user: string;
+  readonly contract?: string;
+  readonly context?: string;
+  readonly fields: readonly string[];
+  readonly metrics: readonly string[];
+  readonly where?: string;
+  readonly orderBy?: string;
+  readonly usageCategory: readonly string[];
+  readonly format: OutputFormat;
+}
+
+interface Result { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[] }
+
+const PAGE = 1000;
+
+/**
+ * Runs a usage query and renders its rows. While a server runs on the data directory (it holds
+ * the DuckDB file) the query goes through its HTTP API with a token minted over the control
+ * socket; otherwise the CLI runs the same query service and worker in-process.
+ */
+export async function runQueryCommand(config: Config, options: QueryCommandOptions): Promise<string> {
+  if (options.api === 'tokenflex' && !options.contract) throw new CliError('--contract is required with --api tokenflex');
+  const result = existsSync(controlSocketPath(config.dataDir)) ? await viaServer(config, options) : await inProcess(config, options);
+  return formatRows(options.format, result.columns, result.rows);
+}
+
+async function inProcess(config: Config, options: QueryCommandOptions): Promise<Result> {
+  const store = await openDuckDbStore({ dataDir: config.dataDir });
+  const jobs = createJobServices(store, 'duckdb', { concurrency: 1, queryTimeoutMs: config.queryTimeoutSeconds * 1000, resultRetentionMs: config.resultRetentionSeconds * 1000 });
+  try {
+    await store.migrate();
+    const user = await store.findUserByEmail(options.user);
+    if (!user) throw new CliError(`No user has the e-mail address ${options.user}.`);
+    let scope: QueryScope;
+    if (options.api === 'tokenflex') {
+      const managed = await store.listManagedContracts(user.id);
+      if (!managed.some((c) => c.contractNumber === options.contract)) throw new CliError(`${options.user} does not manage contract ${options.contract}.`);
+      scope = { kind: 'contract', contractNumber: options.contract! };
+    } else {
+      const teams = (await store.listAdministeredTeams(user.id)).map((t) => t.teamId);
+      if (options.context && !teams.includes(options.context)) throw new CliError(`${options.user} does not administer team ${options.context}.`);
+      scope = { kind: 'teams', teamIds: options.context ? [options.context] : teams };
+    }
+    await jobs.runner.start({ recoverAll: true });
+    const { job } = await jobs.queries.submit(options.api, user.id, scope, {
+      fields: options.fields, metrics: options.metrics,
+      ...(options.where ? { where: options.where } : {}),
+      ...(options.orderBy ? { orderBy: options.orderBy } : {}),
+      ...(options.usageCategory.length ? { usageCategories: options.usageCategory } : {}),
+    });
+    let current = job;
+    while (isPending(current.state)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      current = await jobs.queries.get(options.api, user.id, job.id);
+    }
+    if (current.state !== 'succeeded') throw new CliError(`The query ended ${current.state}: ${current.errorTitle ?? ''} ${current.errorDetail ?? ''}`.trim());
+    const rows: unknown[][] = [];
+    for (let offset = 0; offset < (current.rowCount ?? 0); offset += PAGE) rows.push(...(await jobs.queries.readPage(current, offset, PAGE)));
+    return { columns: current.columns ?? [], rows };
+  } finally {
+    await jobs.runner.stop();
+    await store.close();
+  }
+}
+
+async function viaServer(config: Config, options: QueryCommandOptions): Promise<Result> {
+  const token = await runTokenCommand(config, { user: options.user, scope: 'data:read', ttl: '15m' });
+  const base = `http://127.0.0.1:${config.port}`;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const call = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${base}${path}`, { ...init, headers });
+    const body = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) {
+      const message = body.detail ?? body.Message ?? body.developerMessage ?? response.statusText;
+      throw new CliError(`${response.status}: ${String(message)}${body.snippet ? `\n${String(body.snippet)}` : ''}`);
+    }
+    return body;
+  };
+  let statusPath: string;
+  if (options.api === 'tokenflex') {
+    const submitted = await call(`/tokenflex/v1/usage/${encodeURIComponent(options.contract!)}/query`, {
+      method: 'POST',
+      body: JSON.stringify({ fields: options.fields, metrics: options.metrics, ...(options.where ? { where: options.where } : {}), ...(options.usageCategory.length ? { usageCategory: options.usageCategory } : {}) }),
+    });
+    statusPath = String(submitted.detail_uri);
+  } else {
+    const submitted = await call('/insights/v1/usage-queries', {
+      method: 'POST',
+      body: JSON.stringify({ fields: options.fields, metrics: options.metrics, ...(options.where ? { where: options.where } : {}), ...(options.orderBy ? { orderBy: options.orderBy } : {}), ...(options.context ? { contextId: options.context } : {}) }),
+    });
+    statusPath = `/insights/v1/usage-queries/${String(submitted.id)}`;
+  }
+  const rows: unknown[][] = [];
+  let columns: readonly string[] | undefined;
+  for (let offset = 0; ; ) {
+    const body = await call(`${statusPath}?offset=${offset}&limit=${PAGE}`);
+    const status = String(body.status);
+    if (['SUBMITTED', 'RUNNING', 'QUEUED', 'PROCESSING'].includes(status)) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
+    if (status !== 'COMPLETED' && status !== 'DONE') throw new CliError(`The query ended ${status}: ${JSON.stringify(body.error ?? {})}`);
+    const page = (options.api === 'tokenflex' ? body.result : body) as { columns: string[]; rows: unknown[][] };
+    const total = options.api === 'tokenflex' ? (body.result as { total: number }).total : (body.pagination as { totalResults: number }).totalResults;
+    columns = page.columns;
+    rows.push(...page.rows);
+    offset += PAGE;
+    if (offset >= total) break;
+  }
+  return { columns: columns ?? [], rows };
+}
