@@ -6,6 +6,7 @@ import { createTokenVerifier, type SigningKeys, type TokenSettings } from '../au
 import type { UsageQueryService } from '../jobs/index.js';
 import type { Store } from '../store/index.js';
 import { useErrorFamily } from './errors/index.js';
+import { Directory } from './plugins/principal.js';
 import { authenticationRoutes } from './routes/authentication/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { insightsRoutes } from './routes/insights/index.js';
@@ -64,7 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const verifyAccessToken = createTokenVerifier(deps.keys, deps.tokens);
-  const auth = { store: deps.store, verifyAccessToken };
+  const auth = { store: deps.store, verifyAccessToken, directory: new Directory(deps.store) };
   await app.register(healthRoutes, { store: deps.store, isReady: deps.isReady ?? (() => true) });
   await app.register(authenticationRoutes, { prefix: '/authentication/v2', keys: deps.keys });
   await app.register(insightsRoutes, { prefix: '/insights/v1', ...auth, queries: deps.queries });

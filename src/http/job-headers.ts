@@ -27,3 +27,20 @@ export function answerNotModified(request: FastifyRequest, reply: FastifyReply, 
   }
   return false;
 }
+
+/** The longest a request may ask to be held with `Prefer: wait` (ours). */
+export const MAX_PREFER_WAIT_SECONDS = 60;
+
+/**
+ * The wait a client asked for with `Prefer: wait=N` (RFC 7240 §4.3), capped, in milliseconds;
+ * 0 when it asked for none. Sets `Preference-Applied` when honoured.
+ */
+export function preferredWaitMs(request: FastifyRequest, reply: FastifyReply): number {
+  const header = request.headers.prefer;
+  const text = Array.isArray(header) ? header.join(',') : header ?? '';
+  const match = /(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?/i.exec(text);
+  if (!match) return 0;
+  const seconds = Math.min(Number(match[1]), MAX_PREFER_WAIT_SECONDS);
+  reply.header('preference-applied', `wait=${seconds}`);
+  return seconds * 1000;
+}

@@ -70,3 +70,10 @@ export const catalogSchema = {
   },
   required: ['fields', 'metrics'],
 } as const;
+
+/** RFC 7240 `Prefer: wait=N`: hold the response up to N seconds (at most 60) until the job finishes (ours). */
+export const preferHeader = {
+  type: 'string',
+  maxLength: 200,
+  description: 'Optional `wait=N` (RFC 7240): answer as soon as the query finishes, or after N seconds (at most 60).',
+} as const;

@@ -154,7 +154,27 @@ export class JobRunner {
       clearTimeout(cap);
       clearInterval(beat);
       this.#running.delete(job.id);
+      this.#events.emit('settled', job.id);
     }
+  }
+
+  /**
+   * Resolves when a job run by this process settles, or after `ms`, whichever comes first.
+   * Jobs run by other processes are not seen here: callers re-read the job afterwards anyway.
+   */
+  waitForSettled(jobId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const onSettled = (id: string) => {
+        if (id === jobId) done();
+      };
+      const done = () => {
+        clearTimeout(timer);
+        this.#events.off('settled', onSettled);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#events.on('settled', onSettled);
+    });
   }
 
   async #settleFailure(job: Job, workerId: string, signal: AbortSignal, error: unknown): Promise<void> {

@@ -32,6 +32,7 @@ export function createJobServices(store: Store, dialect: Dialect, settings: JobS
     retentionMs: Math.max(settings.resultRetentionMs, 5 * 60_000),
     onQueued: () => runner.wake(),
     abortRunning: (id) => runner.abort(id),
+    waitForSettled: (id, ms) => runner.waitForSettled(id, ms),
   });
   const runQuery = queries.handler();
   return { runner, queries };

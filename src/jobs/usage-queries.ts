@@ -38,6 +38,8 @@ export interface UsageQueryServiceOptions {
   readonly onQueued?: () => void;
   /** Called when a running job should stop (cancel); returns whether this process ran it. */
   readonly abortRunning?: (jobId: string) => boolean;
+  /** Resolves when a job settles in this process, or after the given time. */
+  readonly waitForSettled?: (jobId: string, ms: number) => Promise<void>;
 }
 
 /** Idempotency keys are honoured for this long (spec §1). */
@@ -134,6 +136,27 @@ export class UsageQueryService {
     if (!job || job.kind !== 'usage-query' || job.api !== api) throw new AppError('NOT_FOUND', `No query has the id ${id}.`);
     if (job.ownerUserId !== ownerUserId) throw new AppError('ACCESS_DENIED', 'This query belongs to another user.');
     return job;
+  }
+
+  /**
+   * Waits up to `ms` for a pending job to finish (RFC 7240 `Prefer: wait`), then returns it as it
+   * is. Re-reads the store every 250 ms too, so a job finished by another process is seen.
+   */
+  async waitFor(job: Job, ms: number): Promise<Job> {
+    const deadline = Date.now() + ms;
+    let current = job;
+    while ((current.state === 'queued' || current.state === 'running') && Date.now() < deadline) {
+      const slice = Math.min(250, deadline - Date.now());
+      // Listen before re-reading, so a job that settles in between is not missed.
+      const settled = this.#options.waitForSettled
+        ? this.#options.waitForSettled(job.id, slice)
+        : new Promise<void>((resolve) => setTimeout(resolve, slice));
+      current = (await this.#options.store.getJob(job.id)) ?? current;
+      if (current.state !== 'queued' && current.state !== 'running') break;
+      await settled;
+      current = (await this.#options.store.getJob(job.id)) ?? current;
+    }
+    return current;
   }
 
   /** A page of a completed query's stored result. */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseBearerHeader, type AccessClaims, type RequiredScope } from '../../auth/index.js';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
-import { Principal } from './principal.js';
+import { Principal, type Directory } from './principal.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,6 +18,7 @@ declare module 'fastify' {
 export interface AuthOptions {
   readonly store: Store;
   readonly verifyAccessToken: (token: string) => Promise<AccessClaims>;
+  readonly directory: Directory;
 }
 
 /** The principal of an authenticated request; a programming error to call it elsewhere. */
@@ -45,10 +46,10 @@ export function requireBearerToken(app: FastifyInstance, options: AuthOptions): 
     }
     let user;
     if (claims.subject !== undefined) {
-      user = await options.store.findUserById(claims.subject);
+      user = await options.directory.user(claims.subject);
       if (!user) throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token no longer exists.');
       if (user.status !== 'active') throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token is disabled.');
     }
-    request.principal = new Principal(claims, user, options.store);
+    request.principal = new Principal(claims, user, options.directory);
   });
 }

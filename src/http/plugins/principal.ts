@@ -1,6 +1,34 @@
 import type { AccessClaims } from '../../auth/index.js';
 import { AppError } from '../../errors.js';
 import type { Store, User } from '../../store/index.js';
+import { TtlCache } from './principal-cache.js';
+
+/** Users and their tenancy, read through short-lived caches (see TtlCache for the trade-off). */
+export class Directory {
+  readonly #store: Store;
+  readonly #users: TtlCache<User | undefined>;
+  readonly #teams: TtlCache<ReadonlySet<string>>;
+  readonly #contracts: TtlCache<ReadonlySet<string>>;
+
+  constructor(store: Store, ttlMs = 5_000) {
+    this.#store = store;
+    this.#users = new TtlCache(ttlMs);
+    this.#teams = new TtlCache(ttlMs);
+    this.#contracts = new TtlCache(ttlMs);
+  }
+
+  user(id: string): Promise<User | undefined> {
+    return this.#users.get(id, () => this.#store.findUserById(id));
+  }
+
+  teamIds(userId: string): Promise<ReadonlySet<string>> {
+    return this.#teams.get(userId, async () => new Set((await this.#store.listAdministeredTeams(userId)).map((t) => t.teamId)));
+  }
+
+  contractNumbers(userId: string): Promise<ReadonlySet<string>> {
+    return this.#contracts.get(userId, async () => new Set((await this.#store.listManagedContracts(userId)).map((c) => c.contractNumber)));
+  }
+}
 
 /**
  * Who is calling: the token's claims, its user (absent for a two-legged token bound to no user),
@@ -10,30 +38,22 @@ import type { Store, User } from '../../store/index.js';
 export class Principal {
   readonly claims: AccessClaims;
   readonly user: User | undefined;
-  readonly #store: Store;
-  #teamIds?: Promise<ReadonlySet<string>>;
-  #contractNumbers?: Promise<ReadonlySet<string>>;
+  readonly #directory: Directory;
 
-  constructor(claims: AccessClaims, user: User | undefined, store: Store) {
+  constructor(claims: AccessClaims, user: User | undefined, directory: Directory) {
     this.claims = claims;
     this.user = user;
-    this.#store = store;
+    this.#directory = directory;
   }
 
   /** Ids of the teams this caller administers (empty without a user). */
   teamIds(): Promise<ReadonlySet<string>> {
-    this.#teamIds ??= this.user
-      ? this.#store.listAdministeredTeams(this.user.id).then((teams) => new Set(teams.map((t) => t.teamId)))
-      : Promise.resolve(new Set());
-    return this.#teamIds;
+    return this.user ? this.#directory.teamIds(this.user.id) : Promise.resolve(new Set());
   }
 
   /** Numbers of the contracts this caller manages (empty without a user). */
   contractNumbers(): Promise<ReadonlySet<string>> {
-    this.#contractNumbers ??= this.user
-      ? this.#store.listManagedContracts(this.user.id).then((contracts) => new Set(contracts.map((c) => c.contractNumber)))
-      : Promise.resolve(new Set());
-    return this.#contractNumbers;
+    return this.user ? this.#directory.contractNumbers(this.user.id) : Promise.resolve(new Set());
   }
 
   /** Throws ACCESS_DENIED unless the caller administers the team. Unknown teams are denied alike. */

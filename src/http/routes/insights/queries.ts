@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Job, JobState } from '../../../store/index.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
-import { answerNotModified, setSubmitHeaders } from '../../job-headers.js';
+import { answerNotModified, preferredWaitMs, setSubmitHeaders } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
 import { deleteQueryRoute, getQueryRoute, submitQueryRoute } from './schemas.js';
 
@@ -58,21 +58,25 @@ export function registerInsightsQueries(app: FastifyInstance, queries: UsageQuer
       teamIds = [...(await principal.teamIds())];
     }
     const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-    const { job, reused } = await queries.submit('insights', principal.user?.id ?? '', { kind: 'teams', teamIds }, {
+    const { job: submitted, reused } = await queries.submit('insights', principal.user?.id ?? '', { kind: 'teams', teamIds }, {
       fields: body.fields ?? [],
       metrics: body.metrics ?? [],
       ...(body.where !== undefined ? { where: body.where } : {}),
       ...(body.orderBy !== undefined ? { orderBy: body.orderBy } : {}),
     }, idempotencyKey);
-    setSubmitHeaders(reply, `/insights/v1/usage-queries/${job.id}`);
-    if (reused && job.state === 'succeeded') {
+    setSubmitHeaders(reply, `/insights/v1/usage-queries/${submitted.id}`);
+    const wait = preferredWaitMs(request, reply);
+    const job = wait > 0 ? await queries.waitFor(submitted, wait) : submitted;
+    if ((reused || wait > 0) && job.state === 'succeeded') {
       return { ...(await describeJob(queries, job, request.query.offset, request.query.limit)), startTime: startTime(job) };
     }
     return { id: job.id, status: INSIGHTS_STATUS[job.state], startTime: startTime(job) };
   });
 
   app.get<{ Params: { queryId: string }; Querystring: PageQuery }>('/usage-queries/:queryId', { schema: getQueryRoute }, async (request, reply) => {
-    const job = await queries.get('insights', principalOf(request).user?.id ?? '', request.params.queryId);
+    const found = await queries.get('insights', principalOf(request).user?.id ?? '', request.params.queryId);
+    const wait = preferredWaitMs(request, reply);
+    const job = wait > 0 ? await queries.waitFor(found, wait) : found;
     const { offset, limit } = request.query;
     if (answerNotModified(request, reply, job, `${offset}:${limit}`)) return reply;
     return describeJob(queries, job, offset, limit);

@@ -1,4 +1,4 @@
-import { authenticatedErrors, catalogSchema, insightsErrorSchema } from '../../schemas.js';
+import { authenticatedErrors, preferHeader, catalogSchema, insightsErrorSchema } from '../../schemas.js';
 
 const errors = authenticatedErrors(insightsErrorSchema);
 
@@ -80,7 +80,7 @@ export const submitQueryRoute = {
     },
     additionalProperties: false,
   },
-  headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
+  headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 }, prefer: preferHeader } },
   response: { 200: queryResult, 422: insightsErrorSchema, ...errors },
 } as const;
 
@@ -89,6 +89,7 @@ export const getQueryRoute = {
   summary: 'Status of a usage query and, once COMPLETED, a page of its stored result.',
   params: queryIdParams,
   querystring: { type: 'object', properties: paging, additionalProperties: false },
+  headers: { type: 'object', properties: { prefer: preferHeader } },
   response: { 200: queryResult, 304: { type: 'null', description: 'Not modified since the ETag sent in If-None-Match.' }, ...errors },
 } as const;
 

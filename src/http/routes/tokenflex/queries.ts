@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
 import type { Job, JobState } from '../../../store/index.js';
-import { answerNotModified, setSubmitHeaders } from '../../job-headers.js';
+import { answerNotModified, preferredWaitMs, setSubmitHeaders } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
 import { getQueryRoute, submitQueryRoute } from './schemas.js';
 
@@ -46,14 +46,16 @@ export function registerTokenflexQueries(app: FastifyInstance, queries: UsageQue
     const contractNumber = request.params.contract_number;
     await principal.assertContract(contractNumber);
     const body = request.body;
-    const { job, reused } = await queries.submit('tokenflex', principal.user?.id ?? '', { kind: 'contract', contractNumber }, {
+    const { job: submitted, reused } = await queries.submit('tokenflex', principal.user?.id ?? '', { kind: 'contract', contractNumber }, {
       fields: body.fields ?? [],
       metrics: body.metrics ?? [],
       ...(body.where !== undefined ? { where: body.where } : {}),
       ...(body.usageCategory !== undefined ? { usageCategories: body.usageCategory } : {}),
     }, request.headers['idempotency-key'] as string | undefined);
-    setSubmitHeaders(reply, `/tokenflex/v1/usage/${contractNumber}/query/${job.id}`);
-    if (reused && job.state === 'succeeded') return describeJob(queries, job, contractNumber, 0, 100);
+    setSubmitHeaders(reply, `/tokenflex/v1/usage/${contractNumber}/query/${submitted.id}`);
+    const wait = preferredWaitMs(request, reply);
+    const job = wait > 0 ? await queries.waitFor(submitted, wait) : submitted;
+    if ((reused || wait > 0) && job.state === 'succeeded') return describeJob(queries, job, contractNumber, 0, 100);
     return { status: statusOf(job), id: job.id, detail_uri: `/tokenflex/v1/usage/${contractNumber}/query/${job.id}` };
   });
 
@@ -61,8 +63,10 @@ export function registerTokenflexQueries(app: FastifyInstance, queries: UsageQue
     const principal = principalOf(request);
     const contractNumber = request.params.contract_number;
     await principal.assertContract(contractNumber);
-    const job = await queries.get('tokenflex', principal.user?.id ?? '', request.params.id);
-    if (job.tenantKey !== contractNumber) throw new AppError('NOT_FOUND', `Contract ${contractNumber} has no query with the id ${job.id}.`);
+    const found = await queries.get('tokenflex', principal.user?.id ?? '', request.params.id);
+    if (found.tenantKey !== contractNumber) throw new AppError('NOT_FOUND', `Contract ${contractNumber} has no query with the id ${found.id}.`);
+    const wait = preferredWaitMs(request, reply);
+    const job = wait > 0 ? await queries.waitFor(found, wait) : found;
     const { offset, limit } = request.query;
     if (answerNotModified(request, reply, job, `${offset}:${limit}`)) return reply;
     return describeJob(queries, job, contractNumber, offset, limit);

@@ -1,4 +1,4 @@
-import { authenticatedErrors, catalogSchema, tokenflexErrorSchema } from '../../schemas.js';
+import { authenticatedErrors, preferHeader, catalogSchema, tokenflexErrorSchema } from '../../schemas.js';
 
 const errors = authenticatedErrors(tokenflexErrorSchema);
 
@@ -194,7 +194,7 @@ export const submitQueryRoute = {
     },
     additionalProperties: false,
   },
-  headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } } },
+  headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 }, prefer: preferHeader } },
   response: { 200: queryStatus, 422: tokenflexErrorSchema, ...errors },
 } as const;
 
@@ -208,5 +208,6 @@ export const getQueryRoute = {
     additionalProperties: false,
   },
   querystring: { type: 'object', properties: paging, additionalProperties: false },
+  headers: { type: 'object', properties: { prefer: preferHeader } },
   response: { 200: queryStatus, 304: { type: 'null', description: 'Not modified since the ETag sent in If-None-Match.' }, ...errors },
 } as const;
