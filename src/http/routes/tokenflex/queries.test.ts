@@ -170,3 +170,50 @@ describe('Token Flex lookups', () => {
     assert.ok((last.json() as unknown[]).length > 0);
   });
 });
+
+describe('query lifecycle', () => {
+  test('Prefer: wait answers the POST with DONE and the first page when the query finishes in time', async (t) => {
+    const { app, tokenFor } = await buildTestApp(t, store);
+    const token = await tokenFor('admin@example.com');
+    const contract = await firstContract(app, token);
+    const response = await app.inject({
+      method: 'POST', url: `/tokenflex/v1/usage/${contract}/query`, headers: { ...bearer(token), prefer: 'wait=30' },
+      payload: { fields: ['tokenPool'], metrics: ['tokensConsumed'] },
+    });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['preference-applied'], 'wait=30');
+    const body = response.json();
+    assert.equal(body.status, 'DONE');
+    assert.deepEqual(body.result.columns, ['tokenPool', 'tokensConsumed']);
+  });
+
+  test('a query past the execution cap ends TIMEOUT with the reason', async (t) => {
+    const { app, tokenFor } = await buildTestApp(t, store, { queryTimeoutMs: 1 });
+    const token = await tokenFor('admin@example.com');
+    const contract = await firstContract(app, token);
+    const result = await runQuery(app, token, contract, { fields: ['userName', 'usageDate', 'productName'], metrics: ['tokensConsumed', 'usageMinutes', 'uniqueProducts'] });
+    assert.equal(result.status, 'TIMEOUT', JSON.stringify(result));
+    assert.equal((result.error as { title: string }).title, 'QUERY_TIMEOUT');
+  });
+
+  test('a queued query canceled with DELETE on Insights ends ERROR with title CANCELED', async (t) => {
+    const { app, tokenFor } = await buildTestApp(t, store, { concurrency: 0 });
+    const token = await tokenFor('admin@example.com');
+    const submitted = (await app.inject({ method: 'POST', url: '/insights/v1/usage-queries', headers: bearer(token), payload: { fields: ['usageWeek'], metrics: ['totalTokens'] } })).json();
+    assert.equal(submitted.status, 'SUBMITTED');
+    assert.equal((await app.inject({ method: 'DELETE', url: `/insights/v1/usage-queries/${submitted.id}`, headers: bearer(token) })).statusCode, 204);
+    const status = (await app.inject({ url: `/insights/v1/usage-queries/${submitted.id}`, headers: bearer(token) })).json();
+    assert.equal(status.status, 'ERROR');
+    assert.equal(status.error.title, 'CANCELED');
+  });
+
+  test('a status poll while queued carries Retry-After', async (t) => {
+    const { app, tokenFor } = await buildTestApp(t, store, { concurrency: 0 });
+    const token = await tokenFor('admin@example.com');
+    const contract = await firstContract(app, token);
+    const submitted = (await app.inject({ method: 'POST', url: `/tokenflex/v1/usage/${contract}/query`, headers: bearer(token), payload: { metrics: ['uniqueUsers'] } })).json();
+    const status = await app.inject({ url: submitted.detail_uri, headers: bearer(token) });
+    assert.equal(status.json().status, 'QUEUED');
+    assert.equal(status.headers['retry-after'], '1');
+  });
+});
