@@ -77,3 +77,12 @@ export const preferHeader = {
   maxLength: 200,
   description: 'Optional `wait=N` (RFC 7240): answer as soon as the query finishes, or after N seconds (at most 60).',
 } as const;
+
+/** offset/limit of compatible endpoints (spec §1): offset ≥ 0 (default 0), limit 1..1000 (default 100). */
+export const pagingProperties = {
+  offset: { type: 'integer', minimum: 0, default: 0 },
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+} as const;
+
+/** The empty 304 answer to `If-None-Match` on job status resources. */
+export const notModifiedSchema = { type: 'null', description: 'Not modified since the ETag sent in If-None-Match.' } as const;

@@ -1,4 +1,4 @@
-import { authenticatedErrors, preferHeader, catalogSchema, insightsErrorSchema } from '../../schemas.js';
+import { authenticatedErrors, notModifiedSchema, pagingProperties, preferHeader, catalogSchema, insightsErrorSchema } from '../../schemas.js';
 
 const errors = authenticatedErrors(insightsErrorSchema);
 
@@ -28,11 +28,7 @@ export const contextsRoute = {
   },
 } as const;
 
-/** offset/limit of compatible endpoints (spec §1): limit 1..1000, default 100. */
-const paging = {
-  offset: { type: 'integer', minimum: 0, default: 0 },
-  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-} as const;
+const paging = pagingProperties;
 
 const contextProps = {
   contextId: { type: 'string', pattern: '^[A-Za-z0-9-]{1,40}$' },
@@ -90,7 +86,7 @@ export const getQueryRoute = {
   params: queryIdParams,
   querystring: { type: 'object', properties: paging, additionalProperties: false },
   headers: { type: 'object', properties: { prefer: preferHeader } },
-  response: { 200: queryResult, 304: { type: 'null', description: 'Not modified since the ETag sent in If-None-Match.' }, ...errors },
+  response: { 200: queryResult, 304: notModifiedSchema, ...errors },
 } as const;
 
 export const deleteQueryRoute = {

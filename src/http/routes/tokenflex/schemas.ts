@@ -1,4 +1,4 @@
-import { authenticatedErrors, preferHeader, catalogSchema, tokenflexErrorSchema } from '../../schemas.js';
+import { authenticatedErrors, notModifiedSchema, pagingProperties, preferHeader, catalogSchema, tokenflexErrorSchema } from '../../schemas.js';
 
 const errors = authenticatedErrors(tokenflexErrorSchema);
 
@@ -65,10 +65,7 @@ export const contractRoute = {
   },
 } as const;
 
-const paging = {
-  offset: { type: 'integer', minimum: 0, default: 0 },
-  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-} as const;
+const paging = pagingProperties;
 
 /** `usageCategory` as a query parameter: repeated, or comma-separated; legacy names accepted. */
 const usageCategoryParam = { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_,]{1,200}$' }, maxItems: 10 } as const;
@@ -209,5 +206,5 @@ export const getQueryRoute = {
   },
   querystring: { type: 'object', properties: paging, additionalProperties: false },
   headers: { type: 'object', properties: { prefer: preferHeader } },
-  response: { 200: queryStatus, 304: { type: 'null', description: 'Not modified since the ETag sent in If-None-Match.' }, ...errors },
+  response: { 200: queryStatus, 304: notModifiedSchema, ...errors },
 } as const;
