@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  DEFAULT_SEED_OPTIONS, DEMO_ADMIN_EMAIL, DEMO_ADMIN_USER_ID, DEMO_ALICE_EMAIL, DEMO_ALICE_USER_ID, seedDatabase,
+} from './index.js';
+import type { SeedOptions } from './index.js';
+
+const MIGRATION = readFileSync(new URL('../store/duckdb/migrations/0001_init.sql', import.meta.url), 'utf8');
+const TABLES = [
+  'users', 'teams', 'team_members', 'contracts', 'contract_years', 'contract_managers', 'user_enrichment',
+  'products', 'subscriptions', 'seat_assignments', 'usage_records',
+];
+const SMALL: SeedOptions = { ...DEFAULT_SEED_OPTIONS, rows: 5_000 };
+
+/** A fresh in-memory database with migration 0001 applied (`run` executes every statement of it). */
+async function openDatabase(t: { after: (fn: () => void) => void }): Promise<DuckDBConnection> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  t.after(() => {
+    connection.closeSync();
+    instance.closeSync();
+  });
+  await connection.run(MIGRATION);
+  return connection;
+}
+
+async function seeded(t: { after: (fn: () => void) => void }, options: SeedOptions): Promise<DuckDBConnection> {
+  const connection = await openDatabase(t);
+  await seedDatabase(connection, options);
+  return connection;
+}
+
+async function queryRows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJS();
+}
+
+async function scalar(connection: DuckDBConnection, sql: string): Promise<unknown> {
+  const row = (await queryRows(connection, sql))[0] ?? {};
+  return Object.values(row)[0];
+}
+
+/** md5 of every row of every table, rows in the order of their text, so storage order does not matter. */
+async function digests(connection: DuckDBConnection): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  for (const table of TABLES) {
+    result[table] = String(await scalar(connection,
+      `select md5(coalesce(string_agg(cast(x as varchar), chr(10) order by cast(x as varchar)), '')) from ${table} x`));
+  }
+  return result;
+}
+
+test('the same options give byte-identical contents in every table, whatever the thread count', async (t) => {
+  const first = await digests(await seeded(t, SMALL));
+  const single = await openDatabase(t);
+  await single.run('set threads = 1');
+  await seedDatabase(single, SMALL);
+  assert.deepEqual(await digests(single), first);
+});
+
+test('a different seed gives different users and usage', async (t) => {
+  const first = await digests(await seeded(t, SMALL));
+  const other = await digests(await seeded(t, { ...SMALL, seed: SMALL.seed + 1 }));
+  assert.notEqual(other['users'], first['users']);
+  assert.notEqual(other['usage_records'], first['usage_records']);
+});
+
+test('it writes exactly the requested number of usage records inside the window and restores the session setting it changes', async (t) => {
+  const connection = await seeded(t, { ...SMALL, rows: 4_321 });
+  const [row] = await queryRows(connection, `select count(*) as n, count(distinct id) as ids,
+    min(usage_date) >= date '${SMALL.from}' and max(usage_date) <= date '${SMALL.to}' as inside from usage_records`);
+  assert.deepEqual(row, { n: 4321n, ids: 4321n, inside: true });
+  assert.equal(await scalar(connection, "select current_setting('preserve_insertion_order')"), true);
+});
+
+test('the admin administers every team and manages every contract', async (t) => {
+  const connection = await seeded(t, SMALL);
+  const [admin] = await queryRows(connection, `select id, user_name, roles from users where email = '${DEMO_ADMIN_EMAIL}'`);
+  assert.deepEqual(admin, { id: DEMO_ADMIN_USER_ID, user_name: 'admin', roles: 'admin' });
+  assert.equal(await scalar(connection, `select count(*) from teams where id not in
+    (select team_id from team_members where user_id = '${DEMO_ADMIN_USER_ID}' and is_admin)`), 0n);
+  assert.equal(await scalar(connection, `select count(*) from contracts where contract_number not in
+    (select contract_number from contract_managers where user_id = '${DEMO_ADMIN_USER_ID}')`), 0n);
+});
+
+test('alice administers one team and manages the one contract of that team', async (t) => {
+  const connection = await seeded(t, SMALL);
+  const [alice] = await queryRows(connection, `select id, user_name, roles from users where email = '${DEMO_ALICE_EMAIL}'`);
+  assert.deepEqual(alice, { id: DEMO_ALICE_USER_ID, user_name: 'alice', roles: '' });
+  const teams = await queryRows(connection,
+    `select team_id from team_members where user_id = '${DEMO_ALICE_USER_ID}' and is_admin`);
+  const contracts = await queryRows(connection, `select c.team_id from contract_managers m
+    join contracts c using (contract_number) where m.user_id = '${DEMO_ALICE_USER_ID}'`);
+  assert.equal(teams.length, 1);
+  assert.equal(contracts.length, 1);
+  assert.equal(contracts[0]?.['team_id'], teams[0]?.['team_id']);
+});
+
+test('each user, product and day has at most one CHARGED flex desktop session', async (t) => {
+  const connection = await seeded(t, SMALL);
+  assert.equal(await scalar(connection, `select count(*) from (
+    select user_id, product_line_code, usage_date from usage_records
+    where usage_category = 'DESKTOP_PRODUCT' and source = 'flex' and charge_category = 'CHARGED'
+    group by all having count(*) > 1)`), 0n);
+});
+
+test('casual sessions are shorter than five minutes and cost nothing', async (t) => {
+  const connection = await seeded(t, SMALL);
+  const [row] = await queryRows(connection, `select count(*) as n,
+    count(*) filter (where usage_minutes >= 5 or tokens_consumed <> 0 or is_charged_event) as wrong
+    from usage_records where charge_category = 'CASUAL'`);
+  assert.ok(Number(row?.['n']) > 0);
+  assert.equal(row?.['wrong'], 0n);
+  assert.equal(await scalar(connection, `select count(*) from usage_records where usage_category = 'DESKTOP_PRODUCT'
+    and source = 'flex' and usage_minutes < 5 and charge_category <> 'CASUAL'`), 0n);
+});
+
+test('a flex user-day costs the daily rate of the dearest product used', async (t) => {
+  const connection = await seeded(t, SMALL);
+  assert.equal(await scalar(connection, `select count(*) from (
+    select r.user_id, r.usage_date, sum(r.tokens_consumed) as tokens,
+      coalesce(max(p.daily_token_rate) filter (where r.charge_category <> 'CASUAL'), 0) as dearest
+    from usage_records r join products p on p.product_line_code = r.product_line_code and p.version = r.product_version
+    where r.usage_category = 'DESKTOP_PRODUCT' and r.source = 'flex'
+    group by all) where tokens <> dearest`), 0n);
+  assert.equal(await scalar(connection, `select count(*) from usage_records
+    where is_charged_event <> (charge_category in ('CHARGED', 'INCREMENTAL'))`), 0n);
+});
+
+test('subscription usage is free and every record has a charge category and a token pool', async (t) => {
+  const connection = await seeded(t, SMALL);
+  const [row] = await queryRows(connection, `select
+    count(*) filter (where source = 'sus') as sus,
+    count(*) filter (where source = 'sus' and (tokens_consumed <> 0 or charge_category <> 'N/A')) as charged_sus,
+    count(*) filter (where token_pool not in ('CY', 'MY')) as bad_pool
+    from usage_records`);
+  assert.ok(Number(row?.['sus']) > 0);
+  assert.equal(row?.['charged_sus'], 0n);
+  assert.equal(row?.['bad_pool'], 0n);
+});
+
+test('rejects a window that ends before it starts', async (t) => {
+  const connection = await openDatabase(t);
+  await assert.rejects(seedDatabase(connection, { ...SMALL, from: '2026-01-02', to: '2026-01-01' }), /before from/);
+});
+
+test('refuses to seed tables that already have rows and leaves them untouched', async (t) => {
+  const connection = await seeded(t, { ...SMALL, rows: 100 });
+  await assert.rejects(seedDatabase(connection, { ...SMALL, rows: 100 }), /empty tables/);
+  assert.equal(await scalar(connection, 'select count(*) from usage_records'), 100n);
+});
