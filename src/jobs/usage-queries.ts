@@ -112,8 +112,11 @@ export class UsageQueryService {
         return { job: earlier, reused: true };
       }
     }
-    const live = await store.findReusableJob(ownerUserId, requestHash);
-    if (live && idempotencyKey === undefined) return { job: live, reused: true };
+    // A request with its own idempotency key asks for its own run; one without reuses a live result.
+    if (idempotencyKey === undefined) {
+      const live = await store.findReusableJob(ownerUserId, requestHash);
+      if (live) return { job: live, reused: true };
+    }
 
     const job = await store.createJob({
       id: randomBytes(32).toString('hex'),

@@ -46,21 +46,32 @@ async function one(connection: DuckDBConnection, sql: string, values: DuckDBValu
   return row ? toJob(row) : undefined;
 }
 
+/** True when a fenced update matched its row (its RETURNING gave one). */
+function fenced(reader: { getRowsJson(): unknown[][] }): boolean {
+  return reader.getRowsJson().length > 0;
+}
+
 /** DuckDB reports a write-write conflict between concurrent transactions with this text. */
 export function isTransactionConflict(error: unknown): boolean {
   return /conflict/i.test(String((error as Error)?.message));
 }
 
 export async function insertJob(connection: DuckDBConnection, job: NewJob, now: Date): Promise<Job> {
-  const inserted = await one(connection,
+  // No RETURNING: every column is known here, and a RETURNING costs DuckDB another pass.
+  await connection.run(
     `insert into jobs (id, kind, api, owner_user_id, tenant_key, state, request, request_hash, idempotency_key,
                        max_attempts, created_at, updated_at, run_at)
-     values ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, cast($10 as timestamp), cast($10 as timestamp), cast($10 as timestamp))
-     returning ${JOB_COLUMNS}`,
+     values ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, cast($10 as timestamp), cast($10 as timestamp), cast($10 as timestamp))`,
     [job.id, job.kind, job.api, job.ownerUserId, job.tenantKey, JSON.stringify(job.request), job.requestHash,
       job.idempotencyKey ?? null, job.maxAttempts, utc(now)]);
-  if (!inserted) throw new Error('insert returned no row');
-  return inserted;
+  const at = now.toISOString();
+  return Object.freeze({
+    id: job.id, kind: job.kind, api: job.api, ownerUserId: job.ownerUserId, tenantKey: job.tenantKey, state: 'queued',
+    request: JSON.parse(JSON.stringify(job.request)) as unknown, requestHash: job.requestHash,
+    idempotencyKey: job.idempotencyKey ?? null, attempts: 0, maxAttempts: job.maxAttempts, workerId: null,
+    cancelRequested: false, createdAt: at, updatedAt: at, startedAt: null, finishedAt: null, expiresAt: null,
+    errorTitle: null, errorDetail: null, columns: null, rowCount: null,
+  });
 }
 
 export function selectJob(connection: DuckDBConnection, id: string): Promise<Job | undefined> {
@@ -103,12 +114,12 @@ export function claimJob(connection: DuckDBConnection, workerId: string, kinds: 
 }
 
 export async function touchJob(connection: DuckDBConnection, id: string, workerId: string, now: Date) {
-  const job = await one(connection,
+  const row = (await connection.runAndReadAll(
     `update jobs set heartbeat_at = cast($3 as timestamp)
-      where id = $1 and state = 'running' and worker_id = $2 returning ${JOB_COLUMNS}`,
-    [id, workerId, utc(now)]);
-  if (!job) throw new JobLeaseLostError(id);
-  return { cancelRequested: job.cancelRequested };
+      where id = $1 and state = 'running' and worker_id = $2 returning cancel_requested`,
+    [id, workerId, utc(now)])).getRowsJson()[0];
+  if (!row) throw new JobLeaseLostError(id);
+  return { cancelRequested: Boolean(row[0]) };
 }
 
 /**
@@ -135,13 +146,13 @@ export async function insertResultRows(connection: DuckDBConnection, id: string,
 export async function finishJob(
   connection: DuckDBConnection, id: string, workerId: string, columns: readonly string[], rowCount: number, now: Date, expiresAt: Date,
 ): Promise<void> {
-  const job = await one(connection,
+  const reader = await connection.runAndReadAll(
     `update jobs set state = 'succeeded', finished_at = cast($3 as timestamp), updated_at = cast($3 as timestamp),
             expires_at = cast($4 as timestamp), result_columns = $5, row_count = $6, worker_id = null,
             error_title = null, error_detail = null
-      where id = $1 and state = 'running' and worker_id = $2 returning ${JOB_COLUMNS}`,
+      where id = $1 and state = 'running' and worker_id = $2 returning id`,
     [id, workerId, utc(now), utc(expiresAt), JSON.stringify(columns), rowCount]);
-  if (!job) throw new JobLeaseLostError(id);
+  if (!fenced(reader)) throw new JobLeaseLostError(id);
 }
 
 /**
@@ -177,12 +188,12 @@ export async function cancelJob(connection: DuckDBConnection, id: string, now: D
 }
 
 export async function markJobCanceled(connection: DuckDBConnection, id: string, workerId: string, detail: string, now: Date) {
-  const job = await one(connection,
+  const reader = await connection.runAndReadAll(
     `update jobs set state = 'canceled', finished_at = cast($3 as timestamp), updated_at = cast($3 as timestamp),
             worker_id = null, error_title = 'CANCELED', error_detail = $4
-      where id = $1 and state = 'running' and worker_id = $2 returning ${JOB_COLUMNS}`,
+      where id = $1 and state = 'running' and worker_id = $2 returning id`,
     [id, workerId, utc(now), detail]);
-  if (!job) throw new JobLeaseLostError(id);
+  if (!fenced(reader)) throw new JobLeaseLostError(id);
 }
 
 export async function deleteJobRows(connection: DuckDBConnection, id: string): Promise<void> {
