@@ -158,6 +158,11 @@ export class JobRunner {
     }
   }
 
+  /** Calls `listener(jobId)` each time a job run by this process settles. */
+  onSettled(listener: (jobId: string) => void): void {
+    this.#events.on('settled', listener);
+  }
+
   /**
    * Resolves when a job run by this process settles, or after `ms`, whichever comes first.
    * Jobs run by other processes are not seen here: callers re-read the job afterwards anyway.

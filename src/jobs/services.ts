@@ -35,5 +35,6 @@ export function createJobServices(store: Store, dialect: Dialect, settings: JobS
     waitForSettled: (id, ms) => runner.waitForSettled(id, ms),
   });
   const runQuery = queries.handler();
+  runner.onSettled((id) => queries.forget(id));
   return { runner, queries };
 }
