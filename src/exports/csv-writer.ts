@@ -1,0 +1,50 @@
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ExportColumn, ExportRow, WriteStats } from './columns.js';
+
+/**
+ * Neutralises a text cell against spreadsheet formula injection: a cell that begins with `=`,
+ * `+`, `-`, `@` (or a tab/carriage return, which some spreadsheets strip first) would be run as a
+ * formula when the CSV is opened, so it gets a leading apostrophe (OWASP "CSV Injection").
+ * Numbers are left alone: `-3` is a value, not a formula.
+ */
+export function neutraliseCsvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** Writes an RFC 4180 CSV (UTF-8, CRLF, header row first) from an async stream of rows. */
+export async function writeCsv(rows: AsyncIterable<ExportRow>, columns: readonly ExportColumn[], out: Writable): Promise<WriteStats> {
+  let rowCount = 0;
+  async function* cells() {
+    for await (const row of rows) {
+      rowCount++;
+      yield row.map(neutraliseCsvCell);
+    }
+  }
+  const csv = stringify({ header: true, columns: columns.map((c) => c.header), record_delimiter: 'windows' });
+  await pipeline(Readable.from(cells()), csv, out);
+  return { rowCount };
+}
+
+/** Writes a JSON array of objects keyed by column name, streamed one row at a time. */
+export async function writeJson(rows: AsyncIterable<ExportRow>, columns: readonly ExportColumn[], out: Writable): Promise<WriteStats> {
+  let rowCount = 0;
+  async function* chunks() {
+    yield '[';
+    for await (const row of rows) {
+      const object: Record<string, unknown> = {};
+      columns.forEach((column, i) => { object[column.name] = row[i] ?? null; });
+      yield `${rowCount === 0 ? '\n' : ',\n'}${JSON.stringify(object)}`;
+      rowCount++;
+    }
+    yield rowCount === 0 ? ']\n' : '\n]\n';
+  }
+  await pipeline(Readable.from(chunks()), out);
+  return { rowCount };
+}
+
