@@ -18,6 +18,8 @@ export interface Config {
   readonly queryTimeoutSeconds: number;
   /** How long completed query results stay readable, in seconds (at least 300). */
   readonly resultRetentionSeconds: number;
+  /** Requests per minute per client address on the token endpoint and the sign-in form (0: off). */
+  readonly authRateLimits: { readonly token: number; readonly signIn: number };
 }
 
 export class ConfigError extends Error {}
@@ -65,5 +67,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     queryTimeoutSeconds: integer(env, 'QUERY_TIMEOUT_SECONDS', 300, 1, 86_400),
     // Never under 5 minutes (spec §3.3): a client must have time to page through a result.
     resultRetentionSeconds: integer(env, 'RESULT_RETENTION_SECONDS', 86_400, 300, 90 * 86_400),
+    authRateLimits: Object.freeze({
+      token: integer(env, 'AUTH_RATE_LIMIT_TOKEN', 120, 0, 1_000_000),
+      signIn: integer(env, 'AUTH_RATE_LIMIT_SIGN_IN', 20, 0, 1_000_000),
+    }),
   });
 }

@@ -7,3 +7,8 @@ export { createTokenVerifier, mintAccessToken } from './tokens.js';
 export type { AccessClaims, MintOptions, TokenSettings } from './tokens.js';
 export { CLI_CLIENT_ID, issueUserToken, MAX_CLI_TOKEN_TTL_SECONDS } from './issue-token.js';
 export type { UserTokenRequest } from './issue-token.js';
+export { ACCESS_TOKEN_TTL_SECONDS, OAuthProvider } from './oauth-provider.js';
+export type { AuthorizationCheck, AuthorizationParams, AuthorizationRequest, ClientCredentials, TokenResponse } from './oauth-provider.js';
+export { createClient, createUser, disableUser, MIN_PASSWORD_LENGTH, runAccountCommand, setUserPassword } from './accounts.js';
+export type { CreatedClient } from './accounts.js';
+export { safeEqual } from './secrets.js';

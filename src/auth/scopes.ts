@@ -3,7 +3,7 @@ export const SCOPES = ['data:read', 'data:write', 'data:create', 'data:search', 
 export type Scope = (typeof SCOPES)[number];
 
 /** The scopes a route may demand. */
-export type RequiredScope = 'data:read' | 'data:write';
+export type RequiredScope = 'data:read' | 'data:write' | 'openid' | 'user-profile:read';
 
 /** Parses a space-separated scope string, dropping empties and duplicates. */
 export function parseScopeList(text: string): string[] {

@@ -6,6 +6,7 @@ import { CliError } from './cli-error.js';
 import { runMigrateCommand } from './commands/migrate.js';
 import { runQueryCommand } from './commands/query.js';
 import { runSeedCommand } from './commands/seed.js';
+import { readPasswordFromStdin, runAccountsCommand } from './commands/accounts.js';
 import { runTokenCommand } from './commands/token.js';
 
 function positiveInteger(max: number) {
@@ -59,6 +60,45 @@ export function buildProgram(): Command {
     .option('--ttl <duration>', 'lifetime: 3600, 90s, 15m, 1h, 7d', '1h')
     .action(async (options: { user: string; scope: string; ttl: string }) => {
       console.log(await runTokenCommand(config(), options));
+    });
+
+  const user = program.command('user').description('manage the users who sign in to the authorize pages');
+  user.command('create').description('create an active user (without a password: set one with set-password)')
+    .requiredOption('--email <email>', 'e-mail address (the sign-in name)')
+    .requiredOption('--name <name>', 'full name, e.g. "Ada Lovelace"')
+    .action(async (options: { email: string; name: string }) => {
+      const result = await runAccountsCommand(config(), 'user-create', options) as { id: string };
+      console.log(`created user ${result.id}`);
+    });
+  user.command('set-password').description('set a user\'s password (read from stdin unless --password is given)')
+    .requiredOption('--user <email>', 'e-mail address of the user')
+    .option('--password <password>', 'the password (visible in the process list: prefer stdin)')
+    .action(async (options: { user: string; password?: string }) => {
+      const password = options.password ?? await readPasswordFromStdin();
+      await runAccountsCommand(config(), 'user-set-password', { email: options.user, password });
+      console.log(`password set for ${options.user}`);
+    });
+  user.command('disable').description('disable a user: sign-in, grants and their tokens are refused')
+    .requiredOption('--user <email>', 'e-mail address of the user')
+    .action(async (options: { user: string }) => {
+      await runAccountsCommand(config(), 'user-disable', { email: options.user });
+      console.log(`disabled ${options.user}`);
+    });
+
+  const client = program.command('client').description('manage OAuth clients (apps)');
+  const many = (value: string, previous: string[] = []) => [...previous, value];
+  client.command('create').description('register an OAuth client; prints its id and (once) its secret')
+    .requiredOption('--name <name>', 'the name shown on the consent page')
+    .option('--redirect-uri <uri>', 'a redirect URI, matched exactly (repeatable)', many, [])
+    .option('--public', 'a public client (no secret; PKCE required)', false)
+    .option('--user <email>', 'client_credentials tokens act for this user')
+    .action(async (options: { name: string; redirectUri: string[]; public: boolean; user?: string }) => {
+      const result = await runAccountsCommand(config(), 'client-create', {
+        name: options.name, redirectUris: options.redirectUri, isPublic: options.public,
+        ...(options.user ? { userEmail: options.user } : {}),
+      }) as { clientId: string; clientSecret?: string };
+      console.log(`client_id=${result.clientId}`);
+      if (result.clientSecret) console.log(`client_secret=${result.clientSecret}\n(the secret is shown only now; only its hash is stored)`);
     });
 
   const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];

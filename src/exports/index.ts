@@ -6,3 +6,5 @@ export { DEFAULT_LINK_SECONDS, loadDownloadSecret, UrlSigner } from './signed-ur
 export type { SignedLink } from './signed-urls.js';
 export { MAX_DATA_ROWS_PER_SHEET, writeXlsx } from './xlsx-writer.js';
 export type { XlsxOptions } from './xlsx-writer.js';
+export { EXPORT_RETENTION_MS, MAX_PENDING_EXPORTS, normaliseDownloadFileName, TokenflexExportService } from './tokenflex-exports.js';
+export type { TokenflexExportRequest, TokenflexExportServiceOptions } from './tokenflex-exports.js';

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createTokenVerifier, type SigningKeys, type TokenSettings } from '../auth/index.js';
+import { OAuthProvider, type SigningKeys, type TokenSettings } from '../auth/index.js';
+import type { TokenflexExportService } from '../exports/index.js';
 import type { UsageQueryService } from '../jobs/index.js';
 import type { Store } from '../store/index.js';
 import { useErrorFamily } from './errors/index.js';
 import { Directory } from './plugins/principal.js';
-import { authenticationRoutes } from './routes/authentication/index.js';
+import { authenticationRoutes, openIdRoutes } from './routes/authentication/index.js';
+import { downloadRoutes, type DownloadOptions } from './routes/downloads/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { insightsRoutes } from './routes/insights/index.js';
 import { tokenflexRoutes } from './routes/tokenflex/index.js';
@@ -22,6 +24,12 @@ export interface AppDeps {
   /** A pino logger; silent when absent (tests). */
   readonly logger?: FastifyBaseLogger;
   readonly isReady?: () => boolean;
+  /** Requests per minute per client address on the token endpoint and the sign-in form (0: no limit). */
+  readonly authRateLimits?: { readonly token: number; readonly signIn: number };
+  /** Export files and the signer of their download links; without it no `/downloads` route. */
+  readonly downloads?: DownloadOptions;
+  /** Token Flex export requests; without it those routes are absent. */
+  readonly tokenflexExports?: TokenflexExportService;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -64,12 +72,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const verifyAccessToken = createTokenVerifier(deps.keys, deps.tokens);
+  const provider = new OAuthProvider({ store: deps.store, keys: deps.keys, tokens: deps.tokens });
+  // Every bearer check also consults the revocation list (RFC 7009), one indexed lookup per request.
+  const verifyAccessToken = (token: string) => provider.verifyAccessToken(token);
   const auth = { store: deps.store, verifyAccessToken, directory: new Directory(deps.store) };
   await app.register(healthRoutes, { store: deps.store, isReady: deps.isReady ?? (() => true) });
-  await app.register(authenticationRoutes, { prefix: '/authentication/v2', keys: deps.keys });
+  if (deps.downloads) await app.register(downloadRoutes, deps.downloads);
+  await app.register(authenticationRoutes, {
+    prefix: '/authentication/v2', keys: deps.keys, provider, issuer: deps.tokens.issuer,
+    secureCookies: deps.publicUrl.startsWith('https:'), rateLimits: deps.authRateLimits ?? { token: 120, signIn: 20 },
+  });
+  await app.register(openIdRoutes, { issuer: deps.tokens.issuer, publicUrl: deps.publicUrl, ...auth });
   await app.register(insightsRoutes, { prefix: '/insights/v1', ...auth, queries: deps.queries });
-  await app.register(tokenflexRoutes, { prefix: '/tokenflex/v1', ...auth, queries: deps.queries });
+  await app.register(tokenflexRoutes, {
+    prefix: '/tokenflex/v1', ...auth, queries: deps.queries, ...(deps.tokenflexExports ? { tokenflexExports: deps.tokenflexExports } : {}),
+  });
   await app.ready();
   return app;
 }

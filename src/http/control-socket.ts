@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { issueUserToken, type SigningKeys, type TokenSettings } from '../auth/index.js';
+import { issueUserToken, runAccountCommand, type SigningKeys, type TokenSettings } from '../auth/index.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 
@@ -24,7 +24,8 @@ export async function startControlSocket(socketPath: string, deps: ControlSocket
     const reply = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    if (request.method !== 'POST' || request.url !== '/token') return reply(404, { error: 'not found' });
+    const account = request.url?.startsWith('/accounts/') ? request.url.slice('/accounts/'.length) : undefined;
+    if (request.method !== 'POST' || (request.url !== '/token' && account === undefined)) return reply(404, { error: 'not found' });
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
@@ -35,6 +36,11 @@ export async function startControlSocket(socketPath: string, deps: ControlSocket
     request.on('end', () => {
       void (async () => {
         try {
+          if (account !== undefined) {
+            // `insights user …` / `insights client …` while the server holds the database.
+            reply(200, { result: await runAccountCommand(deps.store, account, JSON.parse(Buffer.concat(chunks).toString('utf8'))) });
+            return;
+          }
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { email?: unknown; scopes?: unknown; ttlSeconds?: unknown };
           if (typeof body.email !== 'string' || !Array.isArray(body.scopes) || typeof body.ttlSeconds !== 'number') {
             throw new AppError('REQUEST_INVALID', 'Expected {email, scopes, ttlSeconds}.');

@@ -5,6 +5,7 @@ import { loadSigningKeys } from '../auth/index.js';
 import type { Config } from '../config.js';
 import { createJobServices } from '../jobs/index.js';
 import { openDuckDbStore, type Store } from '../store/index.js';
+import { LocalFileStore, loadDownloadSecret, UrlSigner } from '../exports/index.js';
 import { buildApp } from './app.js';
 import { startControlSocket } from './control-socket.js';
 
@@ -40,16 +41,20 @@ export async function runServer(config: Config): Promise<void> {
   }
   const keys = await loadSigningKeys(config.dataDir);
   const tokens = { issuer: config.tokenIssuer, audience: config.tokenAudience };
+  const downloads = {
+    files: new LocalFileStore(path.join(config.dataDir, 'files')),
+    signer: new UrlSigner(await loadDownloadSecret(config.dataDir), config.publicUrl),
+  };
   const jobs = createJobServices(store, 'duckdb', {
     concurrency: config.workerConcurrency,
     queryTimeoutMs: config.queryTimeoutSeconds * 1000,
     resultRetentionMs: config.resultRetentionSeconds * 1000,
-  }, logger);
+  }, logger, downloads);
   // One process owns a DuckDB file, so every job still marked running was left by a process that
   // died (kill -9, power loss): put them back in the queue now.
   await jobs.runner.start({ recoverAll: true });
   let ready = true;
-  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, publicUrl: config.publicUrl, logger, isReady: () => ready });
+  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits });
   let control: Server | undefined;
   try {
     await app.listen({ port: config.port, host: config.host });

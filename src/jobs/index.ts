@@ -4,4 +4,4 @@ export type { JobHandler, RunnerOptions } from './runner.js';
 export { buildResultQuery, UsageQueryService } from './usage-queries.js';
 export type { QueryScope, UsageQueryRequest, UsageQueryServiceOptions } from './usage-queries.js';
 export { createJobServices } from './services.js';
-export type { JobServices, JobSettings } from './services.js';
+export type { FileSettings, JobServices, JobSettings } from './services.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
-  JobLeaseLostError, QueryInterruptedError, type Job, type JobKind, type JobStore,
+  JobLeaseLostError, QueryInterruptedError, type Job, type JobFile, type JobKind, type JobStore,
 } from '../store/index.js';
 import { JOB_ERROR_TITLES } from './job-state.js';
 
@@ -15,11 +15,15 @@ export interface RunnerOptions {
   readonly concurrency: number;
   /** Execution cap of one attempt; past it the statement is interrupted and the job fails QUERY_TIMEOUT. */
   readonly executionCapMs: number;
+  /** Caps for particular kinds (exports have none of the 5-minute query cap). */
+  readonly executionCapMsByKind?: Readonly<Partial<Record<JobKind, number>>>;
   readonly heartbeatMs?: number;
   /** A running job whose heartbeat is older than this is considered abandoned. */
   readonly staleAfterMs?: number;
   /** How often idle workers look for work that other processes queued, and sweep. */
   readonly pollMs?: number;
+  /** Deletes the files of jobs that just expired (export files). */
+  readonly deleteExpiredFiles?: (files: readonly JobFile[]) => Promise<void>;
   readonly log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -31,7 +35,8 @@ type Reason = 'timeout' | 'cancel' | 'shutdown';
  * Submitters call `wake()` so a new job starts at once rather than at the next poll.
  */
 export class JobRunner {
-  readonly #options: Required<Omit<RunnerOptions, 'log'>> & Pick<RunnerOptions, 'log'>;
+  readonly #options: Required<Omit<RunnerOptions, 'log' | 'executionCapMsByKind' | 'deleteExpiredFiles'>>
+    & Pick<RunnerOptions, 'log' | 'executionCapMsByKind' | 'deleteExpiredFiles'>;
   readonly #id = `worker-${randomUUID().slice(0, 8)}`;
   readonly #events = new EventEmitter();
   readonly #running = new Map<string, AbortController>();
@@ -94,7 +99,8 @@ export class JobRunner {
   async #housekeeping(): Promise<void> {
     try {
       await this.#options.store.sweepStaleJobs(new Date(Date.now() - this.#options.staleAfterMs));
-      await this.#options.store.expireJobs(new Date());
+      const files = await this.#options.store.expireJobs(new Date());
+      if (files.length > 0) await this.#options.deleteExpiredFiles?.(files);
     } catch (error) {
       this.#options.log?.warn({ err: error }, 'job housekeeping failed; will retry');
     }
@@ -136,7 +142,8 @@ export class JobRunner {
     const handler = this.#options.handlers[job.kind];
     const controller = new AbortController();
     this.#running.set(job.id, controller);
-    const cap = setTimeout(() => controller.abort('timeout' satisfies Reason), this.#options.executionCapMs);
+    const capMs = this.#options.executionCapMsByKind?.[job.kind] ?? this.#options.executionCapMs;
+    const cap = setTimeout(() => controller.abort('timeout' satisfies Reason), capMs);
     const beat = setInterval(() => {
       store.heartbeatJob(job.id, workerId)
         .then(({ cancelRequested }) => { if (cancelRequested) controller.abort('cancel' satisfies Reason); })
@@ -194,7 +201,7 @@ export class JobRunner {
         if (reason === 'timeout') {
           await store.failJob(job.id, workerId, {
             title: JOB_ERROR_TITLES.timeout,
-            detail: `The query ran longer than the execution cap of ${Math.round(this.#options.executionCapMs / 1000)} s and was stopped.`,
+            detail: `The job ran longer than its execution cap of ${Math.round((this.#options.executionCapMsByKind?.[job.kind] ?? this.#options.executionCapMs) / 1000)} s and was stopped.`,
             retry: false,
           });
         } else if (reason === 'cancel') {

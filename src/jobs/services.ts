@@ -1,4 +1,5 @@
 import type { Dialect } from '../catalog/index.js';
+import { TokenflexExportService, type FileStore, type UrlSigner } from '../exports/index.js';
 import type { Store } from '../store/index.js';
 import { JobRunner, type RunnerOptions } from './runner.js';
 import { UsageQueryService } from './usage-queries.js';
@@ -15,13 +16,31 @@ export interface JobSettings {
 export interface JobServices {
   readonly runner: JobRunner;
   readonly queries: UsageQueryService;
+  /** Present when a file store was given. */
+  readonly tokenflexExports?: TokenflexExportService;
 }
 
+/** Where export files go and how links to them are signed. */
+export interface FileSettings {
+  readonly files: FileStore;
+  readonly signer: UrlSigner;
+}
+
+/** Exports are not held to the query execution cap (spec §4: no 5-minute cap); a day bounds a stuck one. */
+const EXPORT_CAP_MS = 24 * 3600 * 1000;
+
 /** Wires the worker pool and the services that queue work for it, over one store. */
-export function createJobServices(store: Store, dialect: Dialect, settings: JobSettings, log?: RunnerOptions['log']): JobServices {
+export function createJobServices(
+  store: Store, dialect: Dialect, settings: JobSettings, log?: RunnerOptions['log'], fileSettings?: FileSettings,
+): JobServices {
   const runner: JobRunner = new JobRunner({
     store,
-    handlers: { 'usage-query': (job, context) => runQuery(job, context) },
+    handlers: {
+      'usage-query': (job, context) => runQuery(job, context),
+      ...(fileSettings ? { export: (job, context) => runExport!(job, context) } : {}),
+    },
+    executionCapMsByKind: { export: EXPORT_CAP_MS },
+    ...(fileSettings ? { deleteExpiredFiles: async (files) => { for (const file of files) await fileSettings.files.delete(file.key); } } : {}),
     concurrency: settings.concurrency,
     executionCapMs: settings.queryTimeoutMs,
     ...(log ? { log } : {}),
@@ -36,5 +55,9 @@ export function createJobServices(store: Store, dialect: Dialect, settings: JobS
   });
   const runQuery = queries.handler();
   runner.onSettled((id) => queries.forget(id));
-  return { runner, queries };
+  const tokenflexExports = fileSettings
+    ? new TokenflexExportService({ store, dialect, ...fileSettings, onQueued: () => runner.wake() })
+    : undefined;
+  const runExport = tokenflexExports?.handler();
+  return { runner, queries, ...(tokenflexExports ? { tokenflexExports } : {}) };
 }

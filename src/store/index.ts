@@ -1,6 +1,6 @@
 export type {
-  Contract, ContractDetail, ContractYear, DemoDataOptions, DemoDataSummary, Job, JobKind, JobState, JobStore,
-  LastUsage, MigrationReport, NewJob, ResultQuery, Store, Team, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn, User,
+  AuthorizationCode, Contract, ContractDetail, ContractYear, InsightsReportName, InsightsReportQuery, JobFile, ReportFilters, StreamQuery, DemoDataOptions, DemoDataSummary, Job, JobKind, JobState, JobStore,
+  LastUsage, MigrationReport, NewJob, NewUser, OAuthClient, OAuthStore, RefreshToken, ResultQuery, Store, Team, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn, User,
 } from './store.js';
 export { JobLeaseLostError, QueryInterruptedError } from './store.js';
 export { openDuckDbStore } from './duckdb/duckdb-store.js';

@@ -103,7 +103,7 @@ export interface LastUsage {
   readonly lastProcessDate: string;
 }
 
-export interface Store extends JobStore {
+export interface Store extends JobStore, OAuthStore {
   readonly backend: 'duckdb' | 'postgres';
   /** Applies pending migrations; safe to call concurrently from several processes. */
   migrate(): Promise<MigrationReport>;
@@ -175,6 +175,50 @@ export interface Job {
   readonly errorDetail: string | null;
   readonly columns: readonly string[] | null;
   readonly rowCount: number | null;
+  /** Files an export produced (empty until it succeeds). */
+  readonly files: readonly JobFile[];
+  /** Token Flex `readFlag`. */
+  readonly readFlag: boolean;
+}
+
+/** One file of a finished export. */
+export interface JobFile {
+  /** The report or query it holds, e.g. `SUBSCRIPTIONS`, `TOKENFLEX_EXPORT`. */
+  readonly type: string;
+  readonly key: string;
+  readonly fileName: string;
+  readonly byteSize: number;
+  readonly sha256: string;
+  readonly rowCount: number;
+}
+
+/** The queries behind Insights export reports (spec §3.4); USAGE_REPORT yields two files. */
+export type InsightsReportName = 'SUBSCRIPTIONS' | 'USERS' | 'USAGE' | 'USAGE_REPORT_SUMMARY' | 'USAGE_REPORT_DETAIL';
+
+/** `filters` of a USAGE_REPORT export. */
+export interface ReportFilters {
+  readonly groupId?: readonly string[];
+  readonly productLineCode?: readonly string[];
+  readonly source?: readonly string[];
+  readonly assigned?: boolean;
+  readonly userStatus?: readonly string[];
+  readonly userId?: readonly string[];
+  readonly versionId?: readonly string[];
+}
+
+export interface InsightsReportQuery {
+  readonly report: InsightsReportName;
+  readonly teamIds: readonly string[];
+  /** Inclusive days, for the usage reports. */
+  readonly startDate?: string;
+  readonly endDate?: string;
+  readonly filters?: ReportFilters;
+}
+
+/** A read-only query whose rows are streamed (exports). */
+export interface StreamQuery {
+  readonly sql: string;
+  readonly parameters: readonly (string | number | boolean)[];
 }
 
 /** A query to run and store as a job's result, with the order its rows are numbered in. */
@@ -203,6 +247,20 @@ export class QueryInterruptedError extends Error {
 }
 
 export interface JobStore {
+  /** The SQL of an Insights report, ready for `streamRows`. */
+  buildReportQuery(query: InsightsReportQuery): StreamQuery;
+  /** Streams a query's rows in chunks; aborting the signal interrupts the statement. */
+  streamRows(query: StreamQuery, signal: AbortSignal): AsyncIterable<unknown[]>;
+  /** Marks a running export succeeded with its files. Owner-fenced. */
+  completeExportJob(id: string, workerId: string, files: readonly JobFile[], retentionMs: number): Promise<void>;
+  /** An owner's jobs of a kind and API (and tenant, when given) created in [from, to), newest first. */
+  listJobs(filter: { readonly ownerUserId: string; readonly kind: JobKind; readonly api: 'insights' | 'tokenflex'; readonly tenantKey?: string; readonly from: Date; readonly to: Date; readonly offset?: number; readonly limit?: number }): Promise<readonly Job[]>;
+  /** Jobs of an owner and kind still waiting or running. */
+  countPendingJobs(ownerUserId: string, kind: JobKind): Promise<number>;
+  /** Sets the read flag of the owner's jobs among `ids`; returns the ids whose flag changed. */
+  markJobsRead(ownerUserId: string, ids: readonly string[]): Promise<readonly string[]>;
+  /** Puts a failed job back in the queue with fresh attempts; false when it was not failed. */
+  retryFailedJob(id: string): Promise<boolean>;
   /** Inserts a queued job. */
   createJob(job: NewJob): Promise<Job>;
   getJob(id: string): Promise<Job | undefined>;
@@ -232,8 +290,101 @@ export interface JobStore {
    * their attempts are spent: a crashed worker never leaves a job running forever.
    */
   sweepStaleJobs(staleBefore: Date): Promise<{ readonly requeued: number; readonly failed: number }>;
-  /** Succeeded jobs past their retention become expired and their stored rows are deleted. */
-  expireJobs(now: Date): Promise<number>;
+  /**
+   * Succeeded jobs past their retention become expired and their stored rows are deleted. Returns
+   * the files those jobs had, for the caller to delete from the file store.
+   */
+  expireJobs(now: Date): Promise<readonly JobFile[]>;
   /** Rows `offset`..`offset+limit-1` of a job's stored result, each an array in column order. */
   readResultPage(id: string, offset: number, limit: number): Promise<unknown[][]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// OAuthStore: users' credentials, OAuth clients, codes, refresh tokens, revocations and sign-in
+// sessions of the OAuth 2.0 / OpenID Connect provider (spec §2). Every secret arrives here already
+// hashed; the store never sees a password, client secret, code or refresh token in clear.
+// ---------------------------------------------------------------------------------------------
+
+export interface NewUser {
+  readonly id: string;
+  readonly email: string;
+  readonly userName: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly fullName: string;
+  readonly roles: readonly string[];
+}
+
+export interface OAuthClient {
+  readonly id: string;
+  readonly name: string;
+  /** scrypt hash of the secret; null for a public client. */
+  readonly secretHash: string | null;
+  readonly redirectUris: readonly string[];
+  readonly isPublic: boolean;
+  /** The user a client_credentials token acts for; null: such tokens carry no user. */
+  readonly boundUserId: string | null;
+  /** Scopes the client may ask for. */
+  readonly scopes: readonly string[];
+  readonly createdAt: string;
+}
+
+export interface AuthorizationCode {
+  readonly codeHash: string;
+  readonly grantId: string;
+  readonly clientId: string;
+  readonly userId: string;
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+  readonly codeChallenge: string | null;
+  readonly nonce: string | null;
+  /** When the user signed in (ISO 8601 UTC). */
+  readonly authTime: string;
+  readonly expiresAt: string;
+}
+
+export interface RefreshToken {
+  readonly tokenHash: string;
+  readonly grantId: string;
+  readonly parentHash: string | null;
+  readonly clientId: string;
+  readonly userId: string;
+  readonly scopes: readonly string[];
+  readonly expiresAt: string;
+  readonly rotatedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+export interface OAuthStore {
+  createUser(user: NewUser): Promise<User>;
+  /** The scrypt hash of a user's password; undefined when the user has none (or does not exist). */
+  getPasswordHash(userId: string): Promise<string | undefined>;
+  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
+  setUserStatus(userId: string, status: User['status']): Promise<void>;
+
+  createOAuthClient(client: OAuthClient): Promise<void>;
+  findOAuthClient(id: string): Promise<OAuthClient | undefined>;
+
+  insertAuthorizationCode(code: AuthorizationCode): Promise<void>;
+  /**
+   * Marks a code used, atomically. `firstUse` is false when it had been used before (a replay);
+   * undefined when no such code exists.
+   */
+  consumeAuthorizationCode(codeHash: string, now: Date): Promise<{ readonly code: AuthorizationCode; readonly firstUse: boolean } | undefined>;
+
+  insertRefreshToken(token: Omit<RefreshToken, 'rotatedAt' | 'revokedAt'>): Promise<void>;
+  findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined>;
+  /** Marks a live token rotated, atomically; false when it was already rotated or revoked. */
+  rotateRefreshToken(tokenHash: string, now: Date): Promise<boolean>;
+  /** Records an access token minted for a grant, so the grant's revocation reaches it. */
+  recordAccessToken(jti: string, grantId: string | null, expiresAt: Date): Promise<void>;
+  /** Revokes every refresh token of the grant and every access token recorded for it. */
+  revokeGrant(grantId: string, now: Date): Promise<void>;
+  revokeAccessToken(jti: string, expiresAt: Date): Promise<void>;
+  isAccessTokenRevoked(jti: string): Promise<boolean>;
+
+  createSignInSession(idHash: string, userId: string, now: Date, expiresAt: Date): Promise<void>;
+  /** The user of a live session. */
+  findSignInSession(idHash: string, now: Date): Promise<string | undefined>;
+  deleteSignInSession(idHash: string): Promise<void>;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadSigningKeys, mintAccessToken, issueUserToken, type SigningKeys, type TokenSettings } from '../../src/auth/index.js';
+import { LocalFileStore, loadDownloadSecret, UrlSigner } from '../../src/exports/index.js';
 import { buildApp } from '../../src/http/index.js';
 import { createJobServices, type JobServices, type JobSettings } from '../../src/jobs/index.js';
 import { openDuckDbStore, type Store } from '../../src/store/index.js';
@@ -64,9 +65,13 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
   const keys = await loadSigningKeys(dataDir);
-  const jobs = createJobServices(store, 'duckdb', { concurrency: 2, queryTimeoutMs: 60_000, resultRetentionMs: 3_600_000, ...jobSettings });
+  const downloads = { files: new LocalFileStore(path.join(dataDir, 'files')), signer: new UrlSigner(await loadDownloadSecret(dataDir), 'http://localhost:8080') };
+  const jobs = createJobServices(store, 'duckdb', { concurrency: 2, queryTimeoutMs: 60_000, resultRetentionMs: 3_600_000, ...jobSettings }, undefined, downloads);
   await jobs.runner.start();
-  const app = await buildApp({ store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080' });
+  const app = await buildApp({
+    store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads,
+    ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}),
+  });
   t.after(async () => {
     await app.close();
     await jobs.runner.stop();

@@ -1,7 +1,7 @@
 import type { NormalisedError } from './normalise.js';
 
 /** The API families, each with its own error body (spec §1.1). */
-export type ErrorFamily = 'insights' | 'tokenflex' | 'problem';
+export type ErrorFamily = 'insights' | 'tokenflex' | 'problem' | 'oauth';
 
 export interface RenderedError {
   readonly status: number;
@@ -27,6 +27,19 @@ const GATEWAY_CODES: Readonly<Record<string, string>> = {
   AUTH_TOKEN_MISSING: 'AUTH-010',
   AUTH_TOKEN_INVALID: 'AUTH-006',
   AUTH_SCOPE_MISSING: 'AUTH-012',
+};
+
+/** RFC 6749 §5.2 `error` values of our codes; anything else maps by status below. */
+const OAUTH_ERRORS: Readonly<Record<string, string>> = {
+  OAUTH_INVALID_REQUEST: 'invalid_request',
+  REQUEST_INVALID: 'invalid_request',
+  OAUTH_INVALID_CLIENT: 'invalid_client',
+  OAUTH_INVALID_GRANT: 'invalid_grant',
+  OAUTH_UNAUTHORIZED_CLIENT: 'unauthorized_client',
+  OAUTH_UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
+  OAUTH_INVALID_SCOPE: 'invalid_scope',
+  RATE_LIMITED: 'too_many_requests',
+  NOT_FOUND: 'not_found',
 };
 
 function fallbackTitle(status: number): string {
@@ -67,6 +80,19 @@ export function renderError(family: ErrorFamily, error: NormalisedError, request
         contentType: 'application/json; charset=utf-8',
         headers,
         body: { Code: code, Message: `${code}: ${error.message}`, ...error.extras, ...internalExtras },
+      };
+    }
+    case 'oauth': {
+      // RFC 6749 §5.2: invalid_client is 401 with the scheme the client should have used.
+      if (error.code === 'OAUTH_INVALID_CLIENT') headers['www-authenticate'] = 'Basic realm="usage-insights"';
+      const oauthError = OAUTH_ERRORS[error.code] ?? (error.status >= 500 ? 'server_error' : 'invalid_request');
+      // Token responses must not be cached (RFC 6749 §5.1); neither are their errors.
+      headers['cache-control'] = 'no-store';
+      return {
+        status: error.status,
+        contentType: 'application/json; charset=utf-8',
+        headers,
+        body: { error: oauthError, error_description: error.message, ...internalExtras },
       };
     }
     case 'problem':

@@ -10,8 +10,8 @@ declare module 'fastify' {
     principal: Principal | null;
   }
   interface FastifyContextConfig {
-    /** Scope the route needs; by default `data:read` for GET/HEAD and `data:write` otherwise. */
-    scope?: RequiredScope;
+    /** Scope the route needs (any one of a list); by default `data:read` for GET/HEAD and `data:write` otherwise. */
+    scope?: RequiredScope | readonly RequiredScope[];
   }
 }
 
@@ -41,8 +41,9 @@ export function requireBearerToken(app: FastifyInstance, options: AuthOptions): 
     const claims = await options.verifyAccessToken(token);
     const required = request.routeOptions.config.scope
       ?? (request.method === 'GET' || request.method === 'HEAD' ? 'data:read' : 'data:write');
-    if (!claims.scopes.includes(required)) {
-      throw new AppError('AUTH_SCOPE_MISSING', `This operation needs the "${required}" scope; the token has ${claims.scopes.length ? claims.scopes.map((s) => `"${s}"`).join(', ') : 'none'}.`);
+    const anyOf: readonly RequiredScope[] = typeof required === 'string' ? [required] : required;
+    if (!anyOf.some((scope) => claims.scopes.includes(scope))) {
+      throw new AppError('AUTH_SCOPE_MISSING', `This operation needs the ${anyOf.map((s) => `"${s}"`).join(' or ')} scope; the token has ${claims.scopes.length ? claims.scopes.map((s) => `"${s}"`).join(', ') : 'none'}.`);
     }
     let user;
     if (claims.subject !== undefined) {

@@ -6,15 +6,18 @@ import { AppError } from '../../errors.js';
 import { seedDatabase } from '../../seed/index.js';
 import {
   QueryInterruptedError,
-  type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
+  type Contract, type ContractDetail, type InsightsReportQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
   type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type UsageSummaryFilter,
   type UsageSummaryRow, type UsageValueColumn, type User,
+  type AuthorizationCode, type NewUser, type OAuthClient, type RefreshToken,
 } from '../store.js';
+import * as oauthSql from './sql/oauth.js';
 import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, selectUsageValues } from './sql/usage-lookups.js';
 import { ConnectionPool } from './connection-pool.js';
 import { selectContractDetail } from './sql/contracts.js';
+import { buildReportQuery } from './sql/reports.js';
 import {
-  cancelJob, claimJob, deleteJobRows, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
+  cancelJob, claimJob, countPending, deleteJobRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
   markJobCanceled, requeueStaleJobs, selectJob, selectJobByIdempotencyKey, selectResultPage, selectReusableJob, touchJob,
   updateFailedJob,
 } from './sql/jobs.js';
@@ -231,11 +234,149 @@ class DuckDbStore implements Store {
     return this.#pool.use((connection) => requeueStaleJobs(connection, staleBefore, new Date()));
   }
 
-  expireJobs(now: Date): Promise<number> {
+  expireJobs(now: Date): Promise<readonly JobFile[]> {
     return this.#pool.use((connection) => expireSucceededJobs(connection, now));
+  }
+
+  async *streamRows(query: StreamQuery, signal: AbortSignal): AsyncIterable<unknown[]> {
+    // Borrowed for as long as the consumer reads; DuckDB streams the result chunk by chunk, so
+    // memory stays bounded whatever the row count.
+    const connection = await this.#instance.connect();
+    const onAbort = () => connection.interrupt();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await connection.stream(query.sql, [...query.parameters]);
+      for await (const rows of result.yieldRowsJson()) {
+        if (signal.aborted) throw new QueryInterruptedError(signal.reason);
+        for (const row of rows) yield row;
+      }
+    } catch (error) {
+      if (signal.aborted) throw new QueryInterruptedError(signal.reason);
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      connection.closeSync();
+    }
+  }
+
+  buildReportQuery(query: InsightsReportQuery): StreamQuery {
+    return buildReportQuery(query);
+  }
+
+  completeExportJob(id: string, workerId: string, files: readonly JobFile[], retentionMs: number): Promise<void> {
+    const now = new Date();
+    return this.#pool.use((connection) => finishExportJob(connection, id, workerId, files, now, new Date(now.getTime() + retentionMs)));
+  }
+
+  listJobs(filter: Parameters<Store['listJobs']>[0]): Promise<readonly Job[]> {
+    return this.#pool.use((connection) => selectJobs(connection, filter));
+  }
+
+  countPendingJobs(ownerUserId: string, kind: JobKind): Promise<number> {
+    return this.#pool.use((connection) => countPending(connection, ownerUserId, kind));
+  }
+
+  markJobsRead(ownerUserId: string, ids: readonly string[]): Promise<readonly string[]> {
+    return this.#pool.use((connection) => setReadFlags(connection, ownerUserId, ids));
+  }
+
+  retryFailedJob(id: string): Promise<boolean> {
+    return this.#pool.use((connection) => requeueFailedJob(connection, id, new Date()));
   }
 
   readResultPage(id: string, offset: number, limit: number): Promise<unknown[][]> {
     return this.#pool.use((connection) => selectResultPage(connection, id, offset, limit));
+  }
+
+  // --- OAuthStore ------------------------------------------------------------------------------
+
+  createUser(user: NewUser): Promise<User> {
+    return this.#pool.use((connection) => oauthSql.insertUser(connection, user, new Date()));
+  }
+
+  getPasswordHash(userId: string): Promise<string | undefined> {
+    return this.#pool.use((connection) => oauthSql.selectPasswordHash(connection, userId));
+  }
+
+  setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    return this.#pool.use((connection) => oauthSql.updatePasswordHash(connection, userId, passwordHash));
+  }
+
+  setUserStatus(userId: string, status: User['status']): Promise<void> {
+    return this.#pool.use((connection) => oauthSql.updateUserStatus(connection, userId, status));
+  }
+
+  createOAuthClient(client: OAuthClient): Promise<void> {
+    return this.#pool.use((connection) => oauthSql.insertOAuthClient(connection, client));
+  }
+
+  findOAuthClient(id: string): Promise<OAuthClient | undefined> {
+    return this.#pool.use((connection) => oauthSql.selectOAuthClient(connection, id));
+  }
+
+  insertAuthorizationCode(code: AuthorizationCode): Promise<void> {
+    return this.#pool.use((connection) => oauthSql.insertAuthorizationCode(connection, code));
+  }
+
+  async consumeAuthorizationCode(codeHash: string, now: Date): Promise<{ readonly code: AuthorizationCode; readonly firstUse: boolean } | undefined> {
+    let marked: AuthorizationCode | undefined;
+    try {
+      marked = await this.#pool.use((connection) => oauthSql.markAuthorizationCodeUsed(connection, codeHash, now));
+    } catch (error) {
+      // A concurrent exchange of the same code updated the row first: for us it is a replay.
+      if (!isTransactionConflict(error)) throw error;
+    }
+    if (marked) return { code: marked, firstUse: true };
+    const code = await this.#pool.use((connection) => oauthSql.selectAuthorizationCode(connection, codeHash));
+    return code ? { code, firstUse: false } : undefined;
+  }
+
+  insertRefreshToken(token: Omit<RefreshToken, 'rotatedAt' | 'revokedAt'>): Promise<void> {
+    return this.#pool.use((connection) => oauthSql.insertRefreshToken(connection, token, new Date()));
+  }
+
+  findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined> {
+    return this.#pool.use((connection) => oauthSql.selectRefreshToken(connection, tokenHash));
+  }
+
+  async rotateRefreshToken(tokenHash: string, now: Date): Promise<boolean> {
+    try {
+      return await this.#pool.use((connection) => oauthSql.markRefreshTokenRotated(connection, tokenHash, now));
+    } catch (error) {
+      // A concurrent use of the same token won the row: this use is the reuse.
+      if (isTransactionConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  recordAccessToken(jti: string, grantId: string | null, expiresAt: Date): Promise<void> {
+    return this.#pool.use((connection) => oauthSql.insertAccessToken(connection, jti, grantId, expiresAt));
+  }
+
+  revokeGrant(grantId: string, now: Date): Promise<void> {
+    return this.#pool.use(async (connection) => {
+      await oauthSql.revokeRefreshTokensOfGrant(connection, grantId, now);
+      await oauthSql.revokeAccessTokensOfGrant(connection, grantId);
+    });
+  }
+
+  revokeAccessToken(jti: string, expiresAt: Date): Promise<void> {
+    return this.#pool.use((connection) => oauthSql.insertRevokedAccessToken(connection, jti, expiresAt));
+  }
+
+  isAccessTokenRevoked(jti: string): Promise<boolean> {
+    return this.#pool.use((connection) => oauthSql.selectAccessTokenRevoked(connection, jti));
+  }
+
+  createSignInSession(idHash: string, userId: string, now: Date, expiresAt: Date): Promise<void> {
+    return this.#pool.use((connection) => oauthSql.insertSignInSession(connection, idHash, userId, now, expiresAt));
+  }
+
+  findSignInSession(idHash: string, now: Date): Promise<string | undefined> {
+    return this.#pool.use((connection) => oauthSql.selectSignInSession(connection, idHash, now));
+  }
+
+  deleteSignInSession(idHash: string): Promise<void> {
+    return this.#pool.use((connection) => oauthSql.deleteSignInSession(connection, idHash));
   }
 }

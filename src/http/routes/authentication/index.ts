@@ -1,9 +1,23 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { SigningKeys } from '../../../auth/index.js';
+import type { OAuthProvider, SigningKeys } from '../../../auth/index.js';
 import { useErrorFamily } from '../../errors/index.js';
+import { registerAuthorizeRoutes } from './authorize-routes.js';
+import { parseFormBodies } from './forms.js';
+import { createRateLimiter } from './rate-limit.js';
+import { registerTokenRoutes } from './token-routes.js';
+
+export { openIdRoutes } from './openid-routes.js';
+export type { OpenIdOptions } from './openid-routes.js';
 
 export interface AuthenticationOptions {
   readonly keys: SigningKeys;
+  readonly provider: OAuthProvider;
+  /** `iss` of tokens; also sent back on authorization responses (RFC 9207). */
+  readonly issuer: string;
+  /** Cookies get `Secure` when the public URL is https. */
+  readonly secureCookies: boolean;
+  /** Requests per minute per client address; 0 turns the limit off. */
+  readonly rateLimits: { readonly token: number; readonly signIn: number };
 }
 
 const jwksSchema = {
@@ -24,9 +38,15 @@ const jwksSchema = {
   required: ['keys'],
 } as const;
 
-/** The APS Authentication v2 endpoints that exist so far: the public signing keys. */
+/** The APS Authentication v2 endpoints (spec §2); errors in the RFC 6749 §5.2 shape. */
 export const authenticationRoutes: FastifyPluginAsync<AuthenticationOptions> = async (app, options) => {
-  useErrorFamily(app, 'problem');
+  useErrorFamily(app, 'oauth');
+  parseFormBodies(app);
+  registerTokenRoutes(app, { provider: options.provider, limitRate: createRateLimiter(options.rateLimits.token) });
+  registerAuthorizeRoutes(app, {
+    provider: options.provider, secureCookies: options.secureCookies, issuer: options.issuer,
+    limitRate: createRateLimiter(options.rateLimits.signIn),
+  });
   app.get('/keys', {
     schema: {
       tags: ['authentication'],

@@ -4,6 +4,8 @@ import { AppError } from '../../../errors.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
+import type { TokenflexExportService } from '../../../exports/index.js';
+import { registerTokenflexExports } from './exports.js';
 import { registerTokenflexQueries } from './queries.js';
 import {
   catalogRoute, contractRoute, contractsRoute, enrichmentRoute, enrichmentValuesRoute, lastRoute, summaryRoute, valuesRoute,
@@ -13,6 +15,7 @@ import type { UsageValueColumn } from '../../../store/index.js';
 
 export interface TokenflexOptions extends AuthOptions {
   readonly queries: UsageQueryService;
+  readonly tokenflexExports?: TokenflexExportService;
 }
 
 /** Token Flex API (`/tokenflex/v1`, spec §4). */
@@ -83,6 +86,7 @@ export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app,
   });
 
   registerTokenflexQueries(app, options.queries);
+  if (options.tokenflexExports) registerTokenflexExports(app, options.tokenflexExports);
 };
 
 /** `:field` of `GET /contract/:c/:field` → its usage column. */

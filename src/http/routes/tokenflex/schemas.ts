@@ -208,3 +208,80 @@ export const getQueryRoute = {
   headers: { type: 'object', properties: { prefer: preferHeader } },
   response: { 200: queryStatus, 304: notModifiedSchema, ...errors },
 } as const;
+
+/** `:request_key` arrives URI-encoded (`2018-10-29T03%3A25%3A31%23<uuid>`); the router decodes it. */
+export const exportKeyParams = {
+  type: 'object',
+  properties: {
+    contract_number: contractParams.properties.contract_number,
+    request_key: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}#[0-9a-f-]{36}$' },
+  },
+  required: ['contract_number', 'request_key'],
+  additionalProperties: false,
+} as const;
+
+const exportRequest = {
+  type: 'object',
+  properties: {
+    requestKey: { type: 'string' },
+    requestStatus: { type: 'string', enum: ['Requested', 'Download', 'Error'] },
+    downloadFileName: { type: 'string' },
+    downloadUrl: { type: 'string' },
+    downloadUrlExpireDate: { type: 'string' },
+    exportRequestDate: { type: 'string' },
+    scheduleId: { type: 'string' },
+    readFlag: { type: 'string', enum: ['Y', 'N'] },
+    rowCount: { type: 'integer' },
+    byteSize: { type: 'integer' },
+    sha256: { type: 'string' },
+    expiresAt: { type: 'string' },
+    error: { type: 'object', properties: { title: { type: 'string' }, detail: { type: 'string' } } },
+  },
+  required: ['requestKey', 'requestStatus', 'downloadFileName', 'exportRequestDate'],
+} as const;
+
+export const submitExportRoute = {
+  tags: ['tokenflex'],
+  summary: 'Request a CSV export of a usage query (seed 002); at most 50 may wait per user.',
+  params: contractParams,
+  body: {
+    type: 'object',
+    properties: {
+      fields: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+      metrics: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+      usageCategory: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 10 },
+      where: { type: 'string', maxLength: 10_000 },
+      downloadFileName: { type: 'string', maxLength: 300 },
+    },
+    additionalProperties: false,
+  },
+  response: { 200: exportRequest, 429: tokenflexErrorSchema, ...errors },
+} as const;
+
+export const exportListRoute = {
+  tags: ['tokenflex'],
+  summary: 'Export requests created in [fromDate, toDate).',
+  params: contractParams,
+  querystring: {
+    type: 'object',
+    properties: { fromDate: { type: 'string', maxLength: 40 }, toDate: { type: 'string', maxLength: 40 } },
+    required: ['fromDate', 'toDate'],
+    additionalProperties: false,
+  },
+  response: { 200: { type: 'array', items: exportRequest }, ...errors },
+} as const;
+
+export const exportRoute = {
+  tags: ['tokenflex'],
+  summary: 'One export request; `downloadUrl` is present (and freshly signed) once its status is Download.',
+  params: exportKeyParams,
+  response: { 200: exportRequest, ...errors },
+} as const;
+
+export const markReadRoute = {
+  tags: ['tokenflex'],
+  summary: 'Mark export requests read; answers the keys whose flag changed.',
+  params: contractParams,
+  body: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 1000 },
+  response: { 200: { type: 'array', items: { type: 'string' } }, ...errors },
+} as const;

@@ -1,12 +1,13 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { JobLeaseLostError, type Job, type JobKind, type NewJob, type ResultQuery } from '../../store.js';
+import { JobLeaseLostError, type Job, type JobFile, type JobKind, type NewJob, type ResultQuery } from '../../store.js';
 
 const ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'";
 const JOB_COLUMNS = `id, kind, api, owner_user_id, tenant_key, state, request, request_hash, idempotency_key, attempts,
   max_attempts, worker_id, cancel_requested,
   strftime(created_at, ${ISO}) as created_at, strftime(updated_at, ${ISO}) as updated_at,
   strftime(started_at, ${ISO}) as started_at, strftime(finished_at, ${ISO}) as finished_at,
-  strftime(expires_at, ${ISO}) as expires_at, error_title, error_detail, result_columns, cast(row_count as double) as row_count`;
+  strftime(expires_at, ${ISO}) as expires_at, error_title, error_detail, result_columns, cast(row_count as double) as row_count,
+  files, read_flag`;
 
 /** Timestamps are written as UTC ISO strings cast to TIMESTAMP, never from the session time zone. */
 function utc(date: Date): string {
@@ -38,6 +39,8 @@ function toJob(row: Record<string, unknown>): Job {
     errorDetail: text(row.error_detail),
     columns: row.result_columns ? Object.freeze(JSON.parse(String(row.result_columns)) as string[]) : null,
     rowCount: row.row_count === null || row.row_count === undefined ? null : Number(row.row_count),
+    files: Object.freeze(row.files ? (JSON.parse(String(row.files)) as JobFile[]) : []),
+    readFlag: Boolean(row.read_flag),
   });
 }
 
@@ -70,7 +73,7 @@ export async function insertJob(connection: DuckDBConnection, job: NewJob, now: 
     request: JSON.parse(JSON.stringify(job.request)) as unknown, requestHash: job.requestHash,
     idempotencyKey: job.idempotencyKey ?? null, attempts: 0, maxAttempts: job.maxAttempts, workerId: null,
     cancelRequested: false, createdAt: at, updatedAt: at, startedAt: null, finishedAt: null, expiresAt: null,
-    errorTitle: null, errorDetail: null, columns: null, rowCount: null,
+    errorTitle: null, errorDetail: null, columns: null, rowCount: null, files: Object.freeze([]), readFlag: false,
   });
 }
 
@@ -217,16 +220,16 @@ export async function requeueStaleJobs(connection: DuckDBConnection, staleBefore
   return { requeued: states.filter((s) => s === 'queued').length, failed: states.filter((s) => s === 'failed').length };
 }
 
-export async function expireSucceededJobs(connection: DuckDBConnection, now: Date): Promise<number> {
+export async function expireSucceededJobs(connection: DuckDBConnection, now: Date): Promise<JobFile[]> {
   const reader = await connection.runAndReadAll(
     `update jobs set state = 'expired', updated_at = cast($1 as timestamp)
-      where state = 'succeeded' and expires_at <= cast($1 as timestamp) returning id`,
+      where state = 'succeeded' and expires_at <= cast($1 as timestamp) returning id, files`,
     [utc(now)]);
-  const ids = reader.getRowsJson().map((row) => String(row[0]));
-  if (ids.length > 0) {
+  const expired = reader.getRowsJson();
+  if (expired.length > 0) {
     await connection.run(`delete from job_results where job_id in (select id from jobs where state = 'expired')`);
   }
-  return ids.length;
+  return expired.flatMap((row) => (row[1] ? (JSON.parse(String(row[1])) as JobFile[]) : []));
 }
 
 export async function selectResultPage(connection: DuckDBConnection, id: string, offset: number, limit: number): Promise<unknown[][]> {
@@ -234,4 +237,59 @@ export async function selectResultPage(connection: DuckDBConnection, id: string,
     `select row_json from job_results where job_id = $1 and ordinal >= $2 and ordinal < $3 order by ordinal`,
     [id, offset, offset + limit]);
   return reader.getRowsJson().map((row) => JSON.parse(String(row[0])) as unknown[]);
+}
+
+export async function finishExportJob(
+  connection: DuckDBConnection, id: string, workerId: string, files: readonly JobFile[], now: Date, expiresAt: Date,
+): Promise<void> {
+  const reader = await connection.runAndReadAll(
+    `update jobs set state = 'succeeded', finished_at = cast($3 as timestamp), updated_at = cast($3 as timestamp),
+            expires_at = cast($4 as timestamp), files = $5, row_count = $6, worker_id = null, error_title = null, error_detail = null
+      where id = $1 and state = 'running' and worker_id = $2 returning id`,
+    [id, workerId, utc(now), utc(expiresAt), JSON.stringify(files), files.reduce((sum, f) => sum + f.rowCount, 0)]);
+  if (!fenced(reader)) throw new JobLeaseLostError(id);
+}
+
+export async function selectJobs(
+  connection: DuckDBConnection,
+  filter: { ownerUserId: string; kind: JobKind; api: string; tenantKey?: string; from: Date; to: Date; offset?: number; limit?: number },
+): Promise<Job[]> {
+  const values: (string | number)[] = [filter.ownerUserId, filter.kind, filter.api, utc(filter.from), utc(filter.to)];
+  let tenant = '';
+  if (filter.tenantKey !== undefined) {
+    values.push(filter.tenantKey);
+    tenant = ` and tenant_key = $${values.length}`;
+  }
+  values.push(filter.limit ?? 1000, filter.offset ?? 0);
+  const reader = await connection.runAndReadAll(
+    `select ${JOB_COLUMNS} from jobs
+      where owner_user_id = $1 and kind = $2 and api = $3 and created_at >= cast($4 as timestamp) and created_at < cast($5 as timestamp)${tenant}
+      order by created_at desc, id desc limit $${values.length - 1} offset $${values.length}`,
+    values);
+  return reader.getRowObjectsJson().map(toJob);
+}
+
+export async function countPending(connection: DuckDBConnection, ownerUserId: string, kind: JobKind): Promise<number> {
+  const reader = await connection.runAndReadAll(
+    `select cast(count(*) as integer) from jobs where owner_user_id = $1 and kind = $2 and state in ('queued', 'running')`,
+    [ownerUserId, kind]);
+  return Number(reader.getRowsJson()[0]?.[0] ?? 0);
+}
+
+export async function setReadFlags(connection: DuckDBConnection, ownerUserId: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const list = ids.map((_, i) => `$${i + 2}`).join(', ');
+  const reader = await connection.runAndReadAll(
+    `update jobs set read_flag = true where owner_user_id = $1 and not read_flag and id in (${list}) returning id`,
+    [ownerUserId, ...ids]);
+  return reader.getRowsJson().map((row) => String(row[0]));
+}
+
+export async function requeueFailedJob(connection: DuckDBConnection, id: string, now: Date): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    `update jobs set state = 'queued', attempts = 0, run_at = cast($2 as timestamp), updated_at = cast($2 as timestamp),
+            finished_at = null, error_title = null, error_detail = null, cancel_requested = false
+      where id = $1 and state = 'failed' returning id`,
+    [id, utc(now)]);
+  return fenced(reader);
 }

@@ -26,10 +26,15 @@ export async function applyMigration(connection: DuckDBConnection, id: string, b
     return true;
   } catch (error) {
     await connection.run('rollback');
-    // Another runner recorded the same id first (a key violation), or DuckDB's optimistic
-    // concurrency refused our DDL because a concurrent transaction created the same objects (a
-    // write-write conflict): either way the migration is someone else's to apply.
-    if (/duplicate key|primary key|constraint|conflict/i.test(String((error as Error).message))) return false;
+    // Only a concurrent runner that recorded this id first makes a failure harmless (a key
+    // violation on schema_migrations, or DuckDB's write-write conflict on the same objects).
+    // Anything else is a broken migration and must stop the start-up.
+    const racing = /duplicate key|primary key|conflict/i.test(String((error as Error).message));
+    // The concurrent runner may not have committed yet: give it a moment to.
+    for (let attempt = 0; attempt < (racing ? 40 : 1); attempt++) {
+      if ((await selectAppliedMigrations(connection)).includes(id)) return false;
+      if (racing) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     throw error;
   }
 }

@@ -1,0 +1,383 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { AppError } from '../errors.js';
+import type { OAuthClient, Store, User } from '../store/index.js';
+import { SIGNING_ALGORITHM, type SigningKeys } from './keys.js';
+import { parseScopeList, SCOPES } from './scopes.js';
+import { DUMMY_SECRET_HASH, hashToken, randomToken, safeEqual, verifySecret } from './secrets.js';
+import { createTokenVerifier, mintAccessToken, type AccessClaims, type TokenSettings } from './tokens.js';
+
+export const ACCESS_TOKEN_TTL_SECONDS = 3600;
+export const REFRESH_TOKEN_TTL_SECONDS = 15 * 24 * 3600;
+export const CODE_TTL_SECONDS = 300;
+export const SESSION_TTL_SECONDS = 8 * 3600;
+
+/** The token endpoint's success body (RFC 6749 §5.1, as APS answers it). */
+export interface TokenResponse {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly refresh_token?: string;
+  readonly id_token?: string;
+  readonly scope: string;
+}
+
+/** How the caller presented its client credentials. */
+export interface ClientCredentials {
+  /** From `Authorization: Basic …`. */
+  readonly basic?: { readonly id: string; readonly secret: string };
+  /** `client_id` of the form body (public clients). */
+  readonly formClientId?: string;
+}
+
+/** A checked authorization request (`GET /authorize`), carried through sign-in and consent. */
+export interface AuthorizationRequest {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly scopes: readonly string[];
+  readonly state?: string;
+  readonly nonce?: string;
+  readonly codeChallenge?: string;
+}
+
+/** The raw query of `GET /authorize`. */
+export interface AuthorizationParams {
+  readonly response_type?: string;
+  readonly client_id?: string;
+  readonly redirect_uri?: string;
+  readonly scope?: string;
+  readonly state?: string;
+  readonly nonce?: string;
+  readonly code_challenge?: string;
+  readonly code_challenge_method?: string;
+}
+
+/** Outcome of checking an authorization request, in the three ways RFC 6749 §4.1.2.1 tells apart. */
+export type AuthorizationCheck =
+  | { readonly kind: 'ok'; readonly client: OAuthClient; readonly request: AuthorizationRequest }
+  /** Client or redirect_uri bad: show an error page, never redirect (an open redirector otherwise). */
+  | { readonly kind: 'page'; readonly message: string }
+  /** Anything else: tell the client through its (verified) redirect_uri. */
+  | { readonly kind: 'redirect'; readonly redirectUri: string; readonly error: string; readonly description: string; readonly state?: string };
+
+function grantError(message: string): AppError {
+  return new AppError('OAUTH_INVALID_GRANT', message);
+}
+
+function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+/** RFC 7636 §4.1: 43–128 characters of the unreserved set. */
+const PKCE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+/**
+ * The OAuth 2.0 / OpenID Connect provider: grants, introspection, revocation, authorization codes
+ * and sign-in sessions, on top of the store. Written on `jose` rather than `oidc-provider`: that
+ * library brings its own routes, paths, adapters and error shapes, while APS's paths and bodies
+ * are fixed by spec §2, so adapting it would be more code than the protocol itself.
+ */
+export class OAuthProvider {
+  readonly #store: Store;
+  readonly #keys: SigningKeys;
+  readonly #tokens: TokenSettings;
+  readonly #verify: (token: string) => Promise<AccessClaims>;
+  readonly #now: () => Date;
+
+  constructor(deps: { readonly store: Store; readonly keys: SigningKeys; readonly tokens: TokenSettings; readonly now?: () => Date }) {
+    this.#store = deps.store;
+    this.#keys = deps.keys;
+    this.#tokens = deps.tokens;
+    this.#verify = createTokenVerifier(deps.keys, deps.tokens);
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Authenticates the client of a token, introspection or revocation request: HTTP Basic for
+   * confidential clients, `client_id` alone for public ones. Unknown id and wrong secret fail
+   * alike, after the same scrypt work, so the answer does not tell which ids exist.
+   */
+  async authenticateClient(credentials: ClientCredentials): Promise<OAuthClient> {
+    const invalid = () => new AppError('OAUTH_INVALID_CLIENT', 'Client authentication failed.');
+    if (credentials.basic) {
+      if (credentials.formClientId !== undefined && credentials.formClientId !== credentials.basic.id) throw invalid();
+      const client = await this.#store.findOAuthClient(credentials.basic.id);
+      const ok = await verifySecret(credentials.basic.secret, client?.secretHash ?? DUMMY_SECRET_HASH);
+      if (!client || client.isPublic || !ok) throw invalid();
+      return client;
+    }
+    if (credentials.formClientId === undefined) {
+      throw new AppError('OAUTH_INVALID_CLIENT', 'Authenticate the client with HTTP Basic, or send client_id for a public client.');
+    }
+    const client = await this.#store.findOAuthClient(credentials.formClientId);
+    if (!client) throw invalid();
+    if (!client.isPublic) throw new AppError('OAUTH_INVALID_CLIENT', 'A confidential client must authenticate with HTTP Basic.');
+    return client;
+  }
+
+  /** `POST /token`: runs one grant for an authenticated client. */
+  async grant(client: OAuthClient, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
+    switch (params.grant_type) {
+      case 'client_credentials': return this.#clientCredentials(client, params.scope);
+      case 'authorization_code': return this.#authorizationCode(client, params);
+      case 'refresh_token': return this.#refresh(client, params.refresh_token, params.scope);
+      case undefined: case '': throw new AppError('OAUTH_INVALID_REQUEST', 'grant_type is required.');
+      default: throw new AppError('OAUTH_UNSUPPORTED_GRANT_TYPE', `The grant type "${params.grant_type}" is not supported.`);
+    }
+  }
+
+  #checkScopes(client: OAuthClient, requested: string | undefined, fallback: readonly string[]): readonly string[] {
+    const scopes = requested === undefined || requested.trim() === '' ? [...fallback] : parseScopeList(requested);
+    const unknown = scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
+    if (unknown.length > 0) throw new AppError('OAUTH_INVALID_SCOPE', `Unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}.`);
+    const refused = scopes.filter((scope) => !client.scopes.includes(scope));
+    if (refused.length > 0) throw new AppError('OAUTH_INVALID_SCOPE', `The client may not ask for ${refused.map((s) => `"${s}"`).join(', ')}.`);
+    return scopes;
+  }
+
+  async #clientCredentials(client: OAuthClient, scope: string | undefined): Promise<TokenResponse> {
+    if (client.isPublic) throw new AppError('OAUTH_UNAUTHORIZED_CLIENT', 'A public client cannot use client_credentials.');
+    const scopes = this.#checkScopes(client, scope, client.scopes.filter((s) => s !== 'openid'));
+    let subject: string | undefined;
+    if (client.boundUserId) {
+      const user = await this.#store.findUserById(client.boundUserId);
+      if (!user || user.status !== 'active') throw grantError('The user this client acts for is disabled.');
+      subject = user.id;
+    }
+    return { ...(await this.#mintAccess(client, subject, scopes, null)), scope: scopes.join(' ') };
+  }
+
+  async #authorizationCode(client: OAuthClient, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
+    if (!params.code) throw new AppError('OAUTH_INVALID_REQUEST', 'code is required.');
+    if (!params.redirect_uri) throw new AppError('OAUTH_INVALID_REQUEST', 'redirect_uri is required.');
+    const now = this.#now();
+    const found = await this.#store.consumeAuthorizationCode(hashToken(params.code), now);
+    if (!found) throw grantError('The authorization code is not valid.');
+    const { code, firstUse } = found;
+    if (!firstUse) {
+      // RFC 6749 §4.1.2: a code used twice is a sign of theft; what it bought is withdrawn.
+      await this.#store.revokeGrant(code.grantId, now);
+      throw grantError('The authorization code was already used; the tokens issued for it are revoked.');
+    }
+    if (code.clientId !== client.id) throw grantError('The authorization code was issued to another client.');
+    if (Date.parse(code.expiresAt) <= now.getTime()) throw grantError('The authorization code has expired.');
+    if (code.redirectUri !== params.redirect_uri) throw grantError('redirect_uri differs from the one of the authorization request.');
+    if (code.codeChallenge) {
+      if (!params.code_verifier || !PKCE_VERIFIER.test(params.code_verifier)) throw grantError('A valid code_verifier is required (PKCE).');
+      if (!safeEqual(s256(params.code_verifier), code.codeChallenge)) throw grantError('code_verifier does not match the code_challenge.');
+    } else if (params.code_verifier !== undefined) {
+      throw grantError('code_verifier was sent but the authorization request had no code_challenge.');
+    }
+    const user = await this.#activeUser(code.userId);
+    return this.#mintUserTokens(client, user, code.scopes, code.grantId, null, { nonce: code.nonce, authTime: code.authTime });
+  }
+
+  async #refresh(client: OAuthClient, refreshToken: string | undefined, scope: string | undefined): Promise<TokenResponse> {
+    if (!refreshToken) throw new AppError('OAUTH_INVALID_REQUEST', 'refresh_token is required.');
+    const now = this.#now();
+    const hash = hashToken(refreshToken);
+    const token = await this.#store.findRefreshToken(hash);
+    if (!token || token.clientId !== client.id) throw grantError('The refresh token is not valid.');
+    if (token.revokedAt) throw grantError('The refresh token has been revoked.');
+    if (token.rotatedAt || !(await this.#store.rotateRefreshToken(hash, now))) {
+      // Reuse of a rotated token: either the client or a thief holds a stale copy. Revoking the
+      // whole family (OAuth 2.0 Security BCP §4.14.2) ends both.
+      await this.#store.revokeGrant(token.grantId, now);
+      throw grantError('The refresh token was already used; every token of its grant is revoked.');
+    }
+    if (Date.parse(token.expiresAt) <= now.getTime()) throw grantError('The refresh token has expired.');
+    const scopes = scope === undefined || scope.trim() === '' ? token.scopes : parseScopeList(scope);
+    const broader = scopes.filter((s) => !token.scopes.includes(s));
+    if (broader.length > 0) {
+      throw new AppError('OAUTH_INVALID_SCOPE', `The refresh token was not granted ${broader.map((s) => `"${s}"`).join(', ')}.`);
+    }
+    const user = await this.#activeUser(token.userId);
+    // The new refresh token keeps the grant's scopes (RFC 6749 §6): narrowing applies to this access token only.
+    return this.#mintUserTokens(client, user, scopes, token.grantId, { hash, scopes: token.scopes }, null);
+  }
+
+  async #activeUser(userId: string): Promise<User> {
+    const user = await this.#store.findUserById(userId);
+    if (!user || user.status !== 'active') throw grantError('The user of this grant is disabled.');
+    return user;
+  }
+
+  async #mintAccess(client: OAuthClient, subject: string | undefined, scopes: readonly string[], grantId: string | null) {
+    const accessToken = await mintAccessToken(this.#keys, this.#tokens, {
+      ...(subject ? { subject } : {}), clientId: client.id, scopes, ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+    });
+    const jti = (JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti;
+    await this.#store.recordAccessToken(jti, grantId, new Date(this.#now().getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000));
+    return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: ACCESS_TOKEN_TTL_SECONDS };
+  }
+
+  async #mintUserTokens(
+    client: OAuthClient, user: User, scopes: readonly string[], grantId: string,
+    parent: { readonly hash: string; readonly scopes: readonly string[] } | null,
+    idContext: { readonly nonce: string | null; readonly authTime: string } | null,
+  ): Promise<TokenResponse> {
+    const access = await this.#mintAccess(client, user.id, scopes, grantId);
+    const refreshToken = randomToken();
+    await this.#store.insertRefreshToken({
+      tokenHash: hashToken(refreshToken), grantId, parentHash: parent?.hash ?? null, clientId: client.id, userId: user.id,
+      scopes: parent?.scopes ?? scopes,
+      expiresAt: new Date(this.#now().getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000).toISOString(),
+    });
+    const response: TokenResponse = { ...access, refresh_token: refreshToken, scope: scopes.join(' ') };
+    if (!scopes.includes('openid')) return response;
+    return { ...response, id_token: await this.#mintIdToken(client, user, idContext) };
+  }
+
+  async #mintIdToken(client: OAuthClient, user: User, context: { readonly nonce: string | null; readonly authTime: string } | null): Promise<string> {
+    const claims: Record<string, unknown> = { email: user.email, name: user.fullName, preferred_username: user.userName };
+    if (context?.nonce) claims.nonce = context.nonce;
+    if (context) claims.auth_time = Math.floor(Date.parse(context.authTime) / 1000);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: this.#keys.kid, typ: 'JWT' })
+      .setIssuer(this.#tokens.issuer)
+      .setSubject(user.id)
+      .setAudience(client.id)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(this.#now().getTime() / 1000) + ACCESS_TOKEN_TTL_SECONDS)
+      .sign(this.#keys.privateKey);
+  }
+
+  /** Verifies an access token and refuses one that was revoked. */
+  async verifyAccessToken(token: string): Promise<AccessClaims> {
+    const claims = await this.#verify(token);
+    if (claims.tokenId && (await this.#store.isAccessTokenRevoked(claims.tokenId))) {
+      throw new AppError('AUTH_TOKEN_INVALID', 'The access token has been revoked.');
+    }
+    return claims;
+  }
+
+  /** RFC 7662. A client learns only about its own tokens; anything else is `{active:false}`. */
+  async introspect(client: OAuthClient, token: string): Promise<Record<string, unknown>> {
+    const inactive = { active: false };
+    if (token.split('.').length === 3) {
+      let claims: AccessClaims;
+      try {
+        claims = await this.verifyAccessToken(token);
+      } catch {
+        return inactive;
+      }
+      if (claims.clientId !== client.id) return inactive;
+      return {
+        active: true, token_type: 'Bearer', scope: claims.scopes.join(' '), client_id: claims.clientId,
+        ...(claims.subject ? { sub: claims.subject } : {}), exp: claims.expiresAt, iss: this.#tokens.issuer,
+        aud: this.#tokens.audience, jti: claims.tokenId,
+      };
+    }
+    const refresh = await this.#store.findRefreshToken(hashToken(token));
+    if (!refresh || refresh.clientId !== client.id || refresh.rotatedAt || refresh.revokedAt
+      || Date.parse(refresh.expiresAt) <= this.#now().getTime()) return inactive;
+    return {
+      active: true, token_type: 'refresh_token', scope: refresh.scopes.join(' '), client_id: refresh.clientId,
+      sub: refresh.userId, exp: Math.floor(Date.parse(refresh.expiresAt) / 1000), iss: this.#tokens.issuer,
+    };
+  }
+
+  /**
+   * RFC 7009. Revoking a refresh token revokes its grant: the family and every access token minted
+   * from it. Unknown tokens and other clients' tokens are ignored (the answer is the same 200).
+   */
+  async revoke(client: OAuthClient, token: string): Promise<void> {
+    const now = this.#now();
+    if (token.split('.').length === 3) {
+      let claims: AccessClaims;
+      try {
+        claims = await this.#verify(token);
+      } catch {
+        return;
+      }
+      if (claims.clientId === client.id && claims.tokenId) {
+        await this.#store.revokeAccessToken(claims.tokenId, new Date(claims.expiresAt * 1000));
+      }
+      return;
+    }
+    const refresh = await this.#store.findRefreshToken(hashToken(token));
+    if (refresh && refresh.clientId === client.id) await this.#store.revokeGrant(refresh.grantId, now);
+  }
+
+  /** Checks `GET /authorize`'s query (RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1). */
+  async checkAuthorization(params: AuthorizationParams): Promise<AuthorizationCheck> {
+    if (!params.client_id) return { kind: 'page', message: 'The request names no client (client_id is missing).' };
+    const client = await this.#store.findOAuthClient(params.client_id);
+    if (!client) return { kind: 'page', message: 'The application that sent you here is not registered.' };
+    if (!params.redirect_uri || !client.redirectUris.includes(params.redirect_uri)) {
+      return { kind: 'page', message: 'The redirect address of this request is not registered for the application.' };
+    }
+    const fail = (error: string, description: string): AuthorizationCheck => ({
+      kind: 'redirect', redirectUri: params.redirect_uri!, error, description, ...(params.state !== undefined ? { state: params.state } : {}),
+    });
+    if (params.response_type !== 'code') return fail('unsupported_response_type', 'Only response_type=code is supported.');
+    let scopes: readonly string[];
+    try {
+      scopes = this.#checkScopes(client, params.scope, client.scopes);
+    } catch (error) {
+      return fail('invalid_scope', (error as Error).message);
+    }
+    if (params.code_challenge !== undefined || params.code_challenge_method !== undefined) {
+      if (params.code_challenge_method !== 'S256') return fail('invalid_request', 'code_challenge_method must be S256.');
+      if (!params.code_challenge || !/^[A-Za-z0-9_-]{43}$/.test(params.code_challenge)) return fail('invalid_request', 'code_challenge is not a S256 challenge.');
+    } else if (client.isPublic) {
+      return fail('invalid_request', 'A public client must use PKCE (code_challenge with S256).');
+    }
+    return {
+      kind: 'ok',
+      client,
+      request: Object.freeze({
+        clientId: client.id, redirectUri: params.redirect_uri, scopes,
+        ...(params.state !== undefined ? { state: params.state } : {}),
+        ...(params.nonce ? { nonce: params.nonce } : {}),
+        ...(params.code_challenge ? { codeChallenge: params.code_challenge } : {}),
+      }),
+    };
+  }
+
+  /** Issues a single-use, five-minute authorization code for a consented request. */
+  async issueCode(request: AuthorizationRequest, userId: string, authTime: Date): Promise<string> {
+    const code = randomToken();
+    const now = this.#now();
+    await this.#store.insertAuthorizationCode({
+      codeHash: hashToken(code), grantId: randomUUID(), clientId: request.clientId, userId, redirectUri: request.redirectUri,
+      scopes: request.scopes, codeChallenge: request.codeChallenge ?? null, nonce: request.nonce ?? null,
+      authTime: authTime.toISOString(), expiresAt: new Date(now.getTime() + CODE_TTL_SECONDS * 1000).toISOString(),
+    });
+    return code;
+  }
+
+  /** The active user with this e-mail and password; the same work is done for unknown users. */
+  async signIn(email: string, password: string): Promise<User | undefined> {
+    const user = await this.#store.findUserByEmail(email);
+    const hash = user ? await this.#store.getPasswordHash(user.id) : undefined;
+    const ok = await verifySecret(password, hash ?? DUMMY_SECRET_HASH);
+    return ok && user && hash && user.status === 'active' ? user : undefined;
+  }
+
+  /** Starts a sign-in session; returns the cookie value (only its hash is stored). */
+  async startSession(userId: string): Promise<string> {
+    const id = randomToken();
+    const now = this.#now();
+    await this.#store.createSignInSession(hashToken(id), userId, now, new Date(now.getTime() + SESSION_TTL_SECONDS * 1000));
+    return id;
+  }
+
+  /** The active user of a session cookie value. */
+  async sessionUser(sessionId: string | undefined): Promise<User | undefined> {
+    if (!sessionId) return undefined;
+    const userId = await this.#store.findSignInSession(hashToken(sessionId), this.#now());
+    const user = userId ? await this.#store.findUserById(userId) : undefined;
+    return user?.status === 'active' ? user : undefined;
+  }
+
+  async endSession(sessionId: string | undefined): Promise<void> {
+    if (sessionId) await this.#store.deleteSignInSession(hashToken(sessionId));
+  }
+
+  /** Whether a client is registered with this redirect URI (for logout's post_logout_redirect_uri). */
+  async isRegisteredRedirect(clientId: string | undefined, uri: string): Promise<boolean> {
+    if (!clientId) return false;
+    return (await this.#store.findOAuthClient(clientId))?.redirectUris.includes(uri) ?? false;
+  }
+}

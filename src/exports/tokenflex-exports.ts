@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { catalogFor, normaliseUsageCategory, type Dialect } from '../catalog/index.js';
+import { AppError } from '../errors.js';
+import { compileUsageQuery, planUsageQuery, type UsageQuerySpec } from '../query/index.js';
+import type { Job, JobFile, Store } from '../store/index.js';
+import type { ExportColumn } from './columns.js';
+import { writeCsv } from './csv-writer.js';
+import type { FileStore } from './file-store.js';
+import type { SignedLink, UrlSigner } from './signed-urls.js';
+
+/** What a Token Flex export request carries (seed 002): a query body plus a file name. */
+export interface TokenflexExportRequest {
+  readonly fields: readonly string[];
+  readonly metrics: readonly string[];
+  readonly usageCategory?: readonly string[];
+  readonly where?: string;
+  readonly downloadFileName?: string;
+}
+
+interface StoredExport {
+  readonly contractNumber: string;
+  readonly fields: readonly string[];
+  readonly metrics: readonly string[];
+  readonly usageCategories: readonly string[] | null;
+  readonly where: string;
+  readonly downloadFileName: string;
+  readonly scheduleId: string | null;
+}
+
+/** At most this many export requests of one user wait in `Requested` (spec §4). */
+export const MAX_PENDING_EXPORTS = 50;
+/** Export files are kept this long. */
+export const EXPORT_RETENTION_MS = 14 * 24 * 3600 * 1000;
+
+/**
+ * The complete field and metric set of a desktop session-level export (seed 002). Such an export
+ * may include nothing else.
+ */
+const DESKTOP_SESSION_FIELDS = new Set([
+  'usageMonth', 'usageDate', 'contractYear', 'productName', 'productLineCode', 'productVersion', 'productFeatureCode',
+  'userName', 'machineName', 'sessionStartDate', 'sessionEndDate', 'licenseServerTimeZoneOffset', 'chargedItemID',
+  'chargeCategory', 'licenseServerName', 'usageType', 'usageCategory',
+  ...Array.from({ length: 10 }, (_, i) => `customField${i + 1}`),
+]);
+const DESKTOP_SESSION_METRICS = new Set(['tokensConsumed', 'usageMinutes', 'usageHours']);
+
+/** `downloadFileName` without path or control characters, with `.csv` appended once. */
+export function normaliseDownloadFileName(name: string | undefined, now: Date): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+  const base = (name ?? '').replace(/[\\/:*?"<>|\u0000-\u001F]/g, ' ').replace(/\s+/g, ' ').trim().replace(/\.csv$/i, '').slice(0, 200);
+  return `${base || `export-${now.toISOString().slice(0, 10)}`}.csv`;
+}
+
+function toSpec(stored: StoredExport): UsageQuerySpec {
+  return {
+    fields: stored.fields,
+    metrics: stored.metrics,
+    where: stored.where,
+    ...(stored.usageCategories ? { usageCategories: stored.usageCategories } : {}),
+    scope: { kind: 'contract', contractNumber: stored.contractNumber },
+    purpose: 'export',
+  };
+}
+
+/** Checks seed 002's rules for a desktop session-level export; throws QUERY_INVALID naming the offenders. */
+function checkDesktopSessionExport(stored: StoredExport): void {
+  const plan = planUsageQuery(toSpec(stored), catalogFor('tokenflex'));
+  if (!plan.sessionLevel || !plan.usageCategories?.includes('DESKTOP_PRODUCT')) return;
+  const errors = [
+    ...stored.fields.map((name, i) => ({ name, path: `/fields/${i}`, ok: DESKTOP_SESSION_FIELDS.has(name) })),
+    ...stored.metrics.map((name, i) => ({ name, path: `/metrics/${i}`, ok: DESKTOP_SESSION_METRICS.has(name) })),
+  ].filter((item) => !item.ok).map((item) => ({ path: item.path, message: `'${item.name}' is not available in a desktop session-level export` }));
+  if (errors.length > 0) {
+    throw new AppError('QUERY_INVALID',
+      `A desktop session-level export accepts only the fields and metrics listed for it; remove ${errors.map((e) => e.message.split("'")[1]).join(', ')}.`,
+      { errors });
+  }
+}
+
+export interface TokenflexExportServiceOptions {
+  readonly store: Store;
+  readonly files: FileStore;
+  readonly signer: UrlSigner;
+  readonly dialect: Dialect;
+  readonly onQueued?: () => void;
+}
+
+/**
+ * Token Flex export requests (spec §4): a usage query written to a CSV file, by the same job
+ * runner as queries, then handed out through signed links.
+ */
+export class TokenflexExportService {
+  readonly #options: TokenflexExportServiceOptions;
+
+  constructor(options: TokenflexExportServiceOptions) {
+    this.#options = options;
+  }
+
+  async submit(ownerUserId: string, contractNumber: string, request: TokenflexExportRequest, scheduleId: string | null = null): Promise<Job> {
+    const now = new Date();
+    const stored: StoredExport = {
+      contractNumber,
+      fields: [...request.fields],
+      metrics: [...request.metrics],
+      usageCategories: request.usageCategory && request.usageCategory.length > 0
+        ? [...new Set(request.usageCategory.map((c) => normaliseUsageCategory(c) ?? c))]
+        : null,
+      where: (request.where ?? '').trim(),
+      downloadFileName: normaliseDownloadFileName(request.downloadFileName, now),
+      scheduleId,
+    };
+    planUsageQuery(toSpec(stored), catalogFor('tokenflex'));
+    checkDesktopSessionExport(stored);
+    const pending = await this.#options.store.countPendingJobs(ownerUserId, 'export');
+    if (pending >= MAX_PENDING_EXPORTS) {
+      throw new AppError('EXPORT_QUEUE_FULL',
+        `You already have ${pending} export requests waiting; at most ${MAX_PENDING_EXPORTS} may wait at once. Try again when some have completed.`,
+        { retryAfterSeconds: 30, extra: { queued: pending, limit: MAX_PENDING_EXPORTS } });
+    }
+    const job = await this.#options.store.createJob({
+      // The request key format of the original: the submit second, '#', a UUID.
+      id: `${now.toISOString().slice(0, 19)}#${randomUUID()}`,
+      kind: 'export',
+      api: 'tokenflex',
+      ownerUserId,
+      tenantKey: contractNumber,
+      request: stored,
+      requestHash: '',
+      maxAttempts: 3,
+    });
+    this.#options.onQueued?.();
+    return job;
+  }
+
+  /** The caller's export request of this contract; 404 when unknown, 403 when another user's. */
+  async get(ownerUserId: string, contractNumber: string, key: string): Promise<Job> {
+    const job = await this.#options.store.getJob(key);
+    if (!job || job.kind !== 'export' || job.api !== 'tokenflex' || job.tenantKey !== contractNumber) {
+      throw new AppError('NOT_FOUND', `Contract ${contractNumber} has no export request ${key}.`);
+    }
+    if (job.ownerUserId !== ownerUserId) throw new AppError('ACCESS_DENIED', 'This export request belongs to another user.');
+    return job;
+  }
+
+  list(ownerUserId: string, contractNumber: string, from: Date, to: Date): Promise<readonly Job[]> {
+    return this.#options.store.listJobs({ ownerUserId, kind: 'export', api: 'tokenflex', tenantKey: contractNumber, from, to });
+  }
+
+  /** Deletes the request and its file; a request still running is canceled first. */
+  async delete(job: Job): Promise<void> {
+    if (job.state === 'queued' || job.state === 'running') await this.#options.store.requestCancel(job.id);
+    for (const file of job.files) await this.#options.files.delete(file.key);
+    await this.#options.store.deleteJob(job.id);
+  }
+
+  retry(job: Job): Promise<boolean> {
+    return this.#options.store.retryFailedJob(job.id);
+  }
+
+  markRead(ownerUserId: string, keys: readonly string[]): Promise<readonly string[]> {
+    return this.#options.store.markJobsRead(ownerUserId, keys);
+  }
+
+  /** A fresh signed link to the job's file (every call mints a new one). */
+  link(job: Job): SignedLink | undefined {
+    const file = job.files[0];
+    return file ? this.#options.signer.sign(file.key, file.fileName) : undefined;
+  }
+
+  /** The worker side: streams the query into a CSV in the file store, then records the file. */
+  handler() {
+    return async (job: Job, context: { readonly workerId: string; readonly signal: AbortSignal }): Promise<void> => {
+      const stored = job.request as StoredExport;
+      const plan = planUsageQuery(toSpec(stored), catalogFor('tokenflex'));
+      const compiled = compileUsageQuery(plan, this.#options.dialect);
+      const columns: ExportColumn[] = compiled.columns.map((c) => ({ name: c.name, header: c.name, type: c.type === 'enum' ? 'string' : c.type }));
+      const key = `exports/tokenflex/${job.id.split('#')[1] ?? randomUUID()}.csv`;
+      const file = await this.#options.files.write(key, (out) => writeCsv(this.#options.store.streamRows(compiled, context.signal), columns, out));
+      const record: JobFile = { type: 'TOKENFLEX_EXPORT', key: file.key, fileName: stored.downloadFileName, byteSize: file.byteSize, sha256: file.sha256, rowCount: file.rowCount };
+      try {
+        await this.#options.store.completeExportJob(job.id, context.workerId, [record], EXPORT_RETENTION_MS);
+      } catch (error) {
+        // The job is no longer ours (canceled, swept): its file must not outlive it.
+        await this.#options.files.delete(file.key);
+        throw error;
+      }
+    };
+  }
+}

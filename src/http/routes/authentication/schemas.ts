@@ -1,0 +1,119 @@
+/** Schemas of the Authentication API (APS v2 wire format, spec §2). */
+
+const oauthError = {
+  type: 'object',
+  properties: { error: { type: 'string' }, error_description: { type: 'string' }, requestId: { type: 'string' } },
+  required: ['error'],
+} as const;
+
+const form = (properties: Record<string, { type: 'string' }>) => ({
+  type: 'object',
+  // RFC 6749 §3.2: unknown parameters are ignored, not refused.
+  properties,
+} as const);
+
+export const tokenSchema = {
+  tags: ['authentication'],
+  summary: 'Token endpoint: authorization_code (PKCE), client_credentials, refresh_token.',
+  consumes: ['application/x-www-form-urlencoded'],
+  body: form({
+    grant_type: { type: 'string' }, code: { type: 'string' }, redirect_uri: { type: 'string' }, code_verifier: { type: 'string' },
+    refresh_token: { type: 'string' }, scope: { type: 'string' }, client_id: { type: 'string' },
+  }),
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' },
+        refresh_token: { type: 'string' }, id_token: { type: 'string' }, scope: { type: 'string' },
+      },
+      required: ['access_token', 'token_type', 'expires_in'],
+    },
+    400: oauthError, 401: oauthError, 429: oauthError,
+  },
+} as const;
+
+export const introspectSchema = {
+  tags: ['authentication'],
+  summary: 'Token introspection (RFC 7662).',
+  consumes: ['application/x-www-form-urlencoded'],
+  body: form({ token: { type: 'string' }, token_type_hint: { type: 'string' }, client_id: { type: 'string' } }),
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        active: { type: 'boolean' }, token_type: { type: 'string' }, scope: { type: 'string' }, client_id: { type: 'string' },
+        sub: { type: 'string' }, exp: { type: 'integer' }, iss: { type: 'string' }, aud: { type: 'string' }, jti: { type: 'string' },
+      },
+      required: ['active'],
+    },
+    400: oauthError, 401: oauthError,
+  },
+} as const;
+
+export const revokeSchema = {
+  tags: ['authentication'],
+  summary: 'Token revocation (RFC 7009); revoking a refresh token ends the access tokens minted from it.',
+  consumes: ['application/x-www-form-urlencoded'],
+  body: form({ token: { type: 'string' }, token_type_hint: { type: 'string' }, client_id: { type: 'string' } }),
+  response: { 200: { type: 'object', properties: {} }, 400: oauthError, 401: oauthError },
+} as const;
+
+export const authorizeSchema = {
+  tags: ['authentication'],
+  summary: 'Three-legged flow: sign-in and consent pages, then a redirect with a code.',
+  querystring: {
+    type: 'object',
+    properties: {
+      response_type: { type: 'string' }, client_id: { type: 'string' }, redirect_uri: { type: 'string' }, scope: { type: 'string' },
+      state: { type: 'string' }, nonce: { type: 'string' }, code_challenge: { type: 'string' },
+      code_challenge_method: { type: 'string' }, prompt: { type: 'string' },
+    },
+  },
+} as const;
+
+const pageForm = form({
+    csrf: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, decision: { type: 'string' },
+    response_type: { type: 'string' }, client_id: { type: 'string' }, redirect_uri: { type: 'string' }, scope: { type: 'string' },
+    state: { type: 'string' }, nonce: { type: 'string' }, code_challenge: { type: 'string' }, code_challenge_method: { type: 'string' },
+  });
+
+export const signInSchema = {
+  tags: ['authentication'],
+  summary: 'The sign-in form of the authorize page (HTML; CSRF-protected).',
+  consumes: ['application/x-www-form-urlencoded'],
+  body: pageForm,
+} as const;
+
+export const consentSchema = {
+  tags: ['authentication'],
+  summary: 'The consent form of the authorize page (HTML; CSRF-protected); redirects with a code or error=access_denied.',
+  consumes: ['application/x-www-form-urlencoded'],
+  body: pageForm,
+} as const;
+
+export const logoutSchema = {
+  tags: ['authentication'],
+  summary: 'Ends the sign-in session.',
+  querystring: { type: 'object', properties: { post_logout_redirect_uri: { type: 'string' }, client_id: { type: 'string' }, state: { type: 'string' } } },
+} as const;
+
+export const discoverySchema = {
+  tags: ['authentication'],
+  summary: 'OpenID Connect Discovery document.',
+} as const;
+
+export const userinfoSchema = {
+  tags: ['authentication'],
+  summary: 'The signed-in user of the access token (OIDC UserInfo).',
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        sub: { type: 'string' }, name: { type: 'string' }, given_name: { type: 'string' }, family_name: { type: 'string' },
+        email: { type: 'string' }, email_verified: { type: 'boolean' }, preferred_username: { type: 'string' },
+      },
+      required: ['sub'],
+    },
+  },
+} as const;

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCli, startServer, type ServerProcess } from '../helpers/server-process.js';
+
+// The OAuth provider over a real socket, against a real `insights serve` process (issue 5).
+const REDIRECT = 'http://127.0.0.1:9/callback';
+const PASSWORD = 'a long enough password';
+let dataDir: string;
+let env: Record<string, string>;
+let server: ServerProcess;
+
+before(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-oauth-e2e-'));
+  env = { DATA_DIR: dataDir, DEMO_ROWS: '2000' };
+  server = await startServer(env);
+});
+after(async () => {
+  await server?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function cli(args: string[]): Promise<string> {
+  const result = await runCli(args, env);
+  assert.equal(result.code, 0, result.stderr);
+  return result.stdout;
+}
+
+function credentials(output: string): { id: string; secret: string } {
+  return { id: /client_id=(\S+)/.exec(output)![1]!, secret: /client_secret=(\S+)/.exec(output)?.[1] ?? '' };
+}
+
+const basic = (client: { id: string; secret: string }) => `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
+const formType = { 'content-type': 'application/x-www-form-urlencoded' };
+
+async function post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  return fetch(url, { method: 'POST', redirect: 'manual', headers: { ...formType, ...headers }, body: new URLSearchParams(fields).toString() });
+}
+
+/** A tiny cookie jar: the browser's part of the flow. */
+class Jar {
+  readonly #cookies = new Map<string, string>();
+  take(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      this.#cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+  }
+  header(): string {
+    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+describe('OAuth over a real socket', () => {
+  test('three-legged: authorize, sign in, consent, code with PKCE, API call, refresh, revoke, refused', async () => {
+    const client = credentials(await cli(['client', 'create', '--name', 'E2E Reports', '--redirect-uri', REDIRECT]));
+    await cli(['user', 'set-password', '--user', 'alice@example.com', '--password', PASSWORD]);
+    const verifier = randomBytes(32).toString('base64url');
+    const params = {
+      response_type: 'code', client_id: client.id, redirect_uri: REDIRECT, scope: 'data:read openid', state: 'st-42', nonce: 'nn',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    };
+    const jar = new Jar();
+    // 1. The sign-in page names the app.
+    const signInPage = await fetch(`${server.url}/authentication/v2/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
+    assert.equal(signInPage.status, 200);
+    jar.take(signInPage);
+    const html = await signInPage.text();
+    assert.match(html, /E2E Reports/);
+    assert.match(html, /<label for="password">/);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    // 2. Sign in: 303 back to /authorize with a session cookie.
+    const signIn = await post(`${server.url}/authentication/v2/sign-in`, { ...params, csrf, email: 'alice@example.com', password: PASSWORD }, { cookie: jar.header() });
+    assert.equal(signIn.status, 303);
+    jar.take(signIn);
+    // 3. The consent page lists the scopes.
+    const consentPage = await fetch(new URL(signIn.headers.get('location')!, server.url), { headers: { cookie: jar.header() }, redirect: 'manual' });
+    assert.match(await consentPage.text(), /data:read/);
+    // 4. Allow: redirected to the app with a code and the state.
+    const consent = await post(`${server.url}/authentication/v2/consent`, { ...params, csrf, decision: 'allow' }, { cookie: jar.header() });
+    assert.equal(consent.status, 303);
+    const callback = new URL(consent.headers.get('location')!);
+    assert.equal(`${callback.origin}${callback.pathname}`, REDIRECT);
+    assert.equal(callback.searchParams.get('state'), 'st-42');
+    // 5. Exchange the code with the PKCE verifier.
+    const exchanged = await post(`${server.url}/authentication/v2/token`, {
+      grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: REDIRECT, code_verifier: verifier,
+    }, { authorization: basic(client) });
+    assert.equal(exchanged.status, 200);
+    const tokens = await exchanged.json() as { access_token: string; refresh_token: string; id_token: string; expires_in: number };
+    assert.equal(tokens.expires_in, 3600);
+    assert.ok(tokens.id_token);
+    // 6. The token works on the Insights API.
+    const contexts = await fetch(`${server.url}/insights/v1/contexts`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    assert.equal(contexts.status, 200);
+    // 7. Refresh rotates.
+    const refreshed = await post(`${server.url}/authentication/v2/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }, { authorization: basic(client) });
+    assert.equal(refreshed.status, 200);
+    const next = await refreshed.json() as { access_token: string; refresh_token: string };
+    assert.notEqual(next.refresh_token, tokens.refresh_token);
+    // 8. Revoke the refresh token: the access tokens minted from its grant end with it.
+    const revoked = await post(`${server.url}/authentication/v2/revoke`, { token: next.refresh_token }, { authorization: basic(client) });
+    assert.equal(revoked.status, 200);
+    const refused = await fetch(`${server.url}/insights/v1/contexts`, { headers: { authorization: `Bearer ${next.access_token}` } });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
+  });
+
+  test('two-legged: a client bound to a user gets a token with client_credentials and reads as that user', async () => {
+    const client = credentials(await cli(['client', 'create', '--name', 'Nightly', '--user', 'admin@example.com']));
+    const response = await post(`${server.url}/authentication/v2/token`, { grant_type: 'client_credentials', scope: 'data:read' }, { authorization: basic(client) });
+    assert.equal(response.status, 200);
+    const { access_token: accessToken } = await response.json() as { access_token: string };
+    const contexts = await fetch(`${server.url}/insights/v1/contexts`, { headers: { authorization: `Bearer ${accessToken}` } });
+    assert.equal(contexts.status, 200);
+    assert.ok((await contexts.json() as unknown[]).length > 0);
+  });
+
+  test('the discovery document names endpoints that answer', async () => {
+    const doc = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json() as Record<string, string>;
+    const jwks = await (await fetch(doc.jwks_uri!.replace(/^http:\/\/localhost:\d+/, server.url))).json() as { keys: { kty: string }[] };
+    assert.equal(jwks.keys[0]?.kty, 'RSA');
+  });
+});
