@@ -8,3 +8,7 @@ export { MAX_DATA_ROWS_PER_SHEET, writeXlsx } from './xlsx-writer.js';
 export type { XlsxOptions } from './xlsx-writer.js';
 export { EXPORT_RETENTION_MS, MAX_PENDING_EXPORTS, normaliseDownloadFileName, TokenflexExportService } from './tokenflex-exports.js';
 export type { TokenflexExportRequest, TokenflexExportServiceOptions } from './tokenflex-exports.js';
+export { InsightsExportService } from './insights-exports.js';
+export type { InsightsExportRequest, InsightsExportServiceOptions, OutputFormat, ReportType } from './insights-exports.js';
+export { LANGUAGES, pickLanguage } from './localisation.js';
+export type { Language } from './localisation.js';

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { OAuthProvider, type SigningKeys, type TokenSettings } from '../auth/index.js';
-import type { TokenflexExportService } from '../exports/index.js';
+import type { InsightsExportService, TokenflexExportService } from '../exports/index.js';
 import type { UsageQueryService } from '../jobs/index.js';
 import type { Store } from '../store/index.js';
 import { useErrorFamily } from './errors/index.js';
@@ -30,6 +30,8 @@ export interface AppDeps {
   readonly downloads?: DownloadOptions;
   /** Token Flex export requests; without it those routes are absent. */
   readonly tokenflexExports?: TokenflexExportService;
+  /** Insights exports; without it those routes are absent. */
+  readonly insightsExports?: InsightsExportService;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -83,7 +85,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     secureCookies: deps.publicUrl.startsWith('https:'), rateLimits: deps.authRateLimits ?? { token: 120, signIn: 20 },
   });
   await app.register(openIdRoutes, { issuer: deps.tokens.issuer, publicUrl: deps.publicUrl, ...auth });
-  await app.register(insightsRoutes, { prefix: '/insights/v1', ...auth, queries: deps.queries });
+  await app.register(insightsRoutes, {
+    prefix: '/insights/v1', ...auth, queries: deps.queries, ...(deps.insightsExports ? { insightsExports: deps.insightsExports } : {}),
+  });
   await app.register(tokenflexRoutes, {
     prefix: '/tokenflex/v1', ...auth, queries: deps.queries, ...(deps.tokenflexExports ? { tokenflexExports: deps.tokenflexExports } : {}),
   });

@@ -54,7 +54,7 @@ export async function runServer(config: Config): Promise<void> {
   // died (kill -9, power loss): put them back in the queue now.
   await jobs.runner.start({ recoverAll: true });
   let ready = true;
-  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits });
+  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits });
   let control: Server | undefined;
   try {
     await app.listen({ port: config.port, host: config.host });

@@ -1,7 +1,7 @@
 import type { Dialect } from '../catalog/index.js';
-import { TokenflexExportService, type FileStore, type UrlSigner } from '../exports/index.js';
+import { InsightsExportService, TokenflexExportService, type FileStore, type UrlSigner } from '../exports/index.js';
 import type { Store } from '../store/index.js';
-import { JobRunner, type RunnerOptions } from './runner.js';
+import { JobRunner, type JobHandler, type RunnerOptions } from './runner.js';
 import { UsageQueryService } from './usage-queries.js';
 
 export interface JobSettings {
@@ -18,6 +18,7 @@ export interface JobServices {
   readonly queries: UsageQueryService;
   /** Present when a file store was given. */
   readonly tokenflexExports?: TokenflexExportService;
+  readonly insightsExports?: InsightsExportService;
 }
 
 /** Where export files go and how links to them are signed. */
@@ -58,6 +59,14 @@ export function createJobServices(
   const tokenflexExports = fileSettings
     ? new TokenflexExportService({ store, dialect, ...fileSettings, onQueued: () => runner.wake() })
     : undefined;
-  const runExport = tokenflexExports?.handler();
-  return { runner, queries, ...(tokenflexExports ? { tokenflexExports } : {}) };
+  const insightsExports = fileSettings
+    ? new InsightsExportService({ store, ...fileSettings, onQueued: () => runner.wake() })
+    : undefined;
+  const runTokenflexExport = tokenflexExports?.handler();
+  const runInsightsExport = insightsExports?.handler();
+  // One job kind, two APIs: each export is run by the service of the API it was submitted to.
+  const runExport: JobHandler | undefined = runTokenflexExport && runInsightsExport
+    ? (job, context) => (job.api === 'insights' ? runInsightsExport(job, context) : runTokenflexExport(job, context))
+    : undefined;
+  return { runner, queries, ...(tokenflexExports ? { tokenflexExports } : {}), ...(insightsExports ? { insightsExports } : {}) };
 }

@@ -2,12 +2,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import { describeCatalog, insightsCatalog } from '../../../catalog/index.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
+import type { InsightsExportService } from '../../../exports/index.js';
+import { registerInsightsExports } from './exports.js';
 import { registerInsightsQueries } from './queries.js';
 import { catalogRoute, contextsRoute } from './schemas.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
 
 export interface InsightsOptions extends AuthOptions {
   readonly queries: UsageQueryService;
+  readonly insightsExports?: InsightsExportService;
 }
 
 /** Insights API (`/insights/v1`, spec §3). */
@@ -26,4 +29,5 @@ export const insightsRoutes: FastifyPluginAsync<InsightsOptions> = async (app, o
   });
 
   registerInsightsQueries(app, options.queries);
+  if (options.insightsExports) registerInsightsExports(app, options.insightsExports, options.store);
 };

@@ -95,3 +95,97 @@ export const deleteQueryRoute = {
   params: queryIdParams,
   response: { 204: { type: 'null', description: 'Canceled or deleted.' }, ...errors },
 } as const;
+
+const stringArray = (pattern?: string) => ({ type: 'array', items: { type: 'string', maxLength: 100, ...(pattern ? { pattern } : {}) }, maxItems: 1000 }) as const;
+
+const exportBody = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    timestamp: { type: 'string' },
+    downloads: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          type: { type: 'string' }, downloadURL: { type: 'string' }, fileName: { type: 'string' }, rowCount: { type: 'integer' },
+          byteSize: { type: 'integer' }, sha256: { type: 'string' }, expiresAt: { type: 'string' },
+        },
+      },
+    },
+    status: { type: 'string', enum: ['SUBMITTED', 'COMPLETED', 'ERROR', 'EXPIRED'] },
+    outputFormat: { type: 'string' },
+    teamId: { type: ['string', 'null'] },
+    teamName: { type: ['string', 'null'] },
+    reports: { type: 'array', items: { type: 'string' } },
+    expiresAt: { type: 'string' },
+    error: { type: 'object', properties: { title: { type: 'string' }, detail: { type: 'string' } } },
+  },
+  required: ['id', 'timestamp', 'downloads', 'status', 'outputFormat', 'teamId', 'teamName', 'reports'],
+} as const;
+
+const exportIdParams = {
+  type: 'object',
+  properties: { exportId: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } },
+  required: ['exportId'],
+  additionalProperties: false,
+} as const;
+
+export const submitExportRoute = {
+  tags: ['insights'],
+  summary: 'Request report files (SUBSCRIPTIONS, USERS, USAGE, USAGE_REPORT) as CSV, EXCEL or JSON.',
+  headers: { type: 'object', properties: { 'accept-language': { type: 'string', maxLength: 200 } } },
+  body: {
+    type: 'object',
+    properties: {
+      outputFormat: { type: 'string', enum: ['CSV', 'EXCEL', 'JSON'] },
+      reports: { type: 'array', items: { type: 'string', enum: ['SUBSCRIPTIONS', 'USERS', 'USAGE', 'USAGE_REPORT'] }, minItems: 1, uniqueItems: true },
+      teamId: { type: 'string', pattern: '^[A-Za-z0-9-]{1,40}$' },
+      startDate: { type: 'string', maxLength: 40 },
+      endDate: { type: 'string', maxLength: 40 },
+      usageReports: { type: 'array', items: { type: 'string', enum: ['USAGE_REPORT_BY_PRODUCT'] }, maxItems: 1 },
+      filters: {
+        type: 'object',
+        properties: {
+          groupId: stringArray(), productLineCode: stringArray(), source: { type: 'array', items: { type: 'string', enum: ['sus', 'ppu', 'flex'] } },
+          assigned: { type: 'boolean' }, userStatus: { type: 'array', items: { type: 'string', enum: ['active', 'inactive'] } },
+          userId: stringArray(), versionId: stringArray(),
+        },
+        additionalProperties: false,
+      },
+    },
+    required: ['outputFormat', 'reports'],
+    additionalProperties: false,
+  },
+  response: { 200: exportBody, ...errors },
+} as const;
+
+export const getExportRoute = {
+  tags: ['insights'],
+  summary: 'One export; when COMPLETED, downloads carry freshly signed URLs.',
+  params: exportIdParams,
+  response: { 200: exportBody, ...errors },
+} as const;
+
+export const listExportsRoute = {
+  tags: ['insights'],
+  summary: 'The caller\'s exports of the last 14 days, newest first.',
+  querystring: { type: 'object', properties: { teamId: contextProps.contextId, ...paging }, additionalProperties: false },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        exports: { type: 'array', items: exportBody },
+        pagination: { type: 'object', properties: { offset: { type: 'integer' }, limit: { type: 'integer' }, totalResults: { type: 'integer' } } },
+      },
+    },
+    ...errors,
+  },
+} as const;
+
+export const deleteExportRoute = {
+  tags: ['insights'],
+  summary: 'Cancel an export in progress or delete a finished one with its files (ours).',
+  params: exportIdParams,
+  response: { 204: { type: 'null', description: 'Canceled or deleted.' }, ...errors },
+} as const;
