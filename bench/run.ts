@@ -15,7 +15,8 @@
  *   Idempotency-Key so it really runs (identical queries would otherwise reuse the stored result).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,6 +38,8 @@ if (!Number.isInteger(rows) || rows < 1000 || !Number.isInteger(repeat) || repea
 
 interface Result { readonly name: string; readonly ms: number; readonly baselineName: string; readonly baselineMs: number }
 const results: Result[] = [];
+interface ExportRun { readonly ms: number; readonly rows: number; readonly peakRssMb: number }
+const exportResults: { name: string; run: ExportRun; baselineName: string; baseline: ExportRun }[] = [];
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -143,6 +146,21 @@ try {
   await app.close();
   await jobs.runner.stop();
   await store.close();
+
+  // 4. Exports, each case in its own process so its peak RSS is its own (bench/export-case.ts).
+  const outDir = path.join(root, 'out');
+  await mkdir(outDir, { recursive: true });
+  const runCase = (name: string) => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'export-case.ts'), name, dataDir, outDir], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`export case ${name} failed: ${result.stderr}`);
+    return JSON.parse(result.stdout.trim().split('\n').pop()!) as { ms: number; rows: number; peakRssMb: number };
+  };
+  const csv = runCase('tokenflex-csv');
+  const copy = runCase('copy-csv');
+  exportResults.push({ name: `Token Flex session export → CSV`, run: csv, baselineName: 'DuckDB COPY … TO csv', baseline: copy });
+  const xlsx = runCase('insights-xlsx');
+  const exceljs = runCase('exceljs-xlsx');
+  exportResults.push({ name: 'Insights USAGE export → EXCEL', run: xlsx, baselineName: 'exceljs stream, rows in memory', baseline: exceljs });
 } finally {
   if (!values.keep) await rm(root, { recursive: true, force: true });
 }
@@ -152,4 +170,11 @@ console.log(`\nusage-insights bench: ${rows.toLocaleString('en')} records, media
 console.log(`${pad('case', 38)}${pad('ms', 10)}${pad('baseline', 22)}${pad('ms', 10)}ratio`);
 for (const r of results) {
   console.log(`${pad(r.name, 38)}${pad(r.ms.toFixed(1), 10)}${pad(r.baselineName, 22)}${pad(r.baselineMs.toFixed(1), 10)}${(r.ms / r.baselineMs).toFixed(2)}x`);
+}
+if (exportResults.length > 0) {
+  console.log(`\n${pad('export', 34)}${pad('rows', 10)}${pad('ms', 10)}${pad('peak RSS', 10)}${pad('baseline', 32)}${pad('ms', 10)}${pad('peak RSS', 10)}ratio`);
+  for (const r of exportResults) {
+    console.log(`${pad(r.name, 34)}${pad(String(r.run.rows), 10)}${pad(r.run.ms.toFixed(0), 10)}${pad(`${r.run.peakRssMb} MB`, 10)}`
+      + `${pad(r.baselineName, 32)}${pad(r.baseline.ms.toFixed(0), 10)}${pad(`${r.baseline.peakRssMb} MB`, 10)}${(r.run.ms / r.baseline.ms).toFixed(2)}x`);
+  }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.js';
 import type { Store, User } from '../store/index.js';
+import { createPersonalAccessToken, revokePersonalAccessToken } from './personal-access-tokens.js';
 import { SCOPES } from './scopes.js';
 import { hashSecret, randomToken } from './secrets.js';
 
@@ -99,6 +100,14 @@ export async function runAccountCommand(store: Store, command: string, input: un
         isPublic: args.isPublic === true,
         ...(typeof args.userEmail === 'string' ? { userEmail: args.userEmail } : {}),
       });
+    case 'pat-create': {
+      const ttlSeconds = args.ttlSeconds;
+      if (typeof ttlSeconds !== 'number') throw new AppError('REQUEST_INVALID', 'Expected "ttlSeconds" to be a number.');
+      return createPersonalAccessToken(store, { email: text('email'), name: text('name'), ttlSeconds });
+    }
+    case 'pat-revoke':
+      await revokePersonalAccessToken(store, text('id'));
+      return { ok: true };
     default:
       throw new AppError('NOT_FOUND', `No account command "${command}".`);
   }

@@ -1,6 +1,7 @@
 export { parseBearerHeader } from './bearer.js';
 export { loadSigningKeys, SIGNING_ALGORITHM } from './keys.js';
-export type { SigningKeys } from './keys.js';
+export type { SigningKeyOptions, SigningKeys } from './keys.js';
+export { MAX_TOKEN_LIFETIME_SECONDS } from './token-lifetimes.js';
 export { parseScopeList, SCOPES } from './scopes.js';
 export type { RequiredScope, Scope } from './scopes.js';
 export { createTokenVerifier, mintAccessToken } from './tokens.js';
@@ -12,3 +13,5 @@ export type { AuthorizationCheck, AuthorizationParams, AuthorizationRequest, Cli
 export { createClient, createUser, disableUser, MIN_PASSWORD_LENGTH, runAccountCommand, setUserPassword } from './accounts.js';
 export type { CreatedClient } from './accounts.js';
 export { safeEqual } from './secrets.js';
+export { createPersonalAccessToken, MAX_PAT_TTL_SECONDS, resolvePersonalAccessToken, revokePersonalAccessToken } from './personal-access-tokens.js';
+export type { CreatedPersonalAccessToken } from './personal-access-tokens.js';

@@ -2,11 +2,12 @@ import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { SigningKeys } from './keys.js';
 import { SCOPES } from './scopes.js';
+import { MAX_CLI_TOKEN_TTL_SECONDS } from './token-lifetimes.js';
 import { mintAccessToken, type TokenSettings } from './tokens.js';
 
 /** Client id recorded in tokens minted by the operator's CLI. */
 export const CLI_CLIENT_ID = 'insights-cli';
-export const MAX_CLI_TOKEN_TTL_SECONDS = 365 * 24 * 3600;
+export { MAX_CLI_TOKEN_TTL_SECONDS };
 
 export interface UserTokenRequest {
   readonly email: string;

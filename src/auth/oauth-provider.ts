@@ -4,10 +4,11 @@ import { AppError } from '../errors.js';
 import type { OAuthClient, Store, User } from '../store/index.js';
 import { SIGNING_ALGORITHM, type SigningKeys } from './keys.js';
 import { parseScopeList, SCOPES } from './scopes.js';
+import { ACCESS_TOKEN_TTL_SECONDS } from './token-lifetimes.js';
 import { DUMMY_SECRET_HASH, hashToken, randomToken, safeEqual, verifySecret } from './secrets.js';
 import { createTokenVerifier, mintAccessToken, type AccessClaims, type TokenSettings } from './tokens.js';
 
-export const ACCESS_TOKEN_TTL_SECONDS = 3600;
+export { ACCESS_TOKEN_TTL_SECONDS };
 export const REFRESH_TOKEN_TTL_SECONDS = 15 * 24 * 3600;
 export const CODE_TTL_SECONDS = 300;
 export const SESSION_TTL_SECONDS = 8 * 3600;

@@ -3,9 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SignJWT } from 'jose';
+import { decodeProtectedHeader, SignJWT } from 'jose';
 import { AppError } from '../errors.js';
 import { loadSigningKeys, type SigningKeys } from './keys.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from './token-lifetimes.js';
 import { createTokenVerifier, mintAccessToken } from './tokens.js';
 
 const settings = { issuer: 'http://localhost:8080', audience: 'usage-insights' };
@@ -114,5 +115,58 @@ describe('signing keys', () => {
       assert.equal(key.d, undefined);
       assert.equal(key.p, undefined);
     }
+  });
+});
+
+// Issue 5: key rotation keeps old public keys until their tokens expire.
+describe('key rotation', () => {
+  const claims = { subject: 'U1', clientId: 'cli', scopes: ['data:read'], ttlSeconds: 600 };
+
+  test('a token signed by the old key still verifies after rotation, and new tokens carry the new kid', async () => {
+    const ring = await loadSigningKeys(path.join(dir, 'rotate-1'));
+    const verify = createTokenVerifier(ring, settings);
+    const oldKid = ring.kid;
+    const before = await mintAccessToken(ring, settings, claims);
+    const newKid = await ring.rotate();
+    assert.notEqual(newKid, oldKid);
+    assert.equal(ring.kid, newKid);
+    assert.deepEqual(ring.jwks.keys.map((key) => key.kid), [oldKid, newKid]);
+    assert.equal((await verify(before)).subject, 'U1');
+    const after = await mintAccessToken(ring, settings, claims);
+    assert.equal(decodeProtectedHeader(after).kid, newKid);
+    assert.equal((await verify(after)).subject, 'U1');
+  });
+
+  test('a token signed by a rotated-out key is refused once its key is dropped, after the longest token lifetime', async () => {
+    let now = new Date('2026-01-01T00:00:00Z');
+    const ring = await loadSigningKeys(path.join(dir, 'rotate-2'), { now: () => now });
+    const verify = createTokenVerifier(ring, settings);
+    const oldKid = ring.kid;
+    const token = await mintAccessToken(ring, settings, claims);
+    await ring.rotate();
+    now = new Date(now.getTime() + MAX_TOKEN_LIFETIME_SECONDS * 1000 - 1000);
+    assert.equal((await verify(token)).subject, 'U1', 'still published one second before the drop');
+    now = new Date(now.getTime() + 1000);
+    assert.deepEqual(ring.jwks.keys.map((key) => key.kid), [ring.kid]);
+    const error = await rejection(verify(token));
+    assert.equal(error.code, 'AUTH_TOKEN_INVALID');
+    assert.match(error.message, /unknown key/);
+    assert.ok(!ring.jwks.keys.some((key) => key.kid === oldKid));
+  });
+
+  test('a rotation writes the key file, so another process sees it after reload and the next rotation prunes dropped keys', async () => {
+    let now = new Date('2026-01-01T00:00:00Z');
+    const target = path.join(dir, 'rotate-3');
+    const server = await loadSigningKeys(target, { now: () => now });
+    const first = server.kid;
+    const cli = await loadSigningKeys(target, { now: () => now });
+    const second = await cli.rotate();
+    assert.equal(server.kid, first);
+    await server.reload();
+    assert.equal(server.kid, second);
+    now = new Date(now.getTime() + MAX_TOKEN_LIFETIME_SECONDS * 1000);
+    const third = await server.rotate();
+    const reread = await loadSigningKeys(target, { now: () => new Date('2026-01-01T00:00:00Z') });
+    assert.deepEqual(reread.jwks.keys.map((key) => key.kid), [second, third], 'the first key is gone from the file');
   });
 });

@@ -40,13 +40,22 @@ export async function mintAccessToken(keys: SigningKeys, settings: TokenSettings
   return jwt.sign(keys.privateKey);
 }
 
-/** A verifier bound to one key set; throws AUTH_TOKEN_INVALID with the reason in plain words. */
+/**
+ * A verifier bound to a key ring; throws AUTH_TOKEN_INVALID with the reason in plain words. It
+ * trusts exactly the keys the JWKS publishes at the moment of the call, so a rotation is seen at
+ * once and a key dropped from the JWKS is refused from then on.
+ */
 export function createTokenVerifier(keys: SigningKeys, settings: TokenSettings) {
-  const keySet = createLocalJWKSet({ keys: [...keys.jwks.keys] });
+  let cached: { readonly jwks: SigningKeys['jwks']; readonly keySet: ReturnType<typeof createLocalJWKSet> } | undefined;
+  const currentKeySet = () => {
+    const jwks = keys.jwks;
+    if (cached?.jwks !== jwks) cached = { jwks, keySet: createLocalJWKSet({ keys: [...jwks.keys] }) };
+    return cached.keySet;
+  };
   return async function verifyAccessToken(token: string): Promise<AccessClaims> {
     let payload;
     try {
-      ({ payload } = await jwtVerify(token, keySet, {
+      ({ payload } = await jwtVerify(token, currentKeySet(), {
         issuer: settings.issuer,
         audience: settings.audience,
         algorithms: [SIGNING_ALGORITHM],

@@ -7,7 +7,9 @@ import { runMigrateCommand } from './commands/migrate.js';
 import { runQueryCommand } from './commands/query.js';
 import { runSeedCommand } from './commands/seed.js';
 import { readPasswordFromStdin, runAccountsCommand } from './commands/accounts.js';
+import { runKeysRotateCommand } from './commands/keys.js';
 import { runTokenCommand } from './commands/token.js';
+import { parseDuration } from './duration.js';
 
 function positiveInteger(max: number) {
   return (value: string): number => {
@@ -83,6 +85,30 @@ export function buildProgram(): Command {
     .action(async (options: { user: string }) => {
       await runAccountsCommand(config(), 'user-disable', { email: options.user });
       console.log(`disabled ${options.user}`);
+    });
+
+  const keys = program.command('keys').description('manage the keys that sign access tokens');
+  keys.command('rotate').description('add a new signing key; older public keys stay published until their tokens expire')
+    .action(async () => {
+      console.log(`signing with key ${await runKeysRotateCommand(config())}`);
+    });
+
+  const pat = program.command('pat').description('manage personal access tokens (header ADSK-PAT, next to a two-legged bearer token)');
+  pat.command('create').description('create a personal access token for a user; prints it once')
+    .requiredOption('--user <email>', 'e-mail address of the user the token acts for')
+    .option('--name <name>', 'a label to recognise the token by', 'personal access token')
+    .option('--ttl <duration>', 'lifetime: 90d, 12h, … (at most 365d)', '90d')
+    .action(async (options: { user: string; name: string; ttl: string }) => {
+      const ttlSeconds = parseDuration(options.ttl);
+      if (ttlSeconds === undefined) throw new CliError(`--ttl must look like 3600, 90s, 15m, 1h or 90d, got "${options.ttl}"`);
+      const result = await runAccountsCommand(config(), 'pat-create', { email: options.user, name: options.name, ttlSeconds }) as { id: string; token: string; expiresAt: string };
+      console.log(`pat_id=${result.id}\npat=${result.token}\nexpires_at=${result.expiresAt}\n(the token is shown only now; only its sha-256 is stored)`);
+    });
+  pat.command('revoke').description('revoke a personal access token')
+    .requiredOption('--id <id>', 'the pat_id printed by "pat create"')
+    .action(async (options: { id: string }) => {
+      await runAccountsCommand(config(), 'pat-revoke', { id: options.id });
+      console.log(`revoked ${options.id}`);
     });
 
   const client = program.command('client').description('manage OAuth clients (apps)');

@@ -21,6 +21,8 @@ export interface StoredFile {
  */
 export interface FileStore {
   write(key: string, produce: (out: Writable) => Promise<WriteStats>): Promise<StoredFile>;
+  /** As `write`, for producers that write a file by path themselves (the database's COPY). */
+  writeFromPath(key: string, produce: (path: string) => Promise<WriteStats>): Promise<StoredFile>;
   /** Size of a complete file, or undefined. */
   size(key: string): Promise<number | undefined>;
   /** Bytes `start`..`end` (inclusive) of a file, or all of it. */
@@ -75,6 +77,26 @@ export class LocalFileStore implements FileStore {
     } catch (error) {
       meter.destroy();
       await written.catch(() => undefined);
+      await rm(partial, { force: true });
+      throw error;
+    }
+  }
+
+  async writeFromPath(key: string, produce: (path: string) => Promise<WriteStats>): Promise<StoredFile> {
+    const target = this.#path(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    const partial = `${target}.${randomUUID()}.partial`;
+    try {
+      const stats = await produce(partial);
+      const hash = createHash('sha256');
+      let byteSize = 0;
+      for await (const chunk of createReadStream(partial) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        byteSize += chunk.length;
+      }
+      await rename(partial, target);
+      return Object.freeze({ key, byteSize, sha256: hash.digest('hex'), rowCount: stats.rowCount });
+    } catch (error) {
       await rm(partial, { force: true });
       throw error;
     }

@@ -12,3 +12,5 @@ export { InsightsExportService } from './insights-exports.js';
 export type { InsightsExportRequest, InsightsExportServiceOptions, OutputFormat, ReportType } from './insights-exports.js';
 export { LANGUAGES, pickLanguage } from './localisation.js';
 export type { Language } from './localisation.js';
+export { nextFiring, resolveDateRange, ScheduleService } from './schedules.js';
+export type { AggregationLevel, ScheduleInput, ScheduleObject } from './schedules.js';

@@ -3,8 +3,6 @@ import { catalogFor, normaliseUsageCategory, type Dialect } from '../catalog/ind
 import { AppError } from '../errors.js';
 import { compileUsageQuery, planUsageQuery, type UsageQuerySpec } from '../query/index.js';
 import type { Job, JobFile, Store } from '../store/index.js';
-import type { ExportColumn } from './columns.js';
-import { writeCsv } from './csv-writer.js';
 import type { FileStore } from './file-store.js';
 import type { SignedLink, UrlSigner } from './signed-urls.js';
 
@@ -173,9 +171,12 @@ export class TokenflexExportService {
       const stored = job.request as StoredExport;
       const plan = planUsageQuery(toSpec(stored), catalogFor('tokenflex'));
       const compiled = compileUsageQuery(plan, this.#options.dialect);
-      const columns: ExportColumn[] = compiled.columns.map((c) => ({ name: c.name, header: c.name, type: c.type === 'enum' ? 'string' : c.type }));
       const key = `exports/tokenflex/${job.id.split('#')[1] ?? randomUUID()}.csv`;
-      const file = await this.#options.files.write(key, (out) => writeCsv(this.#options.store.streamRows(compiled, context.signal), columns, out));
+      const names = compiled.columns.map((c) => c.name);
+      const text = compiled.columns.filter((c) => c.type === 'string' || c.type === 'enum').map((c) => c.name);
+      const file = await this.#options.files.writeFromPath(key, async (target) => ({
+        rowCount: await this.#options.store.copyCsv(compiled, names, text, target, context.signal),
+      }));
       const record: JobFile = { type: 'TOKENFLEX_EXPORT', key: file.key, fileName: stored.downloadFileName, byteSize: file.byteSize, sha256: file.sha256, rowCount: file.rowCount };
       try {
         await this.#options.store.completeExportJob(job.id, context.workerId, [record], EXPORT_RETENTION_MS);

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { OAuthProvider, type SigningKeys, type TokenSettings } from '../auth/index.js';
-import type { InsightsExportService, TokenflexExportService } from '../exports/index.js';
+import type { InsightsExportService, ScheduleService, TokenflexExportService } from '../exports/index.js';
 import type { UsageQueryService } from '../jobs/index.js';
 import type { Store } from '../store/index.js';
 import { useErrorFamily } from './errors/index.js';
@@ -32,6 +32,8 @@ export interface AppDeps {
   readonly tokenflexExports?: TokenflexExportService;
   /** Insights exports; without it those routes are absent. */
   readonly insightsExports?: InsightsExportService;
+  /** Token Flex export schedules; without it those routes are absent. */
+  readonly schedules?: ScheduleService;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -90,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(tokenflexRoutes, {
     prefix: '/tokenflex/v1', ...auth, queries: deps.queries, ...(deps.tokenflexExports ? { tokenflexExports: deps.tokenflexExports } : {}),
+    ...(deps.schedules ? { schedules: deps.schedules } : {}),
   });
   await app.ready();
   return app;

@@ -25,7 +25,8 @@ export async function startControlSocket(socketPath: string, deps: ControlSocket
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
     const account = request.url?.startsWith('/accounts/') ? request.url.slice('/accounts/'.length) : undefined;
-    if (request.method !== 'POST' || (request.url !== '/token' && account === undefined)) return reply(404, { error: 'not found' });
+    const known = request.url === '/token' || request.url === '/keys/rotate' || account !== undefined;
+    if (request.method !== 'POST' || !known) return reply(404, { error: 'not found' });
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
@@ -36,6 +37,11 @@ export async function startControlSocket(socketPath: string, deps: ControlSocket
     request.on('end', () => {
       void (async () => {
         try {
+          if (request.url === '/keys/rotate') {
+            // `insights keys rotate`: the server rotates its own key ring, so it signs with the new key at once.
+            reply(200, { result: { kid: await deps.keys.rotate() } });
+            return;
+          }
           if (account !== undefined) {
             // `insights user …` / `insights client …` while the server holds the database.
             reply(200, { result: await runAccountCommand(deps.store, account, JSON.parse(Buffer.concat(chunks).toString('utf8'))) });

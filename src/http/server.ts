@@ -53,14 +53,16 @@ export async function runServer(config: Config): Promise<void> {
   // One process owns a DuckDB file, so every job still marked running was left by a process that
   // died (kill -9, power loss): put them back in the queue now.
   await jobs.runner.start({ recoverAll: true });
+  jobs.schedules?.start();
   let ready = true;
-  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits });
+  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits });
   let control: Server | undefined;
   try {
     await app.listen({ port: config.port, host: config.host });
     control = await startControlSocket(controlSocketPath(config.dataDir), { store, keys, tokens });
   } catch (error) {
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+    jobs.schedules?.stop();
     await jobs.runner.stop();
     await app.close();
     await store.close();
@@ -80,6 +82,7 @@ export async function runServer(config: Config): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     control?.close();
     await app.close();
+    jobs.schedules?.stop();
     await jobs.runner.stop();
     await store.close();
     logger.info('stopped');

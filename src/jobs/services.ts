@@ -1,5 +1,5 @@
 import type { Dialect } from '../catalog/index.js';
-import { InsightsExportService, TokenflexExportService, type FileStore, type UrlSigner } from '../exports/index.js';
+import { InsightsExportService, ScheduleService, TokenflexExportService, type FileStore, type UrlSigner } from '../exports/index.js';
 import type { Store } from '../store/index.js';
 import { JobRunner, type JobHandler, type RunnerOptions } from './runner.js';
 import { UsageQueryService } from './usage-queries.js';
@@ -19,6 +19,8 @@ export interface JobServices {
   /** Present when a file store was given. */
   readonly tokenflexExports?: TokenflexExportService;
   readonly insightsExports?: InsightsExportService;
+  /** Token Flex export schedules; the caller starts and stops their timer. */
+  readonly schedules?: ScheduleService;
 }
 
 /** Where export files go and how links to them are signed. */
@@ -68,5 +70,9 @@ export function createJobServices(
   const runExport: JobHandler | undefined = runTokenflexExport && runInsightsExport
     ? (job, context) => (job.api === 'insights' ? runInsightsExport(job, context) : runTokenflexExport(job, context))
     : undefined;
-  return { runner, queries, ...(tokenflexExports ? { tokenflexExports } : {}), ...(insightsExports ? { insightsExports } : {}) };
+  const schedules = tokenflexExports ? new ScheduleService(store, tokenflexExports, log) : undefined;
+  return {
+    runner, queries,
+    ...(tokenflexExports ? { tokenflexExports } : {}), ...(insightsExports ? { insightsExports } : {}), ...(schedules ? { schedules } : {}),
+  };
 }

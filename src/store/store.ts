@@ -192,6 +192,34 @@ export interface JobFile {
   readonly rowCount: number;
 }
 
+/** A Token Flex export schedule (spec §4). */
+export interface ExportSchedule {
+  readonly id: string;
+  readonly contractNumber: string;
+  readonly ownerUserId: string;
+  readonly dateRangeExpression: string;
+  readonly enabled: boolean;
+  readonly frequencyExpression: string;
+  readonly scheduleObjects: readonly { readonly usageCategory: string; readonly aggregationLevel: readonly string[] }[];
+  /** ISO 8601 UTC, or null. */
+  readonly lastRanAt: string | null;
+  readonly nextRunAt: string | null;
+}
+
+export interface ScheduleStore {
+  saveSchedule(schedule: ExportSchedule): Promise<void>;
+  getSchedule(id: string): Promise<ExportSchedule | undefined>;
+  listSchedules(ownerUserId: string, contractNumber: string): Promise<readonly ExportSchedule[]>;
+  deleteSchedule(id: string): Promise<void>;
+  /** Enabled schedules whose next run is due at `now`. */
+  listDueSchedules(now: Date): Promise<readonly ExportSchedule[]>;
+  /**
+   * Records one firing: moves `next_run_at` from `expectedNextRunAt` to `nextRunAt`. Fenced by the
+   * expected value, so of several schedulers (or a restart racing a slow one) exactly one wins.
+   */
+  claimScheduleFiring(id: string, expectedNextRunAt: string, nextRunAt: Date | null, ranAt: Date): Promise<boolean>;
+}
+
 /** The queries behind Insights export reports (spec §3.4); USAGE_REPORT yields two files. */
 export type InsightsReportName = 'SUBSCRIPTIONS' | 'USERS' | 'USAGE' | 'USAGE_REPORT_SUMMARY' | 'USAGE_REPORT_DETAIL';
 
@@ -246,7 +274,13 @@ export class QueryInterruptedError extends Error {
   }
 }
 
-export interface JobStore {
+export interface JobStore extends ScheduleStore {
+  /**
+   * Writes a query's rows as an RFC 4180 CSV file (header row, CRLF) at `path`, inside the
+   * database, and returns the row count. Cells of the `textColumns` that start with `=`, `+`, `-`,
+   * `@`, tab or CR get a leading apostrophe (formula injection). Aborting interrupts it.
+   */
+  copyCsv(query: StreamQuery, columns: readonly string[], textColumns: readonly string[], path: string, signal: AbortSignal): Promise<number>;
   /** The SQL of an Insights report, ready for `streamRows`. */
   buildReportQuery(query: InsightsReportQuery): StreamQuery;
   /** Streams a query's rows in chunks; aborting the signal interrupts the statement. */
@@ -355,6 +389,18 @@ export interface RefreshToken {
   readonly revokedAt: string | null;
 }
 
+/** An `ADSK-PAT` personal access token; the token itself is never stored, only its sha-256. */
+export interface PersonalAccessToken {
+  readonly id: string;
+  readonly tokenHash: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
 export interface OAuthStore {
   createUser(user: NewUser): Promise<User>;
   /** The scrypt hash of a user's password; undefined when the user has none (or does not exist). */
@@ -387,4 +433,11 @@ export interface OAuthStore {
   /** The user of a live session. */
   findSignInSession(idHash: string, now: Date): Promise<string | undefined>;
   deleteSignInSession(idHash: string): Promise<void>;
+
+  createPersonalAccessToken(pat: Omit<PersonalAccessToken, 'lastUsedAt' | 'revokedAt'>): Promise<void>;
+  findPersonalAccessToken(tokenHash: string): Promise<PersonalAccessToken | undefined>;
+  /** Records a use; a concurrent write to the same row may win, and then this one is skipped. */
+  touchPersonalAccessToken(id: string, now: Date): Promise<void>;
+  /** False when no live (unrevoked) token has this id. */
+  revokePersonalAccessToken(id: string, now: Date): Promise<boolean>;
 }

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Store } from '../../src/store/index.js';
 
@@ -97,6 +100,23 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         assert.equal(aliceContracts.length, 1);
         assert.ok((await store.listManagedContracts(admin.id)).length > 1);
       } finally {
+        await dispose();
+      }
+    });
+
+    test('copyCsv writes RFC 4180 with CRLF and neutralises formula cells in text columns only', async () => {
+      const { store, dispose } = await factory.create();
+      const dir = await mkdtemp(path.join(tmpdir(), 'copy-csv-'));
+      try {
+        await store.migrate();
+        const file = path.join(dir, 'x.csv');
+        const count = await store.copyCsv(
+          { sql: `select '=cmd|calc' as a, -3 as b, '@x' as c, 'a,"b"' as d`, parameters: [] },
+          ['a', 'b', 'c', 'd'], ['a', 'c', 'd'], file, new AbortController().signal);
+        assert.equal(count, 1);
+        assert.equal(await readFile(file, 'utf8'), `a,b,c,d\r\n'=cmd|calc,-3,'@x,"a,""b"""\r\n`);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
         await dispose();
       }
     });

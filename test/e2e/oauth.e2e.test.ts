@@ -125,4 +125,35 @@ describe('OAuth over a real socket', () => {
     const jwks = await (await fetch(doc.jwks_uri!.replace(/^http:\/\/localhost:\d+/, server.url))).json() as { keys: { kty: string }[] };
     assert.equal(jwks.keys[0]?.kty, 'RSA');
   });
+
+  test('keys rotate through the running server: old tokens still work, new ones carry the new kid, the JWKS has both', async () => {
+    const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string }).kid;
+    const before = (await cli(['token', '--user', 'admin@example.com', '--scope', 'data:read'])).trim();
+    const rotated = /signing with key (\S+)/.exec(await cli(['keys', 'rotate']))![1]!;
+    assert.notEqual(rotated, kidOf(before));
+    const jwks = await (await fetch(`${server.url}/authentication/v2/keys`)).json() as { keys: { kid: string }[] };
+    assert.deepEqual(jwks.keys.map((key) => key.kid).slice(-2), [kidOf(before), rotated]);
+    const old = await fetch(`${server.url}/insights/v1/contexts`, { headers: { authorization: `Bearer ${before}` } });
+    assert.equal(old.status, 200);
+    const after = (await cli(['token', '--user', 'admin@example.com', '--scope', 'data:read'])).trim();
+    assert.equal(kidOf(after), rotated);
+    assert.equal((await fetch(`${server.url}/insights/v1/contexts`, { headers: { authorization: `Bearer ${after}` } })).status, 200);
+  });
+
+  test('pat create and revoke from the CLI while the server runs; the PAT acts next to a two-legged token', async () => {
+    const client = credentials(await cli(['client', 'create', '--name', 'PAT script']));
+    const response = await post(`${server.url}/authentication/v2/token`, { grant_type: 'client_credentials', scope: 'data:read' }, { authorization: basic(client) });
+    const { access_token: accessToken } = await response.json() as { access_token: string };
+    const created = await cli(['pat', 'create', '--user', 'admin@example.com', '--name', 'e2e', '--ttl', '1d']);
+    const pat = /^pat=(\S+)$/m.exec(created)![1]!;
+    const id = /^pat_id=(\S+)$/m.exec(created)![1]!;
+    const call = () => fetch(`${server.url}/insights/v1/contexts`, { headers: { authorization: `Bearer ${accessToken}`, 'adsk-pat': pat } });
+    const ok = await call();
+    assert.equal(ok.status, 200);
+    assert.ok((await ok.json() as unknown[]).length > 0);
+    await cli(['pat', 'revoke', '--id', id]);
+    const refused = await call();
+    assert.equal(refused.status, 401);
+    assert.equal((await refused.json() as { errorCode: string }).errorCode, 'AUTH-006');
+  });
 });

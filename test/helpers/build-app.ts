@@ -70,7 +70,7 @@ export async function buildTestApp(
   await jobs.runner.start();
   const app = await buildApp({
     store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads,
-    ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}),
+    ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}),
   });
   t.after(async () => {
     await app.close();

@@ -6,9 +6,10 @@ import { controlSocketPath } from '../../http/index.js';
 import { openDuckDbStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 
-function askRunningServer(socketPath: string, command: string, body: object): Promise<unknown> {
+/** POSTs a JSON body to the running server's control socket; resolves with its `result`. */
+export function askRunningServer(socketPath: string, urlPath: string, body: object): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: `/accounts/${command}`, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = request({ socketPath, path: urlPath, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
@@ -30,7 +31,7 @@ export async function runAccountsCommand(config: Config, command: string, body: 
   const socketPath = controlSocketPath(config.dataDir);
   if (existsSync(socketPath)) {
     try {
-      return await askRunningServer(socketPath, command, body);
+      return await askRunningServer(socketPath, `/accounts/${command}`, body);
     } catch (error) {
       if (error instanceof CliError) throw error;
       // A socket left by a server that died: open the database ourselves.

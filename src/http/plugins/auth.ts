@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseBearerHeader, type AccessClaims, type RequiredScope } from '../../auth/index.js';
+import { parseBearerHeader, resolvePersonalAccessToken, type AccessClaims, type RequiredScope } from '../../auth/index.js';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import { Principal, type Directory } from './principal.js';
@@ -45,12 +45,32 @@ export function requireBearerToken(app: FastifyInstance, options: AuthOptions): 
     if (!anyOf.some((scope) => claims.scopes.includes(scope))) {
       throw new AppError('AUTH_SCOPE_MISSING', `This operation needs the ${anyOf.map((s) => `"${s}"`).join(' or ')} scope; the token has ${claims.scopes.length ? claims.scopes.map((s) => `"${s}"`).join(', ') : 'none'}.`);
     }
+    const pat = request.headers['adsk-pat'];
     let user;
-    if (claims.subject !== undefined) {
+    if (pat !== undefined) {
+      user = await personalAccessTokenUser(options, claims, Array.isArray(pat) ? pat.join(',') : pat);
+    } else if (claims.subject !== undefined) {
       user = await options.directory.user(claims.subject);
       if (!user) throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token no longer exists.');
       if (user.status !== 'active') throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token is disabled.');
     }
     request.principal = new Principal(claims, user, options.directory);
   });
+}
+
+/**
+ * The user an `ADSK-PAT` header acts as (spec §2, the Insights PAT variant). The bearer token must
+ * be two-legged: a client_credentials token of a confidential client, which carries no user or
+ * the client's bound one. A three-legged or CLI token already names a user, and a PAT must not
+ * let it switch to another. The bearer token's scopes still decide what the request may do.
+ */
+async function personalAccessTokenUser(options: AuthOptions, claims: AccessClaims, header: string) {
+  const client = await options.store.findOAuthClient(claims.clientId);
+  const twoLegged = client !== undefined && !client.isPublic
+    && (claims.subject === undefined || claims.subject === client.boundUserId);
+  if (!twoLegged) throw new AppError('AUTH_TOKEN_INVALID', 'ADSK-PAT is accepted only next to a two-legged (client_credentials) bearer token.');
+  const pat = await resolvePersonalAccessToken(options.store, header.trim());
+  const user = await options.directory.user(pat.userId);
+  if (!user || user.status !== 'active') throw new AppError('AUTH_TOKEN_INVALID', 'The user of this ADSK-PAT personal access token is disabled.');
+  return user;
 }

@@ -6,16 +6,19 @@ import { AppError } from '../../errors.js';
 import { seedDatabase } from '../../seed/index.js';
 import {
   QueryInterruptedError,
-  type Contract, type ContractDetail, type InsightsReportQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
+  type Contract, type ContractDetail, type ExportSchedule, type InsightsReportQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
   type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type UsageSummaryFilter,
   type UsageSummaryRow, type UsageValueColumn, type User,
-  type AuthorizationCode, type NewUser, type OAuthClient, type RefreshToken,
+  type AuthorizationCode, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken,
 } from '../store.js';
 import * as oauthSql from './sql/oauth.js';
+import * as patSql from './sql/personal-access-tokens.js';
 import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, selectUsageValues } from './sql/usage-lookups.js';
 import { ConnectionPool } from './connection-pool.js';
 import { selectContractDetail } from './sql/contracts.js';
+import { copyQueryToCsv } from './sql/copy-csv.js';
 import { buildReportQuery } from './sql/reports.js';
+import { deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule } from './sql/schedules.js';
 import {
   cancelJob, claimJob, countPending, deleteJobRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
   markJobCanceled, requeueStaleJobs, selectJob, selectJobByIdempotencyKey, selectResultPage, selectReusableJob, touchJob,
@@ -75,10 +78,17 @@ class DuckDbStore implements Store {
   async migrate(): Promise<MigrationReport> {
     const files = (await readdir(MIGRATIONS_DIR)).filter((name) => /^\d{4}_.+\.sql$/.test(name)).sort();
     return this.#pool.use(async (connection) => {
-      await createMigrationsTable(connection).catch(async (error: unknown) => {
-        // Two runners creating the bookkeeping table at once: the loser finds it there.
-        if (!isTransactionConflict(error)) throw error;
-      });
+      // Two runners creating the bookkeeping table at once: the loser retries until the winner's
+      // table is committed, after which `create table if not exists` is a no-op.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await createMigrationsTable(connection);
+          break;
+        } catch (error) {
+          if (!isTransactionConflict(error) || attempt >= 40) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      }
       const done = new Set(await selectAppliedMigrations(connection));
       const applied: string[] = [];
       for (const file of files) {
@@ -259,6 +269,52 @@ class DuckDbStore implements Store {
     }
   }
 
+  copyCsv(query: StreamQuery, columns: readonly string[], textColumns: readonly string[], target: string, signal: AbortSignal): Promise<number> {
+    return this.#pool.use(async (connection) => {
+      const onAbort = () => connection.interrupt();
+      if (signal.aborted) throw new QueryInterruptedError(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await copyQueryToCsv(connection, query, columns, textColumns, target);
+      } catch (error) {
+        if (signal.aborted) throw new QueryInterruptedError(signal.reason);
+        throw error;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    });
+  }
+
+  saveSchedule(schedule: ExportSchedule): Promise<void> {
+    return this.#pool.use((connection) => upsertSchedule(connection, schedule, new Date()));
+  }
+
+  getSchedule(id: string): Promise<ExportSchedule | undefined> {
+    return this.#pool.use((connection) => selectSchedule(connection, id));
+  }
+
+  listSchedules(ownerUserId: string, contractNumber: string): Promise<readonly ExportSchedule[]> {
+    return this.#pool.use((connection) => selectSchedules(connection, ownerUserId, contractNumber));
+  }
+
+  deleteSchedule(id: string): Promise<void> {
+    return this.#pool.use((connection) => deleteScheduleRow(connection, id));
+  }
+
+  listDueSchedules(now: Date): Promise<readonly ExportSchedule[]> {
+    return this.#pool.use((connection) => selectDueSchedules(connection, now));
+  }
+
+  async claimScheduleFiring(id: string, expectedNextRunAt: string, nextRunAt: Date | null, ranAt: Date): Promise<boolean> {
+    try {
+      return await this.#pool.use((connection) => updateScheduleFiring(connection, id, expectedNextRunAt, nextRunAt, ranAt));
+    } catch (error) {
+      // Another connection moved the same schedule first: that one fired it.
+      if (isTransactionConflict(error)) return false;
+      throw error;
+    }
+  }
+
   buildReportQuery(query: InsightsReportQuery): StreamQuery {
     return buildReportQuery(query);
   }
@@ -378,5 +434,26 @@ class DuckDbStore implements Store {
 
   deleteSignInSession(idHash: string): Promise<void> {
     return this.#pool.use((connection) => oauthSql.deleteSignInSession(connection, idHash));
+  }
+
+  createPersonalAccessToken(pat: Omit<PersonalAccessToken, 'lastUsedAt' | 'revokedAt'>): Promise<void> {
+    return this.#pool.use((connection) => patSql.insertPersonalAccessToken(connection, pat));
+  }
+
+  findPersonalAccessToken(tokenHash: string): Promise<PersonalAccessToken | undefined> {
+    return this.#pool.use((connection) => patSql.selectPersonalAccessTokenByHash(connection, tokenHash));
+  }
+
+  async touchPersonalAccessToken(id: string, now: Date): Promise<void> {
+    try {
+      await this.#pool.use((connection) => patSql.updatePersonalAccessTokenLastUsed(connection, id, now));
+    } catch (error) {
+      // Two requests with the same PAT at once: the other one recorded the use.
+      if (!isTransactionConflict(error)) throw error;
+    }
+  }
+
+  revokePersonalAccessToken(id: string, now: Date): Promise<boolean> {
+    return this.#pool.use((connection) => patSql.revokePersonalAccessToken(connection, id, now));
   }
 }

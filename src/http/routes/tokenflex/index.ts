@@ -4,7 +4,8 @@ import { AppError } from '../../../errors.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
-import type { TokenflexExportService } from '../../../exports/index.js';
+import type { ScheduleService, TokenflexExportService } from '../../../exports/index.js';
+import { registerTokenflexSchedules } from './schedules.js';
 import { registerTokenflexExports } from './exports.js';
 import { registerTokenflexQueries } from './queries.js';
 import {
@@ -16,6 +17,7 @@ import type { UsageValueColumn } from '../../../store/index.js';
 export interface TokenflexOptions extends AuthOptions {
   readonly queries: UsageQueryService;
   readonly tokenflexExports?: TokenflexExportService;
+  readonly schedules?: ScheduleService;
 }
 
 /** Token Flex API (`/tokenflex/v1`, spec §4). */
@@ -87,6 +89,7 @@ export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app,
 
   registerTokenflexQueries(app, options.queries);
   if (options.tokenflexExports) registerTokenflexExports(app, options.tokenflexExports);
+  if (options.schedules) registerTokenflexSchedules(app, options.schedules);
 };
 
 /** `:field` of `GET /contract/:c/:field` → its usage column. */

@@ -285,3 +285,63 @@ export const markReadRoute = {
   body: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 1000 },
   response: { 200: { type: 'array', items: { type: 'string' } }, ...errors },
 } as const;
+
+export const scheduleIdParams = {
+  type: 'object',
+  properties: {
+    contract_number: contractParams.properties.contract_number,
+    schedule_id: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' },
+  },
+  required: ['contract_number', 'schedule_id'],
+  additionalProperties: false,
+} as const;
+
+export const scheduleBodySchema = {
+  type: 'object',
+  properties: {
+    dateRangeExpression: { type: 'string', pattern: '^Previous-[1-9][0-9]?-(Day|Week|Month)$' },
+    enableFlag: { type: 'string', enum: ['Y', 'N'] },
+    frequencyExpression: { type: 'string', minLength: 11, maxLength: 200 },
+    scheduleObjects: {
+      type: 'array', minItems: 1, maxItems: 4,
+      items: {
+        type: 'object',
+        properties: {
+          usageCategory: { type: 'string', enum: ['DESKTOP_PRODUCT', 'CLOUD'] },
+          aggregationLevel: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: ['Transactional', 'Daily', 'Monthly'] } },
+        },
+        required: ['usageCategory', 'aggregationLevel'],
+        additionalProperties: false,
+      },
+    },
+  },
+  required: ['dateRangeExpression', 'enableFlag', 'frequencyExpression', 'scheduleObjects'],
+  additionalProperties: false,
+} as const;
+
+const scheduleSchema = {
+  type: 'object',
+  properties: {
+    scheduleID: { type: 'string' },
+    dateRangeExpression: { type: 'string' },
+    enableFlag: { type: 'string' },
+    frequencyExpression: { type: 'string' },
+    lastRanDate: { type: ['string', 'null'] },
+    nextRunDate: { type: ['string', 'null'] },
+    scheduleObjects: scheduleBodySchema.properties.scheduleObjects,
+  },
+} as const;
+
+export const scheduleListRoute = {
+  tags: ['tokenflex'],
+  summary: 'The caller\'s export schedules of the contract.',
+  params: contractParams,
+  response: { 200: { type: 'array', items: scheduleSchema }, ...errors },
+} as const;
+
+export const scheduleRoute = {
+  tags: ['tokenflex'],
+  summary: 'One export schedule.',
+  params: scheduleIdParams,
+  response: { 200: scheduleSchema, ...errors },
+} as const;
