@@ -7,6 +7,8 @@
  *   is refused with DATA_DIR_LOCKED. PostgreSQL has no such limit.
  */
 
+import type { SeedOptions, SeedSummary } from '../seed/index.js';
+
 export interface User {
   readonly id: string;
   readonly email: string;
@@ -48,22 +50,9 @@ export interface ContractDetail extends Contract {
   readonly contractYears: readonly ContractYear[];
 }
 
-export interface DemoDataOptions {
-  readonly rows: number;
-  readonly seed: number;
-  readonly from: string;
-  readonly to: string;
-}
-
-export interface DemoDataSummary {
-  readonly users: number;
-  readonly teams: number;
-  readonly contracts: number;
-  readonly products: number;
-  readonly subscriptions: number;
-  readonly usageRecords: number;
-  readonly millis: number;
-}
+/** The demo generator's options and summary (src/seed): every backend loads the same dataset. */
+export type DemoDataOptions = SeedOptions;
+export type DemoDataSummary = SeedSummary;
 
 export interface MigrationReport {
   /** Ids of the migrations this call applied (empty when the schema was already current). */
