@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -100,6 +100,32 @@ export class LocalFileStore implements FileStore {
       await rm(partial, { force: true });
       throw error;
     }
+  }
+
+  /**
+   * Deletes `.partial` files left by a process that died mid-write (kill -9, power loss). Call it
+   * at start-up, before any worker writes: nothing else may be writing then.
+   */
+  async removeLeftovers(): Promise<number> {
+    let removed = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else if (entry.name.endsWith('.partial')) {
+          await rm(full, { force: true });
+          removed++;
+        }
+      }
+    };
+    await walk(this.#root);
+    return removed;
   }
 
   async size(key: string): Promise<number | undefined> {

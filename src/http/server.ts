@@ -45,6 +45,9 @@ export async function runServer(config: Config): Promise<void> {
     files: new LocalFileStore(path.join(config.dataDir, 'files')),
     signer: new UrlSigner(await loadDownloadSecret(config.dataDir), config.publicUrl),
   };
+  // Files half-written by a process that died are never presented as complete; remove them.
+  const leftovers = await downloads.files.removeLeftovers();
+  if (leftovers > 0) logger.warn({ leftovers }, 'removed partial export files left by a stopped server');
   const jobs = createJobServices(store, 'duckdb', {
     concurrency: config.workerConcurrency,
     queryTimeoutMs: config.queryTimeoutSeconds * 1000,
