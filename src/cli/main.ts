@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { runServer } from '../http/index.js';
 import { CliError } from './cli-error.js';
 import { runMigrateCommand } from './commands/migrate.js';
+import { runExportCommand } from './commands/export.js';
 import { runQueryCommand } from './commands/query.js';
 import { runSeedCommand } from './commands/seed.js';
 import { readPasswordFromStdin, runAccountsCommand } from './commands/accounts.js';
@@ -141,6 +142,25 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action(async (options: { api: 'insights' | 'tokenflex'; user: string; contract?: string; context?: string; fields: string[]; metrics: string[]; where?: string; orderBy?: string; usageCategory: string[]; format: 'table' | 'csv' | 'json' }) => {
       console.log(await runQueryCommand(config(), options));
+    });
+
+  program.command('export').description('run an export of either API and save its file(s)')
+    .addOption(new Option('--api <api>', 'which API').choices(['insights', 'tokenflex']).default('tokenflex'))
+    .requiredOption('--user <email>', 'run as this user (tenancy applies)')
+    .requiredOption('--out <path>', 'file to write (a directory when the export has several files)')
+    .option('--contract <number>', 'Token Flex: the contract')
+    .option('--fields <names>', 'Token Flex: comma-separated fields', list, [])
+    .option('--metrics <names>', 'Token Flex: comma-separated metrics', list, [])
+    .option('--usage-category <names>', 'Token Flex: usage categories', list, [])
+    .option('--where <clause>', 'Token Flex: filter')
+    .option('--report <names>', 'Insights: SUBSCRIPTIONS, USERS, USAGE, USAGE_REPORT', list, [])
+    .addOption(new Option('--format <format>', 'Insights: output format').choices(['CSV', 'EXCEL', 'JSON', 'csv', 'excel', 'json']).default('EXCEL'))
+    .option('--team <teamId>', 'Insights: one team (default: every team the user administers)')
+    .option('--start <date>', 'Insights: first day (USAGE, USAGE_REPORT)')
+    .option('--end <date>', 'Insights: last day (USAGE, USAGE_REPORT)')
+    .action(async (options: Parameters<typeof runExportCommand>[1]) => {
+      const outcome = await runExportCommand(config(), options, process.stderr);
+      console.log(`wrote ${outcome.rows} rows to ${outcome.files.join(', ')}`);
     });
 
   return program;

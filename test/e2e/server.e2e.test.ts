@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -78,6 +78,16 @@ describe('the service over a real socket', () => {
     const rows = JSON.parse(result.stdout) as { usageCategory: string; tokensConsumed: number }[];
     assert.ok(rows.length > 0);
     assert.ok(rows.every((row) => typeof row.usageCategory === 'string' && typeof row.tokensConsumed === 'number'));
+  });
+
+  test('the CLI runs a Token Flex export through the running server and saves the CSV', async () => {
+    const out = path.join(dataDir, 'cli-export.csv');
+    const result = await runCli(['export', '--api', 'tokenflex', '--user', 'admin@example.com', '--contract', '110000917988',
+      '--fields', 'productName,usageMonth', '--metrics', 'tokensConsumed', '--out', out], { ...env, PORT: new URL(server.url).port });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^wrote \d+ rows to /);
+    const text = await readFile(out, 'utf8');
+    assert.ok(text.startsWith('productName,usageMonth,tokensConsumed\r\n'));
   });
 
   test('a second server on the same data directory refuses with a clear message', async () => {
