@@ -27,12 +27,15 @@ import { createJobServices } from '../src/jobs/index.js';
 import { openDuckDbStore } from '../src/store/index.js';
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false } },
+  options: {
+    rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false },
+    'skip-exports': { type: 'boolean', default: false },
+  },
 });
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
 if (!Number.isInteger(rows) || rows < 1000 || !Number.isInteger(repeat) || repeat < 1) {
-  console.error('usage: npm run bench -- [--rows N>=1000] [--repeat R>=1] [--keep]');
+  console.error('usage: npm run bench -- [--rows N>=1000] [--repeat R>=1] [--keep] [--skip-exports]');
   process.exit(2);
 }
 
@@ -148,6 +151,13 @@ try {
   await store.close();
 
   // 4. Exports, each case in its own process so its peak RSS is its own (bench/export-case.ts).
+  if (!values['skip-exports']) await benchExports();
+} finally {
+  if (!values.keep) await rm(root, { recursive: true, force: true });
+}
+
+async function benchExports(): Promise<void> {
+  const dataDir = path.join(root, 'data');
   const outDir = path.join(root, 'out');
   await mkdir(outDir, { recursive: true });
   const runCase = (name: string) => {
@@ -161,8 +171,6 @@ try {
   const xlsx = runCase('insights-xlsx');
   const exceljs = runCase('exceljs-xlsx');
   exportResults.push({ name: 'Insights USAGE export → EXCEL', run: xlsx, baselineName: 'exceljs stream, rows in memory', baseline: exceljs });
-} finally {
-  if (!values.keep) await rm(root, { recursive: true, force: true });
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);

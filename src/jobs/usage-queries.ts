@@ -89,6 +89,8 @@ export class UsageQueryService {
    * query is seen immediately; one finished by another process is seen within PENDING_READ_MS.
    */
   readonly #pending = new Map<string, { readonly job: Job; readonly at: number }>();
+  /** Jobs this process's worker just completed, for ten seconds (see `handler`). */
+  readonly #finished = new Map<string, Job>();
 
   constructor(options: UsageQueryServiceOptions) {
     this.#options = options;
@@ -99,7 +101,15 @@ export class UsageQueryService {
     this.#pending.delete(jobId);
   }
 
+  /** Drops what this process knows of a job without the database (it was canceled or deleted). */
+  #drop(jobId: string): void {
+    this.#pending.delete(jobId);
+    this.#finished.delete(jobId);
+  }
+
   async #read(id: string): Promise<Job | undefined> {
+    const finished = this.#finished.get(id);
+    if (finished) return finished;
     const cached = this.#pending.get(id);
     if (cached && Date.now() - cached.at < PENDING_READ_MS) return cached.job;
     const job = await this.#options.store.getJob(id);
@@ -186,7 +196,7 @@ export class UsageQueryService {
       current = (await this.#options.store.getJob(job.id)) ?? current;
       if (current.state !== 'queued' && current.state !== 'running') break;
       await settled;
-      current = (await this.#options.store.getJob(job.id)) ?? current;
+      current = this.#finished.get(job.id) ?? (await this.#options.store.getJob(job.id)) ?? current;
     }
     return current;
   }
@@ -199,7 +209,7 @@ export class UsageQueryService {
   /** Cancels a query in progress, or deletes a finished one with its result. */
   async cancelOrDelete(api: ApiName, ownerUserId: string, id: string): Promise<'canceled' | 'deleted'> {
     const job = await this.get(api, ownerUserId, id);
-    this.forget(id);
+    this.#drop(id);
     if (job.state === 'queued' || job.state === 'running') {
       await this.#options.store.requestCancel(id);
       this.#options.abortRunning?.(id);
@@ -214,7 +224,15 @@ export class UsageQueryService {
     return async (job, { workerId, signal }) => {
       const stored = job.request as StoredQuery;
       const plan = planUsageQuery(toSpec(stored), catalogFor(stored.api));
-      await this.#options.store.completeQueryJob(job.id, workerId, buildResultQuery(plan, this.#options.dialect), this.#options.retentionMs, signal);
+      const query = buildResultQuery(plan, this.#options.dialect);
+      const done = await this.#options.store.completeQueryJob(job.id, workerId, query, this.#options.retentionMs, signal);
+      // The committed row, known without reading it back: waiters and pollers in this process get
+      // it at once (it is what a read of the row would return).
+      this.#finished.set(job.id, Object.freeze({
+        ...job, state: 'succeeded', workerId: null, updatedAt: done.finishedAt, finishedAt: done.finishedAt, expiresAt: done.expiresAt,
+        errorTitle: null, errorDetail: null, columns: Object.freeze([...query.columns]), rowCount: done.rowCount,
+      }));
+      setTimeout(() => this.#finished.delete(job.id), 10_000).unref();
     };
   }
 }

@@ -247,6 +247,14 @@ export interface ResultQuery {
   readonly order: readonly { readonly column: string; readonly direction: 'asc' | 'desc' }[];
 }
 
+/** What `completeQueryJob` committed: exactly the values now in the job's row. */
+export interface CompletedQuery {
+  readonly rowCount: number;
+  /** ISO 8601 UTC, millisecond precision, as the row's `finished_at`/`updated_at`. */
+  readonly finishedAt: string;
+  readonly expiresAt: string;
+}
+
 /** The worker no longer owns the job (it was swept, canceled or claimed by another worker). */
 export class JobLeaseLostError extends Error {
   constructor(readonly jobId: string) {
@@ -299,7 +307,7 @@ export interface JobStore extends ScheduleStore {
    * Runs the query, stores every row as the job's result and marks the job succeeded, atomically.
    * Aborting the signal interrupts the database statement (QueryInterruptedError).
    */
-  completeQueryJob(id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal): Promise<number>;
+  completeQueryJob(id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal): Promise<CompletedQuery>;
   /** Fails the job, or re-queues it with backoff when `retry` and attempts remain. Owner-fenced. */
   failJob(id: string, workerId: string, error: { readonly title: string; readonly detail: string; readonly retry: boolean }): Promise<Job>;
   /** Cancels a queued job at once, or flags a running one for its worker. Returns the job after the change. */

@@ -6,7 +6,7 @@ import { AppError } from '../../errors.js';
 import { seedDatabase } from '../../seed/index.js';
 import {
   QueryInterruptedError,
-  type Contract, type ContractDetail, type ExportSchedule, type InsightsReportQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
+  type CompletedQuery, type Contract, type ContractDetail, type ExportSchedule, type InsightsReportQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
   type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type UsageSummaryFilter,
   type UsageSummaryRow, type UsageValueColumn, type User,
   type AuthorizationCode, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken,
@@ -191,7 +191,7 @@ class DuckDbStore implements Store {
     }
   }
 
-  completeQueryJob(id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal): Promise<number> {
+  completeQueryJob(id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal): Promise<CompletedQuery> {
     return this.#pool.use(async (connection) => {
       // DuckDB interrupts the statement running on a connection (https://duckdb.org/docs/stable/clients/c/api#duckdb_interrupt).
       const onAbort = () => connection.interrupt();
@@ -204,9 +204,10 @@ class DuckDbStore implements Store {
         const rows = await insertResultRows(connection, id, query);
         if (signal.aborted) throw new QueryInterruptedError(signal.reason);
         const now = new Date();
-        await finishJob(connection, id, workerId, query.columns, rows, now, new Date(now.getTime() + retentionMs));
+        const expiresAt = new Date(now.getTime() + retentionMs);
+        await finishJob(connection, id, workerId, query.columns, rows, now, expiresAt);
         await connection.run('commit');
-        return rows;
+        return { rowCount: rows, finishedAt: now.toISOString(), expiresAt: expiresAt.toISOString() };
       } catch (error) {
         await connection.run('rollback').catch(() => undefined);
         if (signal.aborted) throw new QueryInterruptedError(signal.reason);
