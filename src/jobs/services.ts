@@ -52,7 +52,7 @@ export function createJobServices(
     store,
     dialect,
     retentionMs: Math.max(settings.resultRetentionMs, 5 * 60_000),
-    onQueued: () => runner.wake(),
+    onQueued: (id) => runner.wake(id),
     abortRunning: (id) => runner.abort(id),
     waitForSettled: (id, ms) => runner.waitForSettled(id, ms),
   });

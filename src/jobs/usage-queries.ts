@@ -35,7 +35,7 @@ export interface UsageQueryServiceOptions {
   /** How long a completed result stays readable. */
   readonly retentionMs: number;
   /** Called after a job is queued, so an idle worker starts it at once. */
-  readonly onQueued?: () => void;
+  readonly onQueued?: (jobId: string) => void;
   /** Called when a running job should stop (cancel); returns whether this process ran it. */
   readonly abortRunning?: (jobId: string) => boolean;
   /** Resolves when a job settles in this process, or after the given time. */
@@ -168,7 +168,7 @@ export class UsageQueryService {
       ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       maxAttempts: 3,
     });
-    this.#options.onQueued?.();
+    this.#options.onQueued?.(job.id);
     return { job, reused: false };
   }
 

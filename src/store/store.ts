@@ -301,6 +301,8 @@ export interface JobStore extends ScheduleStore {
   findJobByIdempotencyKey(ownerUserId: string, key: string, since: Date): Promise<Job | undefined>;
   /** Moves the oldest due queued job of the given kinds to running for this worker; never hands one job to two workers. */
   claimNextJob(workerId: string, kinds: readonly JobKind[]): Promise<Job | undefined>;
+  /** Claims one particular queued job (undefined when it is not queued or someone else got it). */
+  claimJob(id: string, workerId: string): Promise<Job | undefined>;
   /** Refreshes the lease; throws JobLeaseLostError when the worker no longer owns the job. Returns whether cancel was asked. */
   heartbeatJob(id: string, workerId: string): Promise<{ readonly cancelRequested: boolean }>;
   /**

@@ -20,7 +20,7 @@ import { copyQueryToCsv } from './sql/copy-csv.js';
 import { buildReportQuery } from './sql/reports.js';
 import { deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule } from './sql/schedules.js';
 import {
-  cancelJob, claimJob, countPending, deleteJobRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
+  cancelJob, claimJob, claimJobById, countPending, deleteJobRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
   markJobCanceled, requeueStaleJobs, selectJob, selectJobByIdempotencyKey, selectResultPage, selectReusableJob, touchJob,
   updateFailedJob,
 } from './sql/jobs.js';
@@ -175,6 +175,15 @@ class DuckDbStore implements Store {
       return await this.#pool.use((connection) => claimJob(connection, workerId, kinds, new Date()));
     } catch (error) {
       // Another connection updated the same row first: it got the job, we get none this round.
+      if (isTransactionConflict(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async claimJob(id: string, workerId: string): Promise<Job | undefined> {
+    try {
+      return await this.#pool.use((connection) => claimJobById(connection, id, workerId, new Date()));
+    } catch (error) {
       if (isTransactionConflict(error)) return undefined;
       throw error;
     }

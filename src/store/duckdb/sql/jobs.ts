@@ -116,6 +116,17 @@ export function claimJob(connection: DuckDBConnection, workerId: string, kinds: 
     [workerId, utc(now), ...kinds]);
 }
 
+/** Claims one known job (the one a local submit just queued): a primary-key update, no queue scan. */
+export function claimJobById(connection: DuckDBConnection, id: string, workerId: string, now: Date) {
+  return one(connection,
+    `update jobs
+        set state = 'running', worker_id = $2, attempts = attempts + 1, started_at = cast($3 as timestamp),
+            heartbeat_at = cast($3 as timestamp), updated_at = cast($3 as timestamp)
+      where id = $1 and state = 'queued' and run_at <= cast($3 as timestamp)
+      returning ${JOB_COLUMNS}`,
+    [id, workerId, utc(now)]);
+}
+
 export async function touchJob(connection: DuckDBConnection, id: string, workerId: string, now: Date) {
   const row = (await connection.runAndReadAll(
     `update jobs set heartbeat_at = cast($3 as timestamp)
