@@ -338,15 +338,8 @@ export interface JobStore extends ScheduleStore {
 // hashed; the store never sees a password, client secret, code or refresh token in clear.
 // ---------------------------------------------------------------------------------------------
 
-export interface NewUser {
-  readonly id: string;
-  readonly email: string;
-  readonly userName: string;
-  readonly firstName: string;
-  readonly lastName: string;
-  readonly fullName: string;
-  readonly roles: readonly string[];
-}
+/** A user to create: every member of `User` but the status, which starts `active`. */
+export type NewUser = Omit<User, 'status'>;
 
 export interface OAuthClient {
   readonly id: string;

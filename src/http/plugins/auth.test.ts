@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { createClient, createPersonalAccessToken, createUser, disableUser, revokePersonalAccessToken } from '../../auth/index.js';
 import type { Store } from '../../store/index.js';
 import { buildTestApp, openSeededStore, type TestApp } from '../../../test/helpers/build-app.js';
+import { suiteScope } from '../../../test/helpers/suite-scope.js';
 
 // ADSK-PAT personal access tokens next to a two-legged bearer token (spec §2, issue 5).
 let store: Store;
 let testApp: TestApp;
 let twoLegged: string;
 
-const closers: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const close of closers) await close();
-});
+const ctx = suiteScope();
 
 before(async () => {
-  const ctx = { after: (fn: () => Promise<void>) => { closers.unshift(fn); } };
   store = await openSeededStore(ctx);
   testApp = await buildTestApp(ctx, store);
   const client = await createClient(store, { name: 'PAT script', redirectUris: [], isPublic: false });

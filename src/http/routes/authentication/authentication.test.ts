@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createClient, setUserPassword } from '../../../auth/index.js';
 import type { Store } from '../../../store/index.js';
 import { buildTestApp, openSeededStore, type TestApp } from '../../../../test/helpers/build-app.js';
+import { suiteScope } from '../../../../test/helpers/suite-scope.js';
 
 const REDIRECT = 'https://app.example/callback';
 const PASSWORD = 'correct horse battery';
@@ -15,13 +16,9 @@ let confidential: { clientId: string; clientSecret?: string };
 let publicClient: { clientId: string };
 let bound: { clientId: string; clientSecret?: string };
 
-const closers: (() => Promise<void>)[] = [];
-after(async () => {
-  for (const close of closers) await close();
-});
+const ctx = suiteScope();
 
 before(async () => {
-  const ctx = { after: (fn: () => Promise<void>) => { closers.unshift(fn); } };
   store = await openSeededStore(ctx);
   t = await buildTestApp(ctx, store);
   app = t.app;
