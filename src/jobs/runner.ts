@@ -29,6 +29,9 @@ export interface RunnerOptions {
 
 type Reason = 'timeout' | 'cancel' | 'shutdown';
 
+/** How long ended jobs (expired, failed, canceled) stay before they are deleted. */
+const FINISHED_JOB_KEEP_MS = 30 * 24 * 3600 * 1000;
+
 /**
  * The worker pool of one process: claims queued jobs, runs their handlers under an execution cap,
  * keeps their lease alive, honours cancel requests, and sweeps abandoned and expired jobs.
@@ -107,6 +110,9 @@ export class JobRunner {
       await this.#options.store.sweepStaleJobs(new Date(Date.now() - this.#options.staleAfterMs));
       const files = await this.#options.store.expireJobs(new Date());
       if (files.length > 0) await this.#options.deleteExpiredFiles?.(files);
+      // Ended jobs are kept a while for their status pages and lists (Insights lists 14 days of
+      // exports), then deleted, so the lookups that scan `jobs` stay cheap.
+      await this.#options.store.purgeFinishedJobs(new Date(Date.now() - FINISHED_JOB_KEEP_MS));
     } catch (error) {
       this.#options.log?.warn({ err: error }, 'job housekeeping failed; will retry');
     }

@@ -328,6 +328,8 @@ export interface JobStore extends ScheduleStore {
    * the files those jobs had, for the caller to delete from the file store.
    */
   expireJobs(now: Date): Promise<readonly JobFile[]>;
+  /** Deletes jobs that ended (expired, failed, canceled) before `before`, so the table stays small. */
+  purgeFinishedJobs(before: Date): Promise<number>;
   /** Rows `offset`..`offset+limit-1` of a job's stored result, each an array in column order. */
   readResultPage(id: string, offset: number, limit: number): Promise<unknown[][]>;
 }

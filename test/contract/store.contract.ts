@@ -121,6 +121,23 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       }
     });
 
+    test('ended jobs are purged after the keep time, live and recent ones stay', async () => {
+      const { store, dispose } = await factory.create();
+      try {
+        await store.migrate();
+        const base = { kind: 'usage-query', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 1 } as const;
+        await store.createJob({ ...base, id: 'queued-one' });
+        await store.createJob({ ...base, id: 'canceled-one' });
+        await store.requestCancel('canceled-one');
+        assert.equal(await store.purgeFinishedJobs(new Date(Date.now() - 60_000)), 0, 'recent ones stay');
+        assert.equal(await store.purgeFinishedJobs(new Date(Date.now() + 60_000)), 1);
+        assert.equal(await store.getJob('canceled-one'), undefined);
+        assert.ok(await store.getJob('queued-one'), 'a live job is never purged');
+      } finally {
+        await dispose();
+      }
+    });
+
     test('a contract detail has its years, and an unknown contract is undefined', async () => {
       const { store, dispose } = await factory.create();
       try {

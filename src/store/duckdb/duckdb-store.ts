@@ -20,7 +20,7 @@ import { copyQueryToCsv } from './sql/copy-csv.js';
 import { buildReportQuery } from './sql/reports.js';
 import { deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule } from './sql/schedules.js';
 import {
-  cancelJob, claimJob, claimJobById, countPending, deleteJobRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
+  cancelJob, claimJob, claimJobById, countPending, deleteFinishedJobs, deleteJobRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
   markJobCanceled, requeueStaleJobs, selectJob, selectJobByIdempotencyKey, selectResultPage, selectReusableJob, touchJob,
   updateFailedJob,
 } from './sql/jobs.js';
@@ -252,6 +252,10 @@ class DuckDbStore implements Store {
 
   sweepStaleJobs(staleBefore: Date): Promise<{ readonly requeued: number; readonly failed: number }> {
     return this.#pool.use((connection) => requeueStaleJobs(connection, staleBefore, new Date()));
+  }
+
+  purgeFinishedJobs(before: Date): Promise<number> {
+    return this.#pool.use((connection) => deleteFinishedJobs(connection, before));
   }
 
   expireJobs(now: Date): Promise<readonly JobFile[]> {

@@ -304,3 +304,10 @@ export async function requeueFailedJob(connection: DuckDBConnection, id: string,
     [id, utc(now)]);
   return fenced(reader);
 }
+
+export async function deleteFinishedJobs(connection: DuckDBConnection, before: Date): Promise<number> {
+  const reader = await connection.runAndReadAll(
+    `delete from jobs where state in ('expired', 'failed', 'canceled') and updated_at < cast($1 as timestamp) returning id`,
+    [utc(before)]);
+  return reader.getRowsJson().length;
+}
