@@ -7,7 +7,7 @@ import { controlSocketPath } from '../../http/index.js';
 import { createJobServices, isPending } from '../../jobs/index.js';
 import { openDuckDbStore, type Job } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
-import { runTokenCommand } from './token.js';
+import { connectToServer } from '../server-client.js';
 
 export interface ExportCommandOptions {
   readonly api: 'tokenflex' | 'insights';
@@ -116,15 +116,7 @@ async function inProcess(config: Config, options: ExportCommandOptions, show: (s
 }
 
 async function viaServer(config: Config, options: ExportCommandOptions, show: (s: string) => void): Promise<ExportOutcome> {
-  const token = await runTokenCommand(config, { user: options.user, scope: 'data:read data:write', ttl: '1h' });
-  const base = `http://127.0.0.1:${config.port}`;
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const call = async (url: string, init: RequestInit = {}) => {
-    const response = await fetch(`${base}${url}`, { ...init, headers });
-    const body = (await response.json()) as Record<string, unknown>;
-    if (!response.ok) throw new CliError(`${response.status}: ${String(body.detail ?? body.Message ?? body.developerMessage ?? response.statusText)}`);
-    return body;
-  };
+  const { base, call } = await connectToServer(config, options.user, 'data:read data:write', '1h');
   let links: { url: string; name: string; rows: number }[];
   if (options.api === 'tokenflex') {
     const created = await call(`/tokenflex/v1/export/${encodeURIComponent(options.contract!)}/requests`, { method: 'POST', body: JSON.stringify(tokenflexBody(options)) });

@@ -6,7 +6,7 @@ import { createJobServices, isPending, type QueryScope } from '../../jobs/index.
 import { openDuckDbStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import { formatRows, type OutputFormat } from '../table.js';
-import { runTokenCommand } from './token.js';
+import { connectToServer } from '../server-client.js';
 
 export interface QueryCommandOptions {
   readonly api: ApiName;
@@ -76,18 +76,7 @@ async function inProcess(config: Config, options: QueryCommandOptions): Promise<
 }
 
 async function viaServer(config: Config, options: QueryCommandOptions): Promise<Result> {
-  const token = await runTokenCommand(config, { user: options.user, scope: 'data:read', ttl: '15m' });
-  const base = `http://127.0.0.1:${config.port}`;
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const call = async (path: string, init: RequestInit = {}) => {
-    const response = await fetch(`${base}${path}`, { ...init, headers });
-    const body = (await response.json()) as Record<string, unknown>;
-    if (!response.ok) {
-      const message = body.detail ?? body.Message ?? body.developerMessage ?? response.statusText;
-      throw new CliError(`${response.status}: ${String(message)}${body.snippet ? `\n${String(body.snippet)}` : ''}`);
-    }
-    return body;
-  };
+  const { call } = await connectToServer(config, options.user, 'data:read', '15m');
   let statusPath: string;
   if (options.api === 'tokenflex') {
     const submitted = await call(`/tokenflex/v1/usage/${encodeURIComponent(options.contract!)}/query`, {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors.js';
 import type { TokenflexExportService } from '../../../exports/index.js';
 import type { Job, JobState } from '../../../store/index.js';
@@ -82,8 +82,8 @@ export function registerTokenflexExports(app: FastifyInstance, exportsService: T
     return exportsService.markRead(principal.user?.id ?? '', request.body);
   });
 
-  const load = async (request: { params: Params; principal: unknown }) => {
-    const principal = principalOf(request as never);
+  const load = async (request: FastifyRequest<{ Params: Params }>) => {
+    const principal = principalOf(request);
     await principal.assertContract(request.params.contract_number);
     return exportsService.get(principal.user?.id ?? '', request.params.contract_number, request.params.request_key);
   };

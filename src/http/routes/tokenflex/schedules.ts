@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ScheduleInput, ScheduleService } from '../../../exports/index.js';
 import type { ExportSchedule } from '../../../store/index.js';
 import { principalOf } from '../../plugins/auth.js';
@@ -18,8 +18,8 @@ function describe(schedule: ExportSchedule) {
 
 /** `/export/:c/schedules[/:id]` (spec §4). */
 export function registerTokenflexSchedules(app: FastifyInstance, schedules: ScheduleService): void {
-  const owner = async (request: { params: { contract_number: string } }) => {
-    const principal = principalOf(request as never);
+  const owner = async (request: FastifyRequest<{ Params: { contract_number: string } }>) => {
+    const principal = principalOf(request);
     await principal.assertContract(request.params.contract_number);
     return principal.user?.id ?? '';
   };
