@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   AUTH_TOKEN_INVALID: { kind: 'unauthenticated', title: 'The bearer token is not valid' },
   AUTH_SCOPE_MISSING: { kind: 'forbidden', title: 'The token lacks the scope this operation needs' },
   ACCESS_DENIED: { kind: 'forbidden', title: 'The caller does not administer this team or contract' },
+  ROLE_REQUIRED: { kind: 'forbidden', title: 'The caller lacks the role this operation needs' },
   NOT_FOUND: { kind: 'not-found', title: 'No such resource' },
   FILTER_SYNTAX: { kind: 'bad-request', title: 'The where clause is not well formed' },
   FILTER_NOT_SUPPORTED: { kind: 'bad-request', title: 'The where clause uses a construct the language rejects' },

@@ -8,6 +8,7 @@ import type { UsageQueryService } from '../jobs/index.js';
 import type { Store } from '../store/index.js';
 import { useErrorFamily } from './errors/index.js';
 import { Directory } from './plugins/principal.js';
+import { adminRoutes } from './routes/admin/index.js';
 import { authenticationRoutes, openIdRoutes } from './routes/authentication/index.js';
 import { downloadRoutes, type DownloadOptions } from './routes/downloads/index.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: '/tokenflex/v1', ...auth, queries: deps.queries, ...(deps.tokenflexExports ? { tokenflexExports: deps.tokenflexExports } : {}),
     ...(deps.schedules ? { schedules: deps.schedules } : {}),
   });
+  await app.register(adminRoutes, { prefix: '/admin/v1', ...auth });
   await app.ready();
   return app;
 }
