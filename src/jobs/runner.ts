@@ -29,6 +29,21 @@ export interface RunnerOptions {
 
 type Reason = 'timeout' | 'cancel' | 'shutdown';
 
+interface IdleWorker {
+  readonly workerId: string;
+  timer: NodeJS.Timeout;
+  resume(job: Job | undefined): void;
+}
+
+/** An idle worker set aside for a job being created already claimed by it (`JobRunner.reserveWorker`). */
+export interface WorkerReservation {
+  readonly workerId: string;
+  /** Hands the created job (state `running`, claimed by `workerId`) to the worker. */
+  start(job: Job): void;
+  /** Gives the worker back unused (the job could not be created). */
+  release(): void;
+}
+
 /** How long ended jobs (expired, failed, canceled) stay before they are deleted. */
 const FINISHED_JOB_KEEP_MS = 30 * 24 * 3600 * 1000;
 
@@ -44,6 +59,17 @@ export class JobRunner {
   readonly #events = new EventEmitter();
   readonly #running = new Map<string, AbortController>();
   readonly #hints: string[] = [];
+  /** Idle workers, in the order they went idle: woken one per hint, all for a scan, or handed a job. */
+  readonly #idleWorkers = new Set<IdleWorker>();
+  /**
+   * Whether the queue may hold jobs nobody hinted: true at start, after a general wake (the
+   * housekeeping tick, an export queued) and after a scan that found a job; false after a scan
+   * that found none. A worker that finishes a hinted job skips the scan while it is false, so a
+   * query submitted here costs one claim by primary key and no queue scans beside it.
+   */
+  #queueMayHaveWork = true;
+  /** Counts general wakes, so a scan that raced one does not clear `#queueMayHaveWork`. */
+  #wakeEpoch = 0;
   #loops: Promise<void>[] = [];
   #stopped = true;
   #timer: NodeJS.Timeout | undefined;
@@ -82,8 +108,16 @@ export class JobRunner {
    * records: 6–8 ms for the queue claim against about 2 for the direct one).
    */
   wake(jobId?: string): void {
-    if (jobId !== undefined) this.#hints.push(jobId);
-    this.#events.emit('wake');
+    if (jobId !== undefined) {
+      this.#hints.push(jobId);
+      // One worker per hint: waking the others would only have them scan the queue for nothing.
+      const first = this.#idleWorkers.values().next();
+      if (!first.done) first.value.resume(undefined);
+      return;
+    }
+    this.#queueMayHaveWork = true;
+    this.#wakeEpoch++;
+    for (const worker of [...this.#idleWorkers]) worker.resume(undefined);
   }
 
   /** Aborts a job running in this process (cancel); false when it is not running here. */
@@ -119,16 +153,47 @@ export class JobRunner {
     this.wake();
   }
 
-  #idle(): Promise<void> {
+  /** Waits for a wake, the poll interval, or a job handed over by `reserveWorker`. */
+  #idle(workerId: string): Promise<Job | undefined> {
     return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#events.off('wake', done);
-        resolve();
+      const worker: IdleWorker = {
+        workerId,
+        timer: setTimeout(() => {
+          // A worker waking on its own polls the queue (work queued by other processes, retries).
+          this.#queueMayHaveWork = true;
+          this.#wakeEpoch++;
+          worker.resume(undefined);
+        }, this.#options.pollMs),
+        resume: (job) => {
+          clearTimeout(worker.timer);
+          this.#idleWorkers.delete(worker);
+          resolve(job);
+        },
       };
-      const timer = setTimeout(done, this.#options.pollMs);
-      this.#events.once('wake', done);
+      this.#idleWorkers.add(worker);
     });
+  }
+
+  /**
+   * Takes an idle worker of this process for a job the caller is about to create already claimed by
+   * it (`NewJob.claimedBy`): the submit writes one row and the worker starts at once, with no
+   * claim. Undefined when every worker is busy (then queue the job and `wake` with its id). The
+   * caller must `start` the created job or `release` the worker.
+   */
+  reserveWorker(): WorkerReservation | undefined {
+    if (this.#stopped) return undefined;
+    const first = this.#idleWorkers.values().next();
+    if (first.done) return undefined;
+    const worker = first.value;
+    clearTimeout(worker.timer);
+    this.#idleWorkers.delete(worker);
+    let settled = false;
+    const handOver = (job: Job | undefined) => {
+      if (settled) return;
+      settled = true;
+      worker.resume(job);
+    };
+    return { workerId: worker.workerId, start: (job) => handOver(job), release: () => handOver(undefined) };
   }
 
   async #loop(slot: number): Promise<void> {
@@ -139,14 +204,18 @@ export class JobRunner {
       try {
         const hint = this.#hints.shift();
         job = hint !== undefined ? await this.#options.store.claimJob(hint, workerId) : undefined;
-        job ??= await this.#options.store.claimNextJob(workerId, kinds);
+        if (!job && this.#queueMayHaveWork) {
+          const epoch = this.#wakeEpoch;
+          job = await this.#options.store.claimNextJob(workerId, kinds);
+          if (job) this.#queueMayHaveWork = true;
+          else if (epoch === this.#wakeEpoch) this.#queueMayHaveWork = false;
+        }
       } catch (error) {
         this.#options.log?.error({ err: error }, 'claiming a job failed');
       }
-      if (!job) {
-        await this.#idle();
-        continue;
-      }
+      // A hint queued while this worker was claiming found no idle worker to wake: take it now.
+      if (!job && this.#hints.length === 0) job = await this.#idle(workerId);
+      if (!job) continue;
       await this.#run(job, workerId);
     }
   }
@@ -168,6 +237,8 @@ export class JobRunner {
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       if (job.cancelRequested) controller.abort('cancel' satisfies Reason);
+      // A job handed over while the runner stopped goes back to the queue through the shutdown path.
+      if (this.#stopped) controller.abort('shutdown' satisfies Reason);
       await handler(job, { workerId, signal: controller.signal });
     } catch (error) {
       await this.#settleFailure(job, workerId, controller.signal, error);

@@ -53,6 +53,7 @@ export function createJobServices(
     dialect,
     retentionMs: Math.max(settings.resultRetentionMs, 5 * 60_000),
     onQueued: (id) => runner.wake(id),
+    reserveWorker: () => runner.reserveWorker(),
     abortRunning: (id) => runner.abort(id),
     waitForSettled: (id, ms) => runner.waitForSettled(id, ms),
   });

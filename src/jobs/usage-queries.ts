@@ -3,7 +3,7 @@ import { catalogFor, normaliseUsageCategory, type ApiName, type Dialect } from '
 import { AppError } from '../errors.js';
 import { compileUsageQuery, planUsageQuery, type UsageQueryPlan, type UsageQuerySpec } from '../query/index.js';
 import type { Job, ResultQuery, Store } from '../store/index.js';
-import type { JobHandler } from './runner.js';
+import type { JobHandler, WorkerReservation } from './runner.js';
 
 /** What a caller asks, in either API's words, before validation. */
 export interface UsageQueryRequest {
@@ -36,6 +36,8 @@ export interface UsageQueryServiceOptions {
   readonly retentionMs: number;
   /** Called after a job is queued, so an idle worker starts it at once. */
   readonly onQueued?: (jobId: string) => void;
+  /** An idle worker of this process to create a job already claimed by (see JobRunner.reserveWorker). */
+  readonly reserveWorker?: () => WorkerReservation | undefined;
   /** Called when a running job should stop (cancel); returns whether this process ran it. */
   readonly abortRunning?: (jobId: string) => boolean;
   /** Resolves when a job settles in this process, or after the given time. */
@@ -157,18 +159,27 @@ export class UsageQueryService {
       if (live) return { job: live, reused: true };
     }
 
-    const job = await store.createJob({
-      id: randomBytes(32).toString('hex'),
-      kind: 'usage-query',
-      api,
-      ownerUserId,
-      tenantKey: stored.scope.kind === 'teams' ? stored.scope.teamIds.join(',') : stored.scope.contractNumber,
-      request: stored,
-      requestHash,
-      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-      maxAttempts: 3,
-    });
-    this.#options.onQueued?.(job.id);
+    const reservation = this.#options.reserveWorker?.();
+    let job: Job;
+    try {
+      job = await store.createJob({
+        id: randomBytes(32).toString('hex'),
+        kind: 'usage-query',
+        api,
+        ownerUserId,
+        tenantKey: stored.scope.kind === 'teams' ? stored.scope.teamIds.join(',') : stored.scope.contractNumber,
+        request: stored,
+        requestHash,
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+        maxAttempts: 3,
+        ...(reservation ? { claimedBy: reservation.workerId } : {}),
+      });
+    } catch (error) {
+      reservation?.release();
+      throw error;
+    }
+    if (reservation) reservation.start(job);
+    else this.#options.onQueued?.(job.id);
     return { job, reused: false };
   }
 
@@ -189,12 +200,14 @@ export class UsageQueryService {
     let current = job;
     while ((current.state === 'queued' || current.state === 'running') && Date.now() < deadline) {
       const slice = Math.min(250, deadline - Date.now());
-      // Listen before re-reading, so a job that settles in between is not missed.
+      // Listen before looking, so a job that settles in between is not missed.
       const settled = this.#options.waitForSettled
         ? this.#options.waitForSettled(job.id, slice)
         : new Promise<void>((resolve) => setTimeout(resolve, slice));
-      current = (await this.#options.store.getJob(job.id)) ?? current;
-      if (current.state !== 'queued' && current.state !== 'running') break;
+      // A job this process settled before we listened is in memory; one settled elsewhere is seen
+      // by the re-read after each slice. (Reading the row here too would compete with the query.)
+      const local = this.#finished.get(job.id);
+      if (local) return local;
       await settled;
       current = this.#finished.get(job.id) ?? (await this.#options.store.getJob(job.id)) ?? current;
     }

@@ -138,6 +138,11 @@ export interface NewJob {
   readonly requestHash: string;
   readonly idempotencyKey?: string;
   readonly maxAttempts: number;
+  /**
+   * Creates the job already claimed by this worker (state `running`, first attempt), for a submit
+   * that found an idle worker in its own process: one write instead of a queue insert plus a claim.
+   */
+  readonly claimedBy?: string;
 }
 
 export interface Job {

@@ -138,6 +138,28 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       }
     });
 
+    test('a job created already claimed runs under its worker, is fenced, and is requeued when that worker dies', async () => {
+      const { store, dispose } = await factory.create();
+      try {
+        await store.migrate();
+        const base = { kind: 'usage-query', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 3 } as const;
+        const created = await store.createJob({ ...base, id: 'claimed-one', claimedBy: 'w-1' });
+        assert.equal(created.state, 'running');
+        assert.equal(created.workerId, 'w-1');
+        assert.equal(created.attempts, 1);
+        assert.deepEqual(await store.getJob('claimed-one'), created, 'what createJob returns is what a read returns');
+        assert.equal(await store.claimNextJob('w-2', ['usage-query']), undefined, 'a claimed job is not in the queue');
+        await assert.rejects(store.heartbeatJob('claimed-one', 'w-2'), { name: 'JobLeaseLostError' });
+        assert.deepEqual(await store.heartbeatJob('claimed-one', 'w-1'), { cancelRequested: false });
+        assert.deepEqual(await store.sweepStaleJobs(new Date(Date.now() + 60_000)), { requeued: 1, failed: 0 });
+        const requeued = await store.claimNextJob('w-2', ['usage-query']);
+        assert.equal(requeued?.id, 'claimed-one');
+        assert.equal(requeued?.attempts, 2);
+      } finally {
+        await dispose();
+      }
+    });
+
     test('a contract detail has its years, and an unknown contract is undefined', async () => {
       const { store, dispose } = await factory.create();
       try {

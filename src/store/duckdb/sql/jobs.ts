@@ -60,19 +60,22 @@ export function isTransactionConflict(error: unknown): boolean {
 }
 
 export async function insertJob(connection: DuckDBConnection, job: NewJob, now: Date): Promise<Job> {
+  const claimed = job.claimedBy !== undefined;
   // No RETURNING: every column is known here, and a RETURNING costs DuckDB another pass.
   await connection.run(
     `insert into jobs (id, kind, api, owner_user_id, tenant_key, state, request, request_hash, idempotency_key,
-                       max_attempts, created_at, updated_at, run_at)
-     values ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, cast($10 as timestamp), cast($10 as timestamp), cast($10 as timestamp))`,
-    [job.id, job.kind, job.api, job.ownerUserId, job.tenantKey, JSON.stringify(job.request), job.requestHash,
-      job.idempotencyKey ?? null, job.maxAttempts, utc(now)]);
+                       max_attempts, created_at, updated_at, run_at, worker_id, attempts, started_at, heartbeat_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, cast($11 as timestamp), cast($11 as timestamp), cast($11 as timestamp),
+             $12, $13, cast($14 as timestamp), cast($14 as timestamp))`,
+    [job.id, job.kind, job.api, job.ownerUserId, job.tenantKey, claimed ? 'running' : 'queued', JSON.stringify(job.request),
+      job.requestHash, job.idempotencyKey ?? null, job.maxAttempts, utc(now), job.claimedBy ?? null, claimed ? 1 : 0,
+      claimed ? utc(now) : null]);
   const at = now.toISOString();
   return Object.freeze({
-    id: job.id, kind: job.kind, api: job.api, ownerUserId: job.ownerUserId, tenantKey: job.tenantKey, state: 'queued',
+    id: job.id, kind: job.kind, api: job.api, ownerUserId: job.ownerUserId, tenantKey: job.tenantKey, state: claimed ? 'running' : 'queued',
     request: JSON.parse(JSON.stringify(job.request)) as unknown, requestHash: job.requestHash,
-    idempotencyKey: job.idempotencyKey ?? null, attempts: 0, maxAttempts: job.maxAttempts, workerId: null,
-    cancelRequested: false, createdAt: at, updatedAt: at, startedAt: null, finishedAt: null, expiresAt: null,
+    idempotencyKey: job.idempotencyKey ?? null, attempts: claimed ? 1 : 0, maxAttempts: job.maxAttempts, workerId: job.claimedBy ?? null,
+    cancelRequested: false, createdAt: at, updatedAt: at, startedAt: claimed ? at : null, finishedAt: null, expiresAt: null,
     errorTitle: null, errorDetail: null, columns: null, rowCount: null, files: Object.freeze([]), readFlag: false,
   });
 }
