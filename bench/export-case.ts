@@ -1,14 +1,16 @@
 /**
  * One export case of `npm run bench`, run in its own process so its peak RSS is its own:
- *   node --import tsx bench/export-case.ts <case> <dataDir> <outDir>
- * Prints one JSON line: { ms, rows, peakRssMb }.
+ *   node --import tsx bench/export-case.ts <case> <dataDir> <outDir> <sessionsFrom> <usageFrom>
+ * Prints one JSON line: { ms, rows, peakRssMb }. `sessionsFrom` and `usageFrom` are the first days
+ * of the two exports' windows (bench/run.ts picks them so each export holds about 1,000,000 rows,
+ * the size the Exports issue speaks of, whatever the database size).
  *
  * Cases:
- * - tokenflex-csv: the Token Flex desktop session-level export of the largest contract, through
- *   the real export service (database stream → CSV writer → file store).
+ * - tokenflex-csv: the Token Flex desktop session-level export of the largest contract from
+ *   `sessionsFrom` on, through the real export service (database stream → CSV writer → file store).
  * - copy-csv: DuckDB `COPY (same query) TO … (HEADER)`: the baseline of the above.
- * - insights-xlsx: the Insights USAGE report of every team over 365 days to EXCEL, through the
- *   real export service.
+ * - insights-xlsx: the Insights USAGE report of every team from `usageFrom` to 2026-10-31 to
+ *   EXCEL, through the real export service.
  * - exceljs-xlsx: exceljs' streaming workbook writer fed the same rows from memory (read before the
  *   clock starts): the baseline of the above.
  */
@@ -21,12 +23,13 @@ import { InsightsExportService, LocalFileStore, TokenflexExportService, UrlSigne
 import { compileUsageQuery, planUsageQuery } from '../src/query/index.js';
 import { openDuckDbStore, type Job } from '../src/store/index.js';
 
-const [caseName, dataDir, outDir] = process.argv.slice(2) as [string, string, string];
+const [caseName, dataDir, outDir, sessionsFrom, usageFrom] = process.argv.slice(2) as [string, string, string, string, string];
 const CONTRACT = '110000917988';
 export const SESSION_FIELDS = ['usageDate', 'productName', 'productLineCode', 'productVersion', 'userName', 'machineName', 'sessionStartDate',
   'sessionEndDate', 'chargedItemID', 'chargeCategory', 'licenseServerName', 'usageType'];
+const SESSION_WHERE = `usageDate >= '${sessionsFrom}'`;
 const SESSION_SPEC = {
-  fields: SESSION_FIELDS, metrics: ['tokensConsumed', 'usageMinutes'], usageCategories: ['DESKTOP_PRODUCT'],
+  fields: SESSION_FIELDS, metrics: ['tokensConsumed', 'usageMinutes'], usageCategories: ['DESKTOP_PRODUCT'], where: SESSION_WHERE,
   scope: { kind: 'contract', contractNumber: CONTRACT }, purpose: 'export',
 } as const;
 
@@ -63,8 +66,8 @@ if (caseName === 'copy-csv' || caseName === 'exceljs-xlsx') {
     const reader = await connection.runAndReadAll(`select strftime(r.usage_date, '%Y-%m-%d'), r.team_id, t.name, u.user_name, u.email, r.product_name, r.product_line_code,
         r.product_version, r.source, coalesce(sum(r.tokens_consumed), 0)
       from usage_records r join users u on u.id = r.user_id join teams t on t.id = r.team_id
-      where r.usage_date >= date '2025-11-01' and r.usage_date <= date '2026-10-31'
-      group by all order by 1, 2, 4, 6, 8, 9`);
+      where r.usage_date >= cast($1 as date) and r.usage_date <= date '2026-10-31'
+      group by all order by 1, 2, 4, 6, 8, 9`, [usageFrom]);
     const rows = reader.getRowsJson();
     await timed(async () => {
       const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path.join(outDir, 'exceljs.xlsx'), useStyles: true });
@@ -95,13 +98,13 @@ if (caseName === 'copy-csv' || caseName === 'exceljs-xlsx') {
   const context = { workerId: 'bench', signal: new AbortController().signal };
   if (caseName === 'tokenflex-csv') {
     const service = new TokenflexExportService({ store: recorder, files, signer, dialect: 'duckdb' });
-    const request = { contractNumber: CONTRACT, fields: SESSION_FIELDS, metrics: ['tokensConsumed', 'usageMinutes'], usageCategories: ['DESKTOP_PRODUCT'], where: '', downloadFileName: 'bench.csv', scheduleId: null };
+    const request = { contractNumber: CONTRACT, fields: SESSION_FIELDS, metrics: ['tokensConsumed', 'usageMinutes'], usageCategories: ['DESKTOP_PRODUCT'], where: SESSION_WHERE, downloadFileName: 'bench.csv', scheduleId: null };
     await timed(async () => { await service.handler()(fakeJob(`2026-01-01T00:00:00#${randomUUID()}`, request, 'tokenflex'), context); return rows; });
   } else {
     const service = new InsightsExportService({ store: recorder, files, signer });
     const admin = await store.findUserByEmail('admin@example.com');
     const teamIds = (await store.listAdministeredTeams(admin!.id)).map((t) => t.teamId);
-    const request = { outputFormat: 'EXCEL', reports: ['USAGE'], teamId: null, teamName: null, teamIds, startDate: '2025-11-01', endDate: '2026-10-31', filters: null, language: 'en' };
+    const request = { outputFormat: 'EXCEL', reports: ['USAGE'], teamId: null, teamName: null, teamIds, startDate: usageFrom, endDate: '2026-10-31', filters: null, language: 'en' };
     await timed(async () => { await service.handler()(fakeJob(randomUUID(), request, 'insights'), context); return rows; });
   }
   await store.close();
