@@ -104,9 +104,11 @@ export class LocalFileStore implements FileStore {
 
   /**
    * Deletes `.partial` files left by a process that died mid-write (kill -9, power loss). Call it
-   * at start-up, before any worker writes: nothing else may be writing then.
+   * at start-up, before any worker writes. In a directory shared by several processes (FILES_DIR)
+   * the others may be writing right now: pass `olderThan`, and only partial files not modified
+   * since then are removed (a file being written is modified as its rows arrive).
    */
-  async removeLeftovers(): Promise<number> {
+  async removeLeftovers(olderThan?: Date): Promise<number> {
     let removed = 0;
     const walk = async (dir: string): Promise<void> => {
       let entries;
@@ -119,6 +121,8 @@ export class LocalFileStore implements FileStore {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) await walk(full);
         else if (entry.name.endsWith('.partial')) {
+          const modified = olderThan ? (await stat(full).catch(() => undefined))?.mtime : undefined;
+          if (modified && olderThan && modified >= olderThan) continue;
           await rm(full, { force: true });
           removed++;
         }

@@ -2,7 +2,7 @@ export type { CellType, ExportColumn, ExportRow, WriteStats } from './columns.js
 export { neutraliseCsvCell, writeCsv, writeJson } from './csv-writer.js';
 export { isValidFileKey, LocalFileStore } from './file-store.js';
 export type { FileStore, StoredFile } from './file-store.js';
-export { DEFAULT_LINK_SECONDS, loadDownloadSecret, UrlSigner } from './signed-urls.js';
+export { DEFAULT_LINK_SECONDS, loadDownloadSecret, loadDownloadSecretFile, UrlSigner } from './signed-urls.js';
 export type { SignedLink } from './signed-urls.js';
 export { MAX_DATA_ROWS_PER_SHEET, writeXlsx } from './xlsx-writer.js';
 export type { XlsxOptions } from './xlsx-writer.js';
@@ -12,5 +12,5 @@ export { InsightsExportService } from './insights-exports.js';
 export type { InsightsExportRequest, InsightsExportServiceOptions, OutputFormat, ReportType } from './insights-exports.js';
 export { LANGUAGES, pickLanguage } from './localisation.js';
 export type { Language } from './localisation.js';
-export { nextFiring, resolveDateRange, ScheduleService } from './schedules.js';
+export { firingRequestKey, nextFiring, resolveDateRange, ScheduleService } from './schedules.js';
 export type { AggregationLevel, ScheduleInput, ScheduleObject } from './schedules.js';

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import { AppError } from '../errors.js';
 import type { ExportSchedule, Store } from '../store/index.js';
@@ -72,16 +72,38 @@ function requestsFor(object: ScheduleObject, range: { from: string; to: string }
 }
 
 /**
- * Token Flex export schedules: CRUD, and the scheduler that fires them. A firing is claimed with
- * a fenced update of `next_run_at` before any export is created, so a schedule fires once per
- * due time whatever the number of server processes or restarts; a server that was down over
- * several due times fires once when it comes back (and then resumes the rhythm).
+ * The request key of the `index`-th export of a schedule's firing due at `due`: the due second, '#',
+ * and a UUID derived from schedule, due time and index (RFC 9562 version 8), so every try of one
+ * firing names the same requests.
+ * @internal exported for tests
+ */
+export function firingRequestKey(scheduleId: string, due: string, index: number): string {
+  const hex = createHash('sha256').update(`${scheduleId}|${due}|${index}`).digest('hex');
+  const variant = (8 | (parseInt(hex[16]!, 16) & 3)).toString(16);
+  return `${new Date(due).toISOString().slice(0, 19)}#${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Token Flex export schedules: CRUD, and the scheduler that fires them.
+ *
+ * Each due time fires exactly once, whatever the number of server processes or restarts:
+ * - the firing's export requests are made first, under keys derived from the due time
+ *   (`firingRequestKey`), so a second try of the same firing finds them instead of adding more;
+ * - then the firing is claimed with an update of `next_run_at` fenced by the due time it read.
+ * A process that dies between the two leaves the schedule due, and the next tick (here or in
+ * another process) completes the same firing without duplicates. Claiming first, as this did
+ * before, lost the firing instead (the claim committed, the requests never made).
+ *
+ * A server that was down over one or more due times fires once when it comes back, for the
+ * earliest missed due time, and then keeps the rhythm from the current time: an every-minute
+ * schedule down for an hour makes one catch-up firing, not sixty.
  */
 export class ScheduleService {
   readonly #store: Store;
   readonly #exports: TokenflexExportService;
   readonly #log: { warn(obj: object, msg: string): void } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #tick: Promise<unknown> | undefined;
 
   constructor(store: Store, exportsService: TokenflexExportService, log?: { warn(obj: object, msg: string): void }) {
     this.#store = store;
@@ -118,33 +140,54 @@ export class ScheduleService {
     return this.#store.deleteSchedule(id);
   }
 
-  /** Fires every due schedule once; returns how many it fired. */
+  /** Fires every due schedule once; returns how many firings this call claimed. */
   async fireDue(now = new Date()): Promise<number> {
     let fired = 0;
     for (const schedule of await this.#store.listDueSchedules(now)) {
-      const next = nextFiring(schedule.frequencyExpression, now);
-      if (!(await this.#store.claimScheduleFiring(schedule.id, schedule.nextRunAt!, next, now))) continue;
-      fired++;
-      const range = resolveDateRange(schedule.dateRangeExpression, now);
-      for (const object of schedule.scheduleObjects) {
-        for (const request of requestsFor(object as ScheduleObject, range)) {
-          // A full queue or a revoked contract manager must not stop the other schedules.
-          await this.#exports.submit(schedule.ownerUserId, schedule.contractNumber, request, schedule.id)
-            .catch((error: unknown) => this.#log?.warn({ err: error, scheduleId: schedule.id }, 'a scheduled export could not be requested'));
-        }
+      try {
+        if (await this.#fire(schedule, now)) fired++;
+      } catch (error) {
+        // The schedule stays due: the next tick tries the same firing again.
+        this.#log?.warn({ err: error, scheduleId: schedule.id }, 'firing an export schedule failed; will retry');
       }
     }
     return fired;
   }
 
+  async #fire(schedule: ExportSchedule, now: Date): Promise<boolean> {
+    const due = schedule.nextRunAt!;
+    // The range is that of the due time, not of the (possibly late) firing, so every try of a
+    // firing asks for the same rows.
+    const range = resolveDateRange(schedule.dateRangeExpression, new Date(due));
+    const requests = schedule.scheduleObjects.flatMap((object) => requestsFor(object as ScheduleObject, range));
+    for (const [index, request] of requests.entries()) {
+      try {
+        await this.#exports.submit(schedule.ownerUserId, schedule.contractNumber, request,
+          { scheduleId: schedule.id, requestKey: firingRequestKey(schedule.id, due, index) });
+      } catch (error) {
+        // A full queue or a revoked contract manager skips this request; it must not stop the
+        // firing, nor the other schedules. Anything else (the database) is retried as a whole.
+        if (!AppError.is(error)) throw error;
+        this.#log?.warn({ err: error, scheduleId: schedule.id }, 'a scheduled export could not be requested');
+      }
+    }
+    return this.#store.claimScheduleFiring(schedule.id, due, nextFiring(schedule.frequencyExpression, now), now);
+  }
+
   start(intervalMs = 1_000): void {
     this.#timer = setInterval(() => {
-      this.fireDue().catch((error: unknown) => this.#log?.warn({ err: error }, 'firing export schedules failed; will retry'));
+      // One tick at a time: a slow tick must not overlap the next and race itself.
+      if (this.#tick) return;
+      this.#tick = this.fireDue()
+        .catch((error: unknown) => this.#log?.warn({ err: error }, 'firing export schedules failed; will retry'))
+        .finally(() => { this.#tick = undefined; });
     }, intervalMs);
     this.#timer.unref();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a tick in progress, so the store can be closed after it. */
+  async stop(): Promise<void> {
     clearInterval(this.#timer);
+    await this.#tick;
   }
 }

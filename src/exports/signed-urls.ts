@@ -1,24 +1,48 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Default lifetime of a download link (the Exports issue: 10 minutes). */
 export const DEFAULT_LINK_SECONDS = 600;
 
 /**
- * The HMAC key of download links, kept in `DATA_DIR/keys/download-secret` (created on first use
- * with `wx`, so two processes starting together end up with one secret; mode 0600).
+ * The HMAC key of download links, kept in `DATA_DIR/keys/download-secret` (mode 0600). Processes
+ * that share a file store share the key file instead: see `loadDownloadSecretFile`.
  */
-export async function loadDownloadSecret(dataDir: string): Promise<Buffer> {
-  const dir = path.join(dataDir, 'keys');
-  const file = path.join(dir, 'download-secret');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+export function loadDownloadSecret(dataDir: string): Promise<Buffer> {
+  return loadDownloadSecretFile(path.join(dataDir, 'keys', 'download-secret'));
+}
+
+/**
+ * Reads the HMAC key of download links from `file`, creating it on first use. Several processes
+ * may start at once on one shared directory (a volume, NFS): the new key is written whole to a
+ * private temporary file and then hard-linked to its name. `link` fails with EEXIST when another
+ * process got there first, atomically even on NFS (where `O_EXCL` was not always honoured), and
+ * no process can read a half-written key, as it could between another's `open(wx)` and `write`.
+ */
+export async function loadDownloadSecretFile(file: string): Promise<Buffer> {
   try {
-    await writeFile(file, randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 });
+    return decodeSecret(await readFile(file, 'utf8'), file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${randomBytes(8).toString('hex')}.tmp`;
+  await writeFile(temporary, randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 });
+  try {
+    await link(temporary, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await rm(temporary, { force: true });
   }
-  return Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
+  return decodeSecret(await readFile(file, 'utf8'), file);
+}
+
+function decodeSecret(text: string, file: string): Buffer {
+  const secret = Buffer.from(text.trim(), 'base64');
+  if (secret.length < 32) throw new Error(`${file} does not hold a download secret (32 bytes, base64)`);
+  return secret;
 }
 
 export interface SignedLink {

@@ -94,7 +94,18 @@ export class TokenflexExportService {
     this.#options = options;
   }
 
-  async submit(ownerUserId: string, contractNumber: string, request: TokenflexExportRequest, scheduleId: string | null = null): Promise<Job> {
+  /**
+   * Queues an export request. A schedule's firing passes its own request key: a key that already
+   * exists is that very request, made by an earlier try of the same firing, and is returned as it is.
+   */
+  async submit(
+    ownerUserId: string, contractNumber: string, request: TokenflexExportRequest,
+    firing?: { readonly scheduleId: string; readonly requestKey: string },
+  ): Promise<Job> {
+    if (firing) {
+      const existing = await this.#options.store.getJob(firing.requestKey);
+      if (existing) return existing;
+    }
     const now = new Date();
     const stored: StoredExport = {
       contractNumber,
@@ -105,7 +116,7 @@ export class TokenflexExportService {
         : null,
       where: (request.where ?? '').trim(),
       downloadFileName: normaliseDownloadFileName(request.downloadFileName, now),
-      scheduleId,
+      scheduleId: firing?.scheduleId ?? null,
     };
     planUsageQuery(toSpec(stored), catalogFor('tokenflex'));
     checkDesktopSessionExport(stored);
@@ -117,7 +128,7 @@ export class TokenflexExportService {
     }
     const job = await this.#options.store.createJob({
       // The request key format of the original: the submit second, '#', a UUID.
-      id: `${now.toISOString().slice(0, 19)}#${randomUUID()}`,
+      id: firing?.requestKey ?? `${now.toISOString().slice(0, 19)}#${randomUUID()}`,
       kind: 'export',
       api: 'tokenflex',
       ownerUserId,
@@ -151,8 +162,11 @@ export class TokenflexExportService {
     await this.#options.store.deleteJob(job.id);
   }
 
-  retry(job: Job): Promise<boolean> {
-    return this.#options.store.retryFailedJob(job.id);
+  /** Puts a failed request back in the queue (false when it was not failed), and wakes a worker. */
+  async retry(job: Job): Promise<boolean> {
+    const requeued = await this.#options.store.retryFailedJob(job.id);
+    if (requeued) this.#options.onQueued?.();
+    return requeued;
   }
 
   markRead(ownerUserId: string, keys: readonly string[]): Promise<readonly string[]> {

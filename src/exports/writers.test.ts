@@ -102,6 +102,22 @@ describe('XLSX', () => {
     assert.deepEqual(workbook.worksheets.map((s) => s.name), ['Users', 'Users (2)', 'Users (3)']);
     const names = workbook.worksheets.flatMap((s) => s.getSheetValues().slice(2).map((r) => (r as unknown[])[2]));
     assert.deepEqual(names, many.map((r) => r[1]));
+    for (const sheet of workbook.worksheets) {
+      assert.deepEqual((sheet.getRow(1).values as unknown[]).slice(1), columns.map((c) => c.header), `header repeated on ${sheet.name}`);
+      assert.equal(sheet.views[0]?.state, 'frozen', `header frozen on ${sheet.name}`);
+      assert.equal(sheet.views[0]?.ySplit, 1);
+    }
+  });
+
+  test('rows written in batches cross sheet boundaries in order, none lost or repeated', async () => {
+    // 5,000 rows of ~400 bytes: several 64 KB batches per sheet, and a sheet change inside a batch.
+    const many: ExportRow[] = Array.from({ length: 5_000 }, (_, i) => ['2025-01-01', `user-${i}-${'x'.repeat(200)}`, i / 4, i, i % 2 === 0, null]);
+    await store.write('t/batched.xlsx', (out) => writeXlsx(from(many), columns, out, { sheetName: 'Usage', maxRowsPerSheet: 2_000 }));
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path.join(dir, 't/batched.xlsx'));
+    assert.deepEqual(workbook.worksheets.map((s) => s.rowCount - 1), [2_000, 2_000, 1_000]);
+    const read = workbook.worksheets.flatMap((s) => s.getSheetValues().slice(2).map((r) => [(r as unknown[])[2], (r as unknown[])[3]]));
+    assert.deepEqual(read, many.map((r) => [r[1], r[2]]));
   });
 });
 

@@ -141,7 +141,9 @@ export class JobRunner {
 
   async #housekeeping(): Promise<void> {
     try {
-      await this.#options.store.sweepStaleJobs(new Date(Date.now() - this.#options.staleAfterMs));
+      // On PostgreSQL this is how the jobs of a server process that died are found, by any process.
+      const swept = await this.#options.store.sweepStaleJobs(new Date(Date.now() - this.#options.staleAfterMs));
+      if (swept.requeued || swept.failed) this.#options.log?.warn(swept, 'recovered jobs left running by a stopped worker');
       const files = await this.#options.store.expireJobs(new Date());
       if (files.length > 0) await this.#options.deleteExpiredFiles?.(files);
       // Ended jobs are kept a while for their status pages and lists (Insights lists 14 days of
@@ -300,7 +302,9 @@ export class JobRunner {
       log?.error({ err: error, jobId: job.id }, 'job failed');
       await store.failJob(job.id, workerId, {
         title: JOB_ERROR_TITLES.failed,
-        detail: 'The query failed in the database. Quote the query id when reporting it.',
+        detail: job.kind === 'export'
+          ? 'The export could not be written. Quote the export id when reporting it.'
+          : 'The query failed in the database. Quote the query id when reporting it.',
         retry: false,
       });
     } catch (settleError) {

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { runCli, startServer, type ServerProcess } from '../helpers/server-process.js';
 
 // Issue "Exports", acceptance: killing the server during an export leaves no file presented as
-// complete; after a restart the export finishes (or ends in ERROR).
+// complete; after a restart the export finishes (or ends in ERROR), and `retry` works.
 let dataDir: string | undefined;
 let server: ServerProcess | undefined;
+let headers: Record<string, string> = {};
 after(async () => {
   await server?.stop('SIGKILL');
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -29,7 +31,7 @@ test('an export killed midway leaves no partial file and completes after the res
   const env = { DATA_DIR: dataDir, DEMO_ROWS: '400000' };
   server = await startServer(env, 120_000);
   const token = (await runCli(['token', '--user', 'admin@example.com'], env)).stdout.trim();
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const submitted = await (await fetch(`${server.url}/insights/v1/exports`, {
     method: 'POST', headers, body: JSON.stringify({ outputFormat: 'EXCEL', reports: ['USAGE'], startDate: '2025-11-01', endDate: '2026-10-31' }),
   })).json() as { id: string };
@@ -56,4 +58,57 @@ test('an export killed midway leaves no partial file and completes after the res
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(file as unknown as ArrayBuffer);
   assert.equal(workbook.worksheets[0]!.rowCount - 1, status!.downloads[0]!.rowCount);
+});
+
+test('a Token Flex export that ended in Error goes back to Requested on retry, then downloads; retry does nothing otherwise', async () => {
+  assert.ok(server && dataDir, 'runs on the server restarted by the test above');
+  const contract = '110000917988';
+  const base = `${server.url}/tokenflex/v1/export/${contract}/requests`;
+  type Request = { requestKey: string; requestStatus: string; downloadUrl?: string; rowCount?: number; error?: { title: string } };
+  const call = async (url: string, method = 'GET', body?: object): Promise<Request> => {
+    const response = await fetch(url, body
+      ? { method, headers, body: JSON.stringify(body) }
+      : { method, headers: { authorization: headers.authorization! } });
+    assert.equal(response.status, 200, await response.clone().text());
+    return (await response.json()) as Request;
+  };
+  const settle = async (key: string): Promise<Request> => {
+    for (;;) {
+      const request = await call(`${base}/${encodeURIComponent(key)}`);
+      if (request.requestStatus !== 'Requested') return request;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  // 1. A real failure: the directory Token Flex files go to cannot be created (a file is in the
+  //    way, as after a botched restore), so the export fails on the server.
+  const blocker = path.join(dataDir, 'files', 'exports', 'tokenflex');
+  await rm(blocker, { recursive: true, force: true });
+  await mkdir(path.dirname(blocker), { recursive: true });
+  await writeFile(blocker, 'not a directory');
+  const created = await call(base, 'POST', { fields: ['productName', 'usageMonth'], metrics: ['tokensConsumed'], usageCategory: ['DESKTOP_PRODUCT'], downloadFileName: 'retried' });
+  const failed = await settle(created.requestKey);
+  assert.equal(failed.requestStatus, 'Error', JSON.stringify(failed));
+  assert.equal(failed.downloadUrl, undefined, 'no link while in Error');
+  assert.ok(failed.error?.title, 'the Error carries a reason');
+
+  // 2. The cause removed, retry puts it back to Requested and it completes with a working file.
+  await rm(blocker);
+  const retried = await call(`${base}/${encodeURIComponent(created.requestKey)}/retry`, 'POST');
+  assert.equal(retried.requestStatus, 'Requested');
+  const done = await settle(created.requestKey);
+  assert.equal(done.requestStatus, 'Download', JSON.stringify(done));
+  const link = new URL(done.downloadUrl!);
+  const file = await fetch(`${server.url}${link.pathname}${link.search}`);
+  assert.equal(file.status, 200);
+  assert.match(String(file.headers.get('content-disposition')), /retried\.csv/);
+  const rows = parse(await file.text()) as string[][];
+  assert.deepEqual(rows[0], ['productName', 'usageMonth', 'tokensConsumed']);
+  assert.ok(rows.length > 1);
+  assert.equal(rows.length - 1, done.rowCount);
+
+  // 3. From any other status retry changes nothing (spec §4: "no effect otherwise").
+  const again = await call(`${base}/${encodeURIComponent(created.requestKey)}/retry`, 'POST');
+  assert.equal(again.requestStatus, 'Download');
+  assert.equal(new URL(again.downloadUrl!).pathname, link.pathname, 'the same file');
 });

@@ -2,11 +2,12 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config.js';
-import { LocalFileStore, loadDownloadSecret, UrlSigner, type OutputFormat, type ReportType } from '../../exports/index.js';
+import { LocalFileStore, loadDownloadSecretFile, UrlSigner, type OutputFormat, type ReportType } from '../../exports/index.js';
 import { controlSocketPath } from '../../http/index.js';
 import { createJobServices, isPending } from '../../jobs/index.js';
-import { openDuckDbStore, type Job } from '../../store/index.js';
+import { openStore, type Job } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
+import { startProgress, type Progress } from '../progress.js';
 import { connectToServer } from '../server-client.js';
 
 export interface ExportCommandOptions {
@@ -27,15 +28,11 @@ export interface ExportCommandOptions {
   readonly end?: string;
 }
 
-export interface ExportOutcome { readonly files: readonly string[]; readonly rows: number }
-
-/** Progress on a terminal: one line rewritten in place; nothing when output is not a terminal. */
-function progress(stream: NodeJS.WriteStream) {
-  const started = Date.now();
-  return (status: string) => {
-    if (!stream.isTTY) return;
-    stream.write(`\r${status.padEnd(12)} ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  };
+export interface ExportOutcome {
+  readonly files: readonly string[];
+  readonly rows: number;
+  /** The final status word (`Download`, `COMPLETED`, `succeeded` in-process). */
+  readonly status: string;
 }
 
 /**
@@ -46,10 +43,14 @@ function progress(stream: NodeJS.WriteStream) {
 export async function runExportCommand(config: Config, options: ExportCommandOptions, stderr: NodeJS.WriteStream): Promise<ExportOutcome> {
   if (options.api === 'tokenflex' && !options.contract) throw new CliError('--contract is required with --api tokenflex');
   if (options.api === 'insights' && options.report.length === 0) throw new CliError('--report is required with --api insights');
-  const show = progress(stderr);
-  const outcome = existsSync(controlSocketPath(config.dataDir)) ? await viaServer(config, options, show) : await inProcess(config, options, show);
-  if (stderr.isTTY) stderr.write('\n');
-  return outcome;
+  const progress = startProgress('export', stderr);
+  try {
+    const outcome = existsSync(controlSocketPath(config.dataDir)) ? await viaServer(config, options, progress) : await inProcess(config, options, progress);
+    progress.finish(outcome.status, `${outcome.rows.toLocaleString('en')} rows in ${outcome.files.length} file${outcome.files.length === 1 ? '' : 's'}`);
+    return outcome;
+  } finally {
+    progress.abort();
+  }
 }
 
 function insightsBody(options: ExportCommandOptions) {
@@ -79,16 +80,16 @@ async function targets(out: string, names: readonly string[]): Promise<string[]>
   return paths;
 }
 
-async function inProcess(config: Config, options: ExportCommandOptions, show: (s: string) => void): Promise<ExportOutcome> {
-  const store = await openDuckDbStore({ dataDir: config.dataDir });
-  const files = new LocalFileStore(path.join(config.dataDir, 'files'));
-  const signer = new UrlSigner(await loadDownloadSecret(config.dataDir), config.publicUrl);
-  const jobs = createJobServices(store, 'duckdb', { concurrency: 1, queryTimeoutMs: config.queryTimeoutSeconds * 1000, resultRetentionMs: config.resultRetentionSeconds * 1000 }, undefined, { files, signer });
+async function inProcess(config: Config, options: ExportCommandOptions, progress: Progress): Promise<ExportOutcome> {
+  const store = await openStore(config);
+  const files = new LocalFileStore(config.filesDir);
+  const signer = new UrlSigner(await loadDownloadSecretFile(config.downloadSecretFile), config.publicUrl);
+  const jobs = createJobServices(store, store.backend, { concurrency: 1, queryTimeoutMs: config.queryTimeoutSeconds * 1000, resultRetentionMs: config.resultRetentionSeconds * 1000 }, undefined, { files, signer });
   try {
     await store.migrate();
     const user = await store.findUserByEmail(options.user);
     if (!user) throw new CliError(`No user has the e-mail address ${options.user}.`);
-    await jobs.runner.start({ recoverAll: true });
+    await jobs.runner.start({ recoverAll: store.backend === 'duckdb' });
     let job: Job;
     if (options.api === 'tokenflex') {
       const managed = await store.listManagedContracts(user.id);
@@ -101,21 +102,21 @@ async function inProcess(config: Config, options: ExportCommandOptions, show: (s
       job = await jobs.insightsExports!.submit(user.id, { teamIds: team ? [team.teamId] : teams.map((t) => t.teamId), team: team ? { id: team.teamId, name: team.name } : null }, insightsBody(options), 'en');
     }
     while (isPending(job.state)) {
-      show(job.state);
+      progress.update(job.state);
       await new Promise((resolve) => setTimeout(resolve, 200));
       job = (await store.getJob(job.id))!;
     }
     if (job.state !== 'succeeded') throw new CliError(`The export ended ${job.state}: ${job.errorTitle ?? ''} ${job.errorDetail ?? ''}`.trim());
     const paths = await targets(options.out, job.files.map((f) => f.fileName));
-    for (const [i, file] of job.files.entries()) await copyFile(path.join(config.dataDir, 'files', file.key), paths[i]!);
-    return { files: paths, rows: job.files.reduce((sum, f) => sum + f.rowCount, 0) };
+    for (const [i, file] of job.files.entries()) await copyFile(path.join(config.filesDir, file.key), paths[i]!);
+    return { files: paths, rows: job.files.reduce((sum, f) => sum + f.rowCount, 0), status: job.state };
   } finally {
     await jobs.runner.stop();
     await store.close();
   }
 }
 
-async function viaServer(config: Config, options: ExportCommandOptions, show: (s: string) => void): Promise<ExportOutcome> {
+async function viaServer(config: Config, options: ExportCommandOptions, progress: Progress): Promise<ExportOutcome> {
   const { base, call } = await connectToServer(config, options.user, 'data:read data:write', '1h');
   let links: { url: string; name: string; rows: number }[];
   if (options.api === 'tokenflex') {
@@ -123,7 +124,7 @@ async function viaServer(config: Config, options: ExportCommandOptions, show: (s
     const statusUrl = `/tokenflex/v1/export/${encodeURIComponent(options.contract!)}/requests/${encodeURIComponent(String(created.requestKey))}`;
     let body = created;
     while (body.requestStatus === 'Requested') {
-      show('Requested');
+      progress.update('Requested');
       await new Promise((resolve) => setTimeout(resolve, 200));
       body = await call(statusUrl);
     }
@@ -133,13 +134,14 @@ async function viaServer(config: Config, options: ExportCommandOptions, show: (s
     const created = await call('/insights/v1/exports', { method: 'POST', body: JSON.stringify(insightsBody(options)) });
     let body = created;
     while (body.status === 'SUBMITTED') {
-      show('SUBMITTED');
+      progress.update('SUBMITTED');
       await new Promise((resolve) => setTimeout(resolve, 200));
       body = await call(`/insights/v1/exports/${String(created.id)}`);
     }
     if (body.status !== 'COMPLETED') throw new CliError(`The export ended ${String(body.status)}: ${JSON.stringify(body.error ?? {})}`);
     links = (body.downloads as { downloadURL: string; fileName: string; rowCount: number }[]).map((d) => ({ url: d.downloadURL, name: d.fileName, rows: d.rowCount }));
   }
+  progress.update('downloading');
   const paths = await targets(options.out, links.map((l) => l.name));
   for (const [i, link] of links.entries()) {
     const url = new URL(link.url);
@@ -147,5 +149,5 @@ async function viaServer(config: Config, options: ExportCommandOptions, show: (s
     if (!response.ok) throw new CliError(`downloading ${link.name} failed: ${response.status}`);
     await writeFile(paths[i]!, Buffer.from(await response.arrayBuffer()));
   }
-  return { files: paths, rows: links.reduce((sum, l) => sum + l.rows, 0) };
+  return { files: paths, rows: links.reduce((sum, l) => sum + l.rows, 0), status: options.api === 'tokenflex' ? 'Download' : 'COMPLETED' };
 }

@@ -3,9 +3,10 @@ import type { ApiName } from '../../catalog/index.js';
 import type { Config } from '../../config.js';
 import { controlSocketPath } from '../../http/index.js';
 import { createJobServices, isPending, type QueryScope } from '../../jobs/index.js';
-import { openDuckDbStore } from '../../store/index.js';
+import { openStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import { formatRows, type OutputFormat } from '../table.js';
+import { startProgress, type Progress, type ProgressStream } from '../progress.js';
 import { connectToServer } from '../server-client.js';
 
 export interface QueryCommandOptions {
@@ -21,7 +22,7 @@ export interface QueryCommandOptions {
   readonly format: OutputFormat;
 }
 
-interface Result { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[] }
+interface Result { readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[]; readonly status: string }
 
 const PAGE = 1000;
 
@@ -30,15 +31,21 @@ const PAGE = 1000;
  * the DuckDB file) the query goes through its HTTP API with a token minted over the control
  * socket; otherwise the CLI runs the same query service and worker in-process.
  */
-export async function runQueryCommand(config: Config, options: QueryCommandOptions): Promise<string> {
+export async function runQueryCommand(config: Config, options: QueryCommandOptions, stderr: ProgressStream): Promise<string> {
   if (options.api === 'tokenflex' && !options.contract) throw new CliError('--contract is required with --api tokenflex');
-  const result = existsSync(controlSocketPath(config.dataDir)) ? await viaServer(config, options) : await inProcess(config, options);
-  return formatRows(options.format, result.columns, result.rows);
+  const progress = startProgress('query', stderr);
+  try {
+    const result = existsSync(controlSocketPath(config.dataDir)) ? await viaServer(config, options, progress) : await inProcess(config, options, progress);
+    progress.finish(result.status, `${result.rows.length.toLocaleString('en')} rows`);
+    return formatRows(options.format, result.columns, result.rows);
+  } finally {
+    progress.abort();
+  }
 }
 
-async function inProcess(config: Config, options: QueryCommandOptions): Promise<Result> {
-  const store = await openDuckDbStore({ dataDir: config.dataDir });
-  const jobs = createJobServices(store, 'duckdb', { concurrency: 1, queryTimeoutMs: config.queryTimeoutSeconds * 1000, resultRetentionMs: config.resultRetentionSeconds * 1000 });
+async function inProcess(config: Config, options: QueryCommandOptions, progress: Progress): Promise<Result> {
+  const store = await openStore(config);
+  const jobs = createJobServices(store, store.backend, { concurrency: 1, queryTimeoutMs: config.queryTimeoutSeconds * 1000, resultRetentionMs: config.resultRetentionSeconds * 1000 });
   try {
     await store.migrate();
     const user = await store.findUserByEmail(options.user);
@@ -53,7 +60,7 @@ async function inProcess(config: Config, options: QueryCommandOptions): Promise<
       if (options.context && !teams.includes(options.context)) throw new CliError(`${options.user} does not administer team ${options.context}.`);
       scope = { kind: 'teams', teamIds: options.context ? [options.context] : teams };
     }
-    await jobs.runner.start({ recoverAll: true });
+    await jobs.runner.start({ recoverAll: store.backend === 'duckdb' });
     const { job } = await jobs.queries.submit(options.api, user.id, scope, {
       fields: options.fields, metrics: options.metrics,
       ...(options.where ? { where: options.where } : {}),
@@ -62,20 +69,21 @@ async function inProcess(config: Config, options: QueryCommandOptions): Promise<
     });
     let current = job;
     while (isPending(current.state)) {
+      progress.update(current.state);
       await new Promise((resolve) => setTimeout(resolve, 50));
       current = await jobs.queries.get(options.api, user.id, job.id);
     }
     if (current.state !== 'succeeded') throw new CliError(`The query ended ${current.state}: ${current.errorTitle ?? ''} ${current.errorDetail ?? ''}`.trim());
     const rows: unknown[][] = [];
     for (let offset = 0; offset < (current.rowCount ?? 0); offset += PAGE) rows.push(...(await jobs.queries.readPage(current, offset, PAGE)));
-    return { columns: current.columns ?? [], rows };
+    return { columns: current.columns ?? [], rows, status: current.state };
   } finally {
     await jobs.runner.stop();
     await store.close();
   }
 }
 
-async function viaServer(config: Config, options: QueryCommandOptions): Promise<Result> {
+async function viaServer(config: Config, options: QueryCommandOptions, progress: Progress): Promise<Result> {
   const { call } = await connectToServer(config, options.user, 'data:read', '15m');
   let statusPath: string;
   if (options.api === 'tokenflex') {
@@ -93,14 +101,17 @@ async function viaServer(config: Config, options: QueryCommandOptions): Promise<
   }
   const rows: unknown[][] = [];
   let columns: readonly string[] | undefined;
+  let final: string | undefined;
   for (let offset = 0; ; ) {
     const body = await call(`${statusPath}?offset=${offset}&limit=${PAGE}`);
     const status = String(body.status);
+    progress.update(status);
     if (['SUBMITTED', 'RUNNING', 'QUEUED', 'PROCESSING'].includes(status)) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
     }
     if (status !== 'COMPLETED' && status !== 'DONE') throw new CliError(`The query ended ${status}: ${JSON.stringify(body.error ?? {})}`);
+    final = status;
     const page = (options.api === 'tokenflex' ? body.result : body) as { columns: string[]; rows: unknown[][] };
     const total = options.api === 'tokenflex' ? (body.result as { total: number }).total : (body.pagination as { totalResults: number }).totalResults;
     columns = page.columns;
@@ -108,5 +119,5 @@ async function viaServer(config: Config, options: QueryCommandOptions): Promise<
     offset += PAGE;
     if (offset >= total) break;
   }
-  return { columns: columns ?? [], rows };
+  return { columns: columns ?? [], rows, status: final ?? 'COMPLETED' };
 }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { LocalFileStore, loadDownloadSecret, UrlSigner } from '../../../exports/index.js';
+import { createJobServices } from '../../../jobs/index.js';
 import type { Store } from '../../../store/index.js';
 import { buildTestApp, openSeededDatabases } from '../../../../test/helpers/build-app.js';
 import { pollUntil } from '../../../../test/helpers/poll.js';
@@ -75,8 +78,8 @@ describe('Token Flex export requests', () => {
     assert.equal(response.statusCode, 400);
   });
 
-  test('the 51st waiting request answers 429 with Retry-After and the queue figures', async (t) => {
-    const { app, tokenFor } = await buildTestApp(t, store, { concurrency: 0 });
+  test('the 51st waiting request answers 429 with Retry-After and the queue figures; after some complete, new ones are accepted', async (t) => {
+    const { app, tokenFor, dataDir } = await buildTestApp(t, store, { concurrency: 0 });
     const token = await tokenFor('alice@example.com');
     const contract = ((await app.inject({ url: '/tokenflex/v1/contract', headers: bearer(token) })).json() as { contractNumber: string }[])[0]!.contractNumber;
     for (let i = 0; i < 50; i++) {
@@ -88,6 +91,24 @@ describe('Token Flex export requests', () => {
     assert.equal(refused.headers['retry-after'], '30');
     assert.equal(refused.json().Code, 'TooManyRequestsError');
     assert.deepEqual([refused.json().queued, refused.json().limit], [50, 50]);
+    // After some complete (here a second worker process on the same database runs them), new
+    // requests are accepted again.
+    const worker = createJobServices(store, store.backend, { concurrency: 2, queryTimeoutMs: 60_000, resultRetentionMs: 3_600_000 }, undefined, {
+      files: new LocalFileStore(path.join(dataDir, 'files')), signer: new UrlSigner(await loadDownloadSecret(dataDir), 'http://localhost:8080'),
+    });
+    await worker.runner.start();
+    t.after(() => worker.runner.stop());
+    const day = new Date().toISOString().slice(0, 10);
+    const list = `/tokenflex/v1/export/${contract}/requests?fromDate=${day}&toDate=2999-01-01`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const listed = (await app.inject({ url: list, headers: bearer(token) })).json() as { requestStatus: string }[];
+      if (listed.filter((r) => r.requestStatus === 'Download').length >= 3) break;
+      assert.ok(Date.now() < deadline, 'the second worker completes some requests');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const accepted = await app.inject({ method: 'POST', url: `/tokenflex/v1/export/${contract}/requests`, headers: bearer(token), payload: { fields: ['productName'], metrics: ['tokensConsumed'] } });
+    assert.equal(accepted.statusCode, 200, accepted.body);
   });
 
   test('list, markRead, refreshUrl and delete behave as the original', async (t) => {
@@ -120,6 +141,19 @@ describe('Token Flex export requests', () => {
     assert.equal((await app.inject({ url: keyPath(created.requestKey), headers: bearer(token) })).statusCode, 404);
     const link = new URL(String(done.downloadUrl));
     assert.equal((await app.inject({ url: `${link.pathname}${link.search}` })).statusCode, 403, 'the file went with the request');
+  });
+
+  test('retry of a request still waiting in Requested changes nothing (spec §4: only from Error)', async (t) => {
+    const { app, tokenFor } = await buildTestApp(t, store, { concurrency: 0 });
+    const token = await tokenFor('admin@example.com');
+    const created = (await app.inject({
+      method: 'POST', url: `/tokenflex/v1/export/${CONTRACT}/requests`, headers: bearer(token), payload: { fields: ['productName'], metrics: ['tokensConsumed'] },
+    })).json();
+    const before = await store.getJob(created.requestKey);
+    const retried = await app.inject({ method: 'POST', url: `${keyPath(created.requestKey)}/retry`, headers: bearer(token) });
+    assert.equal(retried.statusCode, 200);
+    assert.equal(retried.json().requestStatus, 'Requested');
+    assert.deepEqual(await store.getJob(created.requestKey), before, 'the job row is untouched');
   });
 
   test("another contract's requests are 403, a malformed key 400", async (t) => {

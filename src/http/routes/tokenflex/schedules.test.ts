@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { nextFiring, resolveDateRange, ScheduleService } from '../../../exports/index.js';
+import { firingRequestKey, nextFiring, resolveDateRange, ScheduleService } from '../../../exports/index.js';
 import type { Store } from '../../../store/index.js';
 import { buildTestApp, openSeededStore } from '../../../../test/helpers/build-app.js';
 
@@ -82,5 +82,23 @@ describe('/tokenflex/v1/export/:c/schedules', () => {
     // Per firing: DESKTOP Daily + Monthly, and CLOUD Monthly for both cloud categories.
     assert.equal(ours.length, 2 * 4);
     assert.ok(ours.some((r) => r.downloadFileName.startsWith('CLOUD_SERVICE Monthly')));
+  });
+
+  test('a firing cut short after some of its requests (a crash) is completed by the next tick, not repeated', async (t) => {
+    const { app, tokenFor, jobs } = await buildTestApp(t, store, { concurrency: 0 });
+    const headers = bearer(await tokenFor('admin@example.com'));
+    const schedule = (await app.inject({ method: 'POST', url: `/tokenflex/v1/export/${CONTRACT}/schedules`, headers, payload: SCHEDULE })).json();
+    const keys = [0, 1, 2, 3].map((i) => firingRequestKey(schedule.scheduleID, schedule.nextRunDate, i));
+    assert.ok(keys.every((key) => key.startsWith(schedule.nextRunDate.slice(0, 19))), 'keys carry the due time');
+    // 1. What the process that died had done: the firing's first request, not yet the claim.
+    const admin = (await store.findUserByEmail('admin@example.com'))!;
+    await jobs.tokenflexExports!.submit(admin.id, CONTRACT, { fields: ['productName'], metrics: ['tokensConsumed'] }, { scheduleId: schedule.scheduleID, requestKey: keys[0]! });
+    // 2. The schedule is still due; the next tick makes the other three requests and claims the firing.
+    const due = new Date(Date.parse(schedule.nextRunDate) + 500);
+    assert.equal(await jobs.schedules!.fireDue(due), 1);
+    assert.equal(await jobs.schedules!.fireDue(due), 0);
+    const day = new Date().toISOString().slice(0, 10);
+    const requests = (await app.inject({ url: `/tokenflex/v1/export/${CONTRACT}/requests?fromDate=${day}&toDate=2999-01-01`, headers })).json() as { requestKey: string; scheduleId?: string }[];
+    assert.deepEqual(requests.filter((r) => r.scheduleId === schedule.scheduleID).map((r) => r.requestKey).sort(), [...keys].sort());
   });
 });
