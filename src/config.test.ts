@@ -21,3 +21,26 @@ test('bad values are refused with the variable named', () => {
   assert.throws(() => loadConfig({ PUBLIC_URL: 'not a url' }, '/'), /PUBLIC_URL/);
   assert.throws(() => loadConfig({ RESULT_RETENTION_SECONDS: '60' }, '/'), /RESULT_RETENTION_SECONDS/);
 });
+
+test('DuckDB is the default; a postgres:// DATABASE_URL selects PostgreSQL, in DATABASE_SCHEMA', () => {
+  assert.equal(loadConfig({}, '/').databaseUrl, undefined);
+  const config = loadConfig({ DATABASE_URL: 'postgres://app@db:5432/usage', DATABASE_SCHEMA: 'tenant_a' }, '/');
+  assert.equal(config.databaseUrl, 'postgres://app@db:5432/usage');
+  assert.equal(config.databaseSchema, 'tenant_a');
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://db/usage' }, '/').databaseSchema, 'public');
+  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://db/usage' }, '/'), /DATABASE_URL/);
+  assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://db/usage', DATABASE_SCHEMA: 'Bad-Name' }, '/'), /DATABASE_SCHEMA/);
+});
+
+test('FILES_DIR moves the export files and, with them, the download secret that every process sharing them must use', () => {
+  const alone = loadConfig({ DATA_DIR: '/srv/a' }, '/');
+  assert.equal(alone.filesDir, '/srv/a/files');
+  assert.equal(alone.downloadSecretFile, '/srv/a/keys/download-secret');
+  assert.equal(alone.jobStaleAfterSeconds, 30);
+  const shared = loadConfig({ DATA_DIR: '/srv/a', FILES_DIR: '/mnt/files', JOB_STALE_AFTER_SECONDS: '6' }, '/');
+  assert.equal(shared.filesDir, '/mnt/files');
+  assert.equal(shared.downloadSecretFile, '/mnt/files/.keys/download-secret');
+  assert.equal(shared.jobStaleAfterSeconds, 6);
+  assert.equal(loadConfig({ FILES_DIR: '/mnt/files', DOWNLOAD_SECRET_FILE: '/run/secrets/dl' }, '/').downloadSecretFile, '/run/secrets/dl');
+  assert.throws(() => loadConfig({ JOB_STALE_AFTER_SECONDS: '1' }, '/'), /JOB_STALE_AFTER_SECONDS/);
+});

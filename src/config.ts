@@ -5,6 +5,22 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** `FILES_DIR`: where export files are written (default `DATA_DIR/files`); share it between processes. */
+  readonly filesDir: string;
+  /**
+   * `DOWNLOAD_SECRET_FILE`: the HMAC key of download links. Default: `FILES_DIR/.keys/download-secret`
+   * when `FILES_DIR` is set (every process sharing the files signs alike), else `DATA_DIR/keys/download-secret`.
+   */
+  readonly downloadSecretFile: string;
+  /**
+   * `KEYS_DIR`: the token signing keys (default `DATA_DIR/keys`). Processes behind one load
+   * balancer share it, so a token one signed is accepted by all; each re-reads it every 30 s.
+   */
+  readonly keysDir: string;
+  /** `DATABASE_URL`: a postgres:// URL selects PostgreSQL; unset, the DuckDB file in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  /** `DATABASE_SCHEMA`: the PostgreSQL schema of the tables (default `public`). */
+  readonly databaseSchema: string;
   readonly publicUrl: string;
   readonly tokenIssuer: string;
   readonly tokenAudience: string;
@@ -14,6 +30,8 @@ export interface Config {
   readonly demoRows: number;
   /** Job workers in this process. */
   readonly workerConcurrency: number;
+  /** `JOB_STALE_AFTER_SECONDS`: a running job whose heartbeat is older than this is given to another worker. */
+  readonly jobStaleAfterSeconds: number;
   /** Execution cap of a usage query, in seconds. */
   readonly queryTimeoutSeconds: number;
   /** How long completed query results stay readable, in seconds (at least 300). */
@@ -51,10 +69,31 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   } catch {
     throw new ConfigError(`PUBLIC_URL must be an absolute URL, got "${publicUrl}"`);
   }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL (leave it unset for the DuckDB file in DATA_DIR)');
+  }
+  const databaseSchema = env.DATABASE_SCHEMA || 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    throw new ConfigError(`DATABASE_SCHEMA must be a lower-case identifier ([a-z_][a-z0-9_]*), got "${databaseSchema}"`);
+  }
+  const dataDir = path.resolve(cwd, env.DATA_DIR || './data');
+  const filesDir = env.FILES_DIR ? path.resolve(cwd, env.FILES_DIR) : path.join(dataDir, 'files');
+  // The secret must be the same in every process that serves the same files, so it lives with
+  // them when they are shared. `.keys` can never be an export file's key (keys start with a
+  // letter or digit), so the download route cannot serve it.
+  const downloadSecretFile = env.DOWNLOAD_SECRET_FILE
+    ? path.resolve(cwd, env.DOWNLOAD_SECRET_FILE)
+    : env.FILES_DIR ? path.join(filesDir, '.keys', 'download-secret') : path.join(dataDir, 'keys', 'download-secret');
   return Object.freeze({
     port,
     host: env.HOST || '127.0.0.1',
-    dataDir: path.resolve(cwd, env.DATA_DIR || './data'),
+    dataDir,
+    filesDir,
+    downloadSecretFile,
+    keysDir: env.KEYS_DIR ? path.resolve(cwd, env.KEYS_DIR) : path.join(dataDir, 'keys'),
+    databaseUrl,
+    databaseSchema,
     publicUrl,
     // The issuer comes from configuration, never from the port: a restart on another port (or
     // behind a proxy) must not invalidate every token already handed out.
@@ -64,6 +103,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     demoData: flag(env, 'DEMO_DATA', true),
     demoRows: integer(env, 'DEMO_ROWS', 200_000, 0, 1_000_000_000),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 2, 0, 64),
+    // Heartbeats come every third of this (at most every 5 s), so a live worker is never swept.
+    jobStaleAfterSeconds: integer(env, 'JOB_STALE_AFTER_SECONDS', 30, 3, 86_400),
     queryTimeoutSeconds: integer(env, 'QUERY_TIMEOUT_SECONDS', 300, 1, 86_400),
     // Never under 5 minutes (spec §3.3): a client must have time to page through a result.
     resultRetentionSeconds: integer(env, 'RESULT_RETENTION_SECONDS', 86_400, 300, 90 * 86_400),

@@ -34,6 +34,8 @@ export interface SigningKeys {
 export interface SigningKeyOptions {
   /** The clock that decides when a retired key is dropped; tests move it forward. */
   readonly now?: () => Date;
+  /** The directory of the key file (default `<dataDir>/keys`); processes sharing it sign alike. */
+  readonly keysDir?: string;
 }
 
 async function createStoredKey(now: Date): Promise<StoredKey> {
@@ -150,7 +152,7 @@ class KeyRing implements SigningKeys {
  */
 export async function loadSigningKeys(dataDir: string, options: SigningKeyOptions = {}): Promise<SigningKeys> {
   const now = options.now ?? (() => new Date());
-  const dir = path.join(dataDir, 'keys');
+  const dir = options.keysDir ?? path.join(dataDir, 'keys');
   const file = path.join(dir, 'signing-keys.json');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   let stored: StoredKey[];

@@ -23,5 +23,5 @@ export async function runKeysRotateCommand(config: Config): Promise<string> {
   if (!existsSync(config.dataDir)) {
     throw new CliError(`No data directory at ${config.dataDir}: start the server once (npm start) or run "insights seed".`);
   }
-  return (await loadSigningKeys(config.dataDir)).rotate();
+  return (await loadSigningKeys(config.dataDir, { keysDir: config.keysDir })).rotate();
 }

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config.js';
-import { openDuckDbStore, type DemoDataSummary } from '../../store/index.js';
+import { openStore, type DemoDataSummary } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 
 export interface SeedCommandOptions {
@@ -14,15 +14,18 @@ export interface SeedCommandOptions {
 
 /** Generates the deterministic demo dataset into the data directory's database. */
 export async function runSeedCommand(config: Config, options: SeedCommandOptions): Promise<DemoDataSummary> {
+  if (options.reset && config.databaseUrl) {
+    throw new CliError(`--reset deletes the DuckDB file; with DATABASE_URL drop the schema "${config.databaseSchema}" instead (drop schema … cascade).`);
+  }
   if (options.reset) {
     await rm(path.join(config.dataDir, 'usage.duckdb'), { force: true });
     await rm(path.join(config.dataDir, 'usage.duckdb.wal'), { force: true });
   }
-  const store = await openDuckDbStore({ dataDir: config.dataDir });
+  const store = await openStore(config);
   try {
     await store.migrate();
     if (!(await store.isEmpty())) {
-      throw new CliError(`The database in ${config.dataDir} already holds data; pass --reset to replace it.`);
+      throw new CliError(`The database ${config.databaseUrl ? `schema ${config.databaseSchema}` : `in ${config.dataDir}`} already holds data; pass --reset to replace it.`);
     }
     return await store.loadDemoData(options);
   } finally {

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { issueUserToken, loadSigningKeys, parseScopeList } from '../../auth/index.js';
 import type { Config } from '../../config.js';
 import { controlSocketPath } from '../../http/index.js';
-import { openDuckDbStore } from '../../store/index.js';
+import { openStore } from '../../store/index.js';
 import { parseDuration } from '../duration.js';
 import { CliError } from '../cli-error.js';
 
@@ -51,9 +51,9 @@ export async function runTokenCommand(config: Config, options: TokenCommandOptio
   if (!existsSync(config.dataDir)) {
     throw new CliError(`No data directory at ${config.dataDir}: start the server once (npm start) or run "insights seed".`);
   }
-  const store = await openDuckDbStore({ dataDir: config.dataDir, readOnly: true });
+  const store = await openStore({ ...config, readOnly: true });
   try {
-    const keys = await loadSigningKeys(config.dataDir);
+    const keys = await loadSigningKeys(config.dataDir, { keysDir: config.keysDir });
     return await issueUserToken({ store, keys, tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience } }, body);
   } finally {
     await store.close();

@@ -1,0 +1,25 @@
+import { openDuckDbStore } from './duckdb/duckdb-store.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
+import type { Store } from './store.js';
+
+export interface StoreSelection {
+  /** The DuckDB data directory (used when no `databaseUrl` is given). */
+  readonly dataDir: string;
+  /** A postgres:// URL selects the PostgreSQL backend. */
+  readonly databaseUrl?: string | undefined;
+  /** The PostgreSQL schema (default `public`). */
+  readonly databaseSchema?: string | undefined;
+  /** DuckDB only: open without write access. PostgreSQL has no writer lock to avoid. */
+  readonly readOnly?: boolean;
+}
+
+/** Opens the configured backend: PostgreSQL when a database URL is set, else DuckDB (the default). */
+export function openStore(selection: StoreSelection): Promise<Store> {
+  if (selection.databaseUrl) {
+    return openPostgresStore({
+      url: selection.databaseUrl,
+      ...(selection.databaseSchema ? { schema: selection.databaseSchema } : {}),
+    });
+  }
+  return openDuckDbStore({ dataDir: selection.dataDir, ...(selection.readOnly ? { readOnly: true } : {}) });
+}

@@ -1,0 +1,942 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg, { type PoolClient } from 'pg';
+import { AppError } from '../../errors.js';
+import { rateRecordsInInputOrder, type RatedCharge, type RatingContractYear, type RatingProduct } from '../../rating/index.js';
+import { openDuckDbStore } from '../duckdb/duckdb-store.js';
+import {
+  DuplicateKeyError, QueryInterruptedError,
+  type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
+  type PageRequest, type Product, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
+  type TeamPatch, type UserPatch, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
+  type AuthorizationCode, type CompletedQuery, type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary,
+  type ExportSchedule, type InsightsReportQuery, type Job, type JobFile, type JobKind, type LastUsage, type MigrationReport,
+  type NewJob, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken, type ResultQuery, type Store,
+  type StreamQuery, type Team, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User,
+} from '../store.js';
+import * as adminClientsSql from './sql/admin-clients.js';
+import * as adminContractsSql from './sql/admin-contracts.js';
+import * as adminProductsSql from './sql/admin-products.js';
+import * as adminSubscriptionsSql from './sql/admin-subscriptions.js';
+import * as adminTeamsSql from './sql/admin-teams.js';
+import * as adminUsersSql from './sql/admin-users.js';
+import { selectContractDetail } from './sql/contracts.js';
+import { copyQueryToCsv } from './sql/copy-csv.js';
+import { declareCursor, fetchFromCursor } from './sql/cursors.js';
+import { isQueryCanceled, sqlState, type Queryable } from './sql/db.js';
+import { analyzeTable, copyCsvIntoTable, lockDemoData, selectFilledTables } from './sql/demo-data.js';
+import {
+  cancelJob, claimJob, claimJobById, countPending, deleteFinishedJobs, deleteJobRow, deleteResultRows, expireSucceededJobs,
+  finishExportJob, finishJob, insertJob, insertResultRows, markJobCanceled, requeueFailedJob, requeueStaleJobs, selectJob,
+  selectJobByIdempotencyKey, selectJobs, selectResultPage, selectReusableJob, setReadFlags, touchJob, updateFailedJob,
+} from './sql/jobs.js';
+import {
+  applyMigration, createMigrationsTable, createSchema, lockMigrations, selectAppliedMigrations, unlockMigrations,
+} from './sql/migrations.js';
+import * as housekeepingSql from './sql/oauth-housekeeping.js';
+import * as oauthSql from './sql/oauth.js';
+import { createUsagePartition, lockPartitionChanges, monthsBetween, selectMissingPartitions } from './sql/partitions.js';
+import * as patSql from './sql/personal-access-tokens.js';
+import { buildReportQuery } from './sql/reports.js';
+import {
+  deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule,
+} from './sql/schedules.js';
+import * as ingestSql from './sql/usage-ingest.js';
+import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, selectUsageValues } from './sql/usage-lookups.js';
+import {
+  selectAdministeredTeams, selectManagedContracts, selectNoUsers, selectUserByEmail, selectUserById,
+} from './sql/users.js';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+/** The tables the demo generator fills (src/seed): they must be empty before it runs. */
+const DEMO_TABLES = [
+  'users', 'teams', 'team_members', 'contracts', 'contract_years', 'contract_managers', 'user_enrichment', 'products',
+  'subscriptions', 'seat_assignments', 'usage_records',
+] as const;
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database`; without a user name, the OS user's (as libpq does). */
+  readonly url: string;
+  /** The schema holding every table, created by `migrate()` when missing (default `public`). */
+  readonly schema?: string;
+  /** Connections in the pool (default 10). */
+  readonly maxConnections?: number;
+}
+
+/** Dates and timestamps stay text, in PostgreSQL's ISO output, as DuckDB's JSON rows give them. */
+const TEXT_TYPE_OIDS = new Set([1082 /* date */, 1114 /* timestamp */, 1184 /* timestamptz */]);
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (TEXT_TYPE_OIDS.has(oid)
+    ? (value: string) => value
+    : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * Opens a pool on a PostgreSQL database. Nothing is created until `migrate()`. Several processes
+ * may open the same database: jobs, schedules and migrations coordinate through row locks and
+ * advisory locks (sql/jobs.ts, sql/schedules.ts, sql/migrations.ts).
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const schema = options.schema ?? 'public';
+  // The schema name is spliced into `search_path` and DDL, so only plain identifiers are taken.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`The PostgreSQL schema name must be a lower-case identifier ([a-z_][a-z0-9_]*), got "${schema}".`);
+  }
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new Error('DATABASE_URL is not a valid postgres:// URL.');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`DATABASE_URL must start with postgres://, got ${url.protocol}//.`);
+  }
+  if (!url.username) url.username = userInfo().username;
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max: options.maxConnections ?? 10,
+    types: TYPES,
+    // Every session: our schema only, UTC, ISO dates. Timestamps are written and read as UTC text,
+    // and `date::text` is YYYY-MM-DD, whatever the server's defaults.
+    options: `-c search_path=${schema} -c TimeZone=UTC -c DateStyle=ISO,YMD`,
+    application_name: 'usage-insights',
+  });
+  // An idle connection that dies (server restart, network) is dropped by the pool; without a
+  // listener the 'error' event would end the process.
+  pool.on('error', () => undefined);
+  const store = new PostgresStore(pool, schema);
+  try {
+    await store.ping();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    // Said with the address (never the password), so a wrong DATABASE_URL is obvious in the log.
+    url.password = '';
+    throw new Error(`Cannot reach PostgreSQL at ${url.toString()}: ${(error as Error).message}`, { cause: error });
+  }
+  return store;
+}
+
+class PostgresStore implements Store {
+  readonly backend = 'postgres' as const;
+  readonly #pool: pg.Pool;
+  readonly #schema: string;
+
+  constructor(pool: pg.Pool, schema: string) {
+    this.#pool = pool;
+    this.#schema = schema;
+  }
+
+  /** Runs `fn` on one checked-out connection (for statements that must share a session). */
+  async #use<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let healthy = true;
+    try {
+      return await fn(client);
+    } catch (error) {
+      healthy = false;
+      throw error;
+    } finally {
+      // A connection left inside a failed transaction or with an open cursor is not reused.
+      client.release(!healthy);
+    }
+  }
+
+  /** Runs `fn` inside a transaction; rolls back when it throws. */
+  #transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.#use(async (client) => {
+      await client.query('begin');
+      try {
+        const result = await fn(client);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Runs `fn` on a connection whose statement is cancelled when `signal` aborts: PostgreSQL cancels
+   * a running statement through pg_cancel_backend from another session
+   * (https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL).
+   */
+  #cancellable<T>(signal: AbortSignal, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.#use(async (client) => {
+      if (signal.aborted) throw new QueryInterruptedError(signal.reason);
+      const pid = await backendPid(client);
+      const onAbort = () => {
+        this.#pool.query('select pg_cancel_backend($1)', [pid]).catch(() => undefined);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await fn(client);
+      } catch (error) {
+        if (signal.aborted || isQueryCanceled(error)) throw new QueryInterruptedError(signal.reason ?? error);
+        throw error;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    });
+  }
+
+  get #db(): Queryable {
+    return this.#pool;
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    const files = (await readdir(MIGRATIONS_DIR)).filter((name) => /^\d{4}_.+\.sql$/.test(name)).sort();
+    return this.#use(async (client) => {
+      // Concurrent starts queue on the advisory lock; each runner then sees what the previous one
+      // recorded, so every migration is applied exactly once.
+      await lockMigrations(client, this.#schema);
+      try {
+        await createSchema(client, this.#schema);
+        await createMigrationsTable(client);
+        const done = new Set(await selectAppliedMigrations(client));
+        const applied: string[] = [];
+        for (const file of files) {
+          const id = file.replace(/\.sql$/, '');
+          if (done.has(id)) continue;
+          await applyMigration(client, id, await readFile(path.join(MIGRATIONS_DIR, file), 'utf8'));
+          applied.push(id);
+        }
+        return { applied, current: await selectAppliedMigrations(client) };
+      } finally {
+        await unlockMigrations(client, this.#schema);
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.#pool.query('select 1');
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  isEmpty(): Promise<boolean> {
+    return selectNoUsers(this.#db);
+  }
+
+  /**
+   * The demo generator is DuckDB SQL (src/seed). It runs in an in-memory DuckDB, and every table it
+   * filled is streamed here with COPY: the same seed and options give byte-identical rows on both
+   * backends. Each table goes through a temporary CSV file written by DuckDB's COPY (native speed,
+   * bounded memory) and read by PostgreSQL's COPY FROM STDIN; everything is loaded in one
+   * transaction, so a failure leaves the tables empty.
+   */
+  async loadDemoData(options: DemoDataOptions): Promise<DemoDataSummary> {
+    const started = performance.now();
+    return this.#transaction(async (client) => {
+      // Several servers starting on one empty database all try this: the first takes the lock and
+      // loads, the others wait, then find the tables filled.
+      await lockDemoData(client);
+      const filled = await selectFilledTables(client, DEMO_TABLES);
+      if (filled.length > 0) {
+        throw new AppError('REQUEST_INVALID', `Seeding needs empty tables; these have rows: ${filled.sort().join(', ')}.`);
+      }
+      const duck = await openDuckDbStore({ dataDir: ':memory:' });
+      const dir = await mkdtemp(path.join(tmpdir(), 'usage-insights-demo-'));
+      try {
+        await duck.migrate();
+        const summary = await duck.loadDemoData(options);
+        const never = new AbortController().signal;
+        await lockPartitionChanges(client);
+        for (const month of monthsBetween(options.from, options.to)) await createUsagePartition(client, month);
+        // Every table the generator filled, the listed ones and any it fills in a later release.
+        const tables: string[] = [];
+        for await (const row of duck.streamRows({
+          sql: `select table_name from information_schema.tables
+                 where table_schema = 'main' and table_type = 'BASE TABLE' and table_name <> 'schema_migrations' order by table_name`,
+          parameters: [],
+        }, never)) tables.push(String(row[0]));
+        for (const table of tables) {
+          const columns: string[] = [];
+          for await (const row of duck.streamRows({
+            sql: `select column_name from information_schema.columns where table_schema = 'main' and table_name = $1 order by ordinal_position`,
+            parameters: [table],
+          }, never)) columns.push(String(row[0]));
+          const file = path.join(dir, `${table}.csv`);
+          const written = await duck.copyCsv({ sql: `select * from "${table}"`, parameters: [] }, columns, [], file, never);
+          const copied = written === 0 ? 0 : await copyCsvIntoTable(client, table, columns, file);
+          await rm(file, { force: true });
+          if (copied !== written) throw new Error(`demo data: ${table} had ${written} rows in DuckDB but ${copied} arrived`);
+        }
+        // Fresh planner statistics for the loaded tables (autovacuum would get there, later).
+        for (const table of DEMO_TABLES) await analyzeTable(client, table);
+        return Object.freeze({ ...summary, millis: Math.round(performance.now() - started) });
+      } finally {
+        await duck.close();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  loadUsageReferences(): Promise<UsageReferences> {
+    return ingestSql.selectUsageReferences(this.#db);
+  }
+
+  ingestUsage(batches: AsyncIterable<readonly UsageRecordInput[]>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
+    return this.#use(async (client) => {
+      try {
+        // Staging runs outside the transaction and the lock: a slow upload holds neither.
+        await ingestSql.createStagingTable(client);
+        const records = await ingestSql.copyBatchesIntoStaging(client, batches);
+        return await this.#applyStagedUsage(client, records, options);
+      } finally {
+        await ingestSql.dropIngestTables(client).catch(() => undefined);
+      }
+    });
+  }
+
+  /** In one transaction: find the new ids, re-rate what they change, insert them and update the rest. */
+  async #applyStagedUsage(client: PoolClient, records: number, options: UsageIngestOptions): Promise<UsageIngestSummary> {
+    await client.query('begin');
+    try {
+      // Batches are applied one at a time, across every process: their updates touch the same rows.
+      await ingestSql.lockIngestion(client);
+      await ingestSql.createNewRecordsTable(client);
+      const inserted = await ingestSql.countNewRecords(client);
+      if (options.dryRun || inserted === 0) {
+        await client.query('rollback');
+        return ingestSql.summary(records, inserted, 0, options.dryRun);
+      }
+      // The references inside the transaction: the rating uses the contract years and products as
+      // they are when the batch is applied.
+      const references = await ingestSql.selectUsageReferences(client);
+      const products: RatingProduct[] = references.products.map((p) => ({
+        productLineCode: p.productLineCode, version: p.version, dailyTokenRate: p.dailyTokenRate,
+        ...(p.effectiveFrom ? { effectiveFrom: p.effectiveFrom } : {}), ...(p.effectiveTo ? { effectiveTo: p.effectiveTo } : {}),
+      }));
+      const years = new Map(references.contracts.map((c) => [c.contractNumber, c.years]));
+      const ratingOptions = options.casualThresholdMinutes === undefined ? {} : { casualThresholdMinutes: options.casualThresholdMinutes };
+      const charges: { isNew: boolean; charge: RatedCharge }[] = [];
+      for (const affected of await ingestSql.selectAffectedYears(client)) {
+        const before = await ingestSql.selectTokensBefore(client, affected.contractNumber, affected.year, affected.since);
+        const input = await ingestSql.selectRatingInput(client, affected);
+        const contractYears: RatingContractYear[] = (years.get(affected.contractNumber) ?? []).map((y) =>
+          (y.year === affected.year ? { ...y, tokensConsumedBefore: before } : y));
+        const rated = rateRecordsInInputOrder(input.map((row) => row.session),
+          { products, contractYears: new Map([[affected.contractNumber, contractYears]]) }, ratingOptions);
+        rated.forEach((charge, i) => charges.push({ isNew: input[i]!.isNew, charge }));
+      }
+      await ingestSql.createChargesTable(client);
+      await ingestSql.copyCharges(client, charges);
+      const missing = await selectMissingPartitions(client, await ingestSql.selectNewRecordMonths(client));
+      if (missing.length > 0) {
+        await lockPartitionChanges(client);
+        for (const month of missing) await createUsagePartition(client, month);
+      }
+      await ingestSql.insertNewRecords(client);
+      await ingestSql.updateChangedCharges(client);
+      await client.query('commit');
+      return ingestSql.summary(records, inserted, charges.length, false);
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  findUserByEmail(email: string): Promise<User | undefined> {
+    return selectUserByEmail(this.#db, email);
+  }
+
+  findUserById(id: string): Promise<User | undefined> {
+    return selectUserById(this.#db, id);
+  }
+
+  listAdministeredTeams(userId: string): Promise<readonly Team[]> {
+    return selectAdministeredTeams(this.#db, userId);
+  }
+
+  listManagedContracts(userId: string): Promise<readonly Contract[]> {
+    return selectManagedContracts(this.#db, userId);
+  }
+
+  getContractDetail(contractNumber: string): Promise<ContractDetail | undefined> {
+    return this.#use((client) => selectContractDetail(client, contractNumber));
+  }
+
+  listUsageValues(contractNumber: string, column: UsageValueColumn, usageCategories?: readonly string[]): Promise<readonly string[]> {
+    return selectUsageValues(this.#db, contractNumber, column, usageCategories);
+  }
+
+  getEnrichmentCategories(contractNumber: string): Promise<readonly string[] | undefined> {
+    return selectEnrichmentCategories(this.#db, contractNumber);
+  }
+
+  summarizeUsage(contractNumber: string, filter: UsageSummaryFilter): Promise<readonly UsageSummaryRow[]> {
+    return selectUsageSummary(this.#db, contractNumber, filter);
+  }
+
+  listLastUsage(contractNumber: string): Promise<readonly LastUsage[]> {
+    return selectLastUsage(this.#db, contractNumber);
+  }
+
+  // --- JobStore --------------------------------------------------------------------------------
+
+  createJob(job: NewJob): Promise<Job> {
+    return insertJob(this.#db, job, new Date());
+  }
+
+  getJob(id: string): Promise<Job | undefined> {
+    return selectJob(this.#db, id);
+  }
+
+  findReusableJob(ownerUserId: string, requestHash: string): Promise<Job | undefined> {
+    return selectReusableJob(this.#db, ownerUserId, requestHash, new Date());
+  }
+
+  findJobByIdempotencyKey(ownerUserId: string, key: string, since: Date): Promise<Job | undefined> {
+    return selectJobByIdempotencyKey(this.#db, ownerUserId, key, since);
+  }
+
+  claimNextJob(workerId: string, kinds: readonly JobKind[]): Promise<Job | undefined> {
+    return claimJob(this.#db, workerId, kinds, new Date());
+  }
+
+  claimJob(id: string, workerId: string): Promise<Job | undefined> {
+    return claimJobById(this.#db, id, workerId, new Date());
+  }
+
+  heartbeatJob(id: string, workerId: string): Promise<{ readonly cancelRequested: boolean }> {
+    return touchJob(this.#db, id, workerId, new Date());
+  }
+
+  completeQueryJob(id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal): Promise<CompletedQuery> {
+    return this.#cancellable(signal, async (client) => {
+      await client.query('begin');
+      try {
+        // Results first, the fenced state change last: the jobs row is locked only for the final
+        // update, so heartbeats and cancel requests never wait behind a long insert.
+        const rows = await insertResultRows(client, id, query);
+        if (signal.aborted) throw new QueryInterruptedError(signal.reason);
+        const now = new Date();
+        const expiresAt = new Date(now.getTime() + retentionMs);
+        await finishJob(client, id, workerId, query.columns, rows, now, expiresAt);
+        await client.query('commit');
+        return { rowCount: rows, finishedAt: now.toISOString(), expiresAt: expiresAt.toISOString() };
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  failJob(id: string, workerId: string, error: { readonly title: string; readonly detail: string; readonly retry: boolean }): Promise<Job> {
+    return updateFailedJob(this.#db, id, workerId, error, new Date());
+  }
+
+  requestCancel(id: string): Promise<Job | undefined> {
+    return cancelJob(this.#db, id, new Date());
+  }
+
+  markCanceled(id: string, workerId: string, detail: string): Promise<void> {
+    return markJobCanceled(this.#db, id, workerId, detail, new Date());
+  }
+
+  deleteJob(id: string): Promise<void> {
+    return this.#transaction(async (client) => {
+      await deleteResultRows(client, [id]);
+      await deleteJobRow(client, id);
+    });
+  }
+
+  sweepStaleJobs(staleBefore: Date): Promise<{ readonly requeued: number; readonly failed: number }> {
+    return requeueStaleJobs(this.#db, staleBefore, new Date());
+  }
+
+  purgeFinishedJobs(before: Date): Promise<number> {
+    return deleteFinishedJobs(this.#db, before);
+  }
+
+  expireJobs(now: Date): Promise<readonly JobFile[]> {
+    return this.#transaction(async (client) => {
+      const expired = await expireSucceededJobs(client, now);
+      await deleteResultRows(client, expired.ids);
+      return expired.files;
+    });
+  }
+
+  readResultPage(id: string, offset: number, limit: number): Promise<unknown[][]> {
+    return selectResultPage(this.#db, id, offset, limit);
+  }
+
+  async *streamRows(query: StreamQuery, signal: AbortSignal): AsyncIterable<unknown[]> {
+    // A server-side cursor in a read-only transaction: the consumer pulls chunks as it writes, so
+    // memory stays bounded whatever the row count.
+    const client = await this.#pool.connect();
+    let healthy = false;
+    const pid = await backendPid(client);
+    const onAbort = () => {
+      this.#pool.query('select pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await client.query('begin read only');
+      await declareCursor(client, 'export_rows', query.sql, query.parameters);
+      for (;;) {
+        if (signal.aborted) throw new QueryInterruptedError(signal.reason);
+        const rows = await fetchFromCursor(client, 'export_rows', 2_000);
+        if (rows.length === 0) break;
+        for (const row of rows) yield row;
+      }
+      await client.query('commit');
+      healthy = true;
+    } catch (error) {
+      if (signal.aborted || isQueryCanceled(error)) throw new QueryInterruptedError(signal.reason ?? error);
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      // A consumer that stopped early (or an error) leaves the transaction open: drop the connection.
+      client.release(!healthy);
+    }
+  }
+
+  copyCsv(query: StreamQuery, columns: readonly string[], textColumns: readonly string[], target: string, signal: AbortSignal): Promise<number> {
+    return this.#cancellable(signal, (client) => copyQueryToCsv(client, query, columns, textColumns, target));
+  }
+
+  buildReportQuery(query: InsightsReportQuery): StreamQuery {
+    return buildReportQuery(query);
+  }
+
+  completeExportJob(id: string, workerId: string, files: readonly JobFile[], retentionMs: number): Promise<void> {
+    const now = new Date();
+    return finishExportJob(this.#db, id, workerId, files, now, new Date(now.getTime() + retentionMs));
+  }
+
+  listJobs(filter: Parameters<Store['listJobs']>[0]): Promise<readonly Job[]> {
+    return selectJobs(this.#db, filter);
+  }
+
+  countPendingJobs(ownerUserId: string, kind: JobKind): Promise<number> {
+    return countPending(this.#db, ownerUserId, kind);
+  }
+
+  markJobsRead(ownerUserId: string, ids: readonly string[]): Promise<readonly string[]> {
+    return setReadFlags(this.#db, ownerUserId, ids);
+  }
+
+  retryFailedJob(id: string): Promise<boolean> {
+    return requeueFailedJob(this.#db, id, new Date());
+  }
+
+  // --- ScheduleStore ---------------------------------------------------------------------------
+
+  saveSchedule(schedule: ExportSchedule): Promise<void> {
+    return upsertSchedule(this.#db, schedule, new Date());
+  }
+
+  getSchedule(id: string): Promise<ExportSchedule | undefined> {
+    return selectSchedule(this.#db, id);
+  }
+
+  listSchedules(ownerUserId: string, contractNumber: string): Promise<readonly ExportSchedule[]> {
+    return selectSchedules(this.#db, ownerUserId, contractNumber);
+  }
+
+  deleteSchedule(id: string): Promise<void> {
+    return deleteScheduleRow(this.#db, id);
+  }
+
+  listDueSchedules(now: Date): Promise<readonly ExportSchedule[]> {
+    return selectDueSchedules(this.#db, now);
+  }
+
+  claimScheduleFiring(id: string, expectedNextRunAt: string, nextRunAt: Date | null, ranAt: Date): Promise<boolean> {
+    return updateScheduleFiring(this.#db, id, expectedNextRunAt, nextRunAt, ranAt);
+  }
+
+  // --- OAuthStore ------------------------------------------------------------------------------
+
+  createUser(user: NewUser): Promise<User> {
+    return this.#use((client) => duplicateAs('user', oauthSql.insertUser(client, user, new Date())));
+  }
+
+  getPasswordHash(userId: string): Promise<string | undefined> {
+    return oauthSql.selectPasswordHash(this.#db, userId);
+  }
+
+  setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    return oauthSql.updatePasswordHash(this.#db, userId, passwordHash);
+  }
+
+  setUserStatus(userId: string, status: User['status']): Promise<void> {
+    return oauthSql.updateUserStatus(this.#db, userId, status);
+  }
+
+  createOAuthClient(client: OAuthClient): Promise<void> {
+    return oauthSql.insertOAuthClient(this.#db, client);
+  }
+
+  findOAuthClient(id: string): Promise<OAuthClient | undefined> {
+    return oauthSql.selectOAuthClient(this.#db, id);
+  }
+
+  insertAuthorizationCode(code: AuthorizationCode): Promise<void> {
+    return oauthSql.insertAuthorizationCode(this.#db, code);
+  }
+
+  async consumeAuthorizationCode(codeHash: string, now: Date): Promise<{ readonly code: AuthorizationCode; readonly firstUse: boolean } | undefined> {
+    const marked = await oauthSql.markAuthorizationCodeUsed(this.#db, codeHash, now);
+    if (marked) return { code: marked, firstUse: true };
+    const code = await oauthSql.selectAuthorizationCode(this.#db, codeHash);
+    return code ? { code, firstUse: false } : undefined;
+  }
+
+  insertRefreshToken(token: Omit<RefreshToken, 'rotatedAt' | 'revokedAt'>): Promise<void> {
+    return oauthSql.insertRefreshToken(this.#db, token, new Date());
+  }
+
+  findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined> {
+    return oauthSql.selectRefreshToken(this.#db, tokenHash);
+  }
+
+  rotateRefreshToken(tokenHash: string, now: Date): Promise<boolean> {
+    return oauthSql.markRefreshTokenRotated(this.#db, tokenHash, now);
+  }
+
+  recordAccessToken(jti: string, grantId: string | null, expiresAt: Date): Promise<void> {
+    return oauthSql.insertAccessToken(this.#db, jti, grantId, expiresAt);
+  }
+
+  revokeGrant(grantId: string, now: Date): Promise<void> {
+    return this.#transaction(async (client) => {
+      await oauthSql.revokeRefreshTokensOfGrant(client, grantId, now);
+      await oauthSql.revokeAccessTokensOfGrant(client, grantId);
+    });
+  }
+
+  revokeAccessToken(jti: string, expiresAt: Date): Promise<void> {
+    return oauthSql.insertRevokedAccessToken(this.#db, jti, expiresAt);
+  }
+
+  isAccessTokenRevoked(jti: string): Promise<boolean> {
+    return oauthSql.selectAccessTokenRevoked(this.#db, jti);
+  }
+
+  createSignInSession(idHash: string, userId: string, now: Date, expiresAt: Date): Promise<void> {
+    return oauthSql.insertSignInSession(this.#db, idHash, userId, now, expiresAt);
+  }
+
+  findSignInSession(idHash: string, now: Date): Promise<string | undefined> {
+    return oauthSql.selectSignInSession(this.#db, idHash, now);
+  }
+
+  deleteSignInSession(idHash: string): Promise<void> {
+    return oauthSql.deleteSignInSession(this.#db, idHash);
+  }
+
+  createPersonalAccessToken(pat: Omit<PersonalAccessToken, 'lastUsedAt' | 'revokedAt'>): Promise<void> {
+    return patSql.insertPersonalAccessToken(this.#db, pat);
+  }
+
+  findPersonalAccessToken(tokenHash: string): Promise<PersonalAccessToken | undefined> {
+    return patSql.selectPersonalAccessTokenByHash(this.#db, tokenHash);
+  }
+
+  touchPersonalAccessToken(id: string, now: Date): Promise<void> {
+    return patSql.updatePersonalAccessTokenLastUsed(this.#db, id, now);
+  }
+
+  revokePersonalAccessToken(id: string, now: Date): Promise<boolean> {
+    return patSql.revokePersonalAccessToken(this.#db, id, now);
+  }
+
+  purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport> {
+    return this.#use(async (client) => Object.freeze({
+      authorizationCodes: await housekeepingSql.deleteExpiredAuthorizationCodes(client, now, usedCodesExpiredBefore),
+      signInSessions: await housekeepingSql.deleteExpiredSignInSessions(client, now),
+      revokedAccessTokens: await housekeepingSql.deleteExpiredRevocations(client, now),
+      accessTokens: await housekeepingSql.deleteExpiredAccessTokenRecords(client, now),
+      refreshTokens: await housekeepingSql.deleteExpiredRefreshTokens(client, now),
+    }));
+  }
+
+  // --- AdminStore ------------------------------------------------------------------------------
+
+  async listUsers(page: PageRequest): Promise<Page<User>> {
+    return this.#use(async (client) => Object.freeze({
+      items: Object.freeze(await adminUsersSql.selectUsersPage(client, page)),
+      total: await adminUsersSql.countUsers(client),
+    }));
+  }
+
+  updateUser(id: string, patch: UserPatch): Promise<User | undefined> {
+    return adminUsersSql.updateUserRow(this.#db, id, patch);
+  }
+
+  countActiveAdmins(): Promise<number> {
+    return adminUsersSql.countActiveAdminUsers(this.#db);
+  }
+
+  listUnknownUserIds(ids: readonly string[]): Promise<readonly string[]> {
+    return adminUsersSql.selectUnknownUserIds(this.#db, ids);
+  }
+
+  async listOAuthClients(page: PageRequest): Promise<Page<OAuthClient>> {
+    return this.#use(async (client) => Object.freeze({
+      items: Object.freeze(await adminClientsSql.selectOAuthClientsPage(client, page)),
+      total: await adminClientsSql.countOAuthClients(client),
+    }));
+  }
+
+  updateOAuthClient(id: string, patch: OAuthClientPatch): Promise<OAuthClient | undefined> {
+    return adminClientsSql.updateOAuthClientRow(this.#db, id, patch);
+  }
+
+  deleteOAuthClient(id: string, now: Date): Promise<boolean> {
+    return this.#transaction(async (client) => {
+      // Revocations first: they find the client's grants through its codes and refresh tokens.
+      await adminClientsSql.revokeAccessTokensOfClient(client, id);
+      await adminClientsSql.revokeRefreshTokensOfClient(client, id, now);
+      await adminClientsSql.deleteAuthorizationCodesOfClient(client, id);
+      return adminClientsSql.deleteOAuthClientRow(client, id);
+    });
+  }
+
+  async createTeam(team: NewTeam): Promise<TeamDetail> {
+    await this.#transaction(async (client) => {
+      await duplicateAs('team', adminTeamsSql.insertTeam(client, team));
+      await adminTeamsSql.insertTeamMembers(client, team.teamId, teamMembers(team.administrators, team.members));
+    });
+    return (await this.findTeam(team.teamId))!;
+  }
+
+  findTeam(teamId: string): Promise<TeamDetail | undefined> {
+    return this.#use(async (client) => {
+      const team = await adminTeamsSql.selectTeam(client, teamId);
+      return team ? (await withPeople(client, [team]))[0] : undefined;
+    });
+  }
+
+  listTeams(page: PageRequest): Promise<Page<TeamDetail>> {
+    return this.#use(async (client) => Object.freeze({
+      items: Object.freeze(await withPeople(client, await adminTeamsSql.selectTeamsPage(client, page))),
+      total: await adminTeamsSql.countTeams(client),
+    }));
+  }
+
+  async updateTeam(teamId: string, patch: TeamPatch): Promise<TeamDetail | undefined> {
+    const found = await this.#transaction(async (client) => {
+      if (!(await adminTeamsSql.updateTeamRow(client, teamId, patch.name ?? null, patch.reportingBenefits ?? null))) return false;
+      if (patch.administrators === undefined && patch.members === undefined) return true;
+      // One list given: the other keeps its people.
+      const current = await adminTeamsSql.selectTeamMembers(client, [teamId]);
+      const administrators = patch.administrators ?? current.filter((m) => m.isAdmin).map((m) => m.userId);
+      const members = patch.members ?? current.filter((m) => !m.isAdmin).map((m) => m.userId);
+      await adminTeamsSql.deleteTeamMembers(client, teamId);
+      await adminTeamsSql.insertTeamMembers(client, teamId, teamMembers(administrators, members));
+      return true;
+    });
+    return found ? this.findTeam(teamId) : undefined;
+  }
+
+  deleteTeam(teamId: string): Promise<DeleteOutcome> {
+    return this.#transaction(async (client) => {
+      if (!(await adminTeamsSql.selectTeam(client, teamId))) return 'not-found';
+      if (await adminTeamsSql.selectTeamInUse(client, teamId)) return 'in-use';
+      await adminTeamsSql.deleteTeamMembers(client, teamId);
+      await adminTeamsSql.deleteTeamRow(client, teamId);
+      return 'deleted';
+    });
+  }
+
+  async createContract(contract: ContractDefinition): Promise<ContractDefinition> {
+    await this.#transaction(async (client) => {
+      await duplicateAs('contract', adminContractsSql.insertContract(client, contract));
+      await adminContractsSql.insertContractYears(client, contract.contractNumber, contract.contractYears);
+      await adminContractsSql.insertContractManagers(client, contract.contractNumber, unique(contract.contractManagers));
+    });
+    return (await this.findContract(contract.contractNumber))!;
+  }
+
+  findContract(contractNumber: string): Promise<ContractDefinition | undefined> {
+    return this.#use(async (client) => {
+      const row = await adminContractsSql.selectContractRow(client, contractNumber);
+      return row ? (await withYearsAndManagers(client, [row]))[0] : undefined;
+    });
+  }
+
+  listContracts(page: PageRequest): Promise<Page<ContractDefinition>> {
+    return this.#use(async (client) => Object.freeze({
+      items: Object.freeze(await withYearsAndManagers(client, await adminContractsSql.selectContractsPage(client, page))),
+      total: await adminContractsSql.countContracts(client),
+    }));
+  }
+
+  async updateContract(contractNumber: string, patch: ContractPatch): Promise<ContractDefinition | undefined> {
+    const found = await this.#transaction(async (client) => {
+      if (!(await adminContractsSql.updateContractRow(client, contractNumber, patch))) return false;
+      if (patch.contractYears) {
+        await adminContractsSql.deleteContractYears(client, contractNumber);
+        await adminContractsSql.insertContractYears(client, contractNumber, patch.contractYears);
+      }
+      if (patch.contractManagers) {
+        await adminContractsSql.deleteContractManagers(client, contractNumber);
+        await adminContractsSql.insertContractManagers(client, contractNumber, unique(patch.contractManagers));
+      }
+      return true;
+    });
+    return found ? this.findContract(contractNumber) : undefined;
+  }
+
+  deleteContract(contractNumber: string): Promise<DeleteOutcome> {
+    return this.#transaction(async (client) => {
+      if (!(await adminContractsSql.selectContractRow(client, contractNumber))) return 'not-found';
+      if (await adminContractsSql.selectContractInUse(client, contractNumber)) return 'in-use';
+      await adminContractsSql.deleteContractYears(client, contractNumber);
+      await adminContractsSql.deleteContractManagers(client, contractNumber);
+      await adminContractsSql.deleteUserEnrichmentOfContract(client, contractNumber);
+      await adminContractsSql.deleteContractRow(client, contractNumber);
+      return 'deleted';
+    });
+  }
+
+  async createProduct(product: Product): Promise<Product> {
+    await duplicateAs('product', adminProductsSql.insertProduct(this.#db, product));
+    return (await this.findProduct(product.productLineCode, product.version))!;
+  }
+
+  findProduct(productLineCode: string, version: string): Promise<Product | undefined> {
+    return adminProductsSql.selectProduct(this.#db, productLineCode, version);
+  }
+
+  listProducts(page: PageRequest): Promise<Page<Product>> {
+    return this.#use(async (client) => Object.freeze({
+      items: Object.freeze(await adminProductsSql.selectProductsPage(client, page)),
+      total: await adminProductsSql.countProducts(client),
+    }));
+  }
+
+  updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<Product | undefined> {
+    return adminProductsSql.updateProductRow(this.#db, productLineCode, version, patch);
+  }
+
+  deleteProduct(productLineCode: string, version: string): Promise<DeleteOutcome> {
+    return this.#transaction(async (client) => {
+      if (!(await adminProductsSql.selectProduct(client, productLineCode, version))) return 'not-found';
+      if (await adminProductsSql.selectProductInUse(client, productLineCode, version)) return 'in-use';
+      await adminProductsSql.deleteProductRow(client, productLineCode, version);
+      return 'deleted';
+    });
+  }
+
+  async createSubscription(subscription: Subscription): Promise<Subscription> {
+    await this.#transaction(async (client) => {
+      await duplicateAs('subscription', adminSubscriptionsSql.insertSubscription(client, subscription));
+      await adminSubscriptionsSql.insertSeatAssignments(client, subscription.id, subscription.teamId, unique(subscription.seats));
+    });
+    return (await this.findSubscription(subscription.id))!;
+  }
+
+  findSubscription(id: string): Promise<Subscription | undefined> {
+    return this.#use(async (client) => {
+      const row = await adminSubscriptionsSql.selectSubscriptionRow(client, id);
+      return row ? (await withSeats(client, [row]))[0] : undefined;
+    });
+  }
+
+  listSubscriptions(filter: SubscriptionFilter, page: PageRequest): Promise<Page<Subscription>> {
+    return this.#use(async (client) => Object.freeze({
+      items: Object.freeze(await withSeats(client, await adminSubscriptionsSql.selectSubscriptionsPage(client, filter, page))),
+      total: await adminSubscriptionsSql.countSubscriptions(client, filter),
+    }));
+  }
+
+  async updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription | undefined> {
+    const found = await this.#transaction(async (client) => {
+      if (!(await adminSubscriptionsSql.updateSubscriptionRow(client, id, patch))) return false;
+      const teamId = (await adminSubscriptionsSql.selectSubscriptionRow(client, id))!.teamId;
+      if (patch.seats) {
+        await adminSubscriptionsSql.deleteSeatAssignments(client, id);
+        await adminSubscriptionsSql.insertSeatAssignments(client, id, teamId, unique(patch.seats));
+      } else if (patch.teamId !== undefined) {
+        await adminSubscriptionsSql.updateSeatTeams(client, id, teamId);
+      }
+      return true;
+    });
+    return found ? this.findSubscription(id) : undefined;
+  }
+
+  deleteSubscription(id: string): Promise<DeleteOutcome> {
+    return this.#transaction(async (client) => {
+      await adminSubscriptionsSql.deleteSeatAssignments(client, id);
+      return (await adminSubscriptionsSql.deleteSubscriptionRow(client, id)) ? 'deleted' : 'not-found';
+    });
+  }
+}
+
+/** Server process ids of pooled connections, asked once per connection (for pg_cancel_backend). */
+const BACKEND_PIDS = new WeakMap<PoolClient, number>();
+
+async function backendPid(client: PoolClient): Promise<number> {
+  let pid = BACKEND_PIDS.get(client);
+  if (pid === undefined) {
+    pid = Number((await client.query('select pg_backend_pid() as pid')).rows[0]?.pid);
+    BACKEND_PIDS.set(client, pid);
+  }
+  return pid;
+}
+
+/**
+ * PostgreSQL reports a primary-key or unique violation as SQLSTATE 23505 unique_violation
+ * (https://www.postgresql.org/docs/current/errcodes-appendix.html); the contract turns it into
+ * DuplicateKeyError, whichever backend raised it.
+ */
+async function duplicateAs<T>(entity: string, statement: Promise<T>): Promise<T> {
+  try {
+    return await statement;
+  } catch (error) {
+    if (sqlState(error) === '23505') throw new DuplicateKeyError(entity, { cause: error });
+    throw error;
+  }
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/** Team member rows: an id in both lists is an administrator. */
+function teamMembers(administrators: readonly string[], members: readonly string[]): { userId: string; isAdmin: boolean }[] {
+  const admins = new Set(administrators);
+  return [
+    ...[...admins].map((userId) => ({ userId, isAdmin: true })),
+    ...unique(members).filter((userId) => !admins.has(userId)).map((userId) => ({ userId, isAdmin: false })),
+  ];
+}
+
+async function withPeople(db: Queryable, teams: readonly Team[]): Promise<TeamDetail[]> {
+  const people = await adminTeamsSql.selectTeamMembers(db, teams.map((t) => t.teamId));
+  return teams.map((team) => Object.freeze({
+    ...team,
+    administrators: Object.freeze(people.filter((p) => p.teamId === team.teamId && p.isAdmin).map((p) => p.userId)),
+    members: Object.freeze(people.filter((p) => p.teamId === team.teamId && !p.isAdmin).map((p) => p.userId)),
+  }));
+}
+
+async function withYearsAndManagers(db: Queryable, rows: readonly adminContractsSql.ContractRow[]): Promise<ContractDefinition[]> {
+  const numbers = rows.map((r) => r.contractNumber);
+  const years = await adminContractsSql.selectContractYearDefinitions(db, numbers);
+  const managers = await adminContractsSql.selectContractManagers(db, numbers);
+  return rows.map((row) => Object.freeze({
+    ...row,
+    contractYears: Object.freeze(years.filter((y) => y.contractNumber === row.contractNumber).map((y) => y.year)),
+    contractManagers: Object.freeze(managers.filter((m) => m.contractNumber === row.contractNumber).map((m) => m.userId)),
+  }));
+}
+
+async function withSeats(db: Queryable, rows: readonly adminSubscriptionsSql.SubscriptionRow[]): Promise<Subscription[]> {
+  const seats = await adminSubscriptionsSql.selectSeatAssignments(db, rows.map((r) => r.id));
+  return rows.map((row) => Object.freeze({
+    ...row,
+    seats: Object.freeze(seats.filter((s) => s.subscriptionId === row.id).map((s) => s.userId)),
+  }));
+}

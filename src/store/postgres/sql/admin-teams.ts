@@ -1,0 +1,70 @@
+import type { NewTeam, PageRequest, Team } from '../../store.js';
+import type { Queryable } from './db.js';
+
+/** A team row without its people; the store joins them. */
+function toTeam(row: Record<string, unknown>): Team {
+  return Object.freeze({
+    teamId: String(row.id),
+    name: String(row.name),
+    reportingBenefits: Object.freeze(String(row.reporting_benefits ?? '').split(' ').filter(Boolean)),
+  });
+}
+
+export async function insertTeam(db: Queryable, team: NewTeam): Promise<void> {
+  await db.query('insert into teams (id, name, reporting_benefits) values ($1, $2, $3)', [team.teamId, team.name, team.reportingBenefits.join(' ')]);
+}
+
+export async function selectTeam(db: Queryable, teamId: string): Promise<Team | undefined> {
+  const row = (await db.query('select id, name, reporting_benefits from teams where id = $1', [teamId])).rows[0];
+  return row ? toTeam(row) : undefined;
+}
+
+export async function selectTeamsPage(db: Queryable, page: PageRequest): Promise<Team[]> {
+  const result = await db.query('select id, name, reporting_benefits from teams order by id limit $1 offset $2', [page.limit, page.offset]);
+  return result.rows.map(toTeam);
+}
+
+export async function countTeams(db: Queryable): Promise<number> {
+  return Number((await db.query('select count(*)::int as n from teams')).rows[0]?.n ?? 0);
+}
+
+/** Sets the members given (null leaves a column as it is); false when there is no such team. */
+export async function updateTeamRow(db: Queryable, teamId: string, name: string | null, reportingBenefits: readonly string[] | null): Promise<boolean> {
+  const result = await db.query(
+    'update teams set name = coalesce($2, name), reporting_benefits = coalesce($3, reporting_benefits) where id = $1',
+    [teamId, name, reportingBenefits ? reportingBenefits.join(' ') : null]);
+  return result.rowCount === 1;
+}
+
+/** The people of some teams, ordered by team and user id. */
+export async function selectTeamMembers(db: Queryable, teamIds: readonly string[]): Promise<{ teamId: string; userId: string; isAdmin: boolean }[]> {
+  if (teamIds.length === 0) return [];
+  const result = await db.query(
+    'select team_id, user_id, is_admin from team_members where team_id = any($1::text[]) order by team_id, user_id', [[...teamIds]]);
+  return result.rows.map((row) => ({ teamId: String(row.team_id), userId: String(row.user_id), isAdmin: Boolean(row.is_admin) }));
+}
+
+export async function deleteTeamMembers(db: Queryable, teamId: string): Promise<void> {
+  await db.query('delete from team_members where team_id = $1', [teamId]);
+}
+
+export async function insertTeamMembers(db: Queryable, teamId: string, members: readonly { userId: string; isAdmin: boolean }[]): Promise<void> {
+  if (members.length === 0) return;
+  await db.query(
+    `insert into team_members (team_id, user_id, is_admin)
+     select $1, m.user_id, m.is_admin from unnest($2::text[], $3::boolean[]) m(user_id, is_admin)`,
+    [teamId, members.map((m) => m.userId), members.map((m) => m.isAdmin)]);
+}
+
+/** Whether a contract, subscription or usage record belongs to the team. */
+export async function selectTeamInUse(db: Queryable, teamId: string): Promise<boolean> {
+  const result = await db.query(
+    `select exists (select 1 from contracts where team_id = $1)
+         or exists (select 1 from subscriptions where team_id = $1)
+         or exists (select 1 from usage_records where team_id = $1) as in_use`, [teamId]);
+  return Boolean(result.rows[0]?.in_use);
+}
+
+export async function deleteTeamRow(db: Queryable, teamId: string): Promise<boolean> {
+  return (await db.query('delete from teams where id = $1', [teamId])).rowCount === 1;
+}
