@@ -10,6 +10,11 @@ import { createTokenVerifier, mintAccessToken, type AccessClaims, type TokenSett
 
 export { ACCESS_TOKEN_TTL_SECONDS };
 export const REFRESH_TOKEN_TTL_SECONDS = 15 * 24 * 3600;
+
+/** The grant id the access tokens of a client's client_credentials grants are recorded under. */
+export function clientCredentialsGrant(clientId: string): string {
+  return `client:${clientId}`;
+}
 export const CODE_TTL_SECONDS = 300;
 export const SESSION_TTL_SECONDS = 8 * 3600;
 
@@ -145,7 +150,9 @@ export class OAuthProvider {
       if (!user || user.status !== 'active') throw grantError('The user this client acts for is disabled.');
       subject = user.id;
     }
-    return { ...(await this.#mintAccess(client, subject, scopes, null)), scope: scopes.join(' ') };
+    // Recorded under the grant `client:<id>`, so deleting the client (or rotating its secret) can
+    // revoke every client_credentials token it still holds.
+    return { ...(await this.#mintAccess(client, subject, scopes, clientCredentialsGrant(client.id))), scope: scopes.join(' ') };
   }
 
   async #authorizationCode(client: OAuthClient, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {

@@ -108,6 +108,10 @@ describe('OAuth over a real socket', () => {
     const refused = await fetch(`${server.url}/insights/v1/contexts`, { headers: { authorization: `Bearer ${next.access_token}` } });
     assert.equal(refused.status, 401);
     assert.equal(refused.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
+    // 9. The revoked refresh token itself is refused too (RFC 6749 §5.2 invalid_grant).
+    const again = await post(`${server.url}/authentication/v2/token`, { grant_type: 'refresh_token', refresh_token: next.refresh_token }, { authorization: basic(client) });
+    assert.equal(again.status, 400);
+    assert.equal((await again.json() as { error: string }).error, 'invalid_grant');
   });
 
   test('two-legged: a client bound to a user gets a token with client_credentials and reads as that user', async () => {

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { runAccountCommand } from '../../auth/index.js';
 import type { Config } from '../../config.js';
 import { controlSocketPath } from '../../http/index.js';
-import { openDuckDbStore } from '../../store/index.js';
+import { openStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 
 /** POSTs a JSON body to the running server's control socket; resolves with its `result`. */
@@ -37,7 +37,7 @@ export async function runAccountsCommand(config: Config, command: string, body: 
       // A socket left by a server that died: open the database ourselves.
     }
   }
-  const store = await openDuckDbStore({ dataDir: config.dataDir });
+  const store = await openStore(config);
   try {
     await store.migrate();
     return await runAccountCommand(store, command, body);

@@ -25,4 +25,9 @@ export class TtlCache<V> {
     value.catch(() => this.#entries.delete(key));
     return value;
   }
+
+  /** Forgets every entry: the next read of each key loads it again. */
+  clear(): void {
+    this.#entries.clear();
+  }
 }

@@ -28,6 +28,17 @@ export class Directory {
   contractNumbers(userId: string): Promise<ReadonlySet<string>> {
     return this.#contracts.get(userId, async () => new Set((await this.#store.listManagedContracts(userId)).map((c) => c.contractNumber)));
   }
+
+  /**
+   * Forgets every cached user and tenancy, so a change made through this process's admin API is
+   * seen by the very next request. Changes made elsewhere (the CLI, another server process on
+   * PostgreSQL) are seen once the entries expire.
+   */
+  clear(): void {
+    this.#users.clear();
+    this.#teams.clear();
+    this.#contracts.clear();
+  }
 }
 
 /**

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { createClient, setUserPassword } from '../../../auth/index.js';
+import pino from 'pino';
+import { createLocalJWKSet, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
+import { createClient, MAX_TOKEN_LIFETIME_SECONDS, setUserPassword } from '../../../auth/index.js';
 import type { Store } from '../../../store/index.js';
 import { buildTestApp, openSeededStore, type TestApp } from '../../../../test/helpers/build-app.js';
 import { suiteScope } from '../../../../test/helpers/suite-scope.js';
@@ -52,7 +54,8 @@ function cookiesOf(setCookie: string | string[] | undefined, jar: Map<string, st
 }
 
 /** Drives authorize → sign-in → consent through inject and returns the redirect's query. */
-async function authorize(options: { client?: string; verifier?: string; scope?: string; decision?: string; redirect?: string } = {}) {
+async function authorize(options: { client?: string; verifier?: string; scope?: string; decision?: string; redirect?: string; on?: FastifyInstance } = {}) {
+  const target = options.on ?? app;
   const verifier = options.verifier ?? randomBytes(32).toString('base64url');
   const params = {
     response_type: 'code', client_id: options.client ?? confidential.clientId, redirect_uri: options.redirect ?? REDIRECT,
@@ -62,21 +65,21 @@ async function authorize(options: { client?: string; verifier?: string; scope?: 
   const jar = new Map<string, string>();
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   // 1. The sign-in page, with its CSRF field and cookie.
-  const page = await app.inject({ method: 'GET', url: `/authentication/v2/authorize?${form(params)}` });
+  const page = await target.inject({ method: 'GET', url: `/authentication/v2/authorize?${form(params)}` });
   assert.equal(page.statusCode, 200);
   cookiesOf(page.headers['set-cookie'], jar);
   const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
   // 2. Sign in; redirected back to /authorize.
-  const signIn = await app.inject({
+  const signIn = await target.inject({
     method: 'POST', url: '/authentication/v2/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
     payload: form({ ...params, csrf, email: 'alice@example.com', password: PASSWORD }),
   });
   assert.equal(signIn.statusCode, 303, signIn.body);
   cookiesOf(signIn.headers['set-cookie'], jar);
   // 3. The consent page, then the decision.
-  const consentPage = await app.inject({ method: 'GET', url: String(signIn.headers.location), headers: { cookie: cookie() } });
+  const consentPage = await target.inject({ method: 'GET', url: String(signIn.headers.location), headers: { cookie: cookie() } });
   assert.match(consentPage.body, /Allow/);
-  const consent = await app.inject({
+  const consent = await target.inject({
     method: 'POST', url: '/authentication/v2/consent', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
     payload: form({ ...params, csrf, decision: options.decision ?? 'allow' }),
   });
@@ -239,7 +242,110 @@ describe('refused grants (RFC 6749 §5.2 codes)', () => {
   });
 });
 
+// Issue 5: "token signed by a rotated-out key after its expiry" — refused like any unknown key.
+describe('a token signed by a rotated-out key', () => {
+  test('is accepted until its key leaves the JWKS, then refused with 401 invalid_token (RFC 6750 §3.1) and introspects inactive', async () => {
+    // 1. An app whose key ring runs on a clock the test moves.
+    let now = new Date();
+    const rotating = await buildTestApp(ctx, store, {}, { keys: { now: () => now } });
+    const client = await createClient(store, { name: 'Rotation probe', redirectUris: [], isPublic: false, userEmail: 'admin@example.com' });
+    const issue = async () => (await rotating.app.inject({
+      method: 'POST', url: '/authentication/v2/token', payload: form({ grant_type: 'client_credentials', scope: 'data:read' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client) },
+    })).json() as { access_token: string };
+    const call = (accessToken: string) => rotating.app.inject({ method: 'GET', url: '/insights/v1/contexts', headers: { authorization: `Bearer ${accessToken}` } });
+    const jwks = async () => ((await rotating.app.inject({ method: 'GET', url: '/authentication/v2/keys' })).json() as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const old = (await issue()).access_token;
+    const oldKid = decodeProtectedHeader(old).kid!;
+    // 2. Rotate: the old token still works while its key is published.
+    await rotating.keys.rotate();
+    assert.deepEqual(await jwks(), [oldKid, rotating.keys.kid]);
+    assert.equal((await call(old)).statusCode, 200);
+    // 3. Past the longest token lifetime after the rotation every token of the old key has
+    //    expired, so the key leaves the JWKS; a token it signed is refused from then on (its own
+    //    `exp` is still ahead on the real clock: the refusal is the key's).
+    now = new Date(now.getTime() + MAX_TOKEN_LIFETIME_SECONDS * 1000 + 1000);
+    assert.deepEqual(await jwks(), [rotating.keys.kid]);
+    const refused = await call(old);
+    assert.equal(refused.statusCode, 401);
+    assert.equal(refused.headers['www-authenticate'], 'Bearer error="invalid_token"');
+    const body = refused.json() as { errorCode: string; developerMessage: string };
+    assert.equal(body.errorCode, 'AUTH-006');
+    assert.match(body.developerMessage, /unknown key/);
+    const introspected = (await rotating.app.inject({
+      method: 'POST', url: '/authentication/v2/introspect', payload: form({ token: old }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client) },
+    })).json() as { active: boolean };
+    assert.equal(introspected.active, false);
+    // 4. Tokens of the new key work.
+    assert.equal((await call((await issue()).access_token)).statusCode, 200);
+  });
+});
+
+// Issue 5, security: "no secret or token in logs".
+describe('the log', () => {
+  test('holds no client secret, password, access token or refresh token, at the most verbose level', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'trace' }, { write: (line: string) => { lines.push(line); } });
+    const logged = await buildTestApp(ctx, store, {}, { logger });
+    const client = await createClient(store, { name: 'Log probe', redirectUris: [], isPublic: false, userEmail: 'admin@example.com' });
+    const post = (url: string, fields: Record<string, string>, secret = client.clientSecret!) => logged.app.inject({
+      method: 'POST', url, payload: form(fields),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client, secret) },
+    });
+    const issued = (await post('/authentication/v2/token', { grant_type: 'client_credentials', scope: 'data:read' })).json() as { access_token: string };
+    await logged.app.inject({ method: 'GET', url: '/insights/v1/contexts', headers: { authorization: `Bearer ${issued.access_token}` } });
+    await post('/authentication/v2/introspect', { token: issued.access_token });
+    await post('/authentication/v2/token', { grant_type: 'client_credentials' }, 'a-wrong-secret');
+    await post('/authentication/v2/revoke', { token: issued.access_token });
+    await logged.app.inject({ method: 'GET', url: '/insights/v1/contexts', headers: { authorization: `Bearer ${issued.access_token}` } });
+    // The three-legged flow: a password, a code with its PKCE verifier, refresh tokens.
+    const { query, verifier } = await authorize({ on: logged.app });
+    const grant = (await logged.app.inject({
+      method: 'POST', url: '/authentication/v2/token',
+      payload: form({ grant_type: 'authorization_code', code: query.code, redirect_uri: REDIRECT, code_verifier: verifier }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(confidential) },
+    })).json() as { refresh_token: string; access_token: string };
+    const refreshed = (await logged.app.inject({
+      method: 'POST', url: '/authentication/v2/token', payload: form({ grant_type: 'refresh_token', refresh_token: grant.refresh_token }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(confidential) },
+    })).json() as { refresh_token: string };
+    const text = lines.join('');
+    assert.ok(lines.length >= 10, 'the requests were logged');
+    const [, , signature] = issued.access_token.split('.');
+    for (const secret of [
+      client.clientSecret!, 'a-wrong-secret', issued.access_token, signature!, Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64'),
+      PASSWORD, encodeURIComponent(PASSWORD), query.code!, verifier, grant.access_token, grant.refresh_token, refreshed.refresh_token,
+    ]) {
+      assert.equal(text.includes(secret), false, 'a secret reached the log');
+    }
+    assert.doesNotMatch(text, /authorization"\s*:/i);
+  });
+});
+
 describe('introspection, revocation and discovery', () => {
+  test('/authentication/v2/keys is a valid JWKS of public RS256 signing keys that verify the tokens the server issues', async () => {
+    const response = await app.inject({ method: 'GET', url: '/authentication/v2/keys' });
+    assert.equal(response.statusCode, 200);
+    const document = response.json() as { keys: JWK[] };
+    assert.ok(Array.isArray(document.keys) && document.keys.length > 0);
+    // RFC 7517 §4–5: each key names its type and id (unique in the set); RFC 7518 §6.3.1: an RSA
+    // public key is n and e, and none of the private members may appear.
+    const kids = document.keys.map((key) => key.kid);
+    assert.equal(new Set(kids).size, kids.length);
+    for (const key of document.keys) {
+      assert.deepEqual([key.kty, key.alg, key.use], ['RSA', 'RS256', 'sig']);
+      assert.match(String(key.n), /^[A-Za-z0-9_-]{300,}$/);
+      assert.equal(key.e, 'AQAB');
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) assert.equal(member in key, false, `private member ${member}`);
+      await importJWK(key, 'RS256');
+    }
+    const { body } = await token({ grant_type: 'client_credentials', scope: 'data:read' }, basic(bound));
+    const { protectedHeader } = await jwtVerify(body.access_token!, createLocalJWKSet(document as { keys: JWK[] }), { issuer: 'http://localhost:8080', audience: 'usage-insights' });
+    assert.ok(kids.includes(protectedHeader.kid));
+  });
+
+
   test('introspection reports an own token active and a revoked one inactive', async () => {
     const { body } = await token({ grant_type: 'client_credentials', scope: 'data:read' }, basic(bound));
     const introspect = async () => (await app.inject({

@@ -51,11 +51,14 @@ export async function insertOAuthClient(connection: DuckDBConnection, client: OA
       client.scopes.join(' '), utc(new Date(client.createdAt))]);
 }
 
+export const CLIENT_COLUMNS = `id, name, secret_hash, redirect_uris, is_public, bound_user_id, scopes, strftime(created_at, ${ISO}) as created_at`;
+
 export async function selectOAuthClient(connection: DuckDBConnection, id: string): Promise<OAuthClient | undefined> {
-  const row = (await rows(connection,
-    `select id, name, secret_hash, redirect_uris, is_public, bound_user_id, scopes, strftime(created_at, ${ISO}) as created_at
-       from oauth_clients where id = $1`, [id]))[0];
-  if (!row) return undefined;
+  const row = (await rows(connection, `select ${CLIENT_COLUMNS} from oauth_clients where id = $1`, [id]))[0];
+  return row ? toOAuthClient(row) : undefined;
+}
+
+export function toOAuthClient(row: Record<string, unknown>): OAuthClient {
   return Object.freeze({
     id: String(row.id),
     name: String(row.name),

@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Contract, Team, User } from '../../store.js';
 
-const USER_COLUMNS = 'id, email, user_name, first_name, last_name, full_name, status, roles';
+export const USER_COLUMNS = 'id, email, user_name, first_name, last_name, full_name, status, roles';
 
-function toUser(row: Record<string, unknown>): User {
+export function toUser(row: Record<string, unknown>): User {
   return Object.freeze({
     id: String(row.id),
     email: String(row.email),

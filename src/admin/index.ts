@@ -1,0 +1,11 @@
+export { runAdminCommand } from './commands.js';
+export { createContract, deleteContract, getContract, listContracts, updateContract } from './contracts.js';
+export type { ContractInput } from './contracts.js';
+export { createProduct, deleteProduct, getProduct, listProducts, updateProduct } from './products.js';
+export type { ProductInput } from './products.js';
+export { createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription } from './subscriptions.js';
+export type { SubscriptionInput } from './subscriptions.js';
+export { createTeam, deleteTeam, getTeam, listTeams, updateTeam } from './teams.js';
+export type { TeamInput } from './teams.js';
+export { getUser, listUsers, updateUser } from './users.js';
+export type { UserUpdate } from './users.js';

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { runAdminCommand } from '../../admin/index.js';
+import type { Config } from '../../config.js';
+import { controlSocketPath } from '../../http/index.js';
+import { openStore, type ContractDefinition, type ContractYearDefinition, type TeamDetail } from '../../store/index.js';
+import { CliError } from '../cli-error.js';
+import { formatRows, type OutputFormat } from '../table.js';
+import { askRunningServer } from './accounts.js';
+
+/**
+ * Runs a team or contract command: through the running server's control socket when one holds
+ * the database (DuckDB allows one writer), else on the database directly. The same code as the
+ * admin API (`src/admin`) checks and writes, so both refuse the same things.
+ */
+export async function runAdminCliCommand(config: Config, command: string, body: object): Promise<unknown> {
+  const socketPath = controlSocketPath(config.dataDir);
+  if (existsSync(socketPath)) {
+    try {
+      return await askRunningServer(socketPath, `/admin/${command}`, body);
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      // A socket left by a server that died: open the database ourselves.
+    }
+  }
+  const store = await openStore(config);
+  try {
+    await store.migrate();
+    return await runAdminCommand(store, command, body);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `--year 1:2025-01-01:2025-12-31:10000` → a contract year (number, first day, last day, provisioned tokens). */
+export function parseContractYear(value: string): ContractYearDefinition {
+  const match = /^(\d{1,3}):(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2}):(\d+(?:\.\d+)?)$/.exec(value);
+  if (!match) throw new CliError(`--year must look like YEAR:START:END:TOKENS, e.g. 1:2025-01-01:2025-12-31:10000; got "${value}"`);
+  return { year: Number(match[1]), startDate: match[2]!, endDate: match[3]!, provisionedTokens: Number(match[4]) };
+}
+
+export function formatTeams(format: OutputFormat, teams: readonly TeamDetail[]): string {
+  if (format === 'json') return JSON.stringify(teams, null, 2);
+  return formatRows(format, ['teamId', 'name', 'reportingBenefits', 'administrators', 'members'],
+    teams.map((t) => [t.teamId, t.name, t.reportingBenefits.join(' '), t.administrators.length, t.members.length]));
+}
+
+export function formatContracts(format: OutputFormat, contracts: readonly ContractDefinition[]): string {
+  if (format === 'json') return JSON.stringify(contracts, null, 2);
+  return formatRows(format, ['contractNumber', 'contractName', 'teamId', 'contractStartDate', 'contractEndDate', 'years', 'managers'],
+    contracts.map((c) => [c.contractNumber, c.contractName, c.teamId, c.contractStartDate, c.contractEndDate, c.contractYears.length, c.contractManagers.length]));
+}

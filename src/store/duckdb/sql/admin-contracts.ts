@@ -1,0 +1,138 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ContractDefinition, ContractYearDefinition, PageRequest } from '../../store.js';
+import { placeholders } from './admin-users.js';
+
+/** A contract row without its years and managers; the store joins them. */
+export type ContractRow = Omit<ContractDefinition, 'contractYears' | 'contractManagers'> & { readonly isActive: boolean };
+
+const CONTRACT_COLUMNS = `contract_number, name, team_id, strftime(start_date, '%Y-%m-%d') as start_date,
+  strftime(end_date, '%Y-%m-%d') as end_date, current_date between start_date and end_date as is_active,
+  multiyear_provisioned_tokens, enrichment_categories`;
+
+function toContractRow(row: Record<string, unknown>): ContractRow {
+  const names = String(row.enrichment_categories ?? '').split('\t');
+  return Object.freeze({
+    contractNumber: String(row.contract_number),
+    contractName: String(row.name),
+    teamId: String(row.team_id),
+    contractStartDate: String(row.start_date),
+    contractEndDate: String(row.end_date),
+    isActive: Boolean(row.is_active),
+    multiyearProvisionedTokens: Number(row.multiyear_provisioned_tokens),
+    enrichmentCategories: Object.freeze(Array.from({ length: 10 }, (_, i) => names[i] ?? '')),
+  });
+}
+
+/** Ten names joined by a tab (the column's format, see 0001_init.sql). */
+function joinCategories(names: readonly string[]): string {
+  return Array.from({ length: 10 }, (_, i) => names[i] ?? '').join('\t');
+}
+
+export async function insertContract(connection: DuckDBConnection, contract: ContractDefinition): Promise<void> {
+  await connection.run(
+    `insert into contracts (contract_number, name, team_id, start_date, end_date, multiyear_provisioned_tokens, enrichment_categories)
+     values ($1, $2, $3, cast($4 as date), cast($5 as date), $6, $7)`,
+    [contract.contractNumber, contract.contractName, contract.teamId, contract.contractStartDate, contract.contractEndDate,
+      contract.multiyearProvisionedTokens, joinCategories(contract.enrichmentCategories)]);
+}
+
+export async function selectContractRow(connection: DuckDBConnection, contractNumber: string): Promise<ContractRow | undefined> {
+  const row = (await connection.runAndReadAll(`select ${CONTRACT_COLUMNS} from contracts where contract_number = $1`, [contractNumber]))
+    .getRowObjectsJson()[0];
+  return row ? toContractRow(row) : undefined;
+}
+
+export async function selectContractsPage(connection: DuckDBConnection, page: PageRequest): Promise<ContractRow[]> {
+  const reader = await connection.runAndReadAll(
+    `select ${CONTRACT_COLUMNS} from contracts order by contract_number limit $1 offset $2`, [page.limit, page.offset]);
+  return reader.getRowObjectsJson().map(toContractRow);
+}
+
+export async function countContracts(connection: DuckDBConnection): Promise<number> {
+  const reader = await connection.runAndReadAll('select cast(count(*) as integer) as n from contracts');
+  return Number(reader.getRowObjectsJson()[0]?.n ?? 0);
+}
+
+/** Sets the members given (null leaves a column as it is); false when there is no such contract. */
+export async function updateContractRow(
+  connection: DuckDBConnection, contractNumber: string,
+  patch: { contractName?: string; teamId?: string; contractStartDate?: string; contractEndDate?: string; multiyearProvisionedTokens?: number; enrichmentCategories?: readonly string[] },
+): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    `update contracts set name = coalesce($2, name), team_id = coalesce($3, team_id),
+            start_date = coalesce(cast($4 as date), start_date), end_date = coalesce(cast($5 as date), end_date),
+            multiyear_provisioned_tokens = coalesce($6, multiyear_provisioned_tokens),
+            enrichment_categories = coalesce($7, enrichment_categories)
+      where contract_number = $1 returning contract_number`,
+    [contractNumber, patch.contractName ?? null, patch.teamId ?? null, patch.contractStartDate ?? null, patch.contractEndDate ?? null,
+      patch.multiyearProvisionedTokens ?? null, patch.enrichmentCategories ? joinCategories(patch.enrichmentCategories) : null]);
+  return reader.getRowObjectsJson().length > 0;
+}
+
+/** The years of some contracts, ordered by contract and year. */
+export async function selectContractYearDefinitions(
+  connection: DuckDBConnection, contractNumbers: readonly string[],
+): Promise<{ contractNumber: string; year: ContractYearDefinition }[]> {
+  if (contractNumbers.length === 0) return [];
+  const reader = await connection.runAndReadAll(
+    `select contract_number, year, strftime(start_date, '%Y-%m-%d') as start_date, strftime(end_date, '%Y-%m-%d') as end_date, provisioned_tokens
+       from contract_years where contract_number in (${placeholders(contractNumbers.length)}) order by contract_number, year`,
+    [...contractNumbers]);
+  return reader.getRowObjectsJson().map((row) => ({
+    contractNumber: String(row.contract_number),
+    year: Object.freeze({ year: Number(row.year), startDate: String(row.start_date), endDate: String(row.end_date), provisionedTokens: Number(row.provisioned_tokens) }),
+  }));
+}
+
+export async function deleteContractYears(connection: DuckDBConnection, contractNumber: string): Promise<void> {
+  await connection.run('delete from contract_years where contract_number = $1', [contractNumber]);
+}
+
+export async function insertContractYears(connection: DuckDBConnection, contractNumber: string, years: readonly ContractYearDefinition[]): Promise<void> {
+  if (years.length === 0) return;
+  await connection.run(
+    `insert into contract_years (contract_number, year, start_date, end_date, provisioned_tokens) values ${years.map((_, i) => {
+      const n = 4 * i + 2;
+      return `($1, $${n}, cast($${n + 1} as date), cast($${n + 2} as date), $${n + 3})`;
+    }).join(', ')}`,
+    [contractNumber, ...years.flatMap((y) => [y.year, y.startDate, y.endDate, y.provisionedTokens])]);
+}
+
+/** The managers of some contracts, ordered by contract and user id. */
+export async function selectContractManagers(connection: DuckDBConnection, contractNumbers: readonly string[]): Promise<{ contractNumber: string; userId: string }[]> {
+  if (contractNumbers.length === 0) return [];
+  const reader = await connection.runAndReadAll(
+    `select contract_number, user_id from contract_managers where contract_number in (${placeholders(contractNumbers.length)})
+      order by contract_number, user_id`,
+    [...contractNumbers]);
+  return reader.getRowObjectsJson().map((row) => ({ contractNumber: String(row.contract_number), userId: String(row.user_id) }));
+}
+
+export async function deleteContractManagers(connection: DuckDBConnection, contractNumber: string): Promise<void> {
+  await connection.run('delete from contract_managers where contract_number = $1', [contractNumber]);
+}
+
+export async function insertContractManagers(connection: DuckDBConnection, contractNumber: string, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await connection.run(
+    `insert into contract_managers (contract_number, user_id) values ${userIds.map((_, i) => `($1, $${i + 2})`).join(', ')}`,
+    [contractNumber, ...userIds]);
+}
+
+/** Whether a subscription, usage record or export schedule belongs to the contract. */
+export async function selectContractInUse(connection: DuckDBConnection, contractNumber: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    `select exists (select 1 from subscriptions where contract_number = $1)
+         or exists (select 1 from usage_records where contract_number = $1)
+         or exists (select 1 from export_schedules where contract_number = $1) as in_use`, [contractNumber]);
+  return Boolean(reader.getRowObjectsJson()[0]?.in_use);
+}
+
+export async function deleteUserEnrichmentOfContract(connection: DuckDBConnection, contractNumber: string): Promise<void> {
+  await connection.run('delete from user_enrichment where contract_number = $1', [contractNumber]);
+}
+
+export async function deleteContractRow(connection: DuckDBConnection, contractNumber: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll('delete from contracts where contract_number = $1 returning contract_number', [contractNumber]);
+  return reader.getRowObjectsJson().length > 0;
+}
