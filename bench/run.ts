@@ -8,6 +8,11 @@
  * - seed: `insights seed`'s generator vs. the floor of writing as many rows with one
  *   INSERT … SELECT of synthetic values into the same table.
  * - contract detail: the store's `getContractDetail` vs. the same per-year sums as raw SQL.
+ * - ingestion (bench/ingest-case.ts; `--skip-ingest`): the seeded records as NDJSON, ingested over HTTP and rated,
+ *   vs. DuckDB's read_json of the same file into a table; the ingested charges are checked against the seed's.
+ * - PostgreSQL (bench/postgres.ts; `--skip-postgres`, or skipped with a line when unreachable): the
+ *   seed, the two HTTP query cases beside raw SQL on PostgreSQL and beside DuckDB, and status-poll
+ *   throughput with one vs. three server processes (`--poll-clients`, `--poll-seconds`).
  * - Token Flex reference query and Insights query: submit → DONE/COMPLETED through HTTP on a real
  *   socket (POST, worker claim, execution, result stored, polls every 5 ms, as an unmodified
  *   client does; and once more with `Prefer: wait`, where the POST itself answers when done) vs. the same
@@ -25,11 +30,15 @@ import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/jobs/index.js';
 import { openDuckDbStore } from '../src/store/index.js';
+import { benchPostgres, BENCH_DATABASE_URL, probePostgres, type PollResult } from './postgres.js';
+import { benchIngest, type IngestBenchResult } from './ingest-case.js';
 
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false },
-    'skip-exports': { type: 'boolean', default: false },
+    'skip-exports': { type: 'boolean', default: false }, 'skip-postgres': { type: 'boolean', default: false },
+    'skip-ingest': { type: 'boolean', default: false },
+    'poll-clients': { type: 'string', default: '32' }, 'poll-seconds': { type: 'string', default: '5' },
   },
 });
 const rows = Number(values.rows);
@@ -43,6 +52,8 @@ interface Result { readonly name: string; readonly ms: number; readonly baseline
 const results: Result[] = [];
 interface ExportRun { readonly ms: number; readonly rows: number; readonly peakRssMb: number }
 const exportResults: { name: string; run: ExportRun; baselineName: string; baseline: ExportRun }[] = [];
+let ingestResult: IngestBenchResult | undefined;
+const pollResults: PollResult[] = [];
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -152,7 +163,29 @@ try {
   await jobs.runner.stop();
   await store.close();
 
-  // 4. Exports, each case in its own process so its peak RSS is its own (bench/export-case.ts).
+  // 4. The same cases on PostgreSQL, and status polls with one vs. three server processes.
+  if (!values['skip-postgres']) {
+    const problem = await probePostgres();
+    if (problem !== undefined) console.log(`PostgreSQL cases skipped: ${BENCH_DATABASE_URL} is unreachable (${problem}); set BENCH_DATABASE_URL`);
+    else {
+      const pg = await benchPostgres({
+        rows, window: { seed: 42, from: '2024-11-01', to: '2026-10-31' }, root, median, contract: CONTRACT,
+        tokenflexQuery: TOKENFLEX_QUERY, tokenflexRaw: TOKENFLEX_RAW, insightsQuery: INSIGHTS_QUERY, insightsRaw: INSIGHTS_RAW,
+        duckdb: { seedMs, tokenflexMs, insightsMs }, pollClients: Number(values['poll-clients']), pollSeconds: Number(values['poll-seconds']),
+      });
+      results.push(...pg.results);
+      pollResults.push(...pg.polls);
+    }
+  }
+
+  // Ingestion: the seeded records as NDJSON over HTTP, validated and rated, beside DuckDB's
+  // read_json of the same file (bench/ingest-case.ts).
+  if (!values['skip-ingest']) {
+    ingestResult = await benchIngest(root, path.join(root, 'data', 'usage.duckdb'));
+    results.push({ name: `ingest ${ingestResult.records.toLocaleString('en')} NDJSON (HTTP, rated)`, ms: ingestResult.ingestMs, baselineName: 'DuckDB read_json', baselineMs: ingestResult.readJsonMs });
+  }
+
+  // 5. Exports, each case in its own process so its peak RSS is its own (bench/export-case.ts).
   if (!values['skip-exports']) await benchExports();
 } finally {
   if (!values.keep) await rm(root, { recursive: true, force: true });
@@ -207,6 +240,19 @@ console.log(`\nusage-insights bench: ${rows.toLocaleString('en')} records, media
 console.log(`${pad('case', 38)}${pad('ms', 10)}${pad('baseline', 22)}${pad('ms', 10)}ratio`);
 for (const r of results) {
   console.log(`${pad(r.name, 38)}${pad(r.ms.toFixed(1), 10)}${pad(r.baselineName, 22)}${pad(r.baselineMs.toFixed(1), 10)}${(r.ms / r.baselineMs).toFixed(2)}x`);
+}
+if (ingestResult) {
+  const r = ingestResult;
+  console.log(`\ningestion: ${r.records.toLocaleString('en')} records (${(r.bytes / 1e6).toFixed(0)} MB NDJSON) at ${Math.round(r.records / (r.ingestMs / 1000)).toLocaleString('en')} records/s `
+    + `(read_json: ${Math.round(r.records / (r.readJsonMs / 1000)).toLocaleString('en')} rows/s), ${(r.ingestMs / r.readJsonMs).toFixed(2)}x read_json; answer ${JSON.stringify(r.summary)}`);
+  console.log(`  charges ${r.ingested === r.seeded ? 'equal the seed\'s' : `DIFFER from the seed's:\n  seeded   ${r.seeded}\n  ingested ${r.ingested}`}`);
+}
+if (pollResults.length > 0) {
+  console.log(`\n${pad('status polls (PostgreSQL)', 38)}${pad('clients', 10)}${pad('requests', 10)}${pad('per second', 12)}ratio`);
+  for (const r of pollResults) {
+    console.log(`${pad(`${r.processes} server process${r.processes > 1 ? 'es' : ''}, ${r.seconds} s`, 38)}${pad(String(r.clients), 10)}${pad(String(r.requests), 10)}`
+      + `${pad(r.perSecond.toFixed(0), 12)}${(r.perSecond / pollResults[0]!.perSecond).toFixed(2)}x`);
+  }
 }
 if (exportResults.length > 0) {
   console.log(`\n${pad('export', 34)}${pad('rows', 10)}${pad('ms', 10)}${pad('peak RSS', 10)}${pad('baseline', 32)}${pad('ms', 10)}${pad('peak RSS', 10)}ratio`);

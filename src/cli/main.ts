@@ -7,8 +7,11 @@ import { runMigrateCommand } from './commands/migrate.js';
 import { runExportCommand } from './commands/export.js';
 import { runQueryCommand } from './commands/query.js';
 import { runSeedCommand } from './commands/seed.js';
+import { runImportCommand } from './commands/import.js';
 import { readPasswordFromStdin, runAccountsCommand } from './commands/accounts.js';
 import { runKeysRotateCommand } from './commands/keys.js';
+import { formatContracts, formatTeams, parseContractYear, runAdminCliCommand } from './commands/admin.js';
+import type { ContractDefinition, ContractYearDefinition, TeamDetail } from '../store/index.js';
 import { runTokenCommand } from './commands/token.js';
 import { parseDuration } from './duration.js';
 
@@ -18,6 +21,12 @@ function positiveInteger(max: number) {
     if (!Number.isInteger(number) || number < 0 || number > max) throw new InvalidArgumentError(`expected a whole number from 0 to ${max}`);
     return number;
   };
+}
+
+function nonNegativeNumber(value: string): number {
+  const number = Number(value.replace(/_/g, ''));
+  if (!Number.isFinite(number) || number < 0) throw new InvalidArgumentError('expected a number from 0 up');
+  return number;
 }
 
 function isoDate(value: string): string {
@@ -128,6 +137,65 @@ export function buildProgram(): Command {
       if (result.clientSecret) console.log(`client_secret=${result.clientSecret}\n(the secret is shown only now; only its hash is stored)`);
     });
 
+  const team = program.command('team').description('manage teams (Insights contexts), their administrators and members');
+  team.command('create').description('create a team; its administrators see it in Insights at once')
+    .requiredOption('--name <name>', 'the team\'s name (the Insights context alias)')
+    .option('--id <teamId>', 'the team id (default: a random nine-digit number)')
+    .option('--benefit <name>', 'a reporting benefit, e.g. ReportingAPIAccess (repeatable)', many, [])
+    .option('--admin <email>', 'an administrator (repeatable)', many, [])
+    .option('--member <email>', 'a member who is not an administrator (repeatable)', many, [])
+    .action(async (options: { name: string; id?: string; benefit: string[]; admin: string[]; member: string[] }) => {
+      const created = await runAdminCliCommand(config(), 'team-create', {
+        name: options.name, ...(options.id ? { teamId: options.id } : {}), reportingBenefits: options.benefit,
+        administrators: options.admin, members: options.member,
+      }) as { teamId: string };
+      console.log(`created team ${created.teamId}`);
+    });
+  team.command('list').description('list every team')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(async (options: { format: 'table' | 'csv' | 'json' }) => {
+      console.log(formatTeams(options.format, await runAdminCliCommand(config(), 'team-list', {}) as TeamDetail[]));
+    });
+
+  const contract = program.command('contract').description('manage Token Flex contracts, their years, token pools and managers');
+  contract.command('create').description('create a contract of a team; its managers see it in Token Flex at once')
+    .requiredOption('--number <contractNumber>', 'the contract number')
+    .requiredOption('--name <name>', 'the contract name')
+    .requiredOption('--team <teamId>', 'the team the contract belongs to')
+    .requiredOption('--start <date>', 'first day, YYYY-MM-DD', isoDate)
+    .requiredOption('--end <date>', 'last day, YYYY-MM-DD', isoDate)
+    .option('--year <spec>', 'a contract year as YEAR:START:END:TOKENS, e.g. 1:2025-01-01:2025-12-31:10000 (repeatable)',
+      (value: string, previous: ContractYearDefinition[] = []) => [...previous, parseContractYear(value)], [])
+    .option('--multiyear-tokens <n>', 'the multi-year token pool (MY)', nonNegativeNumber, 0)
+    .option('--enrichment <names>', 'customField1..10 names, comma-separated in order ("" skips one), e.g. "Department,,Site"')
+    .option('--manager <email>', 'a contract manager (repeatable)', many, [])
+    .action(async (options: { number: string; name: string; team: string; start: string; end: string; year: ContractYearDefinition[]; multiyearTokens: number; enrichment?: string; manager: string[] }) => {
+      const created = await runAdminCliCommand(config(), 'contract-create', {
+        contractNumber: options.number, contractName: options.name, teamId: options.team, contractStartDate: options.start, contractEndDate: options.end,
+        contractYears: options.year, multiyearProvisionedTokens: options.multiyearTokens,
+        enrichmentCategories: options.enrichment === undefined ? [] : options.enrichment.split(',').map((name) => name.trim()),
+        contractManagers: options.manager,
+      }) as { contractNumber: string };
+      console.log(`created contract ${created.contractNumber}`);
+    });
+  contract.command('list').description('list every contract')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(async (options: { format: 'table' | 'csv' | 'json' }) => {
+      console.log(formatContracts(options.format, await runAdminCliCommand(config(), 'contract-list', {}) as ContractDefinition[]));
+    });
+
+  program.command('import').description('ingest usage records from CSV or NDJSON files, rated on arrival (each file all or nothing)')
+    .argument('<files...>', 'files to import (.csv, .ndjson, .jsonl; .gz too)')
+    .addOption(new Option('--format <format>', 'format of every file (default: by extension)').choices(['csv', 'ndjson']))
+    .option('--dry-run', 'validate and count only; write nothing', false)
+    .option('--contract <number>', 'the contract of records that name none')
+    .action(async (files: string[], options: { format?: 'csv' | 'ndjson'; dryRun: boolean; contract?: string }) => {
+      const ok = await runImportCommand(config(), { files, ...options }, {
+        progress: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true, summary: (line) => console.log(line),
+      });
+      if (!ok) process.exitCode = 1;
+    });
+
   const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
   program.command('query').description('run a usage query as the given user and print its rows')
     .addOption(new Option('--api <api>', 'which API\'s catalogue and rules').choices(['insights', 'tokenflex']).default('tokenflex'))
@@ -141,7 +209,7 @@ export function buildProgram(): Command {
     .option('--usage-category <names>', 'Token Flex: comma-separated usage categories', list, [])
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action(async (options: { api: 'insights' | 'tokenflex'; user: string; contract?: string; context?: string; fields: string[]; metrics: string[]; where?: string; orderBy?: string; usageCategory: string[]; format: 'table' | 'csv' | 'json' }) => {
-      console.log(await runQueryCommand(config(), options));
+      console.log(await runQueryCommand(config(), options, process.stderr));
     });
 
   program.command('export').description('run an export of either API and save its file(s)')

@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { issueUserToken, runAccountCommand, type SigningKeys, type TokenSettings } from '../auth/index.js';
+import { runAdminCommand } from '../admin/index.js';
 import { AppError } from '../errors.js';
+import { importUsageFromSocket } from './control-usage-import.js';
 import type { Store } from '../store/index.js';
 
 export interface ControlSocketDeps {
@@ -24,8 +26,14 @@ export async function startControlSocket(socketPath: string, deps: ControlSocket
     const reply = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
+    if (request.method === 'POST' && request.url?.startsWith('/usage?')) {
+      // `insights import`: a body of any size, streamed to the ingestion (not read into memory here).
+      void importUsageFromSocket(request, deps.store).then(({ status, body }) => reply(status, body), () => request.destroy());
+      return;
+    }
     const account = request.url?.startsWith('/accounts/') ? request.url.slice('/accounts/'.length) : undefined;
-    const known = request.url === '/token' || request.url === '/keys/rotate' || account !== undefined;
+    const admin = request.url?.startsWith('/admin/') ? request.url.slice('/admin/'.length) : undefined;
+    const known = request.url === '/token' || request.url === '/keys/rotate' || account !== undefined || admin !== undefined;
     if (request.method !== 'POST' || !known) return reply(404, { error: 'not found' });
     const chunks: Buffer[] = [];
     let size = 0;
@@ -40,6 +48,11 @@ export async function startControlSocket(socketPath: string, deps: ControlSocket
           if (request.url === '/keys/rotate') {
             // `insights keys rotate`: the server rotates its own key ring, so it signs with the new key at once.
             reply(200, { result: { kid: await deps.keys.rotate() } });
+            return;
+          }
+          if (admin !== undefined) {
+            // `insights team …` / `insights contract …` while the server holds the database.
+            reply(200, { result: await runAdminCommand(deps.store, admin, JSON.parse(Buffer.concat(chunks).toString('utf8'))) });
             return;
           }
           if (account !== undefined) {

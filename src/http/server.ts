@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
 import pino from 'pino';
-import { loadSigningKeys } from '../auth/index.js';
+import { loadSigningKeys, startCredentialHousekeeping } from '../auth/index.js';
 import type { Config } from '../config.js';
 import { createJobServices } from '../jobs/index.js';
-import { openDuckDbStore, type Store } from '../store/index.js';
-import { LocalFileStore, loadDownloadSecret, UrlSigner } from '../exports/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { LocalFileStore, loadDownloadSecretFile, UrlSigner } from '../exports/index.js';
 import { buildApp } from './app.js';
 import { startControlSocket } from './control-socket.js';
 
@@ -26,7 +26,7 @@ export async function runServer(config: Config): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'usage-insights' } });
   let store: Store;
   try {
-    store = await openDuckDbStore({ dataDir: config.dataDir });
+    store = await openStore(config);
   } catch (error) {
     logger.fatal({ err: error }, (error as Error).message);
     process.exitCode = 1;
@@ -36,27 +36,43 @@ export async function runServer(config: Config): Promise<void> {
   if (report.applied.length > 0) logger.info({ applied: report.applied }, 'database migrated');
   if (config.demoData && (await store.isEmpty())) {
     logger.info({ rows: config.demoRows, dataDir: config.dataDir }, 'empty database: generating the demo dataset');
-    const summary = await store.loadDemoData({ rows: config.demoRows, ...DEMO_WINDOW });
-    logger.info(summary, 'demo dataset ready: sign in as admin@example.com (every team) or alice@example.com (one team)');
+    try {
+      const summary = await store.loadDemoData({ rows: config.demoRows, ...DEMO_WINDOW });
+      logger.info(summary, 'demo dataset ready: sign in as admin@example.com (every team) or alice@example.com (one team)');
+    } catch (error) {
+      // PostgreSQL: another server process starting on the same database loaded it first.
+      if (await store.isEmpty()) throw error;
+      logger.info('demo dataset loaded by another server process');
+    }
   }
-  const keys = await loadSigningKeys(config.dataDir);
+  const keys = await loadSigningKeys(config.dataDir, { keysDir: config.keysDir });
+  // Another process sharing KEYS_DIR may rotate the keys: pick its new key up within 30 s.
+  const keyReload = setInterval(() => {
+    keys.reload().catch((error: unknown) => logger.warn({ err: error }, 'could not re-read the signing keys; keeping the current ones'));
+  }, 30_000);
+  keyReload.unref();
   const tokens = { issuer: config.tokenIssuer, audience: config.tokenAudience };
   const downloads = {
-    files: new LocalFileStore(path.join(config.dataDir, 'files')),
-    signer: new UrlSigner(await loadDownloadSecret(config.dataDir), config.publicUrl),
+    files: new LocalFileStore(config.filesDir),
+    signer: new UrlSigner(await loadDownloadSecretFile(config.downloadSecretFile), config.publicUrl),
   };
-  // Files half-written by a process that died are never presented as complete; remove them.
-  const leftovers = await downloads.files.removeLeftovers();
+  // Files half-written by a process that died are never presented as complete; remove them. On
+  // PostgreSQL other processes may share FILES_DIR and be writing: only files idle for an hour.
+  const leftovers = await downloads.files.removeLeftovers(store.backend === 'duckdb' ? undefined : new Date(Date.now() - 3_600_000));
   if (leftovers > 0) logger.warn({ leftovers }, 'removed partial export files left by a stopped server');
-  const jobs = createJobServices(store, 'duckdb', {
+  const jobs = createJobServices(store, store.backend, {
     concurrency: config.workerConcurrency,
     queryTimeoutMs: config.queryTimeoutSeconds * 1000,
     resultRetentionMs: config.resultRetentionSeconds * 1000,
+    staleAfterMs: config.jobStaleAfterSeconds * 1000,
   }, logger, downloads);
   // One process owns a DuckDB file, so every job still marked running was left by a process that
-  // died (kill -9, power loss): put them back in the queue now.
-  await jobs.runner.start({ recoverAll: true });
+  // died (kill -9, power loss): put them back in the queue now. On PostgreSQL other processes may
+  // be running jobs this very moment; only the sweeper's stale heartbeats say one of them died.
+  await jobs.runner.start({ recoverAll: store.backend === 'duckdb' });
   jobs.schedules?.start();
+  // Expired codes, sessions, revocations and refresh tokens are deleted every 15 minutes.
+  const housekeeping = startCredentialHousekeeping(store, { log: logger });
   let ready = true;
   const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits });
   let control: Server | undefined;
@@ -65,8 +81,9 @@ export async function runServer(config: Config): Promise<void> {
     control = await startControlSocket(controlSocketPath(config.dataDir), { store, keys, tokens });
   } catch (error) {
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
-    jobs.schedules?.stop();
+    await jobs.schedules?.stop();
     await jobs.runner.stop();
+    housekeeping.stop();
     await app.close();
     await store.close();
     process.exitCode = 1;
@@ -84,9 +101,11 @@ export async function runServer(config: Config): Promise<void> {
     ready = false;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     control?.close();
+    clearInterval(keyReload);
     await app.close();
-    jobs.schedules?.stop();
+    await jobs.schedules?.stop();
     await jobs.runner.stop();
+    housekeeping.stop();
     await store.close();
     logger.info('stopped');
   };

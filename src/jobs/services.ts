@@ -11,6 +11,8 @@ export interface JobSettings {
   readonly queryTimeoutMs: number;
   /** How long a completed query result stays readable (never under 5 minutes). */
   readonly resultRetentionMs: number;
+  /** A running job whose heartbeat is older than this goes back to the queue (default 30 s). */
+  readonly staleAfterMs?: number;
 }
 
 export interface JobServices {
@@ -46,6 +48,8 @@ export function createJobServices(
     ...(fileSettings ? { deleteExpiredFiles: async (files) => { for (const file of files) await fileSettings.files.delete(file.key); } } : {}),
     concurrency: settings.concurrency,
     executionCapMs: settings.queryTimeoutMs,
+    // Three heartbeats per stale period (at most one per 5 s): one late beat never looks like death.
+    ...(settings.staleAfterMs ? { staleAfterMs: settings.staleAfterMs, heartbeatMs: Math.min(5_000, Math.floor(settings.staleAfterMs / 3)) } : {}),
     ...(log ? { log } : {}),
   });
   const queries = new UsageQueryService({

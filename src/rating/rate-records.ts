@@ -2,7 +2,7 @@ import { JOB_STATUSES, SOURCES, USAGE_CATEGORIES, USAGE_TYPES } from '../catalog
 import type { ChargeCategory } from '../catalog/index.js';
 import { AppError } from '../errors.js';
 import type { ErrorDetail } from '../errors.js';
-import { isCalendarDay, localDay, parseInstant, parseOffsetMinutes } from './instant.js';
+import { formatDayNumber, isCalendarDay, localDayNumber, parseInstant, parseOffsetMinutes } from './instant.js';
 import type {
   AffectedUserDay, RatedCharge, RatingContext, RatingContractYear, RatingOptions, RatingProduct, RatingSession,
 } from './rating-types.js';
@@ -18,6 +18,9 @@ type RatingKind = 'flex-desktop' | 'other-desktop' | 'cloud' | 'manual';
 /** A record with its times parsed and everything the rating looks up resolved. */
 interface PreparedRecord {
   readonly record: RatingSession;
+  /** Position in the caller's array. */
+  readonly index: number;
+  readonly id: string;
   readonly kind: RatingKind;
   /** Epoch ms of the usage: session start, cloud event time or transaction date. */
   readonly at: number;
@@ -68,8 +71,18 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
+/**
+ * A map key of several parts. NUL cannot be confused with text a record carries in practice, and
+ * the parts are length-prefixed anyway, so two different tuples never share a key. (This was
+ * JSON.stringify; at a million records it was a tenth of the rating time.)
+ */
 function key(...parts: readonly (string | number)[]): string {
-  return JSON.stringify(parts);
+  let out = '';
+  for (const part of parts) {
+    const text = String(part);
+    out += `${text.length}\u0000${text}\u0000`;
+  }
+  return out;
 }
 
 /**
@@ -103,24 +116,35 @@ export function rateRecords(
   context: RatingContext,
   options: Partial<RatingOptions> = {},
 ): readonly RatedCharge[] {
+  return Object.freeze([...rateRecordsInInputOrder(records, context, options)].sort(compareById));
+}
+
+/**
+ * `rateRecords`, with `charges[i]` the charge of `records[i]` instead of sorted by id: for callers
+ * that rate millions of records and write the charges back by position (ingestion, the seed),
+ * to whom a sort by id is a cost without a use (a third of the time at a million records).
+ */
+export function rateRecordsInInputOrder(
+  records: readonly RatingSession[],
+  context: RatingContext,
+  options: Partial<RatingOptions> = {},
+): readonly RatedCharge[] {
   const casualMs = resolveCasualThresholdMs(options);
   const products = indexProducts(context);
-  const prepared = prepareRecords(records, context, products);
-
-  const ordered = [...prepared].sort((a, b) => a.at - b.at || compareText(a.record.id, b.record.id));
+  const ordered = sortInRatingOrder(prepareRecords(records, context, products));
   // Dearest daily rate charged so far per (contract, user, rating day); absent = nothing charged yet.
-  const dearestCharged = new Map<string, number>();
-  // Running token total per (contract, year), starting from what was drawn before the batch.
-  const drawn = new Map<string, number>();
-  const charges: RatedCharge[] = [];
+  const dearestCharged = new UserDayRates();
+  // Running token total per contract year (the context's year object stands for it), starting
+  // from what was drawn before the batch.
+  const drawn = new Map<RatingContractYear, number>();
+  const charges: RatedCharge[] = new Array<RatedCharge>(records.length);
   for (const item of ordered) {
     const { chargeCategory, tokens } = chargeOf(item, casualMs, dearestCharged);
     const year = item.contractYear;
-    const yearKey = key(item.record.contractNumber, year.year);
-    const total = (drawn.get(yearKey) ?? year.tokensConsumedBefore ?? 0) + tokens;
-    drawn.set(yearKey, total);
-    charges.push(Object.freeze({
-      id: item.record.id,
+    const total = (drawn.get(year) ?? year.tokensConsumedBefore ?? 0) + tokens;
+    drawn.set(year, total);
+    charges[item.index] = Object.freeze({
+      id: item.id,
       usageDate: item.usageDate,
       contractYear: year.year,
       chargeCategory,
@@ -129,16 +153,97 @@ export function rateRecords(
       isChargedEvent: chargeCategory === 'CHARGED' || chargeCategory === 'INCREMENTAL',
       // Two decimals, as the seed's round(secs / 60.0, 2).
       usageMinutes: Math.round(item.durationMs / 600) / 100,
-    }));
+    });
   }
-  return Object.freeze(charges.sort((a, b) => compareText(a.id, b.id)));
+  return Object.freeze(charges);
 }
 
-function chargeOf(
-  item: PreparedRecord,
-  casualMs: number,
-  dearestCharged: Map<string, number>,
-): { chargeCategory: ChargeCategory; tokens: number } {
+/**
+ * Rates by (contract, user, day), as nested maps of the records' own strings rather than one map
+ * of joined keys: a joined key is a new string to build and hash per record, the records' strings
+ * are hashed once (a fifth of the rating time at a million records).
+ */
+class UserDayRates {
+  private readonly byContract = new Map<string, Map<string, Map<string, number>>>();
+
+  /** The rates by day of one user of one contract, created empty on first use. */
+  day(contractNumber: string, userName: string): Map<string, number> {
+    let byUser = this.byContract.get(contractNumber);
+    if (byUser === undefined) {
+      byUser = new Map();
+      this.byContract.set(contractNumber, byUser);
+    }
+    let byDay = byUser.get(userName);
+    if (byDay === undefined) {
+      byDay = new Map();
+      byUser.set(userName, byDay);
+    }
+    return byDay;
+  }
+}
+
+function compareRatingOrder(a: PreparedRecord, b: PreparedRecord): number {
+  return a.at - b.at || compareText(a.id, b.id);
+}
+
+function compareById(a: RatedCharge, b: RatedCharge): number {
+  return compareText(a.id, b.id);
+}
+
+/**
+ * The records in the rating order (usage time, then id). A least-significant-digit radix sort of
+ * the times (16-bit digits over typed arrays), then a comparison sort of each run of equal times
+ * by id: at a million records a comparison sort of the objects took 5.7 s of CPU and this 0.1 s,
+ * since equal times are rare. Spans beyond 2^48 ms (8,900 years) fall back to the plain sort.
+ */
+function sortInRatingOrder(prepared: readonly PreparedRecord[]): PreparedRecord[] {
+  const n = prepared.length;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const item of prepared) {
+    if (item.at < min) min = item.at;
+    if (item.at > max) max = item.at;
+  }
+  if (n < 64 || !(max - min < 2 ** 48)) return [...prepared].sort(compareRatingOrder);
+  let order = new Uint32Array(n);
+  let next = new Uint32Array(n);
+  const digits = [new Uint16Array(n), new Uint16Array(n), new Uint16Array(n)] as const;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    const relative = (prepared[i] as PreparedRecord).at - min;
+    digits[0][i] = relative % 65_536;
+    digits[1][i] = Math.floor(relative / 65_536) % 65_536;
+    digits[2][i] = Math.floor(relative / 4_294_967_296);
+  }
+  const counts = new Uint32Array(65_537);
+  for (const digit of digits) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) (counts[(digit[i] as number) + 1] as number)++;
+    if (counts[(digit[0] as number) + 1] === n) continue; // every key has this digit: nothing to move
+    for (let d = 1; d < counts.length; d++) counts[d] = (counts[d] as number) + (counts[d - 1] as number);
+    for (let i = 0; i < n; i++) {
+      const item = order[i] as number;
+      const slot = (digit[item] as number);
+      next[counts[slot] as number] = item;
+      counts[slot] = (counts[slot] as number) + 1;
+    }
+    [order, next] = [next, order];
+  }
+  const sorted = Array.from(order, (i) => prepared[i] as PreparedRecord);
+  // Equal times: by id, which makes the order total.
+  for (let start = 0; start < n;) {
+    let end = start + 1;
+    while (end < n && (sorted[end] as PreparedRecord).at === (sorted[start] as PreparedRecord).at) end++;
+    if (end - start > 1) {
+      const run = sorted.slice(start, end).sort(compareRatingOrder);
+      for (let k = 0; k < run.length; k++) sorted[start + k] = run[k] as PreparedRecord;
+    }
+    start = end;
+  }
+  return sorted;
+}
+
+function chargeOf(item: PreparedRecord, casualMs: number, dearestCharged: UserDayRates): { chargeCategory: ChargeCategory; tokens: number } {
   const { record } = item;
   switch (item.kind) {
     case 'other-desktop':
@@ -151,14 +256,14 @@ function chargeOf(
       return { chargeCategory: 'CHARGED', tokens: record.tokens ?? 0 };
     case 'flex-desktop': {
       if (item.durationMs < casualMs) return { chargeCategory: 'CASUAL', tokens: 0 };
-      const dayKey = key(record.contractNumber, record.userName, item.usageDate);
-      const dearest = dearestCharged.get(dayKey);
+      const day = dearestCharged.day(record.contractNumber, record.userName);
+      const dearest = day.get(item.usageDate);
       if (dearest === undefined) {
-        dearestCharged.set(dayKey, item.rate);
+        day.set(item.usageDate, item.rate);
         return { chargeCategory: 'CHARGED', tokens: item.rate };
       }
       if (item.rate > dearest) {
-        dearestCharged.set(dayKey, item.rate);
+        day.set(item.usageDate, item.rate);
         return { chargeCategory: 'INCREMENTAL', tokens: item.rate - dearest };
       }
       return { chargeCategory: 'FREE', tokens: 0 };
@@ -174,20 +279,25 @@ function chargeOf(
  * of its own user-day and the CY/MY split of its contract year. So to re-rate after a late batch,
  * for each contract year it touches: let S be the earliest usage time among the batch and the
  * stored records of these user-days; pass every record of that year whose usage time is at or
- * after S (the batch included), with `tokensConsumedBefore` = the tokens of the year's records
- * before S. Every charge returned is then exact, and no record before S changes.
+ * after S (the batch included), and also, as context, the records before S of the user-days
+ * those records are on (a day that began before S: its later sessions' charges depend on its
+ * earlier ones); `tokensConsumedBefore` = the tokens of the year's records before S less the
+ * context's, which the rating counts again. Every charge returned for a record at or after S is
+ * then exact; no record before S changes, so the context's charges are not to be written back.
  */
 export function affectedUserDays(records: readonly RatingSession[]): readonly AffectedUserDay[] {
   const problems = new Problems();
   const found = new Map<string, AffectedUserDay>();
+  const days = new DayCache();
   records.forEach((record, index) => {
-    const times = prepareTimes(record, index, problems);
+    const times = prepareTimes(record, index, problems, days);
     if (!times) return;
     const day = { contractNumber: record.contractNumber, userName: record.userName, usageDate: times.usageDate };
     found.set(key(day.contractNumber, day.userName, day.usageDate), Object.freeze(day));
   });
   problems.throwIfAny('Cannot find the days these records touch');
-  return Object.freeze([...found.entries()].sort(([a], [b]) => compareText(a, b)).map(([, day]) => day));
+  return Object.freeze([...found.values()].sort((a, b) =>
+    compareText(a.contractNumber, b.contractNumber) || compareText(a.userName, b.userName) || compareText(a.usageDate, b.usageDate)));
 }
 
 function resolveCasualThresholdMs(options: Partial<RatingOptions>): number {
@@ -245,6 +355,12 @@ function indexProducts(context: RatingContext): ReadonlyMap<string, readonly Rat
   return index;
 }
 
+/** Reports a problem of record `index`; a plain function so the hot loop allocates no closures. */
+function reportRecord(problems: Problems, id: string, index: number, field: string, message: string): undefined {
+  problems.add(id, `/records/${index}${field}`, `record '${id}': ${message}`);
+  return undefined;
+}
+
 function prepareRecords(
   records: readonly RatingSession[],
   context: RatingContext,
@@ -253,57 +369,92 @@ function prepareRecords(
   const problems = new Problems();
   const seen = new Set<string>();
   const prepared: PreparedRecord[] = [];
-  records.forEach((record, index) => {
-    const path = `/records/${index}`;
+  const days = new DayCache();
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index] as RatingSession;
     const id = typeof record.id === 'string' ? record.id : '';
-    const report = (field: string, message: string): void => problems.add(id, `${path}${field}`, `record '${id}': ${message}`);
     const before = problems.size;
-    if (id === '') report('/id', 'the id must be a non-empty string');
-    else if (seen.has(id)) report('/id', 'the id appears more than once in the batch');
+    if (id === '') reportRecord(problems, id, index, '/id', 'the id must be a non-empty string');
+    else if (seen.has(id)) reportRecord(problems, id, index, '/id', 'the id appears more than once in the batch');
     seen.add(id);
-    if (!USAGE_CATEGORIES.includes(record.usageCategory)) report('/usageCategory', `unknown usage category '${String(record.usageCategory)}'`);
-    if (!SOURCES.includes(record.source)) report('/source', `unknown source '${String(record.source)}'`);
+    if (!USAGE_CATEGORIES.includes(record.usageCategory)) reportRecord(problems, id, index, '/usageCategory', `unknown usage category '${String(record.usageCategory)}'`);
+    if (!SOURCES.includes(record.source)) reportRecord(problems, id, index, '/source', `unknown source '${String(record.source)}'`);
     if (record.usageType !== null && record.usageType !== undefined && !USAGE_TYPES.includes(record.usageType)) {
-      report('/usageType', `unknown usage type '${String(record.usageType)}'`);
+      reportRecord(problems, id, index, '/usageType', `unknown usage type '${String(record.usageType)}'`);
     }
     if (record.jobStatus !== null && record.jobStatus !== undefined && !JOB_STATUSES.includes(record.jobStatus)) {
-      report('/jobStatus', `unknown job status '${String(record.jobStatus)}'`);
+      reportRecord(problems, id, index, '/jobStatus', `unknown job status '${String(record.jobStatus)}'`);
     }
     if (record.tokens !== null && record.tokens !== undefined && !isFiniteNumber(record.tokens)) {
-      report('/tokens', `tokens must be a finite number, got ${String(record.tokens)}`);
+      reportRecord(problems, id, index, '/tokens', `tokens must be a finite number, got ${String(record.tokens)}`);
     }
-    if (problems.size > before) return;
+    if (problems.size > before) continue;
 
-    const times = prepareTimes(record, index, problems);
-    if (!times) return;
+    const times = prepareTimes(record, index, problems, days);
+    if (!times) continue;
     const kind = kindOf(record);
+    const usageDate = times.usageDate;
 
-    const contractYear = context.contractYears.get(record.contractNumber)
-      ?.find((year) => year.startDate <= times.usageDate && times.usageDate <= year.endDate);
+    const contractYear = findContractYear(context.contractYears.get(record.contractNumber), usageDate);
     if (!contractYear) {
-      report('/contractNumber', context.contractYears.has(record.contractNumber)
-        ? `no year of contract ${record.contractNumber} covers its usage date ${times.usageDate}`
+      reportRecord(problems, id, index, '/contractNumber', context.contractYears.has(record.contractNumber)
+        ? `no year of contract ${record.contractNumber} covers its usage date ${usageDate}`
         : `unknown contract ${record.contractNumber}`);
     }
 
     let rate = 0;
     if (kind === 'flex-desktop') {
-      const found = findProduct(record, times.usageDate, products);
-      if (typeof found === 'string') report('/productVersion', found);
+      const found = findProduct(record, usageDate, products);
+      if (typeof found === 'string') reportRecord(problems, id, index, '/productVersion', found);
       else rate = found.dailyTokenRate;
     } else if (kind === 'cloud' && record.source === 'flex' && record.jobStatus !== 'Failed' && !isFiniteNumber(record.tokens)) {
-      report('/tokens', 'a charged cloud event needs its tokens');
+      reportRecord(problems, id, index, '/tokens', 'a charged cloud event needs its tokens');
     } else if (kind === 'cloud' && isFiniteNumber(record.tokens) && record.tokens < 0) {
-      report('/tokens', `a cloud event cannot have negative tokens (${record.tokens})`);
+      reportRecord(problems, id, index, '/tokens', `a cloud event cannot have negative tokens (${record.tokens})`);
     } else if (kind === 'manual' && !isFiniteNumber(record.tokens)) {
-      report('/tokens', 'a manual record needs its tokens');
+      reportRecord(problems, id, index, '/tokens', 'a manual record needs its tokens');
     }
 
-    if (problems.size > before || !contractYear) return;
-    prepared.push({ record, kind, ...times, contractYear, rate });
-  });
+    if (problems.size > before || !contractYear) continue;
+    prepared.push({ record, index, id, kind, at: times.at, usageDate, durationMs: times.durationMs, contractYear, rate });
+  }
   problems.throwIfAny(problems.size === 1 ? 'Cannot rate a record' : 'Cannot rate these records');
   return prepared;
+}
+
+/** The year whose range holds the day ('YYYY-MM-DD' strings compare in calendar order). */
+function findContractYear(years: readonly RatingContractYear[] | undefined, usageDate: string): RatingContractYear | undefined {
+  if (years === undefined) return undefined;
+  for (const year of years) {
+    if (year.startDate <= usageDate && usageDate <= year.endDate) return year;
+  }
+  return undefined;
+}
+
+/**
+ * Day strings by day number, and offsets by their text: a batch has few distinct days and
+ * offsets, so formatting and parsing each once saves most of the per-record date work.
+ */
+class DayCache {
+  private readonly daysByNumber = new Map<number, string>();
+  private readonly offsets = new Map<string, number | undefined>();
+
+  day(epochMs: number, offsetMinutes: number): string {
+    const n = localDayNumber(epochMs, offsetMinutes);
+    let text = this.daysByNumber.get(n);
+    if (text === undefined) {
+      text = formatDayNumber(n);
+      this.daysByNumber.set(n, text);
+    }
+    return text;
+  }
+
+  offset(text: string): number | undefined {
+    if (this.offsets.has(text)) return this.offsets.get(text);
+    const minutes = parseOffsetMinutes(text);
+    this.offsets.set(text, minutes);
+    return minutes;
+  }
 }
 
 function kindOf(record: RatingSession): RatingKind {
@@ -346,45 +497,44 @@ function prepareTimes(
   record: RatingSession,
   index: number,
   problems: Problems,
+  days: DayCache,
 ): { at: number; usageDate: string; durationMs: number } | undefined {
   const id = typeof record.id === 'string' ? record.id : '';
-  const report = (field: string, message: string): undefined => {
-    problems.add(id, `/records/${index}${field}`, `record '${id}': ${message}`);
-    return undefined;
-  };
-  const instant = (field: string, value: string | null | undefined): number | undefined => {
-    if (value === null || value === undefined) return report(`/${field}`, `${field} is missing`);
-    const ms = typeof value === 'string' ? parseInstant(value) : undefined;
-    return ms ?? report(`/${field}`, `${field} '${String(value)}' is not an ISO date-time`);
-  };
-
   // No offset: the UTC day. Cloud and manual records seldom carry one, so they are dated in UTC.
   let offset = 0;
   if (record.licenseServerTzOffset !== null && record.licenseServerTzOffset !== undefined) {
-    const parsed = typeof record.licenseServerTzOffset === 'string' ? parseOffsetMinutes(record.licenseServerTzOffset) : undefined;
-    if (parsed === undefined) return report('/licenseServerTzOffset', `licenseServerTzOffset '${String(record.licenseServerTzOffset)}' is not an offset like +01:00`);
+    const parsed = typeof record.licenseServerTzOffset === 'string' ? days.offset(record.licenseServerTzOffset) : undefined;
+    if (parsed === undefined) return reportRecord(problems, id, index, '/licenseServerTzOffset', `licenseServerTzOffset '${String(record.licenseServerTzOffset)}' is not an offset like +01:00`);
     offset = parsed;
   }
 
   switch (record.usageCategory) {
     case 'DESKTOP_PRODUCT': {
-      const start = instant('sessionStart', record.sessionStart);
-      const end = instant('sessionEnd', record.sessionEnd);
+      const start = instantOf(record, index, problems, 'sessionStart', record.sessionStart);
+      const end = instantOf(record, index, problems, 'sessionEnd', record.sessionEnd);
       if (start === undefined || end === undefined) return undefined;
-      if (end < start) return report('/sessionEnd', `the session ends (${String(record.sessionEnd)}) before it starts (${String(record.sessionStart)})`);
-      return { at: start, usageDate: localDay(start, offset), durationMs: end - start };
+      if (end < start) return reportRecord(problems, id, index, '/sessionEnd', `the session ends (${String(record.sessionEnd)}) before it starts (${String(record.sessionStart)})`);
+      return { at: start, usageDate: days.day(start, offset), durationMs: end - start };
     }
     case 'CLOUD_PRODUCT':
     case 'CLOUD_SERVICE': {
-      const at = instant('usageTimestamp', record.usageTimestamp);
-      return at === undefined ? undefined : { at, usageDate: localDay(at, offset), durationMs: 0 };
+      const at = instantOf(record, index, problems, 'usageTimestamp', record.usageTimestamp);
+      return at === undefined ? undefined : { at, usageDate: days.day(at, offset), durationMs: 0 };
     }
     case 'MANUAL_ADJUSTMENT':
     case 'MANUAL_CONSUMPTION': {
-      const at = instant('transactionDate', record.transactionDate);
-      return at === undefined ? undefined : { at, usageDate: localDay(at, offset), durationMs: 0 };
+      const at = instantOf(record, index, problems, 'transactionDate', record.transactionDate);
+      return at === undefined ? undefined : { at, usageDate: days.day(at, offset), durationMs: 0 };
     }
     default:
-      return report('/usageCategory', `unknown usage category '${String(record.usageCategory)}'`);
+      return reportRecord(problems, id, index, '/usageCategory', `unknown usage category '${String(record.usageCategory)}'`);
   }
+}
+
+/** Epoch ms of one of a record's date-times, or undefined after reporting why not. */
+function instantOf(record: RatingSession, index: number, problems: Problems, field: string, value: string | null | undefined): number | undefined {
+  const id = typeof record.id === 'string' ? record.id : '';
+  if (value === null || value === undefined) return reportRecord(problems, id, index, `/${field}`, `${field} is missing`);
+  const ms = typeof value === 'string' ? parseInstant(value) : undefined;
+  return ms ?? reportRecord(problems, id, index, `/${field}`, `${field} '${String(value)}' is not an ISO date-time`);
 }

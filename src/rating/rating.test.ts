@@ -347,6 +347,20 @@ test('re-rating only the records from the earliest affected user-day on, with th
   });
 });
 
+test('re-rating from S needs, as context, the earlier records of the days that began before S', () => {
+  // Ann's day began at 09:00 with Revit; bob's late record at 11:00 makes S = 11:00. Passed alone,
+  // ann's 12:00 AutoCAD session would look like her first of the day and be CHARGED.
+  const stored = [desktop('a', 'RVT', '2024-03-04T09:00:00Z', 60), desktop('b', 'ACD', '2024-03-04T12:00:00Z', 60)];
+  const late = [desktop('z', 'ACD', '2024-03-04T11:00:00Z', 60, { userName: 'bob' })];
+  const full = new Map(rateRecords([...stored, ...late], context(12)).map((c) => [c.id, c]));
+  const before = rateRecords(stored, context(12)).find((c) => c.id === 'a')?.tokensConsumed ?? 0;
+  assert.equal(rateRecords([stored[1] as RatingSession, ...late], context(12, before)).find((c) => c.id === 'b')?.chargeCategory, 'CHARGED');
+  // With the context (and its tokens taken out of the tokens before S), every record from S on is exact.
+  const withContext = rateRecords([...stored, ...late], context(12, before - before));
+  for (const id of ['b', 'z']) assert.deepEqual(withContext.find((c) => c.id === id), full.get(id));
+  assert.equal(full.get('b')?.chargeCategory, 'FREE');
+});
+
 // ---- Output shape --------------------------------------------------------------------------------
 
 test('charges come back sorted by id and frozen, one per record', () => {

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { CHARGE_CATEGORIES, REASON_TYPES, USAGE_CATEGORIES } from '../catalog/index.js';
-import type { ChargeCategory } from '../catalog/index.js';
+import { REASON_TYPES, USAGE_CATEGORIES } from '../catalog/index.js';
 import { AppError } from '../errors.js';
+import { rateRecordsInInputOrder, type RatingContractYear, type RatingProduct } from '../rating/index.js';
 import {
   DEMO_CLOUD_PRODUCTS, DEMO_COLLECTIONS, DEMO_ENRICHMENT_VALUES, DEMO_FIRST_NAMES, DEMO_LAST_NAMES,
   DEMO_PRODUCTS, DEMO_REASON_COMMENTS, DEMO_RELEASES, DEMO_TEAMS,
 } from './demo-data.js';
 import type { ProductGroup } from './demo-data.js';
+import {
+  appendRatedCharges, createRatedChargesTableSql, ratedChargeSql, ratingInputColumns, ratingInstantSql, readRatingSessions,
+} from './duckdb-rating.js';
 
 export interface SeedOptions {
   /** Number of usage records to generate, exactly. */
@@ -49,11 +52,6 @@ export const DEMO_ALICE_USER_ID = 'U000002';
 /** Sessions shorter than this are CASUAL and free (spec §6, "casual threshold"). */
 const CASUAL_SECONDS = 300;
 
-/** Charge categories travel through the rating windows as small integers, named only at the end. */
-const CHARGE: Readonly<Record<ChargeCategory, number>> = Object.freeze(
-  Object.fromEntries(CHARGE_CATEGORIES.map((name, k) => [name, k])) as Record<ChargeCategory, number>,
-);
-
 // Sizes of the lookup tables that turn a uniform hash into a weighted choice by an equi-join
 // (slot → item). An equi-join on a small table is a hash join DuckDB runs at full speed; a range
 // join against cumulative weights was the alternative and needs a sort of all rows.
@@ -89,7 +87,11 @@ export async function seedDatabase(connection: DuckDBConnection, options: SeedOp
     .getRowObjectsJS()[0]?.['v'] !== false;
   await connection.run('set preserve_insertion_order = false');
   try {
-    for (const statement of seedStatements(plan)) await connection.run(statement);
+    const { generate, ratingInput, store } = seedStatements(plan);
+    for (const statement of generate) await connection.run(statement);
+    await connection.run(ratingInput);
+    await rateSeedSessions(connection);
+    for (const statement of store) await connection.run(statement);
   } catch (error) {
     await connection.run(SEEDED_TABLES.map((name) => `delete from ${name};`).join('\n'));
     throw error;
@@ -203,7 +205,37 @@ function hubId(teamId: string, k: number): string {
   return `b.${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-function seedStatements(plan: SeedPlan): string[] {
+/**
+ * Rates seed_rating_input with src/rating, contract year by contract year (a year is one range of
+ * k, and the rating of one year needs nothing of another), into seed_charges.
+ */
+async function rateSeedSessions(connection: DuckDBConnection): Promise<void> {
+  await connection.run(createRatedChargesTableSql('seed_charges'));
+  const products: RatingProduct[] = (await connection.runAndReadAll('select product_line_code, version, daily_token_rate from products'))
+    .getRowsJS().map(([code, version, rate]) => ({ productLineCode: String(code), version: String(version), dailyTokenRate: Number(rate) }));
+  const years = new Map<string, RatingContractYear[]>();
+  const yearRows = (await connection.runAndReadAll(`select contract_number, year, strftime(start_date, '%Y-%m-%d'), strftime(end_date, '%Y-%m-%d'), provisioned_tokens
+    from contract_years order by contract_number, year`)).getRowsJS();
+  for (const [contract, year, startDate, endDate, provisioned] of yearRows) {
+    const list = years.get(String(contract)) ?? [];
+    list.push({ year: Number(year), startDate: String(startDate), endDate: String(endDate), provisionedTokens: Number(provisioned) });
+    years.set(String(contract), list);
+  }
+  const ranges = (await connection.runAndReadAll(`select tm.contract_number, min(r.k), max(r.k) + 1
+    from seed_sessions r join seed_team tm on tm.t = r.t group by tm.contract_number, r.cy order by 2`)).getRowsJS();
+  for (const [contract, from, to] of ranges) {
+    const sessions = await readRatingSessions(connection, 'seed_rating_input', Number(from), Number(to));
+    const charges = rateRecordsInInputOrder(sessions, { products, contractYears: new Map([[String(contract), years.get(String(contract)) ?? []]]) });
+    await appendRatedCharges(connection, 'seed_charges', charges, Number(from));
+  }
+}
+
+/**
+ * The SQL of the seed: `generate` makes everything but the usage records and leaves the unrated
+ * sessions in seed_sessions, `ratingInput` lays them out for the rating (seed_rating_input), and
+ * after the rating `store` writes the usage records with their charges.
+ */
+function seedStatements(plan: SeedPlan): { generate: string[]; ratingInput: string; store: string[] } {
   const S = `${plan.seed}::BIGINT`;
   /**
    * Deterministic 64-bit hash of draw k (< 1024) of the integer `expr`, salted by the seed.
@@ -453,22 +485,11 @@ from seed_version v join seed_product p on p.p = v.p`);
   // `cat` is an index into USAGE_CATEGORIES and the reason an index into REASON_TYPES: the SQL
   // relies on their order in the catalogue (0 = DESKTOP_PRODUCT, 3 and 4 = the manual ones).
   //
-  // Rating (spec §6), per user and rating day, in (session_start, id) order. Ids are zero-padded,
-  // so ordering by i is ordering by id. `prev_max` is the dearest daily rate already charged that
-  // day, which makes every rule one comparison: nothing charged yet → CHARGED the rate; a dearer
-  // product → INCREMENTAL, the difference; otherwise (the same product again, or a cheaper one
-  // already covered) → FREE. So a day costs the dearest product used, and each product is CHARGED
-  // at most once per user and day. Sessions under five minutes are CASUAL and do not count; 'sus'
-  // (subscription) sessions are not Flex usage and are N/A. A failed cloud job is FREE.
-  //
-  // `cum` is the running token total of the contract year in the same order; the final insert
-  // compares it with the provisioned tokens to choose the CY or MY pool (a record without tokens
-  // gets the pool in force at its time). Tokens are whole numbers, so every sum is exact and
-  // independent of the order DuckDB's threads add them in.
-  //
-  // Simplifications: a Borrowed session (days long) is rated once, on its first day; cloud events
-  // are charged per event, not per user and day.
-  add(`create temp table seed_rated as
+  // The sessions are generated unrated; src/rating rates them below, as ingestion rates operators'
+  // records (spec §6: "the seed generator produces unrated sessions and runs them through the same
+  // rating"). Borrowed sessions are days long and rated on their first day; cloud events are
+  // charged per event.
+  add(`create temp table seed_sessions as
 with g as (
   select i, ${draw.category('i')} as cat,
     ${hm('i', 2, USER_SLOTS)} as user_slot,
@@ -513,8 +534,7 @@ s as (
     case when e.cat = 0 then e.desktop_secs else 0 end as secs,
     coalesce(e.cat = 0 and (e.sus_p = e.p or e.sus_col = pr.col), false) as sus,
     datediff('month', tm.contract_start, e.day) // 12 + 1 as cy,
-    -- Charge and tokens of everything but Flex desktop sessions, which the window below rates.
-    case when e.cat = 2 and e.failed then ${CHARGE.FREE} when e.cat in (1, 2) then ${CHARGE.CHARGED} else ${CHARGE['N/A']} end as fixed_charge,
+    -- What the rating is given for records that are not desktop sessions: their tokens.
     case when e.cat = 1 then cl.tokens
          when e.cat = 2 and not e.failed then cl.tokens * e.units
          when e.cat = 3 then e.manual_quantity
@@ -527,37 +547,28 @@ s as (
   -- Join keys only (vk is null outside desktop rows): an extra predicate such as "e.cat = 0" in
   -- a left join's condition turns the hash join into a nested-loop join, 15 s per million rows.
   left join seed_version_pick vp on vp.p = e.p and vp.m = e.m and vp.k = e.vk
-),
-r as (
-  select s.*,
-    max(case when s.cat = 0 and not s.sus and s.secs >= ${CASUAL_SECONDS} then s.rate end)
-      over (partition by s.n, s.day order by s.start_utc, s.i rows between unbounded preceding and 1 preceding) as prev_max
-  from s
-),
-k as (
-  select r.*,
-    case when r.cat <> 0 then r.fixed_charge
-         when r.sus then ${CHARGE['N/A']}
-         when r.secs < ${CASUAL_SECONDS} then ${CHARGE.CASUAL}
-         when r.prev_max is null then ${CHARGE.CHARGED}
-         when r.rate > r.prev_max then ${CHARGE.INCREMENTAL}
-         else ${CHARGE.FREE} end as charge,
-    cast(case when r.cat <> 0 then r.fixed_tokens
-              when r.sus or r.secs < ${CASUAL_SECONDS} then 0
-              when r.prev_max is null then r.rate
-              when r.rate > r.prev_max then r.rate - r.prev_max
-              else 0 end as double) as tokens
-  from r
 )
-select i, cat, n, t, p, pv, cp, day, start_utc, secs, sus, cy, charge, tokens,
-  sum(tokens) over (partition by t, cy order by start_utc, i rows between unbounded preceding and current row) as cum
-from k`);
+-- k numbers the records contract year by contract year: the rating reads each year as one range.
+select i, row_number() over (order by t, cy, i) - 1 as k, cat, n, t, p, pv, cp, day, rate, start_utc, secs, sus, cy, fixed_tokens
+from s`);
 
   // ---- Contracts: provisioned tokens sized from the consumption they must (not) cover ---------
   // A year's provisioned tokens = the team's pool factor × its daily consumption in that year ×
   // the days of the year. Years the window barely covers use the contract's average rate.
   add(`create temp table seed_cy as
-with used as (select t, cy as y, sum(tokens) as tokens from seed_rated group by t, cy),
+with desktop_days as (
+  -- A Flex user-day costs the dearest daily rate among its sessions that are not casual: what the
+  -- rating will charge it, known before it runs (src/rating; the seed test checks the two agree).
+  select t, cy, n, day, max(rate) as tokens from seed_sessions
+  where cat = 0 and not sus and secs >= ${CASUAL_SECONDS} group by t, cy, n, day
+),
+used as (
+  select t, y, sum(tokens) as tokens from (
+    select t, cy as y, tokens from desktop_days
+    union all
+    select t, cy, fixed_tokens from seed_sessions where cat <> 0
+  ) group by t, y
+),
 yr as (
   select y.t, y.y, y.start_date, y.end_date, coalesce(used.tokens, 0) as tokens,
     y.end_date - y.start_date + 1 as year_days,
@@ -617,9 +628,43 @@ from seed_user u join seed_team tm on tm.t = u.t
 where u.sus_col is not null or u.sus_p is not null`);
 
   // ---- The usage records themselves ----------------------------------------------------------
-  // Draws that rating does not need (machine, borrowing, job status, reason…) are recomputed here
-  // from i rather than carried through seed_rated: every column carried through its two window
-  // sorts cost time (the windows took 3 s per million rows with 25 columns).
+  // Draws the rating does not need (machine, job status, reason…) are recomputed here from i
+  // rather than carried through seed_sessions' sort. The charge comes from seed_charges (k).
+  const generate = [...statements];
+  statements.length = 0;
+
+  // ---- What the rating reads: the sessions as src/rating sees them, in k order ----------------
+  // Every record carries its licence server's offset, so cloud and manual records are rated on
+  // the same local day as they were generated for (the rating dates a record without one in UTC).
+  const instant = (sql: string) => ratingInstantSql(sql);
+  const ratingInput = `create temp table seed_rating_input as
+select r.k, ${ratingInputColumns({
+    id: `${lit(`seed-${plan.seed}-`)} || lpad(cast(r.i as varchar), 10, '0')`,
+    contract_number: 'tm.contract_number',
+    user_name: 'case when r.cat < 3 then u.user_name end',
+    usage_category: `case r.cat ${USAGE_CATEGORIES.map((c, k) => `when ${k} then ${lit(c)}`).join(' ')} end`,
+    source: "case when r.sus then 'sus' else 'flex' end",
+    product_line_code: 'coalesce(p.code, cl.code)',
+    product_version: 'v.version',
+    session_start: `case when r.cat = 0 then ${instant('r.start_utc')} end`,
+    session_end: `case when r.cat = 0 then ${instant('r.start_utc + to_seconds(r.secs)')} end`,
+    license_server_tz_offset: 'z.tz',
+    usage_type: `case when r.cat = 0 then case when ${draw.borrowed('r.i')} then 'Borrowed' else 'Normal' end end`,
+    usage_timestamp: `case when r.cat in (1, 2) then ${instant('r.start_utc')} end`,
+    transaction_date: `case when r.cat >= 3 then ${instant('r.start_utc')} end`,
+    tokens: 'case when r.cat <> 0 then r.fixed_tokens end',
+    job_status: `case when r.cat = 2 then case when ${draw.failed('r.i')} then 'Failed' else 'Success' end end`,
+  })}
+from seed_sessions r
+join seed_team tm on tm.t = r.t
+join seed_user u on u.n = r.n
+join seed_tz z on z.t = r.t and z.day = r.day
+left join seed_product p on p.p = r.p
+left join seed_version v on v.pv = r.pv
+left join seed_cloud cl on cl.cp = r.cp
+order by r.k`;
+
+  const charge = ratedChargeSql('o');
   add(`insert into usage_records (
   id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code, product_name,
   parent_product_name, product_version, product_feature_code, usage_date, contract_year, charge_category, token_pool,
@@ -637,15 +682,13 @@ select
   coalesce(p.code, cl.code), coalesce(p.name, cl.name),
   case when r.sus and u.sus_col = p.col then col.name end,
   v.version, v.feature_code,
-  r.day, r.cy,
-  case r.charge ${Object.entries(CHARGE).map(([name, k]) => `when ${k} then ${lit(name)}`).join(' ')} end,
-  case when r.cum <= cy.provisioned then 'CY' else 'MY' end,
-  r.tokens, round(r.secs / 60.0, 2), case when r.cat >= 3 then ${draw.manualQuantity('r.i')} else 0 end,
-  r.charge in (${CHARGE.CHARGED}, ${CHARGE.INCREMENTAL}),
+  ${charge.usageDate}, ${charge.contractYear}, ${charge.chargeCategory}, ${charge.tokenPool},
+  ${charge.tokensConsumed}, ${charge.usageMinutes}, case when r.cat >= 3 then ${draw.manualQuantity('r.i')} else 0 end,
+  ${charge.isChargedEvent},
   case when r.cat = 0 then tm.site || case when ${draw.laptop('r.i')} or ${draw.borrowed('r.i')} then '-LT' else '-WS' end
     || lpad(cast(r.n as varchar), 4, '0') end,
   case when r.cat = 0 then 'lic-' || lower(tm.site) || '-0' || u.ls || '.corp.example.com' end,
-  case when r.cat = 0 then z.tz end,
+  z.tz,
   case when r.cat = 0 then r.start_utc end,
   case when r.cat = 0 then r.start_utc + to_seconds(r.secs) end,
   case when r.cat = 0 then case when ${draw.borrowed('r.i')} then 'Borrowed' else 'Normal' end end,
@@ -657,10 +700,10 @@ select
   lpad(lower(hex(${h('r.i', 90)})), 16, '0'),
   r.start_utc,
   ${Array.from({ length: 10 }, (_, k) => `case when r.cat < 3 then cf.cf${k + 1} end`).join(', ')}
-from seed_rated r
+from seed_sessions r
+join seed_charges o on o.k = r.k
 join seed_team tm on tm.t = r.t
 join seed_user u on u.n = r.n
-join seed_cy cy on cy.t = r.t and cy.y = r.cy
 join seed_tz z on z.t = r.t and z.day = r.day
 left join seed_product p on p.p = r.p
 left join seed_version v on v.pv = r.pv
@@ -670,7 +713,7 @@ left join seed_hub hb on hb.t = r.t and hb.hub = case when r.cat in (1, 2) then 
 left join seed_reason rs on rs.r = ${draw.reason('r.cat', 'r.i')}
 left join seed_user_cf cf on cf.n = r.n`);
 
-  return statements;
+  return { generate, ratingInput, store: statements };
 }
 
 const SEEDED_TABLES = [
@@ -679,7 +722,7 @@ const SEEDED_TABLES = [
 ];
 
 const TEMP_TABLES = [
-  'seed_rated', 'seed_cy', 'seed_subscription', 'seed_user_cf', 'seed_user_field', 'seed_team_admin', 'seed_user_slot',
+  'seed_sessions', 'seed_rating_input', 'seed_charges', 'seed_cy', 'seed_subscription', 'seed_user_cf', 'seed_user_field', 'seed_team_admin', 'seed_user_slot',
   'seed_user', 'seed_team_slot', 'seed_version_pick', 'seed_cloud_slot', 'seed_product_slot', 'seed_tz', 'seed_hour_slot',
   'seed_day_slot', 'seed_day', 'seed_reason', 'seed_team_category', 'seed_enrichment_value', 'seed_last_name',
   'seed_first_name', 'seed_hub', 'seed_cloud', 'seed_version', 'seed_product', 'seed_collection', 'seed_affinity',

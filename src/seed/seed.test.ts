@@ -7,6 +7,7 @@ import {
   DEFAULT_SEED_OPTIONS, DEMO_ADMIN_EMAIL, DEMO_ADMIN_USER_ID, DEMO_ALICE_EMAIL, DEMO_ALICE_USER_ID, seedDatabase,
 } from './index.js';
 import type { SeedOptions } from './index.js';
+import { rateRecords, type RatingContractYear, type RatingSession } from '../rating/index.js';
 
 const MIGRATION = readFileSync(new URL('../store/duckdb/migrations/0001_init.sql', import.meta.url), 'utf8');
 const TABLES = [
@@ -139,6 +140,48 @@ test('subscription usage is free and every record has a charge category and a to
   assert.ok(Number(row?.['sus']) > 0);
   assert.equal(row?.['charged_sus'], 0n);
   assert.equal(row?.['bad_pool'], 0n);
+});
+
+test('every stored charge is what src/rating gives the stored sessions, rated all at once', async (t) => {
+  // Issue 7: "The seed generator produces unrated sessions and runs them through the same rating."
+  const connection = await seeded(t, SMALL);
+  const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
+  const rows = await queryRows(connection, `select id, contract_number, coalesce(user_name, '') as user_name, usage_category, source,
+      product_line_code, product_version, ${iso('session_start')} as session_start, ${iso('session_end')} as session_end,
+      license_server_tz_offset, usage_type, ${iso('usage_timestamp')} as usage_timestamp, ${iso('transaction_date')} as transaction_date,
+      tokens_consumed, job_status, strftime(usage_date, '%Y-%m-%d') as usage_date, contract_year, charge_category, token_pool,
+      is_charged_event, usage_minutes
+    from usage_records`);
+  const sessions = rows.map((r): RatingSession => ({
+    id: String(r['id']), contractNumber: String(r['contract_number']), userName: String(r['user_name']),
+    usageCategory: r['usage_category'] as RatingSession['usageCategory'], source: r['source'] as RatingSession['source'],
+    productLineCode: r['product_line_code'] as string | null, productVersion: r['product_version'] as string | null,
+    sessionStart: r['usage_category'] === 'DESKTOP_PRODUCT' ? r['session_start'] as string : null,
+    sessionEnd: r['usage_category'] === 'DESKTOP_PRODUCT' ? r['session_end'] as string : null,
+    licenseServerTzOffset: r['license_server_tz_offset'] as string | null, usageType: r['usage_type'] as RatingSession['usageType'],
+    usageTimestamp: String(r['usage_category']).startsWith('CLOUD') ? r['usage_timestamp'] as string : null,
+    transactionDate: r['transaction_date'] as string | null,
+    // A cloud or manual record's tokens as given; the rating zeroes failed and non-Flex events again.
+    tokens: r['usage_category'] === 'DESKTOP_PRODUCT' ? null : Number(r['tokens_consumed']),
+    jobStatus: r['job_status'] as RatingSession['jobStatus'],
+  }));
+  const years = new Map<string, RatingContractYear[]>();
+  for (const y of await queryRows(connection, `select contract_number, year, strftime(start_date, '%Y-%m-%d') as s, strftime(end_date, '%Y-%m-%d') as e,
+      provisioned_tokens from contract_years order by 1, 2`)) {
+    years.set(String(y['contract_number']), [...(years.get(String(y['contract_number'])) ?? []),
+      { year: Number(y['year']), startDate: String(y['s']), endDate: String(y['e']), provisionedTokens: Number(y['provisioned_tokens']) }]);
+  }
+  const products = (await queryRows(connection, 'select product_line_code, version, daily_token_rate from products'))
+    .map((p) => ({ productLineCode: String(p['product_line_code']), version: String(p['version']), dailyTokenRate: Number(p['daily_token_rate']) }));
+  const rated = new Map(rateRecords(sessions, { products, contractYears: years }).map((c) => [c.id, c]));
+  const mismatches = rows.filter((r) => {
+    const c = rated.get(String(r['id']));
+    return !c || c.usageDate !== r['usage_date'] || c.contractYear !== r['contract_year'] || c.chargeCategory !== r['charge_category']
+      || c.tokenPool !== r['token_pool'] || c.tokensConsumed !== r['tokens_consumed'] || c.isChargedEvent !== r['is_charged_event']
+      || c.usageMinutes !== r['usage_minutes'];
+  });
+  assert.deepEqual(mismatches.slice(0, 3), []);
+  assert.ok(rows.some((r) => r['token_pool'] === 'MY') && rows.some((r) => r['charge_category'] === 'INCREMENTAL'));
 });
 
 test('rejects a window that ends before it starts', async (t) => {

@@ -2,6 +2,17 @@ export type {
   AuthorizationCode, CompletedQuery, Contract, ContractDetail, ContractYear, ExportSchedule, InsightsReportName, InsightsReportQuery, ScheduleStore, JobFile, ReportFilters, StreamQuery, DemoDataOptions, DemoDataSummary, Job, JobKind, JobState, JobStore,
   LastUsage, MigrationReport, NewJob, NewUser, OAuthClient, OAuthStore, PersonalAccessToken, RefreshToken, ResultQuery, Store, Team, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn, User,
 } from './store.js';
-export { JobLeaseLostError, QueryInterruptedError } from './store.js';
+export type {
+  AdminStore, ContractDefinition, ContractPatch, ContractYearDefinition, CredentialPurgeReport, DeleteOutcome, NewTeam, OAuthClientPatch, Page,
+  PageRequest, Product, ProductPatch, Subscription, SubscriptionFilter, SubscriptionPatch, TeamDetail, TeamPatch, UserPatch,
+} from './store.js';
+export type {
+  UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
+} from './store.js';
+export { DuplicateKeyError, JobLeaseLostError, QueryInterruptedError } from './store.js';
 export { openDuckDbStore } from './duckdb/duckdb-store.js';
 export type { DuckDbStoreOptions } from './duckdb/duckdb-store.js';
+export { openPostgresStore } from './postgres/postgres-store.js';
+export type { PostgresStoreOptions } from './postgres/postgres-store.js';
+export { openStore } from './open-store.js';
+export type { StoreSelection } from './open-store.js';

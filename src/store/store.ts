@@ -7,6 +7,7 @@
  *   is refused with DATA_DIR_LOCKED. PostgreSQL has no such limit.
  */
 
+import type { UsageCategory } from '../catalog/index.js';
 import type { SeedOptions, SeedSummary } from '../seed/index.js';
 
 export interface User {
@@ -92,7 +93,7 @@ export interface LastUsage {
   readonly lastProcessDate: string;
 }
 
-export interface Store extends JobStore, OAuthStore {
+export interface Store extends JobStore, OAuthStore, AdminStore, UsageIngestStore {
   readonly backend: 'duckdb' | 'postgres';
   /** Applies pending migrations; safe to call concurrently from several processes. */
   migrate(): Promise<MigrationReport>;
@@ -439,4 +440,302 @@ export interface OAuthStore {
   touchPersonalAccessToken(id: string, now: Date): Promise<void>;
   /** False when no live (unrevoked) token has this id. */
   revokePersonalAccessToken(id: string, now: Date): Promise<boolean>;
+
+  /**
+   * Housekeeping: deletes the rows no request can use any more, so the tables stay small.
+   * - authorization codes never used that expired before `now`, and used ones that expired before
+   *   `usedCodesExpiredBefore` (kept longer so a replay is still recognised and revokes its grant);
+   * - sign-in sessions, revocation-list rows and access-token records that expired before `now`
+   *   (an expired JWT is refused on its `exp` alone, so its deny-list row is no longer needed);
+   * - refresh tokens that expired before `now`, whether live, rotated or revoked.
+   */
+  purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport>;
+}
+
+/** Rows removed by one `purgeExpiredCredentials` call, per table. */
+export interface CredentialPurgeReport {
+  readonly authorizationCodes: number;
+  readonly signInSessions: number;
+  readonly revokedAccessTokens: number;
+  readonly accessTokens: number;
+  readonly refreshTokens: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AdminStore: what the administration API (`/admin/v1`, spec §6) and the operator's CLI change:
+// users, OAuth clients, teams, contracts, products and subscriptions. Lists are pages of
+// `offset`/`limit` with the total count. Creating a row whose key exists throws
+// DuplicateKeyError; a delete of a row others still refer to answers 'in-use' and changes nothing.
+// References to other rows (a team's users, a contract's team) are checked by the caller
+// (src/admin) before it writes, with `listUnknownUserIds` and the finders.
+// ---------------------------------------------------------------------------------------------
+
+/** A page of a list: rows `offset`..`offset+limit-1` in the list's fixed order. */
+export interface PageRequest {
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Rows in the whole list. */
+  readonly total: number;
+}
+
+export type DeleteOutcome = 'deleted' | 'not-found' | 'in-use';
+
+/** A row with this key (or e-mail address) exists already. */
+export class DuplicateKeyError extends Error {
+  constructor(readonly entity: string, options?: { cause?: unknown }) {
+    super(`a ${entity} with this key exists already`, options);
+    this.name = 'DuplicateKeyError';
+  }
+}
+
+/** Members of a user that may change; absent members stay as they are. */
+export interface UserPatch {
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly fullName?: string;
+  readonly roles?: readonly string[];
+  readonly status?: User['status'];
+}
+
+/** Members of an OAuth client that may change; `boundUserId: null` unbinds. */
+export interface OAuthClientPatch {
+  readonly name?: string;
+  readonly redirectUris?: readonly string[];
+  readonly boundUserId?: string | null;
+  /** A new secret's scrypt hash (rotation). */
+  readonly secretHash?: string;
+}
+
+/** A team with its people: `administrators` see it in Insights; `members` are the other users in it. */
+export interface TeamDetail extends Team {
+  /** User ids, sorted. */
+  readonly administrators: readonly string[];
+  /** User ids of members who are not administrators, sorted. */
+  readonly members: readonly string[];
+}
+
+export type NewTeam = TeamDetail;
+
+/** Absent members stay; `administrators` and `members` replace the whole list when given. */
+export type TeamPatch = Partial<Omit<TeamDetail, 'teamId'>>;
+
+/** A contract year as the operator defines it (the token figures are computed elsewhere). */
+export interface ContractYearDefinition {
+  readonly year: number;
+  readonly startDate: string;
+  readonly endDate: string;
+  readonly provisionedTokens: number;
+}
+
+/** A contract as the operator defines it. */
+export interface ContractDefinition {
+  readonly contractNumber: string;
+  readonly contractName: string;
+  readonly teamId: string;
+  readonly contractStartDate: string;
+  readonly contractEndDate: string;
+  readonly multiyearProvisionedTokens: number;
+  /** Ordered by year. */
+  readonly contractYears: readonly ContractYearDefinition[];
+  /** Ten names; position i names customField{i+1}, '' when unused. */
+  readonly enrichmentCategories: readonly string[];
+  /** User ids of the contract managers, sorted. */
+  readonly contractManagers: readonly string[];
+}
+
+/** Absent members stay; `contractYears` and `contractManagers` replace the whole list when given. */
+export type ContractPatch = Partial<Omit<ContractDefinition, 'contractNumber'>>;
+
+export interface Product {
+  readonly productLineCode: string;
+  readonly version: string;
+  readonly productName: string;
+  readonly featureCode: string;
+  readonly dailyTokenRate: number;
+  /** YYYY-MM-DD or null (open). */
+  readonly effectiveFrom: string | null;
+  readonly effectiveTo: string | null;
+}
+
+export type ProductPatch = Partial<Omit<Product, 'productLineCode' | 'version'>>;
+
+export interface Subscription {
+  readonly id: string;
+  readonly teamId: string;
+  readonly contractNumber: string;
+  readonly productLineCode: string;
+  readonly productName: string;
+  /** e.g. 'Subscription', 'Flex'. */
+  readonly offeringType: string;
+  /** e.g. 'Annual', '3-Year'. */
+  readonly term: string;
+  readonly status: 'Active' | 'Expired' | 'Canceled';
+  readonly quantity: number;
+  readonly startDate: string;
+  readonly endDate: string;
+  readonly renewalDate: string | null;
+  /** User ids holding a seat, sorted. */
+  readonly seats: readonly string[];
+}
+
+/** Absent members stay; `seats` replaces every seat assignment when given. */
+export type SubscriptionPatch = Partial<Omit<Subscription, 'id'>>;
+
+export interface SubscriptionFilter {
+  readonly teamId?: string;
+  readonly contractNumber?: string;
+}
+
+export interface AdminStore {
+  /** Users ordered by e-mail address. */
+  listUsers(page: PageRequest): Promise<Page<User>>;
+  updateUser(id: string, patch: UserPatch): Promise<User | undefined>;
+  /** Active users holding the `admin` role. */
+  countActiveAdmins(): Promise<number>;
+  /** The ids among `ids` that no user has, in the order given. */
+  listUnknownUserIds(ids: readonly string[]): Promise<readonly string[]>;
+
+  /** Clients ordered by creation time, then id. */
+  listOAuthClients(page: PageRequest): Promise<Page<OAuthClient>>;
+  updateOAuthClient(id: string, patch: OAuthClientPatch): Promise<OAuthClient | undefined>;
+  /**
+   * Deletes a client with its authorization codes, and revokes every refresh token issued to it
+   * and every access token recorded for its grants (and for grant `client:<id>`, which names its
+   * client_credentials tokens). False when there was no such client.
+   */
+  deleteOAuthClient(id: string, now: Date): Promise<boolean>;
+
+  createTeam(team: NewTeam): Promise<TeamDetail>;
+  findTeam(teamId: string): Promise<TeamDetail | undefined>;
+  /** Teams ordered by id. */
+  listTeams(page: PageRequest): Promise<Page<TeamDetail>>;
+  updateTeam(teamId: string, patch: TeamPatch): Promise<TeamDetail | undefined>;
+  /** 'in-use' while a contract, subscription or usage record belongs to the team. */
+  deleteTeam(teamId: string): Promise<DeleteOutcome>;
+
+  createContract(contract: ContractDefinition): Promise<ContractDefinition>;
+  findContract(contractNumber: string): Promise<ContractDefinition | undefined>;
+  /** Contracts ordered by number. */
+  listContracts(page: PageRequest): Promise<Page<ContractDefinition>>;
+  updateContract(contractNumber: string, patch: ContractPatch): Promise<ContractDefinition | undefined>;
+  /** 'in-use' while a subscription, usage record or export schedule belongs to the contract. */
+  deleteContract(contractNumber: string): Promise<DeleteOutcome>;
+
+  createProduct(product: Product): Promise<Product>;
+  findProduct(productLineCode: string, version: string): Promise<Product | undefined>;
+  /** Products ordered by line code, then version. */
+  listProducts(page: PageRequest): Promise<Page<Product>>;
+  updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<Product | undefined>;
+  /** 'in-use' while a usage record names the product's line code and version. */
+  deleteProduct(productLineCode: string, version: string): Promise<DeleteOutcome>;
+
+  createSubscription(subscription: Subscription): Promise<Subscription>;
+  findSubscription(id: string): Promise<Subscription | undefined>;
+  /** Subscriptions ordered by id. */
+  listSubscriptions(filter: SubscriptionFilter, page: PageRequest): Promise<Page<Subscription>>;
+  updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription | undefined>;
+  /** Deletes the subscription and its seat assignments. */
+  deleteSubscription(id: string): Promise<DeleteOutcome>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// UsageIngestStore: usage records in (spec §6, `POST /admin/v1/usage`, `insights import`). The
+// caller (src/ingest) validates and normalises each record against `loadUsageReferences`; the
+// store stages, de-duplicates by id, rates (src/rating) and commits a batch as one transaction.
+// ---------------------------------------------------------------------------------------------
+
+/** What a usage batch is checked against: the contracts with their years, the teams, the products. */
+export interface UsageReferences {
+  readonly contracts: readonly {
+    readonly contractNumber: string;
+    readonly teamId: string;
+    /** Ordered by year. */
+    readonly years: readonly ContractYearDefinition[];
+  }[];
+  readonly teamIds: readonly string[];
+  readonly products: readonly Product[];
+}
+
+/**
+ * One usage record ready to store: validated, references checked, defaults applied, times as
+ * epoch milliseconds (src/ingest). Its charge is not here: the store rates it.
+ */
+export interface UsageRecordInput {
+  /** Line of the batch it came from, for messages. */
+  readonly line: number;
+  readonly id: string;
+  readonly contractNumber: string;
+  readonly teamId: string;
+  readonly usageCategory: UsageCategory;
+  readonly source: 'flex' | 'sus' | 'ppu';
+  readonly userId: string | null;
+  readonly userName: string | null;
+  readonly productLineCode: string | null;
+  readonly productName: string | null;
+  readonly parentProductName: string | null;
+  readonly productVersion: string | null;
+  readonly productFeatureCode: string | null;
+  /** The rating day, 'YYYY-MM-DD': the licence server's local day of `usageAt` (UTC without an offset). */
+  readonly usageDate: string;
+  /** The contract year whose range holds `usageDate`. */
+  readonly contractYear: number;
+  /** When the usage happened (session start, cloud event, transaction), epoch ms. */
+  readonly usageAt: number;
+  readonly sessionStart: number | null;
+  readonly sessionEnd: number | null;
+  readonly licenseServerTzOffset: string | null;
+  readonly usageType: 'Normal' | 'Borrowed' | null;
+  readonly machineName: string | null;
+  readonly licenseServerName: string | null;
+  readonly hubId: string | null;
+  readonly hubName: string | null;
+  readonly jobStatus: 'Success' | 'Failed' | null;
+  readonly transactionDate: number | null;
+  readonly reasonType: string | null;
+  readonly reasonComment: string | null;
+  readonly chargedItemId: string;
+  /** Cloud and manual records: the tokens given (the rating decides what is consumed). */
+  readonly tokens: number | null;
+  readonly quantity: number;
+  /** customField1..10, ten entries; null takes the user's enrichment value for the contract. */
+  readonly customFields: readonly (string | null)[];
+}
+
+export interface UsageIngestOptions {
+  /** Stage and count only: nothing is written. */
+  readonly dryRun: boolean;
+  /** Desktop sessions shorter than this are CASUAL (default: the rating's, 5 minutes). */
+  readonly casualThresholdMinutes?: number;
+}
+
+export interface UsageIngestSummary {
+  /** Records in the batch. */
+  readonly records: number;
+  /** Records stored by this batch (a dry run: that it would store). */
+  readonly inserted: number;
+  /** Records whose id was stored already, or came earlier in the batch: not stored again. */
+  readonly duplicates: number;
+  /**
+   * Records whose charge was computed: the new ones, and the stored ones the batch can change
+   * (their user-days, and the later records of their contract years, whose CY/MY split moves).
+   */
+  readonly rated: number;
+  readonly dryRun: boolean;
+}
+
+export interface UsageIngestStore {
+  loadUsageReferences(): Promise<UsageReferences>;
+  /**
+   * Stores a batch read from `batches` to its end. If reading throws (a bad row), nothing is
+   * written and the error propagates. Otherwise, in one transaction: records whose id is not yet
+   * stored (the first of repeats within the batch) are inserted, rated together with every stored
+   * record their arrival can change, and the changed charges of stored records are updated
+   * (src/rating, `affectedUserDays` for the recipe). The result does not depend on the order in
+   * which batches arrive. Batches are applied one at a time.
+   */
+  ingestUsage(batches: AsyncIterable<readonly UsageRecordInput[]>, options: UsageIngestOptions): Promise<UsageIngestSummary>;
 }

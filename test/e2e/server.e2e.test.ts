@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { routeTestsUsePostgres } from '../helpers/databases.js';
 import { runCli, startServer, type ServerProcess } from '../helpers/server-process.js';
 
 // Over a real socket, against a real `insights serve` process with a temp-dir DuckDB file.
@@ -36,7 +37,7 @@ describe('the service over a real socket', () => {
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     const ready = await fetch(`${server.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.equal((await ready.json() as { backend: string }).backend, 'duckdb');
+    assert.equal((await ready.json() as { backend: string }).backend, routeTestsUsePostgres() ? 'postgres' : 'duckdb');
   });
 
   test('the CLI mints a token while the server runs, and the catalogue answers 200 with it', async () => {
@@ -77,6 +78,7 @@ describe('the service over a real socket', () => {
     assert.equal(result.code, 0, result.stderr);
     const rows = JSON.parse(result.stdout) as { usageCategory: string; tokensConsumed: number }[];
     assert.ok(rows.length > 0);
+    assert.match(result.stderr, new RegExp(`^query DONE in \\d+\\.\\d s: ${rows.length} rows\n$`), 'not a terminal: one summary line on stderr');
     assert.ok(rows.every((row) => typeof row.usageCategory === 'string' && typeof row.tokensConsumed === 'number'));
   });
 
@@ -86,11 +88,14 @@ describe('the service over a real socket', () => {
       '--fields', 'productName,usageMonth', '--metrics', 'tokensConsumed', '--out', out], { ...env, PORT: new URL(server.url).port });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^wrote \d+ rows to /);
+    // Not a terminal (a pipe): no progress line redrawn with \r, only one summary line.
+    assert.match(result.stderr, /^export Download in \d+\.\d s: [\d,]+ rows in 1 file\n$/);
     const text = await readFile(out, 'utf8');
     assert.ok(text.startsWith('productName,usageMonth,tokensConsumed\r\n'));
   });
 
-  test('a second server on the same data directory refuses with a clear message', async () => {
+  // DuckDB's single-writer lock; on PostgreSQL (TEST_STORE=postgres) several servers share one database.
+  test('a second server on the same data directory refuses with a clear message', { skip: routeTestsUsePostgres() && 'PostgreSQL has no single-writer lock' }, async () => {
     await assert.rejects(startServer(env, 30_000), /in use by another process/);
   });
 

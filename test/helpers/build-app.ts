@@ -3,12 +3,13 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { loadSigningKeys, mintAccessToken, issueUserToken, type SigningKeys, type TokenSettings } from '../../src/auth/index.js';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { loadSigningKeys, mintAccessToken, issueUserToken, type SigningKeyOptions, type SigningKeys, type TokenSettings } from '../../src/auth/index.js';
 import { LocalFileStore, loadDownloadSecret, UrlSigner } from '../../src/exports/index.js';
 import { buildApp } from '../../src/http/index.js';
 import { createJobServices, type JobServices, type JobSettings } from '../../src/jobs/index.js';
 import { openDuckDbStore, type Store } from '../../src/store/index.js';
+import { openSeededPostgresStore, routeTestsUsePostgres } from './databases.js';
 
 export const TEST_TOKENS: TokenSettings = { issuer: 'http://localhost:8080', audience: 'usage-insights' };
 
@@ -26,6 +27,7 @@ export interface TestApp {
 
 /** A seeded in-memory store shared by the tests of one file (seeding is the slow part). */
 export async function openSeededStore(t: TestContext | { after: (fn: () => Promise<void>) => void }, rows = 3_000): Promise<Store> {
+  if (routeTestsUsePostgres()) return openSeededPostgresStore(t, { rows, seed: 7, from: '2025-01-01', to: '2025-12-31' });
   const store = await openDuckDbStore({ dataDir: ':memory:' });
   await store.migrate();
   await store.loadDemoData({ rows, seed: 7, from: '2025-01-01', to: '2025-12-31' });
@@ -47,29 +49,36 @@ export async function openSeededDatabases(
   await seeded.close();
   await mkdir(path.join(dir, 'b'));
   await copyFile(path.join(dir, 'a', 'usage.duckdb'), path.join(dir, 'b', 'usage.duckdb'));
-  const store = await openDuckDbStore({ dataDir: path.join(dir, 'a') });
+  // With TEST_STORE=postgres the store under test is PostgreSQL, loaded with the same demo data.
+  const store = routeTestsUsePostgres()
+    ? await openSeededPostgresStore(t, { rows, seed: 7, from: '2025-01-01', to: '2025-12-31' })
+    : await openDuckDbStore({ dataDir: path.join(dir, 'a') });
   const instance = await DuckDBInstance.create(path.join(dir, 'b', 'usage.duckdb'));
   const raw = await instance.connect();
   t.after(async () => {
     raw.closeSync();
     instance.closeSync();
-    await store.close();
+    if (!routeTestsUsePostgres()) await store.close();
     await rm(dir, { recursive: true, force: true });
   });
   return { store, raw };
 }
 
-/** Builds the app over a seeded store with fresh keys; closes everything when the test ends. */
+/**
+ * Builds the app over a seeded store with fresh keys; closes everything when the test ends.
+ * `options.keys` puts the key ring on a test's clock; `options.logger` captures the app's log.
+ */
 export async function buildTestApp(
   t: { after: (fn: () => Promise<void>) => void }, store: Store, jobSettings: Partial<JobSettings> = {},
+  options: { readonly keys?: SigningKeyOptions; readonly logger?: FastifyBaseLogger } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
-  const keys = await loadSigningKeys(dataDir);
+  const keys = await loadSigningKeys(dataDir, options.keys ?? {});
   const downloads = { files: new LocalFileStore(path.join(dataDir, 'files')), signer: new UrlSigner(await loadDownloadSecret(dataDir), 'http://localhost:8080') };
-  const jobs = createJobServices(store, 'duckdb', { concurrency: 2, queryTimeoutMs: 60_000, resultRetentionMs: 3_600_000, ...jobSettings }, undefined, downloads);
+  const jobs = createJobServices(store, store.backend, { concurrency: 2, queryTimeoutMs: 60_000, resultRetentionMs: 3_600_000, ...jobSettings }, undefined, downloads);
   await jobs.runner.start();
   const app = await buildApp({
-    store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads,
+    store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads, ...(options.logger ? { logger: options.logger } : {}),
     ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}),
   });
   t.after(async () => {

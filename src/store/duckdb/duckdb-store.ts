@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../errors.js';
 import { seedDatabase } from '../../seed/index.js';
 import {
@@ -10,11 +11,27 @@ import {
   type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type UsageSummaryFilter,
   type UsageSummaryRow, type UsageValueColumn, type User,
   type AuthorizationCode, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken,
+  DuplicateKeyError,
+  type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
+  type PageRequest, type Product, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
+  type TeamPatch, type UserPatch,
+  type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
 } from '../store.js';
+import * as adminClientsSql from './sql/admin-clients.js';
+import * as adminContractsSql from './sql/admin-contracts.js';
+import * as adminProductsSql from './sql/admin-products.js';
+import * as adminSubscriptionsSql from './sql/admin-subscriptions.js';
+import * as adminTeamsSql from './sql/admin-teams.js';
+import * as adminUsersSql from './sql/admin-users.js';
+import * as housekeepingSql from './sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
 import * as patSql from './sql/personal-access-tokens.js';
 import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, selectUsageValues } from './sql/usage-lookups.js';
 import { ConnectionPool } from './connection-pool.js';
+import {
+  countNewRecords, createNewRecordsTable, dropIngestTables, insertNewRecords, rateAffectedRecords, selectUsageReferences, summary,
+  updateChangedCharges, UsageStager,
+} from './sql/usage-ingest.js';
 import { selectContractDetail } from './sql/contracts.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
 import { buildReportQuery } from './sql/reports.js';
@@ -62,17 +79,23 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     }
     throw error;
   }
-  return new DuckDbStore(instance);
+  // Ingestion spools chunk files here for DuckDB's JSON reader (sql/usage-ingest.ts).
+  return new DuckDbStore(instance, options.dataDir === ':memory:' ? tmpdir() : path.join(options.dataDir, 'tmp'));
 }
 
 class DuckDbStore implements Store {
   readonly backend = 'duckdb' as const;
   readonly #instance: DuckDBInstance;
   readonly #pool: ConnectionPool;
+  /** Usage batches are applied one at a time (their transactions would update the same rows). */
+  #ingestQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(instance: DuckDBInstance) {
+  readonly #spoolDir: string;
+
+  constructor(instance: DuckDBInstance, spoolDir: string) {
     this.#instance = instance;
     this.#pool = new ConnectionPool(instance);
+    this.#spoolDir = spoolDir;
   }
 
   async migrate(): Promise<MigrationReport> {
@@ -116,6 +139,54 @@ class DuckDbStore implements Store {
 
   async loadDemoData(options: DemoDataOptions): Promise<DemoDataSummary> {
     return this.#pool.use((connection) => seedDatabase(connection, options));
+  }
+
+  loadUsageReferences(): Promise<UsageReferences> {
+    return this.#pool.use(selectUsageReferences);
+  }
+
+  ingestUsage(batches: AsyncIterable<readonly UsageRecordInput[]>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
+    return this.#pool.use(async (connection) => {
+      const stager = new UsageStager(connection, this.#spoolDir);
+      try {
+        // Staging runs outside the queue and the transaction: a slow upload holds neither.
+        await stager.create();
+        try {
+          for await (const batch of batches) await stager.append(batch);
+          await stager.finish();
+        } catch (error) {
+          await stager.abandon();
+          throw error;
+        }
+        const apply = this.#ingestQueue.then(() => this.#applyStagedUsage(connection, stager.rows, options));
+        this.#ingestQueue = apply.catch(() => undefined);
+        return await apply;
+      } finally {
+        await dropIngestTables(connection).catch(() => undefined);
+      }
+    });
+  }
+
+  async #applyStagedUsage(connection: DuckDBConnection, records: number, options: UsageIngestOptions): Promise<UsageIngestSummary> {
+    await connection.run('begin transaction');
+    try {
+      await createNewRecordsTable(connection);
+      const inserted = await countNewRecords(connection);
+      if (options.dryRun || inserted === 0) {
+        await connection.run('rollback');
+        return summary(records, inserted, 0, options.dryRun);
+      }
+      // The references again, inside the transaction: the rating uses the contract years and
+      // products as they are when the batch is applied.
+      const rated = await rateAffectedRecords(connection, await selectUsageReferences(connection), options);
+      await insertNewRecords(connection);
+      await updateChangedCharges(connection);
+      await connection.run('commit');
+      return summary(records, inserted, rated, false);
+    } catch (error) {
+      await connection.run('rollback').catch(() => undefined);
+      throw error;
+    }
   }
 
   findUserByEmail(email: string): Promise<User | undefined> {
@@ -270,9 +341,14 @@ class DuckDbStore implements Store {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       const result = await connection.stream(query.sql, [...query.parameters]);
-      for await (const rows of result.yieldRowsJson()) {
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
         if (signal.aborted) throw new QueryInterruptedError(signal.reason);
-        for (const row of rows) yield row;
+        // Converted a column at a time, then read across: measured on 1M rows of seven columns,
+        // about a third less CPU than the row-wise conversion of `yieldRowsJson`.
+        const columns = chunk.convertColumns(JsonDuckDBValueConverter);
+        for (let r = 0; r < chunk.rowCount; r++) yield columns.map((column) => column[r]);
       }
     } catch (error) {
       if (signal.aborted) throw new QueryInterruptedError(signal.reason);
@@ -361,7 +437,7 @@ class DuckDbStore implements Store {
   // --- OAuthStore ------------------------------------------------------------------------------
 
   createUser(user: NewUser): Promise<User> {
-    return this.#pool.use((connection) => oauthSql.insertUser(connection, user, new Date()));
+    return this.#pool.use((connection) => duplicateAs('user', oauthSql.insertUser(connection, user, new Date())));
   }
 
   getPasswordHash(userId: string): Promise<string | undefined> {
@@ -369,11 +445,11 @@ class DuckDbStore implements Store {
   }
 
   setPasswordHash(userId: string, passwordHash: string): Promise<void> {
-    return this.#pool.use((connection) => oauthSql.updatePasswordHash(connection, userId, passwordHash));
+    return this.#transaction((connection) => oauthSql.updatePasswordHash(connection, userId, passwordHash));
   }
 
   setUserStatus(userId: string, status: User['status']): Promise<void> {
-    return this.#pool.use((connection) => oauthSql.updateUserStatus(connection, userId, status));
+    return this.#transaction((connection) => oauthSql.updateUserStatus(connection, userId, status));
   }
 
   createOAuthClient(client: OAuthClient): Promise<void> {
@@ -470,4 +546,311 @@ class DuckDbStore implements Store {
   revokePersonalAccessToken(id: string, now: Date): Promise<boolean> {
     return this.#pool.use((connection) => patSql.revokePersonalAccessToken(connection, id, now));
   }
+
+  purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport> {
+    return this.#pool.use(async (connection) => Object.freeze({
+      authorizationCodes: await housekeepingSql.deleteExpiredAuthorizationCodes(connection, now, usedCodesExpiredBefore),
+      signInSessions: await housekeepingSql.deleteExpiredSignInSessions(connection, now),
+      revokedAccessTokens: await housekeepingSql.deleteExpiredRevocations(connection, now),
+      accessTokens: await housekeepingSql.deleteExpiredAccessTokenRecords(connection, now),
+      refreshTokens: await housekeepingSql.deleteExpiredRefreshTokens(connection, now),
+    }));
+  }
+
+  // --- AdminStore ------------------------------------------------------------------------------
+
+  /** Runs `fn` in one transaction on one connection; a failure rolls everything back. */
+  /**
+   * Runs `fn` in one transaction. DuckDB's optimistic concurrency fails the second of two
+   * transactions that change the same row (https://duckdb.org/docs/stable/connect/concurrency);
+   * the whole transaction is then run again (up to 8 times), so admin writes to one row at the
+   * same moment succeed in turn instead of failing.
+   */
+  async #transaction<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#pool.use(async (connection) => {
+          await connection.run('begin transaction');
+          try {
+            const result = await fn(connection);
+            await connection.run('commit');
+            return result;
+          } catch (error) {
+            await connection.run('rollback').catch(() => undefined);
+            throw error;
+          }
+        });
+      } catch (error) {
+        if (!isTransactionConflict(error) || attempt >= 7) throw error;
+        // Random backoff, so the writers that collided do not collide again in step.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+      }
+    }
+  }
+
+  async listUsers(page: PageRequest): Promise<Page<User>> {
+    return this.#pool.use(async (connection) => Object.freeze({
+      items: Object.freeze(await adminUsersSql.selectUsersPage(connection, page)),
+      total: await countUsers(connection),
+    }));
+  }
+
+  updateUser(id: string, patch: UserPatch): Promise<User | undefined> {
+    return this.#transaction((connection) => adminUsersSql.updateUserRow(connection, id, patch));
+  }
+
+  countActiveAdmins(): Promise<number> {
+    return this.#pool.use(adminUsersSql.countActiveAdminUsers);
+  }
+
+  listUnknownUserIds(ids: readonly string[]): Promise<readonly string[]> {
+    return this.#pool.use((connection) => adminUsersSql.selectUnknownUserIds(connection, ids));
+  }
+
+  async listOAuthClients(page: PageRequest): Promise<Page<OAuthClient>> {
+    return this.#pool.use(async (connection) => Object.freeze({
+      items: Object.freeze(await adminClientsSql.selectOAuthClientsPage(connection, page)),
+      total: await adminClientsSql.countOAuthClients(connection),
+    }));
+  }
+
+  updateOAuthClient(id: string, patch: OAuthClientPatch): Promise<OAuthClient | undefined> {
+    return this.#transaction((connection) => adminClientsSql.updateOAuthClientRow(connection, id, patch));
+  }
+
+  deleteOAuthClient(id: string, now: Date): Promise<boolean> {
+    return this.#transaction(async (connection) => {
+      // Revocations first: they find the client's grants through its codes and refresh tokens.
+      await adminClientsSql.revokeAccessTokensOfClient(connection, id);
+      await adminClientsSql.revokeRefreshTokensOfClient(connection, id, now);
+      await adminClientsSql.deleteAuthorizationCodesOfClient(connection, id);
+      return adminClientsSql.deleteOAuthClientRow(connection, id);
+    });
+  }
+
+  async createTeam(team: NewTeam): Promise<TeamDetail> {
+    await this.#transaction(async (connection) => {
+      await duplicateAs('team', adminTeamsSql.insertTeam(connection, team));
+      await adminTeamsSql.insertTeamMembers(connection, team.teamId, teamMembers(team.administrators, team.members));
+    });
+    return (await this.findTeam(team.teamId))!;
+  }
+
+  async findTeam(teamId: string): Promise<TeamDetail | undefined> {
+    return this.#pool.use(async (connection) => {
+      const team = await adminTeamsSql.selectTeam(connection, teamId);
+      return team ? (await withPeople(connection, [team]))[0] : undefined;
+    });
+  }
+
+  listTeams(page: PageRequest): Promise<Page<TeamDetail>> {
+    return this.#pool.use(async (connection) => Object.freeze({
+      items: Object.freeze(await withPeople(connection, await adminTeamsSql.selectTeamsPage(connection, page))),
+      total: await adminTeamsSql.countTeams(connection),
+    }));
+  }
+
+  async updateTeam(teamId: string, patch: TeamPatch): Promise<TeamDetail | undefined> {
+    const found = await this.#transaction(async (connection) => {
+      if (!(await adminTeamsSql.updateTeamRow(connection, teamId, patch.name ?? null, patch.reportingBenefits ?? null))) return false;
+      if (patch.administrators === undefined && patch.members === undefined) return true;
+      // One list given: the other keeps its people.
+      const current = await adminTeamsSql.selectTeamMembers(connection, [teamId]);
+      const administrators = patch.administrators ?? current.filter((m) => m.isAdmin).map((m) => m.userId);
+      const members = patch.members ?? current.filter((m) => !m.isAdmin).map((m) => m.userId);
+      await adminTeamsSql.deleteTeamMembers(connection, teamId);
+      await adminTeamsSql.insertTeamMembers(connection, teamId, teamMembers(administrators, members));
+      return true;
+    });
+    return found ? this.findTeam(teamId) : undefined;
+  }
+
+  deleteTeam(teamId: string): Promise<DeleteOutcome> {
+    return this.#transaction(async (connection) => {
+      if (!(await adminTeamsSql.selectTeam(connection, teamId))) return 'not-found';
+      if (await adminTeamsSql.selectTeamInUse(connection, teamId)) return 'in-use';
+      await adminTeamsSql.deleteTeamMembers(connection, teamId);
+      await adminTeamsSql.deleteTeamRow(connection, teamId);
+      return 'deleted';
+    });
+  }
+
+  async createContract(contract: ContractDefinition): Promise<ContractDefinition> {
+    await this.#transaction(async (connection) => {
+      await duplicateAs('contract', adminContractsSql.insertContract(connection, contract));
+      await adminContractsSql.insertContractYears(connection, contract.contractNumber, contract.contractYears);
+      await adminContractsSql.insertContractManagers(connection, contract.contractNumber, unique(contract.contractManagers));
+    });
+    return (await this.findContract(contract.contractNumber))!;
+  }
+
+  findContract(contractNumber: string): Promise<ContractDefinition | undefined> {
+    return this.#pool.use(async (connection) => {
+      const row = await adminContractsSql.selectContractRow(connection, contractNumber);
+      return row ? (await withYearsAndManagers(connection, [row]))[0] : undefined;
+    });
+  }
+
+  listContracts(page: PageRequest): Promise<Page<ContractDefinition>> {
+    return this.#pool.use(async (connection) => Object.freeze({
+      items: Object.freeze(await withYearsAndManagers(connection, await adminContractsSql.selectContractsPage(connection, page))),
+      total: await adminContractsSql.countContracts(connection),
+    }));
+  }
+
+  async updateContract(contractNumber: string, patch: ContractPatch): Promise<ContractDefinition | undefined> {
+    const found = await this.#transaction(async (connection) => {
+      if (!(await adminContractsSql.updateContractRow(connection, contractNumber, patch))) return false;
+      if (patch.contractYears) {
+        await adminContractsSql.deleteContractYears(connection, contractNumber);
+        await adminContractsSql.insertContractYears(connection, contractNumber, patch.contractYears);
+      }
+      if (patch.contractManagers) {
+        await adminContractsSql.deleteContractManagers(connection, contractNumber);
+        await adminContractsSql.insertContractManagers(connection, contractNumber, unique(patch.contractManagers));
+      }
+      return true;
+    });
+    return found ? this.findContract(contractNumber) : undefined;
+  }
+
+  deleteContract(contractNumber: string): Promise<DeleteOutcome> {
+    return this.#transaction(async (connection) => {
+      if (!(await adminContractsSql.selectContractRow(connection, contractNumber))) return 'not-found';
+      if (await adminContractsSql.selectContractInUse(connection, contractNumber)) return 'in-use';
+      await adminContractsSql.deleteContractYears(connection, contractNumber);
+      await adminContractsSql.deleteContractManagers(connection, contractNumber);
+      await adminContractsSql.deleteUserEnrichmentOfContract(connection, contractNumber);
+      await adminContractsSql.deleteContractRow(connection, contractNumber);
+      return 'deleted';
+    });
+  }
+
+  async createProduct(product: Product): Promise<Product> {
+    await this.#pool.use((connection) => duplicateAs('product', adminProductsSql.insertProduct(connection, product)));
+    return (await this.findProduct(product.productLineCode, product.version))!;
+  }
+
+  findProduct(productLineCode: string, version: string): Promise<Product | undefined> {
+    return this.#pool.use((connection) => adminProductsSql.selectProduct(connection, productLineCode, version));
+  }
+
+  listProducts(page: PageRequest): Promise<Page<Product>> {
+    return this.#pool.use(async (connection) => Object.freeze({
+      items: Object.freeze(await adminProductsSql.selectProductsPage(connection, page)),
+      total: await adminProductsSql.countProducts(connection),
+    }));
+  }
+
+  updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<Product | undefined> {
+    return this.#transaction((connection) => adminProductsSql.updateProductRow(connection, productLineCode, version, patch));
+  }
+
+  deleteProduct(productLineCode: string, version: string): Promise<DeleteOutcome> {
+    return this.#transaction(async (connection) => {
+      if (!(await adminProductsSql.selectProduct(connection, productLineCode, version))) return 'not-found';
+      if (await adminProductsSql.selectProductInUse(connection, productLineCode, version)) return 'in-use';
+      await adminProductsSql.deleteProductRow(connection, productLineCode, version);
+      return 'deleted';
+    });
+  }
+
+  async createSubscription(subscription: Subscription): Promise<Subscription> {
+    await this.#transaction(async (connection) => {
+      await duplicateAs('subscription', adminSubscriptionsSql.insertSubscription(connection, subscription));
+      await adminSubscriptionsSql.insertSeatAssignments(connection, subscription.id, subscription.teamId, unique(subscription.seats));
+    });
+    return (await this.findSubscription(subscription.id))!;
+  }
+
+  findSubscription(id: string): Promise<Subscription | undefined> {
+    return this.#pool.use(async (connection) => {
+      const row = await adminSubscriptionsSql.selectSubscriptionRow(connection, id);
+      return row ? (await withSeats(connection, [row]))[0] : undefined;
+    });
+  }
+
+  listSubscriptions(filter: SubscriptionFilter, page: PageRequest): Promise<Page<Subscription>> {
+    return this.#pool.use(async (connection) => Object.freeze({
+      items: Object.freeze(await withSeats(connection, await adminSubscriptionsSql.selectSubscriptionsPage(connection, filter, page))),
+      total: await adminSubscriptionsSql.countSubscriptions(connection, filter),
+    }));
+  }
+
+  async updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription | undefined> {
+    const found = await this.#transaction(async (connection) => {
+      if (!(await adminSubscriptionsSql.updateSubscriptionRow(connection, id, patch))) return false;
+      const teamId = (await adminSubscriptionsSql.selectSubscriptionRow(connection, id))!.teamId;
+      if (patch.seats) {
+        await adminSubscriptionsSql.deleteSeatAssignments(connection, id);
+        await adminSubscriptionsSql.insertSeatAssignments(connection, id, teamId, unique(patch.seats));
+      } else if (patch.teamId !== undefined) {
+        await adminSubscriptionsSql.updateSeatTeams(connection, id, teamId);
+      }
+      return true;
+    });
+    return found ? this.findSubscription(id) : undefined;
+  }
+
+  deleteSubscription(id: string): Promise<DeleteOutcome> {
+    return this.#transaction(async (connection) => {
+      await adminSubscriptionsSql.deleteSeatAssignments(connection, id);
+      return (await adminSubscriptionsSql.deleteSubscriptionRow(connection, id)) ? 'deleted' : 'not-found';
+    });
+  }
+}
+
+/**
+ * DuckDB reports a primary-key or unique violation as a "Constraint Error: Duplicate key …"
+ * (https://duckdb.org/docs/stable/sql/constraints#primary-key-and-unique-constraint); the
+ * contract turns it into DuplicateKeyError, whichever backend raised it.
+ */
+async function duplicateAs<T>(entity: string, statement: Promise<T>): Promise<T> {
+  try {
+    return await statement;
+  } catch (error) {
+    if (/Duplicate key/i.test(String((error as Error)?.message))) throw new DuplicateKeyError(entity, { cause: error });
+    throw error;
+  }
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/** Team member rows: an id in both lists is an administrator. */
+function teamMembers(administrators: readonly string[], members: readonly string[]): { userId: string; isAdmin: boolean }[] {
+  const admins = new Set(administrators);
+  return [
+    ...[...admins].map((userId) => ({ userId, isAdmin: true })),
+    ...unique(members).filter((userId) => !admins.has(userId)).map((userId) => ({ userId, isAdmin: false })),
+  ];
+}
+
+async function withPeople(connection: DuckDBConnection, teams: readonly Team[]): Promise<TeamDetail[]> {
+  const people = await adminTeamsSql.selectTeamMembers(connection, teams.map((t) => t.teamId));
+  return teams.map((team) => Object.freeze({
+    ...team,
+    administrators: Object.freeze(people.filter((p) => p.teamId === team.teamId && p.isAdmin).map((p) => p.userId)),
+    members: Object.freeze(people.filter((p) => p.teamId === team.teamId && !p.isAdmin).map((p) => p.userId)),
+  }));
+}
+
+async function withYearsAndManagers(connection: DuckDBConnection, rows: readonly adminContractsSql.ContractRow[]): Promise<ContractDefinition[]> {
+  const numbers = rows.map((r) => r.contractNumber);
+  const years = await adminContractsSql.selectContractYearDefinitions(connection, numbers);
+  const managers = await adminContractsSql.selectContractManagers(connection, numbers);
+  return rows.map((row) => Object.freeze({
+    ...row,
+    contractYears: Object.freeze(years.filter((y) => y.contractNumber === row.contractNumber).map((y) => y.year)),
+    contractManagers: Object.freeze(managers.filter((m) => m.contractNumber === row.contractNumber).map((m) => m.userId)),
+  }));
+}
+
+async function withSeats(connection: DuckDBConnection, rows: readonly adminSubscriptionsSql.SubscriptionRow[]): Promise<Subscription[]> {
+  const seats = await adminSubscriptionsSql.selectSeatAssignments(connection, rows.map((r) => r.id));
+  return rows.map((row) => Object.freeze({
+    ...row,
+    seats: Object.freeze(seats.filter((s) => s.subscriptionId === row.id).map((s) => s.userId)),
+  }));
 }

@@ -2,6 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../../../errors.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
+import { registerAdminClients } from './clients.js';
+import { registerAdminContracts } from './contracts.js';
+import { registerAdminProducts } from './products.js';
+import { registerAdminSubscriptions } from './subscriptions.js';
+import { registerAdminTeams } from './teams.js';
+import { registerAdminUsers } from './users.js';
+import { adminUsageRoutes } from './usage.js';
 
 export type AdminOptions = AuthOptions;
 
@@ -13,10 +20,26 @@ export type AdminOptions = AuthOptions;
 export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, options) => {
   useErrorFamily(app, 'problem');
   requireBearerToken(app, options);
-  app.addHook('preHandler', async (request) => {
+  // onRequest, after the bearer hook: a caller without the role is refused before its body is read.
+  app.addHook('onRequest', async (request) => {
     const user = principalOf(request).user;
     if (!user?.roles.includes('admin')) {
       throw new AppError('ROLE_REQUIRED', 'This operation needs a user with the "admin" role.');
     }
   });
+  // Authentication caches users and their teams and contracts for a few seconds (plugins/principal.ts);
+  // a change made here is forgotten there before the answer leaves, so the caller's next request
+  // already sees it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) options.directory.clear();
+    return payload;
+  });
+
+  registerAdminUsers(app, options.store);
+  registerAdminClients(app, options.store);
+  registerAdminTeams(app, options.store);
+  registerAdminContracts(app, options.store);
+  registerAdminProducts(app, options.store);
+  registerAdminSubscriptions(app, options.store);
+  await app.register(adminUsageRoutes, { store: options.store });
 };

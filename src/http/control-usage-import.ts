@@ -1,0 +1,26 @@
+import type { IncomingMessage } from 'node:http';
+import { AppError } from '../errors.js';
+import { ingestUsage, type UsageFormat } from '../ingest/index.js';
+import type { Store } from '../store/index.js';
+
+/**
+ * `POST /usage?format=ndjson|csv[&dryRun=true][&contract=C]` on the control socket: `insights
+ * import` while the server holds the database. The file streams through to the same ingestion as
+ * `POST /admin/v1/usage`, never held whole. Answers `{result: summary}` or, for a bad batch,
+ * `{error, code, errors, errorCount, invalidLines}`.
+ */
+export async function importUsageFromSocket(request: IncomingMessage, store: Store): Promise<{ status: number; body: unknown }> {
+  const query = new URL(request.url ?? '/', 'http://control').searchParams;
+  const format = query.get('format');
+  if (format !== 'ndjson' && format !== 'csv') return { status: 400, body: { error: 'format must be ndjson or csv' } };
+  try {
+    const contract = query.get('contract');
+    const result = await ingestUsage(store, request, {
+      format: format as UsageFormat, dryRun: query.get('dryRun') === 'true', ...(contract ? { defaultContractNumber: contract } : {}),
+    });
+    return { status: 200, body: { result } };
+  } catch (error) {
+    if (!AppError.is(error)) return { status: 500, body: { error: 'internal error' } };
+    return { status: 400, body: { error: error.message, code: error.code, ...(error.extra ?? {}) } };
+  }
+}

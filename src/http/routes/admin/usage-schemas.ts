@@ -1,0 +1,75 @@
+import { describeRecordFormat } from '../../../ingest/index.js';
+import { authenticatedErrors } from '../../schemas.js';
+
+/**
+ * RFC 9457 problem details of the usage route. A USAGE_BATCH_INVALID answer lists the batch's
+ * problems as `{line, field, message}`; a query-string error as `{path, message}`.
+ */
+const usageProblemSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { line: { type: 'integer' }, field: { type: 'string' }, path: { type: 'string' }, message: { type: 'string' } },
+        required: ['message'],
+      },
+    },
+    errorCount: { type: 'integer', description: 'USAGE_BATCH_INVALID: every problem of the batch (only the first 100 are listed).' },
+    invalidLines: { type: 'integer', description: 'USAGE_BATCH_INVALID: lines with at least one problem.' },
+  },
+  required: ['type', 'title', 'status', 'detail'],
+  additionalProperties: true,
+} as const;
+
+/** The media types a usage batch may be sent as; anything else is 415. */
+export const USAGE_MEDIA_TYPES = ['application/x-ndjson', 'text/csv'] as const;
+
+export const ingestUsageRoute = {
+  tags: ['admin'],
+  summary: 'Ingest usage records (NDJSON or CSV), rated on arrival',
+  description: [
+    'Streams a batch of usage records of any size, validates every row, and applies a good batch atomically: records whose `id` is already stored (or repeated in the batch) count as duplicates and are not stored again, so re-sending a batch changes nothing. The new records are rated by the Token Flex rules together with every stored record they can change (their user-days, and the CY/MY split of the rest of their contract years), whatever order batches arrive in.',
+    'Any bad row rejects the whole batch with `400` `USAGE_BATCH_INVALID` listing `{line, field, message}` (the first 100); nothing is written. `?dryRun=true` validates and counts only. The body may be gzip-compressed (`Content-Encoding: gzip`).',
+    '',
+    '**Record format.** ' + describeRecordFormat(),
+  ].join('\n'),
+  consumes: [...USAGE_MEDIA_TYPES],
+  querystring: {
+    type: 'object',
+    properties: {
+      dryRun: { type: 'boolean', default: false, description: 'Validate and count only; write nothing.' },
+      contract: { type: 'string', minLength: 1, maxLength: 100, description: 'The contract of records that name none (their `contractNumber`).' },
+    },
+    additionalProperties: false,
+  },
+  // Documentation only: a schema that names no type validates anything, and the body the handler
+  // gets is the request stream itself.
+  body: {
+    content: {
+      'application/x-ndjson': { schema: { description: 'One record object per line.' } },
+      'text/csv': { schema: { description: 'A header row of column names, then one record per row.' } },
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        records: { type: 'integer', description: 'Records in the batch.' },
+        inserted: { type: 'integer', description: 'Records stored (a dry run: that would be stored).' },
+        duplicates: { type: 'integer', description: 'Records whose id was stored already or came earlier in the batch.' },
+        rated: { type: 'integer', description: 'Records whose charge was computed: the new ones and the stored ones they can change.' },
+        dryRun: { type: 'boolean' },
+      },
+      required: ['records', 'inserted', 'duplicates', 'rated', 'dryRun'],
+    },
+    ...authenticatedErrors(usageProblemSchema),
+    415: usageProblemSchema,
+  },
+} as const;

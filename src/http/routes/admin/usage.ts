@@ -1,0 +1,43 @@
+import { pipeline } from 'node:stream/promises';
+import { PassThrough, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ingestUsage, type UsageFormat } from '../../../ingest/index.js';
+import type { Store } from '../../../store/index.js';
+import { ingestUsageRoute, USAGE_MEDIA_TYPES } from './usage-schemas.js';
+
+/**
+ * `POST /admin/v1/usage` (spec §6): usage records in, as NDJSON or CSV. An encapsulated plugin of
+ * its own, inside the admin context (so its auth hooks apply), because it replaces the body
+ * parsers: the handler gets the request stream itself and reads it as it arrives. Fastify's
+ * bodyLimit (1 MiB, src/http/app.ts) applies only to bodies Fastify reads, so a batch may be of
+ * any size, and memory stays flat.
+ */
+export const adminUsageRoutes: FastifyPluginAsync<{ readonly store: Store }> = async (app, options) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser([...USAGE_MEDIA_TYPES], (_request, payload, done) => done(null, payload));
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    const error = new Error(`A usage batch is sent as ${USAGE_MEDIA_TYPES.join(' or ')}, not ${request.headers['content-type'] ?? 'without a Content-Type'}.`);
+    done(Object.assign(error, { statusCode: 415 }), undefined);
+  });
+
+  app.post<{ Querystring: { dryRun: boolean; contract?: string } }>('/usage', { schema: ingestUsageRoute }, async (request) =>
+    ingestUsage(options.store, bodyOf(request), {
+      format: formatOf(request), dryRun: request.query.dryRun,
+      ...(request.query.contract ? { defaultContractNumber: request.query.contract } : {}),
+    }));
+};
+
+function formatOf(request: FastifyRequest): UsageFormat {
+  // Only the two registered parsers let a request this far, so the type is one of them.
+  return String(request.headers['content-type']).toLowerCase().startsWith('text/csv') ? 'csv' : 'ndjson';
+}
+
+/** The body as it arrives, inflated when sent with `Content-Encoding: gzip`. */
+function bodyOf(request: FastifyRequest): Readable {
+  const body = request.body as Readable;
+  if (String(request.headers['content-encoding'] ?? '').toLowerCase() !== 'gzip') return body;
+  const inflated = new PassThrough();
+  pipeline(body, createGunzip(), inflated).catch((error: unknown) => inflated.destroy(error as Error));
+  return inflated;
+}

@@ -1,0 +1,93 @@
+import { AppError } from '../errors.js';
+import type { Store, UsageIngestSummary, UsageRecordInput } from '../store/index.js';
+import { isProblem, readRows, type UsageBody, type UsageFormat } from './read-rows.js';
+import { RecordValidator, type RowProblem } from './validate-record.js';
+
+export interface IngestUsageOptions {
+  readonly format: UsageFormat;
+  /** Validate, and count what would be inserted; write nothing. */
+  readonly dryRun: boolean;
+  /** The contract of rows that name none. */
+  readonly defaultContractNumber?: string;
+  /** Desktop sessions shorter than this are CASUAL (default 5 minutes). */
+  readonly casualThresholdMinutes?: number;
+  /** Called after each chunk of the body with the rows read so far. */
+  readonly onProgress?: (rows: number) => void;
+}
+
+/** At most this many problems travel in the error; `errorCount` counts them all. */
+const MAX_LISTED_PROBLEMS = 100;
+/** Records handed to the store at a time. */
+const CHUNK_RECORDS = 2048;
+
+/**
+ * Reads a usage batch (NDJSON or CSV) from `body` to its end, validates every row, and has the
+ * store apply it as one transaction (spec §6). Any bad row rejects the whole batch with
+ * USAGE_BATCH_INVALID listing `{line, field, message}` (the first 100); then nothing is written.
+ * The body is parsed as it arrives and handed on in chunks, never held whole.
+ */
+export async function ingestUsage(
+  store: Store, body: UsageBody, options: IngestUsageOptions,
+): Promise<UsageIngestSummary> {
+  const validator = new RecordValidator(await store.loadUsageReferences(),
+    options.defaultContractNumber ? { contractNumber: options.defaultContractNumber } : {});
+  const problems = new BatchProblems();
+  let rows = 0;
+  async function* records(): AsyncIterable<readonly UsageRecordInput[]> {
+    let chunk: UsageRecordInput[] = [];
+    for await (const items of readRows(body, options.format)) {
+      for (const item of items) {
+        rows++;
+        if (isProblem(item)) {
+          problems.add([item]);
+          continue;
+        }
+        const result = validator.validate(item);
+        if (!result.ok) problems.add(result.problems);
+        // After the first bad row nothing more is staged; the rest is only checked, to list its problems.
+        else if (problems.count === 0) chunk.push(result.record);
+      }
+      if (problems.count > 0) chunk = [];
+      else if (chunk.length >= CHUNK_RECORDS) {
+        yield chunk;
+        chunk = [];
+      }
+      options.onProgress?.(rows);
+    }
+    problems.throwIfAny();
+    if (chunk.length > 0) yield chunk;
+  }
+  return store.ingestUsage(records(), {
+    dryRun: options.dryRun,
+    ...(options.casualThresholdMinutes !== undefined ? { casualThresholdMinutes: options.casualThresholdMinutes } : {}),
+  });
+}
+
+/** The problems of a batch, in line order: the first 100 kept, all counted. */
+class BatchProblems {
+  private readonly listed: RowProblem[] = [];
+  private readonly lines = new Set<number>();
+  private total = 0;
+
+  get count(): number {
+    return this.total;
+  }
+
+  add(problems: readonly RowProblem[]): void {
+    for (const problem of problems) {
+      this.total++;
+      this.lines.add(problem.line);
+      if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(Object.freeze({ ...problem }));
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.total === 0) return;
+    const first = this.listed[0] as RowProblem;
+    const lines = this.lines.size;
+    throw new AppError('USAGE_BATCH_INVALID',
+      `The batch has ${this.total} problem${this.total === 1 ? '' : 's'} on ${lines} line${lines === 1 ? '' : 's'}; nothing was written. ` +
+      `First: line ${first.line}${first.field ? `, ${first.field}` : ''}: ${first.message}.`,
+      { extra: Object.freeze({ errors: Object.freeze([...this.listed]), errorCount: this.total, invalidLines: lines }) });
+  }
+}
