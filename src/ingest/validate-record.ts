@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { normaliseUsageCategory } from '../catalog/index.js';
+import { normaliseUsageCategory, USAGE_CATEGORIES } from '../catalog/index.js';
 import type { UsageCategory } from '../catalog/index.js';
 import { localDay, parseInstant, parseOffsetMinutes } from '../rating/index.js';
 import type { Product, UsageRecordInput, UsageReferences } from '../store/index.js';
 import {
-  COMPUTED_COLUMNS, INPUT_COLUMNS, INPUT_COLUMNS_BY_NAME, MAX_ID_LENGTH, MAX_TEXT_LENGTH, type InputColumn,
+  COMPUTED_COLUMNS, INPUT_COLUMNS, MAX_ID_LENGTH, MAX_TEXT_LENGTH, type InputColumn,
 } from './record-format.js';
 
 /** One bad value of a batch: the line it is on, the column (empty for the whole line) and why. */
@@ -36,8 +36,8 @@ const ENUM_VALUES = new Map(INPUT_COLUMNS.filter((c) => c.enumValues).map((c) =>
   c.name, new Map((c.enumValues ?? []).flatMap((v) => [[v, v], [v.toLowerCase(), v]])),
 ]));
 
-// A row's values live in an array indexed by column (the hot path of ingestion: a Map per row and
-// closures per row cost three times as much, measured on 100k sessions).
+// A row's values live in an array indexed by column: this is the hot path of ingestion, and a Map
+// and three closures per row made it twice as slow (20 µs against 9 µs a row, 100k sessions).
 const SLOT = new Map(INPUT_COLUMNS.map((c, k) => [c.name, k]));
 const slot = (name: string): number => SLOT.get(name) as number;
 const S = {
@@ -52,13 +52,9 @@ const S = {
   customField1: slot('customField1'),
 } as const;
 /** Per category: may a column be there, and the slots that must be. */
-const ALLOWED = new Map(USAGE_CATEGORY_LIST().map((category) => [category, INPUT_COLUMNS.map((c) => c.categories.includes(category))]));
-const REQUIRED = new Map(USAGE_CATEGORY_LIST().map((category) => [category,
+const ALLOWED = new Map(USAGE_CATEGORIES.map((category) => [category, INPUT_COLUMNS.map((c) => c.categories.includes(category))]));
+const REQUIRED = new Map(USAGE_CATEGORIES.map((category) => [category,
   INPUT_COLUMNS.flatMap((c, k) => (c.requiredFor.includes(category) ? [k] : []))]));
-
-function USAGE_CATEGORY_LIST(): readonly UsageCategory[] {
-  return (INPUT_COLUMNS_BY_NAME.get('usageCategory')?.enumValues ?? []) as readonly UsageCategory[];
-}
 
 function textOf(values: readonly (Value | undefined)[], k: number): string | null {
   return (values[k] as string | undefined) ?? null;
