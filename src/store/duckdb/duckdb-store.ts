@@ -1,4 +1,5 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -814,43 +815,16 @@ async function duplicateAs<T>(entity: string, statement: Promise<T>): Promise<T>
   }
 }
 
-function unique(ids: readonly string[]): string[] {
-  return [...new Set(ids)];
-}
-
-/** Team member rows: an id in both lists is an administrator. */
-function teamMembers(administrators: readonly string[], members: readonly string[]): { userId: string; isAdmin: boolean }[] {
-  const admins = new Set(administrators);
-  return [
-    ...[...admins].map((userId) => ({ userId, isAdmin: true })),
-    ...unique(members).filter((userId) => !admins.has(userId)).map((userId) => ({ userId, isAdmin: false })),
-  ];
-}
-
 async function withPeople(connection: DuckDBConnection, teams: readonly Team[]): Promise<TeamDetail[]> {
-  const people = await adminTeamsSql.selectTeamMembers(connection, teams.map((t) => t.teamId));
-  return teams.map((team) => Object.freeze({
-    ...team,
-    administrators: Object.freeze(people.filter((p) => p.teamId === team.teamId && p.isAdmin).map((p) => p.userId)),
-    members: Object.freeze(people.filter((p) => p.teamId === team.teamId && !p.isAdmin).map((p) => p.userId)),
-  }));
+  return attachPeople(teams, await adminTeamsSql.selectTeamMembers(connection, teams.map((t) => t.teamId)));
 }
 
 async function withYearsAndManagers(connection: DuckDBConnection, rows: readonly adminContractsSql.ContractRow[]): Promise<ContractDefinition[]> {
   const numbers = rows.map((r) => r.contractNumber);
-  const years = await adminContractsSql.selectContractYearDefinitions(connection, numbers);
-  const managers = await adminContractsSql.selectContractManagers(connection, numbers);
-  return rows.map((row) => Object.freeze({
-    ...row,
-    contractYears: Object.freeze(years.filter((y) => y.contractNumber === row.contractNumber).map((y) => y.year)),
-    contractManagers: Object.freeze(managers.filter((m) => m.contractNumber === row.contractNumber).map((m) => m.userId)),
-  }));
+  return attachYearsAndManagers(rows, await adminContractsSql.selectContractYearDefinitions(connection, numbers),
+    await adminContractsSql.selectContractManagers(connection, numbers));
 }
 
 async function withSeats(connection: DuckDBConnection, rows: readonly adminSubscriptionsSql.SubscriptionRow[]): Promise<Subscription[]> {
-  const seats = await adminSubscriptionsSql.selectSeatAssignments(connection, rows.map((r) => r.id));
-  return rows.map((row) => Object.freeze({
-    ...row,
-    seats: Object.freeze(seats.filter((s) => s.subscriptionId === row.id).map((s) => s.userId)),
-  }));
+  return attachSeats(rows, await adminSubscriptionsSql.selectSeatAssignments(connection, rows.map((r) => r.id)));
 }
