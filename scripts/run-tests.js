@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx), so CI reads
 // node's summary lines. Node 20's `--test` takes no globs, hence this file list.
-import { spawnSync } from 'node:child_process';
+//
+// Nothing may hang CI: each test (and hook) has a timeout, a test file's process exits when its
+// tests are done even if a handle is left open (--test-force-exit), and the whole run is stopped
+// after TEST_RUN_TIMEOUT_SECONDS (default 75 minutes) with a closing line CI can still read.
+import { spawn } from 'node:child_process';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
@@ -14,7 +19,26 @@ function collect(dir, out) {
   return out;
 }
 
+const TEST_TIMEOUT_MS = 15 * 60_000;
+const RUN_TIMEOUT_MS = Number(process.env.TEST_RUN_TIMEOUT_SECONDS ?? 75 * 60) * 1000;
+
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...collect('src', []), ...collect('test', [])].sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+const child = spawn(process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-force-exit', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
+  { stdio: 'inherit', detached: true });
+const watchdog = setTimeout(() => {
+  console.error(`\nThe test run did not finish within ${RUN_TIMEOUT_MS / 1000} s; it was stopped.`);
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}, RUN_TIMEOUT_MS);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+  });
+}
+child.on('exit', (code, signal) => {
+  clearTimeout(watchdog);
+  process.exit(code ?? (signal ? 1 : 0));
+});

@@ -82,9 +82,11 @@ export async function buildTestApp(
     ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}),
   });
   t.after(async () => {
-    await app.close();
+    // Each step runs even when an earlier one fails, so no worker outlives its test.
+    const closed = await app.close().then(() => undefined, (error: unknown) => error);
     await jobs.runner.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    if (closed !== undefined) throw closed;
   });
   return {
     app,

@@ -97,15 +97,19 @@ describe('Token Flex export requests', () => {
       files: new LocalFileStore(path.join(dataDir, 'files')), signer: new UrlSigner(await loadDownloadSecret(dataDir), 'http://localhost:8080'),
     });
     await worker.runner.start();
-    t.after(() => worker.runner.stop());
-    const day = new Date().toISOString().slice(0, 10);
-    const list = `/tokenflex/v1/export/${contract}/requests?fromDate=${day}&toDate=2999-01-01`;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const listed = (await app.inject({ url: list, headers: bearer(token) })).json() as { requestStatus: string }[];
-      if (listed.filter((r) => r.requestStatus === 'Download').length >= 3) break;
-      assert.ok(Date.now() < deadline, 'the second worker completes some requests');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // Stopped here, not in an after hook: the app's cleanup removes the directory it writes into.
+    try {
+      const day = new Date().toISOString().slice(0, 10);
+      const list = `/tokenflex/v1/export/${contract}/requests?fromDate=${day}&toDate=2999-01-01`;
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const listed = (await app.inject({ url: list, headers: bearer(token) })).json() as { requestStatus: string }[];
+        if (listed.filter((r) => r.requestStatus === 'Download').length >= 3) break;
+        assert.ok(Date.now() < deadline, 'the second worker completes some requests');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await worker.runner.stop();
     }
     const accepted = await app.inject({ method: 'POST', url: `/tokenflex/v1/export/${contract}/requests`, headers: bearer(token), payload: { fields: ['productName'], metrics: ['tokensConsumed'] } });
     assert.equal(accepted.statusCode, 200, accepted.body);
