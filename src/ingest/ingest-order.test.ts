@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { rateRecords, type RatingContext, type RatingSession } from '../rating/index.js';
 import type { Store } from '../store/index.js';
+import { requirePostgres } from '../../test/helpers/databases.js';
 import { openFixtureStore } from '../../test/helpers/usage-fixture.js';
 import { ingestUsage } from './index.js';
 
@@ -81,20 +82,25 @@ async function ingest(store: Store, records: readonly Generated[]): Promise<void
 }
 
 async function chargesOf(store: Store): Promise<Record<string, unknown>> {
+  const day = store.backend === 'postgres' ? "to_char(usage_date, 'YYYY-MM-DD')" : "strftime(usage_date, '%Y-%m-%d')";
   const charges: Record<string, unknown> = {};
   for await (const row of store.streamRows({
-    sql: `select id, strftime(usage_date, '%Y-%m-%d'), contract_year, charge_category, token_pool, tokens_consumed, is_charged_event, usage_minutes
+    sql: `select id, ${day}, contract_year, charge_category, token_pool, tokens_consumed, is_charged_event, usage_minutes
       from usage_records`,
     parameters: [],
   }, new AbortController().signal)) {
     const [id, usageDate, contractYear, chargeCategory, tokenPool, tokensConsumed, isChargedEvent, usageMinutes] = row;
-    charges[String(id)] = { usageDate, contractYear, chargeCategory, tokenPool, tokensConsumed, isChargedEvent, usageMinutes };
+    charges[String(id)] = {
+      usageDate, contractYear: Number(contractYear), chargeCategory, tokenPool, tokensConsumed: Number(tokensConsumed),
+      isChargedEvent: Boolean(isChargedEvent), usageMinutes: Number(usageMinutes),
+    };
   }
   return charges;
 }
 
-test('two batches applied in either order, overlapping or not, leave the charges of rating every record at once', async () => {
-  await fc.assert(
+/** The property, on fresh fixture stores of one backend. */
+function arrivalOrderProperty(backend: Store['backend'], numRuns: number): Promise<void> {
+  return fc.assert(
     fc.asyncProperty(
       recordsArbitrary.chain((records) => fc.tuple(
         fc.constant(records),
@@ -107,10 +113,10 @@ test('two batches applied in either order, overlapping or not, leave the charges
         const closers: (() => Promise<void>)[] = [];
         const scope = { after: (fn: () => Promise<void>) => { closers.push(fn); } };
         try {
-          const first = await openFixtureStore(scope);
+          const first = await openFixtureStore(scope, backend);
           await ingest(first, a);
           await ingest(first, b);
-          const second = await openFixtureStore(scope);
+          const second = await openFixtureStore(scope, backend);
           await ingest(second, b);
           await ingest(second, a);
           const expected = Object.fromEntries(rateRecords(records.map((r) => r.session), FIXTURE_CONTEXT).map(({ id, ...charge }) => [id, charge]));
@@ -122,6 +128,13 @@ test('two batches applied in either order, overlapping or not, leave the charges
         }
       },
     ),
-    { numRuns: 20 },
+    { numRuns },
   );
+}
+
+test('two batches applied in either order, overlapping or not, leave the charges of rating every record at once', () => arrivalOrderProperty('duckdb', 20));
+
+const postgres = await requirePostgres();
+describe('on PostgreSQL', postgres.describeOptions, () => {
+  test('two batches applied in either order, overlapping or not, leave the charges of rating every record at once', () => arrivalOrderProperty('postgres', 20));
 });

@@ -70,9 +70,14 @@ export async function copyFixtureDatabase(dataDir: string): Promise<void> {
   await copyFile(await fixtureFile(), path.join(dataDir, 'usage.duckdb'));
 }
 
-/** A store over a fresh copy of the fixture database; closed and deleted when the test ends. */
-export async function openFixtureStore(t: { after: (fn: () => Promise<void>) => void }): Promise<Store> {
-  if (routeTestsUsePostgres()) {
+/**
+ * A store over a fresh copy of the fixture database; closed and deleted when the test ends. On
+ * PostgreSQL (`backend`, by default as TEST_STORE says), the same rows in a fresh schema.
+ */
+export async function openFixtureStore(
+  t: { after: (fn: () => Promise<void>) => void }, backend: Store['backend'] = routeTestsUsePostgres() ? 'postgres' : 'duckdb',
+): Promise<Store> {
+  if (backend === 'postgres') {
     // TEST_STORE=postgres: the same rows in a fresh PostgreSQL schema (the SQL above is portable).
     const { store, schema, dispose } = await openTestPostgresStore();
     t.after(dispose);

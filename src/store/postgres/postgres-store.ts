@@ -321,11 +321,16 @@ class PostgresStore implements Store {
       for (const affected of await ingestSql.selectAffectedYears(client)) {
         const before = await ingestSql.selectTokensBefore(client, affected.contractNumber, affected.year, affected.since);
         const input = await ingestSql.selectRatingInput(client, affected);
+        // The context (records before S on the re-rated user-days) is rated again, so its tokens
+        // leave `tokensConsumedBefore`; its charges do not change and are not written back.
+        const contextTokens = input.reduce((sum, row) => sum + (row.isContext ? row.storedTokens : 0), 0);
         const contractYears: RatingContractYear[] = (years.get(affected.contractNumber) ?? []).map((y) =>
-          (y.year === affected.year ? { ...y, tokensConsumedBefore: before } : y));
+          (y.year === affected.year ? { ...y, tokensConsumedBefore: before - contextTokens } : y));
         const rated = rateRecordsInInputOrder(input.map((row) => row.session),
           { products, contractYears: new Map([[affected.contractNumber, contractYears]]) }, ratingOptions);
-        rated.forEach((charge, i) => charges.push({ isNew: input[i]!.isNew, charge }));
+        rated.forEach((charge, i) => {
+          if (!input[i]!.isContext) charges.push({ isNew: input[i]!.isNew, charge });
+        });
       }
       await ingestSql.createChargesTable(client);
       await ingestSql.copyCharges(client, charges);

@@ -205,24 +205,48 @@ export async function selectTokensBefore(db: Queryable, contractNumber: string, 
 /** An instant in the one shape the rating parses without a regular expression. */
 const ratingInstant = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** One record of a re-rating's input: new, stored from S on, or stored context before S. */
+export interface RatingInputRow {
+  readonly isNew: boolean;
+  /** A stored record before S on a user-day the re-rated records are on: rated again, never written back. */
+  readonly isContext: boolean;
+  /** Its stored tokens (context rows only): subtracted from `tokensConsumedBefore`, which counts them. */
+  readonly storedTokens: number;
+  readonly session: RatingSession;
+}
+
 /**
  * The records to rate for one affected contract year, in rating-input order (stored ones first,
- * then new ones, each by id): the stored records from S on, and the new ones. What the rating is
- * given for a stored cloud event or manual record is its consumed tokens, except for those the
- * rating zeroed (failed jobs, non-Flex events), which it would zero again.
+ * then new ones, each by id): the stored records from S on, the new ones, and, as context only,
+ * the stored records before S of the user-days the others are on (a session's charge depends on
+ * the sessions before it that day, and a day can begin before S). What the rating is given for a
+ * stored cloud event or manual record is its consumed tokens, except for those the rating zeroed
+ * (failed jobs, non-Flex events), which it would zero again.
  */
 export async function selectRatingInput(
   client: PoolClient, affected: { contractNumber: string; year: number; since: string },
-): Promise<{ isNew: boolean; session: RatingSession }[]> {
+): Promise<RatingInputRow[]> {
   const fields = (instant: string, tokens: string) => `id, contract_number, coalesce(user_name, '') as user_name, usage_category, source,
     product_line_code, product_version, ${ratingInstant('session_start')}, ${ratingInstant('session_end')}, license_server_tz_offset, usage_type,
     ${ratingInstant(instant)}, ${ratingInstant('transaction_date')}, ${tokens}, job_status`;
+  const storedTokens = "case when usage_category <> 'DESKTOP_PRODUCT' then tokens_consumed end";
   const result = await client.query<unknown[]>({
-    text: `select false as is_new, ${fields('usage_timestamp', "case when usage_category <> 'DESKTOP_PRODUCT' then tokens_consumed end")}
-             from usage_records where contract_number = $1 and contract_year = $2 and usage_timestamp >= $3::timestamp
+    text: `with year_records as (select * from usage_records where contract_number = $1 and contract_year = $2),
+           later as (select * from year_records where usage_timestamp >= $3::timestamp),
+           fresh as (select * from ingest_new where contract_number = $1 and contract_year = $2),
+           days as (select coalesce(user_name, '') as user_name, usage_date from later
+                    union select coalesce(user_name, ''), usage_date from fresh),
+           context as (
+             select r.* from year_records r
+              where r.usage_timestamp < $3::timestamp
+                and exists (select 1 from days d where d.user_name = coalesce(r.user_name, '') and d.usage_date = r.usage_date)
+           )
+           select false as is_new, false as is_context, ${fields('usage_timestamp', storedTokens)}, tokens_consumed from later
            union all
-           select true, ${fields('usage_at', 'tokens')} from ingest_new where contract_number = $1 and contract_year = $2
-           order by 1, 2`,
+           select false, true, ${fields('usage_timestamp', storedTokens)}, tokens_consumed from context
+           union all
+           select true, false, ${fields('usage_at', 'tokens')}, 0 from fresh
+           order by 1, 2, 3`,
     values: [affected.contractNumber, affected.year, affected.since],
     rowMode: 'array',
   });
@@ -230,22 +254,24 @@ export async function selectRatingInput(
     const text = (i: number) => (row[i] === null || row[i] === undefined ? null : String(row[i]));
     return {
       isNew: Boolean(row[0]),
+      isContext: Boolean(row[1]),
+      storedTokens: Number(row[17] ?? 0),
       session: {
-        id: String(row[1]),
-        contractNumber: String(row[2]),
-        userName: String(row[3]),
-        usageCategory: String(row[4]) as RatingSession['usageCategory'],
-        source: String(row[5]) as RatingSession['source'],
-        productLineCode: text(6),
-        productVersion: text(7),
-        sessionStart: text(8),
-        sessionEnd: text(9),
-        licenseServerTzOffset: text(10),
-        usageType: text(11) as RatingSession['usageType'],
-        usageTimestamp: text(12),
-        transactionDate: text(13),
-        tokens: row[14] === null || row[14] === undefined ? null : Number(row[14]),
-        jobStatus: text(15) as RatingSession['jobStatus'],
+        id: String(row[2]),
+        contractNumber: String(row[3]),
+        userName: String(row[4]),
+        usageCategory: String(row[5]) as RatingSession['usageCategory'],
+        source: String(row[6]) as RatingSession['source'],
+        productLineCode: text(7),
+        productVersion: text(8),
+        sessionStart: text(9),
+        sessionEnd: text(10),
+        licenseServerTzOffset: text(11),
+        usageType: text(12) as RatingSession['usageType'],
+        usageTimestamp: text(13),
+        transactionDate: text(14),
+        tokens: row[15] === null || row[15] === undefined ? null : Number(row[15]),
+        jobStatus: text(16) as RatingSession['jobStatus'],
       },
     };
   });
