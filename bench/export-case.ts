@@ -22,6 +22,7 @@ import { catalogFor } from '../src/catalog/index.js';
 import { InsightsExportService, LocalFileStore, TokenflexExportService, UrlSigner } from '../src/exports/index.js';
 import { compileUsageQuery, planUsageQuery } from '../src/query/index.js';
 import { openDuckDbStore, type Job } from '../src/store/index.js';
+import { instanceMemory, storeMemory } from './duckdb-settings.js';
 
 const [caseName, dataDir, outDir, sessionsFrom, usageFrom] = process.argv.slice(2) as [string, string, string, string, string];
 const CONTRACT = '110000917988';
@@ -54,7 +55,7 @@ function fakeJob(id: string, request: unknown, api: 'insights' | 'tokenflex'): J
 }
 
 if (caseName === 'copy-csv' || caseName === 'exceljs-xlsx') {
-  const db = await DuckDBInstance.create(path.join(dataDir, 'usage.duckdb'), { access_mode: 'READ_ONLY' });
+  const db = await DuckDBInstance.create(path.join(dataDir, 'usage.duckdb'), { access_mode: 'READ_ONLY', ...instanceMemory });
   const connection = await db.connect();
   if (caseName === 'copy-csv') {
     const compiled = compileUsageQuery(planUsageQuery(SESSION_SPEC, catalogFor('tokenflex')), 'duckdb');
@@ -82,7 +83,7 @@ if (caseName === 'copy-csv' || caseName === 'exceljs-xlsx') {
   connection.closeSync();
   db.closeSync();
 } else {
-  const store = await openDuckDbStore({ dataDir, readOnly: true });
+  const store = await openDuckDbStore({ dataDir, readOnly: true, ...storeMemory });
   const files = new LocalFileStore(outDir);
   const signer = new UrlSigner(Buffer.alloc(32), 'http://localhost');
   let rows = 0;

@@ -15,6 +15,7 @@ import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/jobs/index.js';
 import { openDuckDbStore } from '../src/store/index.js';
+import { instanceMemory, storeMemory } from './duckdb-settings.js';
 
 export interface IngestBenchResult {
   readonly records: number;
@@ -90,7 +91,7 @@ export async function benchIngest(root: string, seededFile: string): Promise<Ing
     instance.closeSync();
   }
 
-  const store = await openDuckDbStore({ dataDir });
+  const store = await openDuckDbStore({ dataDir, ...storeMemory });
   const keys = await loadSigningKeys(dataDir);
   const tokens = { issuer: 'http://localhost:8080', audience: 'usage-insights' };
   const jobs = createJobServices(store, 'duckdb', { concurrency: 1, queryTimeoutMs: 300_000, resultRetentionMs: 3_600_000 });
@@ -118,7 +119,7 @@ export async function benchIngest(root: string, seededFile: string): Promise<Ing
   const ingested = await scalar(path.join(dataDir, 'usage.duckdb'), FIGURES_SQL);
 
   // The baseline: DuckDB's own JSON reader into a table of a new database on the same disk.
-  const baseline = await DuckDBInstance.create(path.join(root, 'read-json.duckdb'));
+  const baseline = await DuckDBInstance.create(path.join(root, 'read-json.duckdb'), instanceMemory);
   const connection = await baseline.connect();
   const started = process.hrtime.bigint();
   await connection.run(`create table usage_json as select * from read_json('${file}', format = 'newline_delimited')`);

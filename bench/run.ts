@@ -30,6 +30,7 @@ import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/jobs/index.js';
 import { openDuckDbStore } from '../src/store/index.js';
+import { BENCH_MEMORY_LIMIT, instanceMemory, storeMemory } from './duckdb-settings.js';
 import { benchPostgres, BENCH_DATABASE_URL, probePostgres, type PollResult } from './postgres.js';
 import { benchIngest, type IngestBenchResult } from './ingest-case.js';
 
@@ -92,7 +93,7 @@ try {
   const file = path.join(dataDir, 'usage.duckdb');
 
   // 1. Seed, timed once (it is the setup of everything else), beside the cheapest possible load.
-  let store = await openDuckDbStore({ dataDir });
+  let store = await openDuckDbStore({ dataDir, ...storeMemory });
   await store.migrate();
   const seedMs = await time(() => store.loadDemoData({ rows, seed: 42, from: '2024-11-01', to: '2026-10-31' }));
   const adminId = (await store.findUserByEmail('admin@example.com'))!.id;
@@ -101,7 +102,7 @@ try {
   const floor = await openDuckDbStore({ dataDir: floorDir });
   await floor.migrate();
   await floor.close();
-  const floorDb = await DuckDBInstance.create(path.join(floorDir, 'usage.duckdb'));
+  const floorDb = await DuckDBInstance.create(path.join(floorDir, 'usage.duckdb'), instanceMemory);
   const floorConn = await floorDb.connect();
   const floorMs = await time(() => floorConn.run(`
     insert into usage_records (id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code,
@@ -115,7 +116,7 @@ try {
   results.push({ name: `seed ${rows.toLocaleString('en')} records`, ms: seedMs, baselineName: 'raw INSERT … SELECT', baselineMs: floorMs });
 
   // 2. Raw-SQL baselines, on the same file, with the service closed (DuckDB: one process, one owner).
-  const raw = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+  const raw = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', ...instanceMemory });
   const rawConn = await raw.connect();
   const rawContractMs = await median(() => rawConn.runAndReadAll(
     `select contract_year, sum(tokens_consumed) filter (where token_pool = 'CY'), sum(tokens_consumed) filter (where token_pool = 'MY')
@@ -126,7 +127,7 @@ try {
   raw.closeSync();
 
   // 3. The service: store, workers and HTTP on a real socket.
-  store = await openDuckDbStore({ dataDir });
+  store = await openDuckDbStore({ dataDir, ...storeMemory });
   const contractMs = await median(() => store.getContractDetail(CONTRACT));
   results.push({ name: 'contract detail (store)', ms: contractMs, baselineName: 'raw SQL', baselineMs: rawContractMs });
   const keys = await loadSigningKeys(dataDir);
@@ -236,7 +237,7 @@ async function exportWindows(file: string): Promise<{ sessionsFrom: string; usag
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);
-console.log(`\nusage-insights bench: ${rows.toLocaleString('en')} records, median of ${repeat} runs after a warm-up (seed: one run)\n`);
+console.log(`\nusage-insights bench: ${rows.toLocaleString('en')} records, median of ${repeat} runs after a warm-up (seed: one run); DuckDB memory_limit ${BENCH_MEMORY_LIMIT ?? 'DuckDB default'} for service and baselines alike\n`);
 console.log(`${pad('case', 38)}${pad('ms', 10)}${pad('baseline', 22)}${pad('ms', 10)}ratio`);
 for (const r of results) {
   console.log(`${pad(r.name, 38)}${pad(r.ms.toFixed(1), 10)}${pad(r.baselineName, 22)}${pad(r.baselineMs.toFixed(1), 10)}${(r.ms / r.baselineMs).toFixed(2)}x`);

@@ -44,3 +44,11 @@ test('FILES_DIR moves the export files and, with them, the download secret that 
   assert.equal(loadConfig({ FILES_DIR: '/mnt/files', DOWNLOAD_SECRET_FILE: '/run/secrets/dl' }, '/').downloadSecretFile, '/run/secrets/dl');
   assert.throws(() => loadConfig({ JOB_STALE_AFTER_SECONDS: '1' }, '/'), /JOB_STALE_AFTER_SECONDS/);
 });
+
+test('DUCKDB_MEMORY_LIMIT bounds DuckDB at 256MB unless set; `default` leaves DuckDB its own', () => {
+  assert.equal(loadConfig({}, '/').duckdbMemoryLimit, '256MB');
+  assert.equal(loadConfig({ DUCKDB_MEMORY_LIMIT: '2GB' }, '/').duckdbMemoryLimit, '2GB');
+  assert.equal(loadConfig({ DUCKDB_MEMORY_LIMIT: 'default' }, '/').duckdbMemoryLimit, undefined);
+  assert.throws(() => loadConfig({ DUCKDB_MEMORY_LIMIT: 'lots' }, '/'), /DUCKDB_MEMORY_LIMIT/);
+  assert.throws(() => loadConfig({ DUCKDB_MEMORY_LIMIT: "1GB'; drop table x" }, '/'), /DUCKDB_MEMORY_LIMIT/);
+});

@@ -19,6 +19,11 @@ export interface Config {
   readonly keysDir: string;
   /** `DATABASE_URL`: a postgres:// URL selects PostgreSQL; unset, the DuckDB file in `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /**
+   * `DUCKDB_MEMORY_LIMIT`: what DuckDB may hold in memory before large sorts and aggregates spill
+   * to `DATA_DIR/tmp/duckdb` (default `256MB`; `default` leaves DuckDB's own, 80% of the machine).
+   */
+  readonly duckdbMemoryLimit: string | undefined;
   /** `DATABASE_SCHEMA`: the PostgreSQL schema of the tables (default `public`). */
   readonly databaseSchema: string;
   readonly publicUrl: string;
@@ -41,6 +46,13 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/**
+ * DuckDB's buffer limit when DUCKDB_MEMORY_LIMIT is unset. Measured on a 1,000,000-row CSV
+ * export: peak RSS 752 MB with DuckDB's default, 703 MB at 512MB, 505 MB at 256MB (and faster:
+ * 8.8 s → 4.9 s); the Exports issue asks for under 600 MB.
+ */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
 
 function integer(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -77,6 +89,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
     throw new ConfigError(`DATABASE_SCHEMA must be a lower-case identifier ([a-z_][a-z0-9_]*), got "${databaseSchema}"`);
   }
+  const memoryLimit = env.DUCKDB_MEMORY_LIMIT || DEFAULT_DUCKDB_MEMORY_LIMIT;
+  if (memoryLimit !== 'default' && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
+    throw new ConfigError(`DUCKDB_MEMORY_LIMIT must be a size such as 256MB or 2GB (or "default"), got "${memoryLimit}"`);
+  }
   const dataDir = path.resolve(cwd, env.DATA_DIR || './data');
   const filesDir = env.FILES_DIR ? path.resolve(cwd, env.FILES_DIR) : path.join(dataDir, 'files');
   // The secret must be the same in every process that serves the same files, so it lives with
@@ -94,6 +110,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     keysDir: env.KEYS_DIR ? path.resolve(cwd, env.KEYS_DIR) : path.join(dataDir, 'keys'),
     databaseUrl,
     databaseSchema,
+    duckdbMemoryLimit: memoryLimit === 'default' ? undefined : memoryLimit,
     publicUrl,
     // The issuer comes from configuration, never from the port: a restart on another port (or
     // behind a proxy) must not invalidate every token already handed out.

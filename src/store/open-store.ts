@@ -11,6 +11,8 @@ export interface StoreSelection {
   readonly databaseSchema?: string | undefined;
   /** DuckDB only: open without write access. PostgreSQL has no writer lock to avoid. */
   readonly readOnly?: boolean;
+  /** DuckDB only: its `memory_limit` (unset: DuckDB's default). */
+  readonly duckdbMemoryLimit?: string | undefined;
 }
 
 /** Opens the configured backend: PostgreSQL when a database URL is set, else DuckDB (the default). */
@@ -21,5 +23,8 @@ export function openStore(selection: StoreSelection): Promise<Store> {
       ...(selection.databaseSchema ? { schema: selection.databaseSchema } : {}),
     });
   }
-  return openDuckDbStore({ dataDir: selection.dataDir, ...(selection.readOnly ? { readOnly: true } : {}) });
+  return openDuckDbStore({
+    dataDir: selection.dataDir, ...(selection.readOnly ? { readOnly: true } : {}),
+    ...(selection.duckdbMemoryLimit ? { memoryLimit: selection.duckdbMemoryLimit } : {}),
+  });
 }

@@ -54,6 +54,12 @@ export interface DuckDbStoreOptions {
   readonly dataDir: string;
   /** Open without write access (several readers may share a file no writer holds). */
   readonly readOnly?: boolean;
+  /**
+   * DuckDB's `memory_limit` (as DuckDB spells sizes: `512MB`, `2GB`): what its buffer manager may
+   * hold before large sorts and aggregates spill to `<dataDir>/tmp`. DuckDB's own default is 80%
+   * of the machine's memory.
+   */
+  readonly memoryLimit?: string;
 }
 
 /** Opens (creating if needed) the DuckDB database of a data directory. */
@@ -63,9 +69,15 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     await mkdir(options.dataDir, { recursive: true });
     file = path.join(options.dataDir, 'usage.duckdb');
   }
+  const spillDir = options.memoryLimit && file !== ':memory:' ? path.join(options.dataDir, 'tmp', 'duckdb') : undefined;
+  if (spillDir) await mkdir(spillDir, { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+    instance = await DuckDBInstance.create(file, {
+      ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
+      ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
+      ...(spillDir ? { temp_directory: spillDir } : {}),
+    });
   } catch (error) {
     // DuckDB takes an exclusive file lock per writer process
     // (https://duckdb.org/docs/stable/connect/concurrency): a second server on the same directory

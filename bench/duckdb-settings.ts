@@ -1,0 +1,15 @@
+import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../src/config.js';
+
+/**
+ * The DuckDB memory limit of the service as `npm start` runs it (DUCKDB_MEMORY_LIMIT, else the
+ * default), given alike to the service's store and to the raw-DuckDB baselines, so a ratio
+ * compares code, not settings. `DUCKDB_MEMORY_LIMIT=default` benches DuckDB's own limit.
+ */
+const configured = process.env.DUCKDB_MEMORY_LIMIT || DEFAULT_DUCKDB_MEMORY_LIMIT;
+export const BENCH_MEMORY_LIMIT: string | undefined = configured === 'default' ? undefined : configured;
+
+/** Options of `openDuckDbStore` for the service under bench. */
+export const storeMemory = BENCH_MEMORY_LIMIT ? { memoryLimit: BENCH_MEMORY_LIMIT } : {};
+
+/** Options of `DuckDBInstance.create` for a baseline. */
+export const instanceMemory: Record<string, string> = BENCH_MEMORY_LIMIT ? { memory_limit: BENCH_MEMORY_LIMIT } : {};
