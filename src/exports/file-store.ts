@@ -52,9 +52,25 @@ export class LocalFileStore implements FileStore {
     return full;
   }
 
+  /**
+   * Removes what earlier, unfinished writes of this key left (`<target>.<uuid>.partial`). Only one
+   * worker at a time holds the job a key belongs to, so a new write of the key means the earlier
+   * writer died or lost its job: its file can never complete (and if that writer still runs, its
+   * rename fails and so does its fenced completion). On a FILES_DIR shared by several processes,
+   * this is what removes the leftovers of a killed one as soon as its export is run again.
+   */
+  async #abandonEarlierWrites(target: string): Promise<void> {
+    const prefix = `${path.basename(target)}.`;
+    const dir = path.dirname(target);
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (name.startsWith(prefix) && name.endsWith('.partial')) await rm(path.join(dir, name), { force: true });
+    }
+  }
+
   async write(key: string, produce: (out: Writable) => Promise<WriteStats>): Promise<StoredFile> {
     const target = this.#path(key);
     await mkdir(path.dirname(target), { recursive: true });
+    await this.#abandonEarlierWrites(target);
     // Written under a temporary name and renamed only when complete (rename is atomic on one
     // file system), so a crash mid-write never leaves a truncated file under the real key.
     const partial = `${target}.${randomUUID()}.partial`;
@@ -85,6 +101,7 @@ export class LocalFileStore implements FileStore {
   async writeFromPath(key: string, produce: (path: string) => Promise<WriteStats>): Promise<StoredFile> {
     const target = this.#path(key);
     await mkdir(path.dirname(target), { recursive: true });
+    await this.#abandonEarlierWrites(target);
     const partial = `${target}.${randomUUID()}.partial`;
     try {
       const stats = await produce(partial);

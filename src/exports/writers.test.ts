@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -140,6 +140,21 @@ describe('file store', () => {
     const left = await readdir(path.join(dir, 't'));
     assert.deepEqual(left.filter((name) => name.startsWith('broken')), []);
     assert.equal(await store.size('t/broken.csv'), undefined);
+  });
+
+  test('writing a key again removes what an earlier, killed write of it left; other keys\' partial files stay', async () => {
+    await mkdir(path.join(dir, 'k'), { recursive: true });
+    // What a process killed mid-write leaves: the partial file of its attempt.
+    await writeFile(path.join(dir, 'k', 'report.csv.0b8e8c4e-0000-4000-8000-000000000000.partial'), 'half a file');
+    await writeFile(path.join(dir, 'k', 'other.csv.0b8e8c4e-0000-4000-8000-000000000001.partial'), 'someone else');
+    await store.write('k/report.csv', (out) => writeCsv(from(rows), columns, out));
+    assert.deepEqual((await readdir(path.join(dir, 'k'))).sort(), ['other.csv.0b8e8c4e-0000-4000-8000-000000000001.partial', 'report.csv']);
+    await writeFile(path.join(dir, 'k', 'report.csv.0b8e8c4e-0000-4000-8000-000000000002.partial'), 'half a file');
+    await store.writeFromPath('k/report.csv', async (target) => {
+      await writeFile(target, 'a,b\n');
+      return { rowCount: 1 };
+    });
+    assert.deepEqual((await readdir(path.join(dir, 'k'))).sort(), ['other.csv.0b8e8c4e-0000-4000-8000-000000000001.partial', 'report.csv']);
   });
 
   test('keys that climb out of the store are refused', () => {

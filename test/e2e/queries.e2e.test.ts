@@ -3,12 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { readServerDatabase } from '../helpers/databases.js';
 import { runCli, startServer, type ServerProcess } from '../helpers/server-process.js';
 
 // Issue "Usage queries", acceptance: the example bodies of spec §3.2 and §4 run end to end over
 // HTTP against a real server, and their answers equal the same aggregation computed independently
-// from the raw records (read here from the database file once the server has stopped).
+// from the raw records (read here from the database once the server has stopped; TEST_STORE=postgres:
+// from its PostgreSQL schema).
 let dataDir: string | undefined;
 let server: ServerProcess | undefined;
 after(async () => {
@@ -54,29 +55,27 @@ test('the spec examples answer over a real socket exactly what the raw records s
 
   assert.equal(await server.stop('SIGTERM'), 0);
   server = undefined;
-  const db = await DuckDBInstance.create(path.join(dataDir, 'usage.duckdb'), { access_mode: 'READ_ONLY' });
-  const raw = await db.connect();
-  try {
-    const round = (rows: unknown[][], column: number) => rows.map((row) => row.map((v, i) => (i === column ? Math.round((v as number) * 1000) / 1000 : v)));
-    const expectedReference = (await raw.runAndReadAll(
-      `select usage_category, product_name, round(sum(tokens_consumed), 3) from usage_records
-        where contract_number = $1 and contract_year = 1 and product_name in ('AutoCAD', 'Revit', 'Civil 3D') group by 1, 2 order by 1, 2`, [contract])).getRowsJson();
-    assert.ok(expectedReference.length > 0);
-    assert.deepEqual(round((referenceDone.result as { rows: unknown[][] }).rows, 2), expectedReference);
+  const raw = (duckdb: string, postgres: string, parameters: (string | number)[] = []) => readServerDatabase(dataDir!, { duckdb, postgres }, parameters);
+  const round = (rows: unknown[][], column: number) => rows.map((row) => row.map((v, i) => (i === column ? Math.round((v as number) * 1000) / 1000 : v)));
+  const expectedReference = await raw(
+    `select usage_category, product_name, round(sum(tokens_consumed), 3) from usage_records
+      where contract_number = $1 and contract_year = 1 and product_name in ('AutoCAD', 'Revit', 'Civil 3D') group by 1, 2 order by 1, 2`,
+    `select usage_category, product_name, round(sum(tokens_consumed)::numeric, 3)::float8 from usage_records
+      where contract_number = $1 and contract_year = 1 and product_name in ('AutoCAD', 'Revit', 'Civil 3D') group by 1, 2 order by 1, 2`, [contract]);
+  assert.ok(expectedReference.length > 0);
+  assert.deepEqual(round((referenceDone.result as { rows: unknown[][] }).rows, 2), expectedReference);
 
-    const expectedDocumented = (await raw.runAndReadAll(
-      `select user_name, round(sum(tokens_consumed), 3), cast(count(*) filter (where is_charged_event) as integer) from usage_records
-        where contract_number = $1 and contract_year = 2 and user_name like 'admin%' group by 1 order by 1`, [contract])).getRowsJson();
-    assert.deepEqual(round((documentedDone.result as { rows: unknown[][] }).rows, 1), expectedDocumented);
+  const expectedDocumented = await raw(
+    `select user_name, round(sum(tokens_consumed), 3), cast(count(*) filter (where is_charged_event) as integer) from usage_records
+      where contract_number = $1 and contract_year = 2 and user_name like 'admin%' group by 1 order by 1`,
+    `select user_name, round(sum(tokens_consumed)::numeric, 3)::float8, cast(count(*) filter (where is_charged_event) as integer) from usage_records
+      where contract_number = $1 and contract_year = 2 and user_name like 'admin%' group by 1 order by 1`, [contract]);
+  assert.deepEqual(round((documentedDone.result as { rows: unknown[][] }).rows, 1), expectedDocumented);
 
-    const expectedInsights = (await raw.runAndReadAll(
-      `select coalesce(parent_product_name, product_name) as p, cast(count(distinct user_id) as integer), round(sum(tokens_consumed), 3)
-         from usage_records where team_id in (select team_id from team_members m join users u on u.id = m.user_id where u.email = 'admin@example.com' and m.is_admin)
-        group by p order by p`)).getRowsJson();
-    assert.equal(insightsDone.status, 'COMPLETED');
-    assert.deepEqual(round(insightsDone.rows as unknown[][], 2), expectedInsights);
-  } finally {
-    raw.closeSync();
-    db.closeSync();
-  }
+  const insightsSql = (tokens: string) => `select coalesce(parent_product_name, product_name) as p, cast(count(distinct user_id) as integer), ${tokens}
+       from usage_records where team_id in (select team_id from team_members m join users u on u.id = m.user_id where u.email = 'admin@example.com' and m.is_admin)
+      group by p order by p`;
+  const expectedInsights = await raw(insightsSql('round(sum(tokens_consumed), 3)'), insightsSql('round(sum(tokens_consumed)::numeric, 3)::float8'));
+  assert.equal(insightsDone.status, 'COMPLETED');
+  assert.deepEqual(round(insightsDone.rows as unknown[][], 2), expectedInsights);
 });

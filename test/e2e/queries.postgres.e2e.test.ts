@@ -38,7 +38,8 @@ describe('PostgreSQL serves what DuckDB serves', postgres.describeOptions, () =>
       return { name, server, env, headers: { authorization: `Bearer ${token.stdout.trim()}`, 'content-type': 'application/json' } };
     };
     sides.push(...await Promise.all([
-      start('duckdb', {}),
+      // DATABASE_URL '' keeps this side on DuckDB even when TEST_STORE=postgres runs the suite.
+      start('duckdb', { DATABASE_URL: '' }),
       start('postgres', { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: newSchemaName() }),
     ]));
   });

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { after, test } from 'node:test';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { openPostgresStore, type Store } from '../../src/store/index.js';
 
@@ -126,7 +128,8 @@ if (routeTestsUsePostgres()) after(dropRunSchemas);
  * the same environment finds the same database, as it would find the same DuckDB file.
  */
 export function withTestDatabase(env: Record<string, string>): Record<string, string> {
-  if (!routeTestsUsePostgres() || env.DATABASE_URL) return env;
+  // A test that sets DATABASE_URL, even to '' (DuckDB), chose its database itself.
+  if (!routeTestsUsePostgres() || 'DATABASE_URL' in env) return env;
   const suffix = createHash('sha256').update(env.DATA_DIR ?? '').digest('hex').slice(0, 12);
   return { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: `${RUN}_e2e_${suffix}`, ...env };
 }
@@ -140,5 +143,34 @@ export async function runSqlInSchema(schema: string, sql: string): Promise<void>
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Rows of a read-only query on the database of a stopped server process under test: its DuckDB
+ * file in `DATA_DIR`, or (TEST_STORE=postgres) the schema `withTestDatabase` gave it. The SQL is
+ * given per database, for what the two spell differently; numbers come back as numbers.
+ */
+export async function readServerDatabase(
+  dataDir: string, sql: { readonly duckdb: string; readonly postgres: string }, parameters: readonly (string | number)[] = [],
+): Promise<unknown[][]> {
+  if (routeTestsUsePostgres()) {
+    const schema = withTestDatabase({ DATA_DIR: dataDir }).DATABASE_SCHEMA as string;
+    const client = adminClient();
+    await client.connect();
+    try {
+      await client.query(`set search_path = "${schema}"`);
+      return (await client.query<unknown[]>({ text: sql.postgres, values: [...parameters], rowMode: 'array' })).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const instance = await DuckDBInstance.create(path.join(dataDir, 'usage.duckdb'), { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    return (await connection.runAndReadAll(sql.duckdb, [...parameters])).getRowsJson() as unknown[][];
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
   }
 }
