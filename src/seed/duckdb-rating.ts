@@ -71,11 +71,20 @@ export async function readRatingSessionsWhere(
 ): Promise<{ readonly sessions: RatingSession[]; readonly keys: number[] }> {
   const sessions: RatingSession[] = [];
   const keys: number[] = [];
-  const reader = await connection.runAndReadAll(
-    `select to_json(list([cast(k as varchar), ${SESSION_FIELDS.join(', ')}])) as j from ${table} where ${where} group by k // ${READ_CHUNK}`,
-    [...parameters]);
-  for (const [text] of reader.getRowsJS()) {
-    for (const row of JSON.parse(String(text)) as (string | null)[][]) {
+  // One range of keys at a time, like readRatingSessions: a single `group by k // READ_CHUNK`
+  // held every chunk's list at once, and ran out of DuckDB's memory limit (DUCKDB_MEMORY_LIMIT,
+  // 256MB by default) on a contract year of 500k new records.
+  const [low, high] = (await connection.runAndReadAll(`select min(k), max(k) from ${table} where ${where}`, [...parameters])).getRowsJS()[0] ?? [];
+  if (low === null || low === undefined || high === null || high === undefined) return { sessions, keys };
+  const n = parameters.length;
+  for (let start = Number(low); start <= Number(high); start += READ_CHUNK) {
+    const reader = await connection.runAndReadAll(
+      `select to_json(list([cast(k as varchar), ${SESSION_FIELDS.join(', ')}])) as j from ${table}
+        where (${where}) and k >= $${n + 1} and k < $${n + 2}`,
+      [...parameters, start, start + READ_CHUNK]);
+    const text = reader.getRowsJS()[0]?.[0];
+    if (typeof text !== 'string') continue;
+    for (const row of JSON.parse(text) as (string | null)[][]) {
       keys.push(Number(row[0]));
       sessions.push(sessionOf(row, 1));
     }

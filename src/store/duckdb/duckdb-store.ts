@@ -104,6 +104,16 @@ class DuckDbStore implements Store {
   #ingestQueue: Promise<unknown> = Promise.resolve();
 
   readonly #spoolDir: string;
+  /**
+   * The revoked access-token ids, in memory: every request's token is checked against them, and
+   * only this process writes the table (DuckDB has one writer process), so a copy reloaded after
+   * each write that revokes is exact, and a check costs no query (1–2 ms each, measured, and it
+   * competed for DuckDB's threads with the query a client was polling for). Loaded on first use.
+   */
+  #revoked: Promise<ReadonlySet<string>> | undefined;
+  /** Reloads are numbered; only a newer one replaces the set (see #reloadRevocations). */
+  #revocationReloads = 0;
+  #revocationApplied = 0;
 
   constructor(instance: DuckDBInstance, spoolDir: string) {
     this.#instance = instance;
@@ -512,19 +522,51 @@ class DuckDbStore implements Store {
     return this.#pool.use((connection) => oauthSql.insertAccessToken(connection, jti, grantId, expiresAt));
   }
 
-  revokeGrant(grantId: string, now: Date): Promise<void> {
-    return this.#pool.use(async (connection) => {
-      await oauthSql.revokeRefreshTokensOfGrant(connection, grantId, now);
-      await oauthSql.revokeAccessTokensOfGrant(connection, grantId);
+  async revokeGrant(grantId: string, now: Date): Promise<void> {
+    try {
+      await this.#pool.use(async (connection) => {
+        await oauthSql.revokeRefreshTokensOfGrant(connection, grantId, now);
+        await oauthSql.revokeAccessTokensOfGrant(connection, grantId);
+      });
+    } finally {
+      await this.#reloadRevocations();
+    }
+  }
+
+  async revokeAccessToken(jti: string, expiresAt: Date): Promise<void> {
+    try {
+      await this.#pool.use((connection) => oauthSql.insertRevokedAccessToken(connection, jti, expiresAt));
+    } finally {
+      await this.#reloadRevocations();
+    }
+  }
+
+  async isAccessTokenRevoked(jti: string): Promise<boolean> {
+    this.#revoked ??= this.#loadRevocations();
+    return (await this.#revoked).has(jti);
+  }
+
+  #loadRevocations(): Promise<ReadonlySet<string>> {
+    const loading = this.#pool.use((connection) => oauthSql.selectRevokedAccessTokenIds(connection)).then((ids) => new Set(ids));
+    // A failed load is not kept: the next check tries again.
+    loading.catch(() => {
+      if (this.#revoked === loading) this.#revoked = undefined;
     });
+    return loading;
   }
 
-  revokeAccessToken(jti: string, expiresAt: Date): Promise<void> {
-    return this.#pool.use((connection) => oauthSql.insertRevokedAccessToken(connection, jti, expiresAt));
-  }
-
-  isAccessTokenRevoked(jti: string): Promise<boolean> {
-    return this.#pool.use((connection) => oauthSql.selectAccessTokenRevoked(connection, jti));
+  /**
+   * Called after every write that may revoke, once it has committed (or failed). Two reloads may
+   * overlap; the later-started one read at least as much, so an earlier one finishing after it
+   * does not replace its set.
+   */
+  async #reloadRevocations(): Promise<void> {
+    const reload = ++this.#revocationReloads;
+    const set = await this.#loadRevocations();
+    if (reload > this.#revocationApplied) {
+      this.#revocationApplied = reload;
+      this.#revoked = Promise.resolve(set);
+    }
   }
 
   createSignInSession(idHash: string, userId: string, now: Date, expiresAt: Date): Promise<void> {
@@ -560,14 +602,17 @@ class DuckDbStore implements Store {
     return this.#pool.use((connection) => patSql.revokePersonalAccessToken(connection, id, now));
   }
 
-  purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport> {
-    return this.#pool.use(async (connection) => Object.freeze({
+  async purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport> {
+    const report = await this.#pool.use(async (connection) => Object.freeze({
       authorizationCodes: await housekeepingSql.deleteExpiredAuthorizationCodes(connection, now, usedCodesExpiredBefore),
       signInSessions: await housekeepingSql.deleteExpiredSignInSessions(connection, now),
       revokedAccessTokens: await housekeepingSql.deleteExpiredRevocations(connection, now),
       accessTokens: await housekeepingSql.deleteExpiredAccessTokenRecords(connection, now),
       refreshTokens: await housekeepingSql.deleteExpiredRefreshTokens(connection, now),
     }));
+    // The in-memory copy forgets the expired revocations too (their tokens fail on expiry anyway).
+    if (report.revokedAccessTokens > 0) await this.#reloadRevocations();
+    return report;
   }
 
   // --- AdminStore ------------------------------------------------------------------------------
@@ -631,14 +676,18 @@ class DuckDbStore implements Store {
     return this.#transaction((connection) => adminClientsSql.updateOAuthClientRow(connection, id, patch));
   }
 
-  deleteOAuthClient(id: string, now: Date): Promise<boolean> {
-    return this.#transaction(async (connection) => {
-      // Revocations first: they find the client's grants through its codes and refresh tokens.
-      await adminClientsSql.revokeAccessTokensOfClient(connection, id);
-      await adminClientsSql.revokeRefreshTokensOfClient(connection, id, now);
-      await adminClientsSql.deleteAuthorizationCodesOfClient(connection, id);
-      return adminClientsSql.deleteOAuthClientRow(connection, id);
-    });
+  async deleteOAuthClient(id: string, now: Date): Promise<boolean> {
+    try {
+      return await this.#transaction(async (connection) => {
+        // Revocations first: they find the client's grants through its codes and refresh tokens.
+        await adminClientsSql.revokeAccessTokensOfClient(connection, id);
+        await adminClientsSql.revokeRefreshTokensOfClient(connection, id, now);
+        await adminClientsSql.deleteAuthorizationCodesOfClient(connection, id);
+        return adminClientsSql.deleteOAuthClientRow(connection, id);
+      });
+    } finally {
+      await this.#reloadRevocations();
+    }
   }
 
   async createTeam(team: NewTeam): Promise<TeamDetail> {

@@ -173,8 +173,9 @@ export async function insertRevokedAccessToken(connection: DuckDBConnection, jti
     [jti, utc(expiresAt)]);
 }
 
-export async function selectAccessTokenRevoked(connection: DuckDBConnection, jti: string): Promise<boolean> {
-  return (await rows(connection, 'select 1 as revoked from oauth_revoked_access_tokens where jti = $1', [jti])).length > 0;
+/** Every revoked access-token id (the store keeps them in memory; see DuckDbStore#revoked). */
+export async function selectRevokedAccessTokenIds(connection: DuckDBConnection): Promise<string[]> {
+  return (await rows(connection, 'select jti from oauth_revoked_access_tokens', [])).map((row) => String(row.jti));
 }
 
 export async function insertSignInSession(connection: DuckDBConnection, idHash: string, userId: string, now: Date, expiresAt: Date): Promise<void> {

@@ -206,6 +206,9 @@ export async function createNewRecordsTable(connection: DuckDBConnection): Promi
     -- Keys only in the join condition: "n.user_id is null and …" made it a nested-loop join (3 s per 100k rows).
     left join unique_names u on u.user_name = n.user_name
     left join enrichment e on e.contract_number = n.contract_number and e.user_id = coalesce(n.user_id, u.id)`);
+  // The raw lines are not needed any more: freeing them now leaves DuckDB's memory (DUCKDB_MEMORY_LIMIT,
+  // 256MB by default) to the rating and the insert (a million-record batch ran out of it otherwise).
+  await connection.run('drop table temp.ingest_staging');
 }
 
 export async function countNewRecords(connection: DuckDBConnection): Promise<number> {
