@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { JobLeaseLostError, type Job, type JobFile, type JobKind, type NewJob, type ResultQuery } from '../../store.js';
+import { runPrepared } from '../prepared.js';
 
 const ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'";
 const JOB_COLUMNS = `id, kind, api, owner_user_id, tenant_key, state, request, request_hash, idempotency_key, attempts,
@@ -45,7 +46,7 @@ function toJob(row: Record<string, unknown>): Job {
 }
 
 async function one(connection: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<Job | undefined> {
-  const row = (await connection.runAndReadAll(sql, values)).getRowObjectsJson()[0];
+  const row = (await runPrepared(connection, sql, values)).getRowObjectsJson()[0];
   return row ? toJob(row) : undefined;
 }
 
@@ -62,7 +63,7 @@ export function isTransactionConflict(error: unknown): boolean {
 export async function insertJob(connection: DuckDBConnection, job: NewJob, now: Date): Promise<Job> {
   const claimed = job.claimedBy !== undefined;
   // No RETURNING: every column is known here, and a RETURNING costs DuckDB another pass.
-  await connection.run(
+  await runPrepared(connection,
     `insert into jobs (id, kind, api, owner_user_id, tenant_key, state, request, request_hash, idempotency_key,
                        max_attempts, created_at, updated_at, run_at, worker_id, attempts, started_at, heartbeat_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, cast($11 as timestamp), cast($11 as timestamp), cast($11 as timestamp),
@@ -90,7 +91,7 @@ export function selectJob(connection: DuckDBConnection, id: string): Promise<Job
  * table of a dozen rows against 1 ms without it (measured), on every query submission.
  */
 async function newest(connection: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<Job | undefined> {
-  const rows = (await connection.runAndReadAll(sql, values)).getRowObjectsJson();
+  const rows = (await runPrepared(connection, sql, values)).getRowObjectsJson();
   let best: (typeof rows)[number] | undefined;
   for (const row of rows) if (!best || String(row.created_at) > String(best.created_at)) best = row;
   return best ? toJob(best) : undefined;
@@ -141,7 +142,7 @@ export function claimJobById(connection: DuckDBConnection, id: string, workerId:
 }
 
 export async function touchJob(connection: DuckDBConnection, id: string, workerId: string, now: Date) {
-  const row = (await connection.runAndReadAll(
+  const row = (await runPrepared(connection,
     `update jobs set heartbeat_at = cast($3 as timestamp)
       where id = $1 and state = 'running' and worker_id = $2 returning cancel_requested`,
     [id, workerId, utc(now)])).getRowsJson()[0];
@@ -173,7 +174,7 @@ export async function insertResultRows(connection: DuckDBConnection, id: string,
 export async function finishJob(
   connection: DuckDBConnection, id: string, workerId: string, columns: readonly string[], rowCount: number, now: Date, expiresAt: Date,
 ): Promise<void> {
-  const reader = await connection.runAndReadAll(
+  const reader = await runPrepared(connection,
     `update jobs set state = 'succeeded', finished_at = cast($3 as timestamp), updated_at = cast($3 as timestamp),
             expires_at = cast($4 as timestamp), result_columns = $5, row_count = $6, worker_id = null,
             error_title = null, error_detail = null
@@ -257,7 +258,7 @@ export async function expireSucceededJobs(connection: DuckDBConnection, now: Dat
 }
 
 export async function selectResultPage(connection: DuckDBConnection, id: string, offset: number, limit: number): Promise<unknown[][]> {
-  const reader = await connection.runAndReadAll(
+  const reader = await runPrepared(connection,
     `select row_json from job_results where job_id = $1 and ordinal >= $2 and ordinal < $3 order by ordinal`,
     [id, offset, offset + limit]);
   return reader.getRowsJson().map((row) => JSON.parse(String(row[0])) as unknown[]);
