@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
@@ -93,7 +93,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     throw error;
   }
   // Ingestion spools chunk files here for DuckDB's JSON reader (sql/usage-ingest.ts).
-  return new DuckDbStore(instance, options.dataDir === ':memory:' ? tmpdir() : path.join(options.dataDir, 'tmp'));
+  return new DuckDbStore(instance, options.dataDir === ':memory:' ? tmpdir() : path.join(options.dataDir, 'tmp'), options.memoryLimit);
 }
 
 class DuckDbStore implements Store {
@@ -114,9 +114,13 @@ class DuckDbStore implements Store {
   /** Reloads are numbered; only a newer one replaces the set (see #reloadRevocations). */
   #revocationReloads = 0;
   #revocationApplied = 0;
+  /** DUCKDB_MEMORY_LIMIT (undefined: DuckDB's own), and the bulk loads running (see #withBulkMemory). */
+  readonly #memoryLimit: string | undefined;
+  #bulkLoads = 0;
 
-  constructor(instance: DuckDBInstance, spoolDir: string) {
+  constructor(instance: DuckDBInstance, spoolDir: string, memoryLimit: string | undefined) {
     this.#instance = instance;
+    this.#memoryLimit = memoryLimit;
     this.#pool = new ConnectionPool(instance);
     this.#spoolDir = spoolDir;
   }
@@ -161,7 +165,36 @@ class DuckDbStore implements Store {
   }
 
   async loadDemoData(options: DemoDataOptions): Promise<DemoDataSummary> {
-    return this.#pool.use((connection) => seedDatabase(connection, options));
+    return this.#withBulkMemory(() => this.#pool.use((connection) => seedDatabase(connection, options)));
+  }
+
+  /**
+   * Runs a bulk load (the demo seed, a usage batch) with DuckDB's own memory limit instead of
+   * DUCKDB_MEMORY_LIMIT, and puts the configured one back when the last such load ends. The
+   * configured limit bounds what exports and queries make the process hold; a bulk load keeps its
+   * whole batch in temporary tables, which DuckDB does not spill: seeding 10M records ran out of
+   * 256MB (measured). `memory_limit` is one setting of the instance, so a query running beside a
+   * bulk load may use more too for that time.
+   */
+  async #withBulkMemory<T>(fn: () => Promise<T>): Promise<T> {
+    const configured = this.#memoryLimit;
+    if (configured === undefined) return fn();
+    if (this.#bulkLoads++ === 0) {
+      // DuckDB's own default: 80% of the machine's memory (duckdb.org/docs/stable/configuration/overview).
+      await this.#setMemoryLimit(`${Math.floor((totalmem() * 0.8) / 2 ** 20)}MiB`);
+    }
+    try {
+      return await fn();
+    } finally {
+      if (--this.#bulkLoads === 0) await this.#setMemoryLimit(configured).catch(() => undefined);
+    }
+  }
+
+  /** `memory_limit` is one setting of the instance: `set global` changes it for every connection. */
+  #setMemoryLimit(limit: string): Promise<void> {
+    return this.#pool.use(async (connection) => {
+      await connection.run(`set global memory_limit = '${limit.replaceAll("'", "''")}'`);
+    });
   }
 
   loadUsageReferences(): Promise<UsageReferences> {
@@ -169,7 +202,7 @@ class DuckDbStore implements Store {
   }
 
   ingestUsage(batches: AsyncIterable<readonly UsageRecordInput[]>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
-    return this.#pool.use(async (connection) => {
+    return this.#withBulkMemory(() => this.#pool.use(async (connection) => {
       const stager = new UsageStager(connection, this.#spoolDir);
       try {
         // Staging runs outside the queue and the transaction: a slow upload holds neither.
@@ -187,7 +220,7 @@ class DuckDbStore implements Store {
       } finally {
         await dropIngestTables(connection).catch(() => undefined);
       }
-    });
+    }));
   }
 
   async #applyStagedUsage(connection: DuckDBConnection, records: number, options: UsageIngestOptions): Promise<UsageIngestSummary> {
