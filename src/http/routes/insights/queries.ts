@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Job, JobState } from '../../../store/index.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
-import { answerNotModified, preferredWaitMs, setSubmitHeaders } from '../../job-headers.js';
+import { answerNotModified, preferredWaitMs, setSubmitHeaders, statusWaitMs } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
 import { deleteQueryRoute, getQueryRoute, submitQueryRoute } from './schemas.js';
 
@@ -75,8 +75,7 @@ export function registerInsightsQueries(app: FastifyInstance, queries: UsageQuer
 
   app.get<{ Params: { queryId: string }; Querystring: PageQuery }>('/usage-queries/:queryId', { schema: getQueryRoute }, async (request, reply) => {
     const found = await queries.get('insights', principalOf(request).user?.id ?? '', request.params.queryId);
-    const wait = preferredWaitMs(request, reply);
-    const job = wait > 0 ? await queries.waitFor(found, wait) : found;
+    const job = await queries.waitFor(found, statusWaitMs(request, reply));
     const { offset, limit } = request.query;
     if (answerNotModified(request, reply, job, `${offset}:${limit}`)) return reply;
     return describeJob(queries, job, offset, limit);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
 import type { Job, JobState } from '../../../store/index.js';
-import { answerNotModified, preferredWaitMs, setSubmitHeaders } from '../../job-headers.js';
+import { answerNotModified, preferredWaitMs, setSubmitHeaders, statusWaitMs } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
 import { getQueryRoute, submitQueryRoute } from './schemas.js';
 
@@ -65,8 +65,7 @@ export function registerTokenflexQueries(app: FastifyInstance, queries: UsageQue
     await principal.assertContract(contractNumber);
     const found = await queries.get('tokenflex', principal.user?.id ?? '', request.params.id);
     if (found.tenantKey !== contractNumber) throw new AppError('NOT_FOUND', `Contract ${contractNumber} has no query with the id ${found.id}.`);
-    const wait = preferredWaitMs(request, reply);
-    const job = wait > 0 ? await queries.waitFor(found, wait) : found;
+    const job = await queries.waitFor(found, statusWaitMs(request, reply));
     const { offset, limit } = request.query;
     if (answerNotModified(request, reply, job, `${offset}:${limit}`)) return reply;
     return describeJob(queries, job, contractNumber, offset, limit);
