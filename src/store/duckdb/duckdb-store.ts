@@ -1,11 +1,11 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import { tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../errors.js';
 import { seedDatabase } from '../../seed/index.js';
+import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import {
   QueryInterruptedError,
   type CompletedQuery, type Contract, type ContractDetail, type ExportSchedule, type InsightsReportQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
@@ -106,14 +106,12 @@ class DuckDbStore implements Store {
   readonly #spoolDir: string;
   /**
    * The revoked access-token ids, in memory: every request's token is checked against them, and
-   * only this process writes the table (DuckDB has one writer process), so a copy reloaded after
-   * each write that revokes is exact, and a check costs no query (1–2 ms each, measured, and it
-   * competed for DuckDB's threads with the query a client was polling for). Loaded on first use.
+   * only this process writes the table (DuckDB has one writer process), so a copy dropped after
+   * each write that revokes (see #revoking) is exact, and a check costs no query (1–2 ms each,
+   * measured, and it competed for DuckDB's threads with the query a client was polling for).
+   * Loaded on first use.
    */
   #revoked: Promise<ReadonlySet<string>> | undefined;
-  /** Reloads are numbered; only a newer one replaces the set (see #reloadRevocations). */
-  #revocationReloads = 0;
-  #revocationApplied = 0;
   /** DUCKDB_MEMORY_LIMIT (undefined: DuckDB's own), and the bulk loads running (see #withBulkMemory). */
   readonly #memoryLimit: string | undefined;
   #bulkLoads = 0;
@@ -555,50 +553,39 @@ class DuckDbStore implements Store {
     return this.#pool.use((connection) => oauthSql.insertAccessToken(connection, jti, grantId, expiresAt));
   }
 
-  async revokeGrant(grantId: string, now: Date): Promise<void> {
-    try {
-      await this.#pool.use(async (connection) => {
-        await oauthSql.revokeRefreshTokensOfGrant(connection, grantId, now);
-        await oauthSql.revokeAccessTokensOfGrant(connection, grantId);
-      });
-    } finally {
-      await this.#reloadRevocations();
-    }
+  revokeGrant(grantId: string, now: Date): Promise<void> {
+    return this.#revoking(this.#pool.use(async (connection) => {
+      await oauthSql.revokeRefreshTokensOfGrant(connection, grantId, now);
+      await oauthSql.revokeAccessTokensOfGrant(connection, grantId);
+    }));
   }
 
-  async revokeAccessToken(jti: string, expiresAt: Date): Promise<void> {
-    try {
-      await this.#pool.use((connection) => oauthSql.insertRevokedAccessToken(connection, jti, expiresAt));
-    } finally {
-      await this.#reloadRevocations();
-    }
+  revokeAccessToken(jti: string, expiresAt: Date): Promise<void> {
+    return this.#revoking(this.#pool.use((connection) => oauthSql.insertRevokedAccessToken(connection, jti, expiresAt)));
   }
 
   async isAccessTokenRevoked(jti: string): Promise<boolean> {
-    this.#revoked ??= this.#loadRevocations();
+    if (!this.#revoked) {
+      const loading = this.#pool.use((connection) => oauthSql.selectRevokedAccessTokenIds(connection)).then((ids) => new Set(ids));
+      this.#revoked = loading;
+      // A failed load is not kept: the next check tries again.
+      loading.catch(() => {
+        if (this.#revoked === loading) this.#revoked = undefined;
+      });
+    }
     return (await this.#revoked).has(jti);
   }
 
-  #loadRevocations(): Promise<ReadonlySet<string>> {
-    const loading = this.#pool.use((connection) => oauthSql.selectRevokedAccessTokenIds(connection)).then((ids) => new Set(ids));
-    // A failed load is not kept: the next check tries again.
-    loading.catch(() => {
-      if (this.#revoked === loading) this.#revoked = undefined;
-    });
-    return loading;
-  }
-
   /**
-   * Called after every write that may revoke, once it has committed (or failed). Two reloads may
-   * overlap; the later-started one read at least as much, so an earlier one finishing after it
-   * does not replace its set.
+   * Awaits a write that may change the revoked ids, then drops the copy in memory, committed or
+   * not: the next check reads the table again. A check already waiting on an older load got its
+   * answer before the write returned, as it would have from the table.
    */
-  async #reloadRevocations(): Promise<void> {
-    const reload = ++this.#revocationReloads;
-    const set = await this.#loadRevocations();
-    if (reload > this.#revocationApplied) {
-      this.#revocationApplied = reload;
-      this.#revoked = Promise.resolve(set);
+  async #revoking<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.#revoked = undefined;
     }
   }
 
@@ -643,8 +630,8 @@ class DuckDbStore implements Store {
       accessTokens: await housekeepingSql.deleteExpiredAccessTokenRecords(connection, now),
       refreshTokens: await housekeepingSql.deleteExpiredRefreshTokens(connection, now),
     }));
-    // The in-memory copy forgets the expired revocations too (their tokens fail on expiry anyway).
-    if (report.revokedAccessTokens > 0) await this.#reloadRevocations();
+    // The copy in memory forgets the expired revocations too (their tokens fail on expiry anyway).
+    if (report.revokedAccessTokens > 0) this.#revoked = undefined;
     return report;
   }
 
@@ -709,18 +696,14 @@ class DuckDbStore implements Store {
     return this.#transaction((connection) => adminClientsSql.updateOAuthClientRow(connection, id, patch));
   }
 
-  async deleteOAuthClient(id: string, now: Date): Promise<boolean> {
-    try {
-      return await this.#transaction(async (connection) => {
-        // Revocations first: they find the client's grants through its codes and refresh tokens.
-        await adminClientsSql.revokeAccessTokensOfClient(connection, id);
-        await adminClientsSql.revokeRefreshTokensOfClient(connection, id, now);
-        await adminClientsSql.deleteAuthorizationCodesOfClient(connection, id);
-        return adminClientsSql.deleteOAuthClientRow(connection, id);
-      });
-    } finally {
-      await this.#reloadRevocations();
-    }
+  deleteOAuthClient(id: string, now: Date): Promise<boolean> {
+    return this.#revoking(this.#transaction(async (connection) => {
+      // Revocations first: they find the client's grants through its codes and refresh tokens.
+      await adminClientsSql.revokeAccessTokensOfClient(connection, id);
+      await adminClientsSql.revokeRefreshTokensOfClient(connection, id, now);
+      await adminClientsSql.deleteAuthorizationCodesOfClient(connection, id);
+      return adminClientsSql.deleteOAuthClientRow(connection, id);
+    }));
   }
 
   async createTeam(team: NewTeam): Promise<TeamDetail> {
