@@ -1,5 +1,4 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -7,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pg, { type PoolClient } from 'pg';
 import { AppError } from '../../errors.js';
 import { rateRecordsInInputOrder, type RatedCharge, type RatingContractYear, type RatingProduct } from '../../rating/index.js';
+import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import { openDuckDbStore } from '../duckdb/duckdb-store.js';
 import {
   DuplicateKeyError, QueryInterruptedError,

@@ -234,8 +234,9 @@ export async function selectRatingInput(
     text: `with year_records as (select * from usage_records where contract_number = $1 and contract_year = $2),
            later as (select * from year_records where usage_timestamp >= $3::timestamp),
            fresh as (select * from ingest_new where contract_number = $1 and contract_year = $2),
-           days as (select coalesce(user_name, '') as user_name, usage_date from later
-                    union select coalesce(user_name, ''), usage_date from fresh),
+           -- The user-days of the re-rated stored records. Those of new records add nothing: S is the
+           -- earliest time of each new record's user-day, so none of its stored records is before S.
+           days as (select distinct coalesce(user_name, '') as user_name, usage_date from later),
            context as (
              select r.* from year_records r
               where r.usage_timestamp < $3::timestamp
