@@ -47,11 +47,11 @@ export function preferredWaitMs(request: FastifyRequest, reply: FastifyReply): n
 
 /**
  * How long a status read of an unfinished query is held for it to settle when the client asked
- * for no `Prefer: wait`. Clients poll (the Autodesk scripts every few milliseconds to seconds);
- * a read that comes while the query runs is answered the moment it settles, or after this, with
- * the same body either way. Polls at 5 ms each cost the event loop and the CPU DuckDB's query
- * needs, and a finished query was seen one poll period late (measured: submit-to-done of a 37 ms
- * query, 92 ms polled against 63 ms with `Prefer: wait`).
+ * for no `Prefer: wait`. Unmodified clients poll; a read that comes while the query runs is
+ * answered the moment it settles, or after this, with the same body either way. The bench's client
+ * polls every 5 ms: each poll cost the event loop and the CPU DuckDB's query needs, and a finished
+ * query was seen one poll period late (measured: submit-to-done of a 37 ms query, 92 ms polled
+ * against 63 ms with `Prefer: wait`).
  */
 export const STATUS_HOLD_MS = 100;
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { after, test } from 'node:test';
 import path from 'node:path';
+import { after, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { openPostgresStore, type Store } from '../../src/store/index.js';

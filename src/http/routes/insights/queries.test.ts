@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { Store } from '../../../store/index.js';
+import { STATUS_HOLD_MS } from '../../job-headers.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { buildTestApp, openSeededDatabases } from '../../../../test/helpers/build-app.js';
 import { pollUntil } from '../../../../test/helpers/poll.js';
@@ -125,6 +126,24 @@ describe('GET /insights/v1/usage-queries/:queryId', () => {
     assert.equal(new Set(pages.map((row) => JSON.stringify(row))).size, total, 'no row twice');
     const tokens = pages.map((row) => row[2] as number);
     assert.deepEqual(tokens, [...tokens].sort((a, b) => b - a), 'ordered by totalTokens DESC');
+  });
+
+  test('a status read of an unfinished query is held up to STATUS_HOLD_MS, then answers its status', async (t) => {
+    // No worker: the query stays queued, so the read is held for the whole of the hold.
+    const { app, tokenFor } = await buildTestApp(t, store, { concurrency: 0 });
+    const token = await tokenFor('alice@example.com');
+    const submitted = (await app.inject({
+      method: 'POST', url: '/insights/v1/usage-queries', headers: bearer(token), payload: { fields: ['productName'], metrics: ['totalTokens'] },
+    })).json();
+    assert.equal(submitted.status, 'SUBMITTED');
+    const started = performance.now();
+    const status = await app.inject({ url: `/insights/v1/usage-queries/${submitted.id}`, headers: bearer(token) });
+    const held = performance.now() - started;
+    assert.equal(status.statusCode, 200);
+    assert.deepEqual(status.json(), { id: submitted.id, status: 'SUBMITTED' });
+    // Timers may fire a millisecond early; the point is that the read waited for the query.
+    assert.ok(held >= STATUS_HOLD_MS - 5, `held ${held.toFixed(1)} ms`);
+    assert.equal(status.headers['preference-applied'], undefined, 'no Prefer: wait was asked for');
   });
 
   test('ETag answers 304 while nothing changed', async (t) => {
