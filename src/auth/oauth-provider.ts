@@ -187,12 +187,15 @@ export class OAuthProvider {
     const token = await this.#store.findRefreshToken(hash);
     if (!token || token.clientId !== client.id) throw grantError('The refresh token is not valid.');
     if (token.revokedAt) throw grantError('The refresh token has been revoked.');
-    if (token.rotatedAt || !(await this.#store.rotateRefreshToken(hash, now))) {
+    const reused = async () => {
       // Reuse of a rotated token: either the client or a thief holds a stale copy. Revoking the
       // whole family (OAuth 2.0 Security BCP §4.14.2) ends both.
       await this.#store.revokeGrant(token.grantId, now);
-      throw grantError('The refresh token was already used; every token of its grant is revoked.');
-    }
+      return grantError('The refresh token was already used; every token of its grant is revoked.');
+    };
+    if (token.rotatedAt) throw await reused();
+    // Every refusal comes before the rotation: a refused request must leave the token usable,
+    // or a client's retry (e.g. without the too-broad scope) would look like reuse and end the grant.
     if (Date.parse(token.expiresAt) <= now.getTime()) throw grantError('The refresh token has expired.');
     const scopes = scope === undefined || scope.trim() === '' ? token.scopes : parseScopeList(scope);
     const broader = scopes.filter((s) => !token.scopes.includes(s));
@@ -200,6 +203,8 @@ export class OAuthProvider {
       throw new AppError('OAUTH_INVALID_SCOPE', `The refresh token was not granted ${broader.map((s) => `"${s}"`).join(', ')}.`);
     }
     const user = await this.#activeUser(token.userId);
+    // Atomic: of two requests racing with one token, the loser is treated as reuse.
+    if (!(await this.#store.rotateRefreshToken(hash, now))) throw await reused();
     // The new refresh token keeps the grant's scopes (RFC 6749 §6): narrowing applies to this access token only.
     return this.#mintUserTokens(client, user, scopes, token.grantId, { hash, scopes: token.scopes }, null);
   }

@@ -218,6 +218,21 @@ describe('refused grants (RFC 6749 §5.2 codes)', () => {
     assert.equal(broader.body.error, 'invalid_scope');
   });
 
+  test('a refresh refused for a broader scope leaves the refresh token usable (the refusal is no rotation)', async () => {
+    const { query, verifier } = await authorize({ scope: 'data:read' });
+    const first = await token({ grant_type: 'authorization_code', code: query.code, redirect_uri: REDIRECT, code_verifier: verifier }, basic(confidential));
+    const broader = await token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token, scope: 'data:read data:write' }, basic(confidential));
+    assert.equal(broader.status, 400);
+    assert.equal(broader.body.error, 'invalid_scope');
+    // Before the fix the refused request had already rotated the token, so this retry was taken
+    // for reuse and revoked the whole grant.
+    const retry = await token({ grant_type: 'refresh_token', refresh_token: first.body.refresh_token }, basic(confidential));
+    assert.equal(retry.status, 200, JSON.stringify(retry.body));
+    assert.equal(retry.body.scope, 'data:read');
+    const contexts = await app.inject({ method: 'GET', url: '/insights/v1/contexts', headers: { authorization: `Bearer ${first.body.access_token}` } });
+    assert.equal(contexts.statusCode, 200);
+  });
+
   test('reusing a rotated refresh token is invalid_grant and revokes the family', async () => {
     const { query, verifier } = await authorize();
     const first = await token({ grant_type: 'authorization_code', code: query.code, redirect_uri: REDIRECT, code_verifier: verifier }, basic(confidential));
