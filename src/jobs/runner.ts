@@ -5,8 +5,17 @@ import {
 } from '../store/index.js';
 import { JOB_ERROR_TITLES } from './job-state.js';
 
-/** What a job kind does once claimed. It must honour the signal (abort = stop now). */
-export type JobHandler = (job: Job, context: { readonly workerId: string; readonly signal: AbortSignal }) => Promise<void>;
+/**
+ * What a job kind does once claimed. It must honour the signal (abort = stop now). `rowWritten` is
+ * set for a job handed over while its row is still being written (WorkerReservation.start): the
+ * handler may start its work at once, but must await it before it changes the job's row.
+ */
+export type JobHandler = (job: Job, context: {
+  readonly workerId: string; readonly signal: AbortSignal; readonly rowWritten?: Promise<unknown>;
+}) => Promise<void>;
+
+/** A job handed to an idle worker, with the write of its row when that is still under way. */
+interface Handover { readonly job: Job; readonly rowWritten?: Promise<unknown> }
 
 export interface RunnerOptions {
   readonly store: JobStore;
@@ -32,14 +41,18 @@ type Reason = 'timeout' | 'cancel' | 'shutdown';
 interface IdleWorker {
   readonly workerId: string;
   timer: NodeJS.Timeout;
-  resume(job: Job | undefined): void;
+  resume(handover: Handover | undefined): void;
 }
 
 /** An idle worker set aside for a job being created already claimed by it (`JobRunner.reserveWorker`). */
 export interface WorkerReservation {
   readonly workerId: string;
-  /** Hands the created job (state `running`, claimed by `workerId`) to the worker. */
-  start(job: Job): void;
+  /**
+   * Hands the job (state `running`, claimed by `workerId`) to the worker. With `rowWritten`, the
+   * job's row is still being created: the worker starts now and touches the row only once it is
+   * written; when the write fails, the job ends there.
+   */
+  start(job: Job, rowWritten?: Promise<unknown>): void;
   /** Gives the worker back unused (the job could not be created). */
   release(): void;
 }
@@ -156,7 +169,7 @@ export class JobRunner {
   }
 
   /** Waits for a wake, the poll interval, or a job handed over by `reserveWorker`. */
-  #idle(workerId: string): Promise<Job | undefined> {
+  #idle(workerId: string): Promise<Handover | undefined> {
     return new Promise((resolve) => {
       const worker: IdleWorker = {
         workerId,
@@ -166,10 +179,10 @@ export class JobRunner {
           this.#wakeEpoch++;
           worker.resume(undefined);
         }, this.#options.pollMs),
-        resume: (job) => {
+        resume: (handover) => {
           clearTimeout(worker.timer);
           this.#idleWorkers.delete(worker);
-          resolve(job);
+          resolve(handover);
         },
       };
       this.#idleWorkers.add(worker);
@@ -190,12 +203,16 @@ export class JobRunner {
     clearTimeout(worker.timer);
     this.#idleWorkers.delete(worker);
     let settled = false;
-    const handOver = (job: Job | undefined) => {
+    const handOver = (handover: Handover | undefined) => {
       if (settled) return;
       settled = true;
-      worker.resume(job);
+      worker.resume(handover);
     };
-    return { workerId: worker.workerId, start: (job) => handOver(job), release: () => handOver(undefined) };
+    return {
+      workerId: worker.workerId,
+      start: (job, rowWritten) => handOver({ job, ...(rowWritten ? { rowWritten } : {}) }),
+      release: () => handOver(undefined),
+    };
   }
 
   async #loop(slot: number): Promise<void> {
@@ -203,6 +220,7 @@ export class JobRunner {
     const kinds = Object.keys(this.#options.handlers) as JobKind[];
     while (!this.#stopped) {
       let job: Job | undefined;
+      let handover: Handover | undefined;
       try {
         const hint = this.#hints.shift();
         job = hint !== undefined ? await this.#options.store.claimJob(hint, workerId) : undefined;
@@ -216,13 +234,16 @@ export class JobRunner {
         this.#options.log?.error({ err: error }, 'claiming a job failed');
       }
       // A hint queued while this worker was claiming found no idle worker to wake: take it now.
-      if (!job && this.#hints.length === 0) job = await this.#idle(workerId);
+      if (!job && this.#hints.length === 0) {
+        handover = await this.#idle(workerId);
+        job = handover?.job;
+      }
       if (!job) continue;
-      await this.#run(job, workerId);
+      await this.#run(job, workerId, handover?.rowWritten);
     }
   }
 
-  async #run(job: Job, workerId: string): Promise<void> {
+  async #run(job: Job, workerId: string, rowWritten: Promise<unknown> | undefined): Promise<void> {
     const { store } = this.#options;
     const handler = this.#options.handlers[job.kind];
     const controller = new AbortController();
@@ -241,8 +262,10 @@ export class JobRunner {
       if (job.cancelRequested) controller.abort('cancel' satisfies Reason);
       // A job handed over while the runner stopped goes back to the queue through the shutdown path.
       if (this.#stopped) controller.abort('shutdown' satisfies Reason);
-      await handler(job, { workerId, signal: controller.signal });
+      await handler(job, { workerId, signal: controller.signal, ...(rowWritten ? { rowWritten } : {}) });
     } catch (error) {
+      // The outcome goes on the job's row, so it must be there (when its write fails, there is none).
+      if (rowWritten) await rowWritten.catch(() => undefined);
       await this.#settleFailure(job, workerId, controller.signal, error);
     } finally {
       clearTimeout(cap);

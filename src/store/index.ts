@@ -9,7 +9,7 @@ export type {
 export type {
   UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from './store.js';
-export { DuplicateKeyError, JobLeaseLostError, QueryInterruptedError } from './store.js';
+export { DuplicateKeyError, jobOfNew, JobLeaseLostError, QueryInterruptedError } from './store.js';
 export { openDuckDbStore } from './duckdb/duckdb-store.js';
 export type { DuckDbStoreOptions } from './duckdb/duckdb-store.js';
 export { openPostgresStore } from './postgres/postgres-store.js';

@@ -144,6 +144,21 @@ export interface NewJob {
    * that found an idle worker in its own process: one write instead of a queue insert plus a claim.
    */
   readonly claimedBy?: string;
+  /** When it is created (default: when the store writes it); the submitter's clock, so it knows the row. */
+  readonly createdAt?: Date;
+}
+
+/** The row a store writes for a new job, as `createJob` returns it. */
+export function jobOfNew(job: NewJob, now: Date): Job {
+  const claimed = job.claimedBy !== undefined;
+  const at = now.toISOString();
+  return Object.freeze({
+    id: job.id, kind: job.kind, api: job.api, ownerUserId: job.ownerUserId, tenantKey: job.tenantKey, state: claimed ? 'running' : 'queued',
+    request: JSON.parse(JSON.stringify(job.request)) as unknown, requestHash: job.requestHash,
+    idempotencyKey: job.idempotencyKey ?? null, attempts: claimed ? 1 : 0, maxAttempts: job.maxAttempts, workerId: job.claimedBy ?? null,
+    cancelRequested: false, createdAt: at, updatedAt: at, startedAt: claimed ? at : null, finishedAt: null, expiresAt: null,
+    errorTitle: null, errorDetail: null, columns: null, rowCount: null, files: Object.freeze([]), readFlag: false,
+  });
 }
 
 export interface Job {
@@ -312,10 +327,15 @@ export interface JobStore extends ScheduleStore {
   /** Refreshes the lease; throws JobLeaseLostError when the worker no longer owns the job. Returns whether cancel was asked. */
   heartbeatJob(id: string, workerId: string): Promise<{ readonly cancelRequested: boolean }>;
   /**
-   * Runs the query, stores every row as the job's result and marks the job succeeded, atomically.
-   * Aborting the signal interrupts the database statement (QueryInterruptedError).
+   * Runs the query, stores every row as the job's result and marks the job succeeded: a reader sees
+   * the job succeeded with its whole result, or not succeeded. Aborting the signal interrupts the
+   * database statement (QueryInterruptedError). `rowWritten`, for a job whose row is still being
+   * created (see WorkerReservation), resolves once it is: the query may start before, the row is
+   * changed only after.
    */
-  completeQueryJob(id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal): Promise<CompletedQuery>;
+  completeQueryJob(
+    id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal, rowWritten?: Promise<unknown>,
+  ): Promise<CompletedQuery>;
   /** Fails the job, or re-queues it with backoff when `retry` and attempts remain. Owner-fenced. */
   failJob(id: string, workerId: string, error: { readonly title: string; readonly detail: string; readonly retry: boolean }): Promise<Job>;
   /** Cancels a queued job at once, or flags a running one for its worker. Returns the job after the change. */

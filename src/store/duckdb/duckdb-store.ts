@@ -29,6 +29,7 @@ import * as oauthSql from './sql/oauth.js';
 import * as patSql from './sql/personal-access-tokens.js';
 import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, selectUsageValues } from './sql/usage-lookups.js';
 import { ConnectionPool } from './connection-pool.js';
+import { JobLookups, newestJob } from './job-lookups.js';
 import {
   countNewRecords, createNewRecordsTable, dropIngestTables, insertNewRecords, rateAffectedRecords, selectUsageReferences, summary,
   updateChangedCharges, UsageStager,
@@ -38,8 +39,8 @@ import { copyQueryToCsv } from './sql/copy-csv.js';
 import { buildReportQuery } from './sql/reports.js';
 import { deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule } from './sql/schedules.js';
 import {
-  cancelJob, claimJob, claimJobById, countPending, deleteFinishedJobs, deleteJobRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
-  markJobCanceled, requeueStaleJobs, selectJob, selectJobByIdempotencyKey, selectResultPage, selectReusableJob, touchJob,
+  cancelJob, claimJob, claimJobById, countPending, deleteFinishedJobs, deleteJobRows, deleteResultRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
+  markJobCanceled, requeueStaleJobs, selectJob, selectJobLookupKeys, selectResultPage, touchJob,
   updateFailedJob,
 } from './sql/jobs.js';
 import { applyMigration, createMigrationsTable, selectAppliedMigrations } from './sql/migrations.js';
@@ -112,6 +113,8 @@ class DuckDbStore implements Store {
    * Loaded on first use.
    */
   #revoked: Promise<ReadonlySet<string>> | undefined;
+  /** The jobs by idempotency key and request hash (see JobLookups), loaded on first use. */
+  #jobLookups: Promise<JobLookups> | undefined;
   /** DUCKDB_MEMORY_LIMIT (undefined: DuckDB's own), and the bulk loads running (see #withBulkMemory). */
   readonly #memoryLimit: string | undefined;
   #bulkLoads = 0;
@@ -279,8 +282,12 @@ class DuckDbStore implements Store {
     return this.#pool.use((connection) => selectLastUsage(connection, contractNumber));
   }
 
-  createJob(job: NewJob): Promise<Job> {
-    return this.#pool.use((connection) => insertJob(connection, job, new Date()));
+  async createJob(job: NewJob): Promise<Job> {
+    const created = await this.#pool.use((connection) => insertJob(connection, job, job.createdAt ?? new Date()));
+    // Lookups not loaded yet will read this row; lookups loading now may have read the table
+    // before it, so they get it once loaded.
+    this.#jobLookups?.then((lookups) => lookups.add(created)).catch(() => undefined);
+    return created;
   }
 
   getJob(id: string): Promise<Job | undefined> {
@@ -288,11 +295,41 @@ class DuckDbStore implements Store {
   }
 
   findReusableJob(ownerUserId: string, requestHash: string): Promise<Job | undefined> {
-    return this.#pool.use((connection) => selectReusableJob(connection, ownerUserId, requestHash, new Date()));
+    const now = new Date().toISOString();
+    return this.#newestCandidate((lookups) => lookups.byRequest(ownerUserId, requestHash),
+      (job) => job.ownerUserId === ownerUserId && job.requestHash === requestHash && job.state === 'succeeded' && (job.expiresAt ?? '') > now);
   }
 
   findJobByIdempotencyKey(ownerUserId: string, key: string, since: Date): Promise<Job | undefined> {
-    return this.#pool.use((connection) => selectJobByIdempotencyKey(connection, ownerUserId, key, since));
+    const from = since.toISOString();
+    return this.#newestCandidate((lookups) => lookups.byIdempotencyKey(ownerUserId, key),
+      (job) => job.ownerUserId === ownerUserId && job.idempotencyKey === key && job.createdAt >= from);
+  }
+
+  /** Reads the candidate jobs the lookups give by primary key; the newest that passes the test. */
+  async #newestCandidate(candidates: (lookups: JobLookups) => readonly string[], test: (job: Job) => boolean): Promise<Job | undefined> {
+    const lookups = await this.#loadJobLookups();
+    const ids = candidates(lookups);
+    if (ids.length === 0) return undefined;
+    const jobs = await this.#pool.use(async (connection) => {
+      const found: (Job | undefined)[] = [];
+      for (const id of ids) found.push(await selectJob(connection, id));
+      return found;
+    });
+    jobs.forEach((job, i) => { if (!job) lookups.remove(ids[i]!); });
+    return newestJob(jobs, test);
+  }
+
+  #loadJobLookups(): Promise<JobLookups> {
+    if (!this.#jobLookups) {
+      const loading = this.#pool.use(selectJobLookupKeys).then((keys) => new JobLookups(keys));
+      this.#jobLookups = loading;
+      // A failed load is not kept: the next lookup tries again.
+      loading.catch(() => {
+        if (this.#jobLookups === loading) this.#jobLookups = undefined;
+      });
+    }
+    return this.#jobLookups;
   }
 
   async claimNextJob(workerId: string, kinds: readonly JobKind[]): Promise<Job | undefined> {
@@ -325,31 +362,65 @@ class DuckDbStore implements Store {
     }
   }
 
-  completeQueryJob(id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal): Promise<CompletedQuery> {
+  completeQueryJob(
+    id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal, rowWritten?: Promise<unknown>,
+  ): Promise<CompletedQuery> {
     return this.#pool.use(async (connection) => {
       // DuckDB interrupts the statement running on a connection (https://duckdb.org/docs/stable/clients/c/api#duckdb_interrupt).
       const onAbort = () => connection.interrupt();
       if (signal.aborted) throw new QueryInterruptedError(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
-      await connection.run('begin transaction');
-      try {
-        // Results first, the fenced state change last: the jobs row is touched only at the very
-        // end, so heartbeats and cancel requests do not conflict with a long insert.
-        const rows = await insertResultRows(connection, id, query);
+      const finish = async (rows: number) => {
         if (signal.aborted) throw new QueryInterruptedError(signal.reason);
         const now = new Date();
         const expiresAt = new Date(now.getTime() + retentionMs);
         await finishJob(connection, id, workerId, query.columns, rows, now, expiresAt);
-        await connection.run('commit');
         return { rowCount: rows, finishedAt: now.toISOString(), expiresAt: expiresAt.toISOString() };
+      };
+      try {
+        if (rowWritten) return await this.#completeBeforeRow(connection, id, query, rowWritten, finish);
+        await connection.run('begin transaction');
+        try {
+          // Results first, the fenced state change last: the jobs row is touched only at the very
+          // end, so heartbeats and cancel requests do not conflict with a long insert.
+          const done = await finish(await insertResultRows(connection, id, query));
+          await connection.run('commit');
+          return done;
+        } catch (error) {
+          await connection.run('rollback').catch(() => undefined);
+          throw error;
+        }
       } catch (error) {
-        await connection.run('rollback').catch(() => undefined);
         if (signal.aborted) throw new QueryInterruptedError(signal.reason);
         throw error;
       } finally {
         signal.removeEventListener('abort', onAbort);
       }
     });
+  }
+
+  /**
+   * Completes a job whose row another connection is still writing. A DuckDB transaction sees what
+   * was committed when it started, so one that began before the row was would find no row to mark;
+   * instead, the result goes in by one statement (atomic on its own) while the row is written, and
+   * the fenced state change follows once it is. Until then no reader looks at the result (the job is
+   * not succeeded). Result rows left by a failure here are deleted at once, and those of a crash in
+   * between by the sweep that requeues the job (requeueStaleJobs).
+   */
+  async #completeBeforeRow(
+    connection: DuckDBConnection, id: string, query: ResultQuery, rowWritten: Promise<unknown>,
+    finish: (rows: number) => Promise<CompletedQuery>,
+  ): Promise<CompletedQuery> {
+    let stored = false;
+    try {
+      const rows = await insertResultRows(connection, id, query);
+      stored = true;
+      await rowWritten;
+      return await finish(rows);
+    } catch (error) {
+      if (stored) await deleteResultRows(connection, id).catch(() => undefined);
+      throw error;
+    }
   }
 
   failJob(id: string, workerId: string, error: { readonly title: string; readonly detail: string; readonly retry: boolean }): Promise<Job> {
@@ -371,16 +442,19 @@ class DuckDbStore implements Store {
     return this.#pool.use((connection) => markJobCanceled(connection, id, workerId, detail, new Date()));
   }
 
-  deleteJob(id: string): Promise<void> {
-    return this.#pool.use((connection) => deleteJobRows(connection, id));
+  async deleteJob(id: string): Promise<void> {
+    await this.#pool.use((connection) => deleteJobRows(connection, id));
+    this.#jobLookups?.then((lookups) => lookups.remove(id)).catch(() => undefined);
   }
 
   sweepStaleJobs(staleBefore: Date): Promise<{ readonly requeued: number; readonly failed: number }> {
     return this.#pool.use((connection) => requeueStaleJobs(connection, staleBefore, new Date()));
   }
 
-  purgeFinishedJobs(before: Date): Promise<number> {
-    return this.#pool.use((connection) => deleteFinishedJobs(connection, before));
+  async purgeFinishedJobs(before: Date): Promise<number> {
+    const ids = await this.#pool.use((connection) => deleteFinishedJobs(connection, before));
+    if (ids.length > 0) this.#jobLookups?.then((lookups) => { for (const id of ids) lookups.remove(id); }).catch(() => undefined);
+    return ids.length;
   }
 
   expireJobs(now: Date): Promise<readonly JobFile[]> {

@@ -388,7 +388,7 @@ class PostgresStore implements Store {
   // --- JobStore --------------------------------------------------------------------------------
 
   createJob(job: NewJob): Promise<Job> {
-    return insertJob(this.#db, job, new Date());
+    return insertJob(this.#db, job, job.createdAt ?? new Date());
   }
 
   getJob(id: string): Promise<Job | undefined> {
@@ -415,13 +415,17 @@ class PostgresStore implements Store {
     return touchJob(this.#db, id, workerId, new Date());
   }
 
-  completeQueryJob(id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal): Promise<CompletedQuery> {
+  completeQueryJob(
+    id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal, rowWritten?: Promise<unknown>,
+  ): Promise<CompletedQuery> {
     return this.#cancellable(signal, async (client) => {
       await client.query('begin');
       try {
         // Results first, the fenced state change last: the jobs row is locked only for the final
-        // update, so heartbeats and cancel requests never wait behind a long insert.
+        // update, so heartbeats and cancel requests never wait behind a long insert. A row still
+        // being written is awaited before that update, which (read committed) sees it once it is.
         const rows = await insertResultRows(client, id, query);
+        if (rowWritten) await rowWritten;
         if (signal.aborted) throw new QueryInterruptedError(signal.reason);
         const now = new Date();
         const expiresAt = new Date(now.getTime() + retentionMs);

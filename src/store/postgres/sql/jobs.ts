@@ -1,4 +1,4 @@
-import { JobLeaseLostError, type Job, type JobFile, type JobKind, type NewJob, type ResultQuery } from '../../store.js';
+import { jobOfNew, JobLeaseLostError, type Job, type JobFile, type JobKind, type NewJob, type ResultQuery } from '../../store.js';
 import { instant, isoMs, textOrNull, type Queryable } from './db.js';
 
 const JOB_COLUMNS = `id, kind, api, owner_user_id, tenant_key, state, request, request_hash, idempotency_key, attempts,
@@ -53,14 +53,7 @@ export async function insertJob(db: Queryable, job: NewJob, now: Date): Promise<
     [job.id, job.kind, job.api, job.ownerUserId, job.tenantKey, claimed ? 'running' : 'queued', JSON.stringify(job.request),
       job.requestHash, job.idempotencyKey ?? null, job.maxAttempts, instant(now), job.claimedBy ?? null, claimed ? 1 : 0,
       claimed ? instant(now) : null]);
-  const at = now.toISOString();
-  return Object.freeze({
-    id: job.id, kind: job.kind, api: job.api, ownerUserId: job.ownerUserId, tenantKey: job.tenantKey, state: claimed ? 'running' : 'queued',
-    request: JSON.parse(JSON.stringify(job.request)) as unknown, requestHash: job.requestHash,
-    idempotencyKey: job.idempotencyKey ?? null, attempts: claimed ? 1 : 0, maxAttempts: job.maxAttempts, workerId: job.claimedBy ?? null,
-    cancelRequested: false, createdAt: at, updatedAt: at, startedAt: claimed ? at : null, finishedAt: null, expiresAt: null,
-    errorTitle: null, errorDetail: null, columns: null, rowCount: null, files: Object.freeze([]), readFlag: false,
-  });
+  return jobOfNew(job, now);
 }
 
 export function selectJob(db: Queryable, id: string): Promise<Job | undefined> {
