@@ -2,7 +2,9 @@
  * `npm run bench [-- --rows N] [-- --repeat R]`: seeds a data directory of N usage records
  * (default 1,000,000; the issues' targets speak of `--rows 10000000`), then times named cases,
  * each beside a baseline measured in the same run, on the same file, on the same machine. Ratios,
- * not absolute times, are what the targets are about.
+ * not absolute times, are what the targets are about. `--data-dir DIR` benches a directory seeded
+ * before (`DATA_DIR=DIR insights seed --rows N`; pass the same `--rows`) instead of seeding one: no
+ * seed case then, and the bench's jobs stay in that directory.
  *
  * Cases:
  * - seed: `insights seed`'s generator vs. the floor of writing as many rows with one
@@ -39,13 +41,14 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false },
     'skip-exports': { type: 'boolean', default: false }, 'skip-postgres': { type: 'boolean', default: false },
     'skip-ingest': { type: 'boolean', default: false },
+    'data-dir': { type: 'string' },
     'poll-clients': { type: 'string', default: '32' }, 'poll-seconds': { type: 'string', default: '5' },
   },
 });
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
 if (!Number.isInteger(rows) || rows < 1000 || !Number.isInteger(repeat) || repeat < 1) {
-  console.error('usage: npm run bench -- [--rows N>=1000] [--repeat R>=1] [--keep] [--skip-exports]');
+  console.error('usage: npm run bench -- [--rows N>=1000] [--repeat R>=1] [--data-dir DIR] [--keep] [--skip-exports] [--skip-postgres] [--skip-ingest]');
   process.exit(2);
 }
 
@@ -68,13 +71,25 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
  * those made the median (measured: 203, 122, 71, 58, 45, 56, 42, 48, 39 ms for one query).
  */
 const WARM_UPS = 5;
-async function median(fn: () => Promise<unknown>): Promise<number> {
+async function samples(fn: () => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < WARM_UPS; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < repeat; i++) samples.push(await time(fn));
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  const taken: number[] = [];
+  for (let i = 0; i < repeat; i++) taken.push(await time(fn));
+  return taken;
 }
+
+function middle(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function median(fn: () => Promise<unknown>): Promise<number> {
+  return middle(await samples(fn));
+}
+
+/** Rounds of raw baselines and service runs of the DuckDB query cases (see step 2–3). */
+const ROUNDS = 3;
+const BENCH_TOKENS = { issuer: 'http://localhost:8080', audience: 'usage-insights' };
 
 const CONTRACT = '110000917988';
 /** The size of the export cases (the Exports issue's targets speak of 1,000,000-row exports). */
@@ -94,80 +109,104 @@ const INSIGHTS_RAW = `select coalesce(parent_product_name, product_name), count(
 
 const root = await mkdtemp(path.join(tmpdir(), 'usage-insights-bench-'));
 try {
-  const dataDir = path.join(root, 'data');
+  const dataDir = values['data-dir'] ? path.resolve(values['data-dir']) : path.join(root, 'data');
   const file = path.join(dataDir, 'usage.duckdb');
 
-  // 1. Seed, timed once (it is the setup of everything else), beside the cheapest possible load.
-  let store = await openDuckDbStore({ dataDir, ...storeMemory });
-  await store.migrate();
-  const seedMs = await time(() => store.loadDemoData({ rows, seed: 42, from: '2024-11-01', to: '2026-10-31' }));
-  const adminId = (await store.findUserByEmail('admin@example.com'))!.id;
-  await store.close();
-  const floorDir = path.join(root, 'floor');
-  const floor = await openDuckDbStore({ dataDir: floorDir });
-  await floor.migrate();
-  await floor.close();
-  const floorDb = await DuckDBInstance.create(path.join(floorDir, 'usage.duckdb'), instanceMemory);
-  const floorConn = await floorDb.connect();
-  const floorMs = await time(() => floorConn.run(`
-    insert into usage_records (id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code,
-      product_name, usage_date, contract_year, charge_category, token_pool, tokens_consumed, usage_minutes)
-    select 'b-' || i, 'C' || (i % 6), 'T' || (i % 6), 'DESKTOP_PRODUCT', 'flex', 'U' || (i % 2000), 'u' || (i % 2000),
-           'P' || (i % 40), 'Product ' || (i % 40), date '2025-01-01' + cast(i % 700 as integer), 1 + i % 2, 'CHARGED', 'CY',
-           random() * 10, random() * 300
-      from range(${rows}) t(i)`));
-  floorConn.closeSync();
-  floorDb.closeSync();
-  results.push({ name: `seed ${rows.toLocaleString('en')} records`, ms: seedMs, baselineName: 'raw INSERT … SELECT', baselineMs: floorMs });
+  // 1. Seed, timed once (it is the setup of everything else), beside the cheapest possible load;
+  // or a directory seeded before (`--data-dir`, with `--rows` its record count), to bench again.
+  const seeding = await openDuckDbStore({ dataDir, ...storeMemory });
+  await seeding.migrate();
+  const seedMs = values['data-dir'] ? undefined : await time(() => seeding.loadDemoData({ rows, seed: 42, from: '2024-11-01', to: '2026-10-31' }));
+  const adminId = (await seeding.findUserByEmail('admin@example.com'))!.id;
+  await seeding.close();
+  if (seedMs !== undefined) {
+    const floorDir = path.join(root, 'floor');
+    const floor = await openDuckDbStore({ dataDir: floorDir });
+    await floor.migrate();
+    await floor.close();
+    const floorDb = await DuckDBInstance.create(path.join(floorDir, 'usage.duckdb'), instanceMemory);
+    const floorConn = await floorDb.connect();
+    const floorMs = await time(() => floorConn.run(`
+      insert into usage_records (id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code,
+        product_name, usage_date, contract_year, charge_category, token_pool, tokens_consumed, usage_minutes)
+      select 'b-' || i, 'C' || (i % 6), 'T' || (i % 6), 'DESKTOP_PRODUCT', 'flex', 'U' || (i % 2000), 'u' || (i % 2000),
+             'P' || (i % 40), 'Product ' || (i % 40), date '2025-01-01' + cast(i % 700 as integer), 1 + i % 2, 'CHARGED', 'CY',
+             random() * 10, random() * 300
+        from range(${rows}) t(i)`));
+    floorConn.closeSync();
+    floorDb.closeSync();
+    results.push({ name: `seed ${rows.toLocaleString('en')} records`, ms: seedMs, baselineName: 'raw INSERT … SELECT', baselineMs: floorMs });
+  }
 
-  // 2. Raw-SQL baselines, on the same file, with the service closed (DuckDB: one process, one owner).
-  const raw = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', ...instanceMemory });
-  const rawConn = await raw.connect();
-  const rawContractMs = await median(() => rawConn.runAndReadAll(
-    `select contract_year, sum(tokens_consumed) filter (where token_pool = 'CY'), sum(tokens_consumed) filter (where token_pool = 'MY')
-       from usage_records where contract_number = $1 group by contract_year order by contract_year`, [CONTRACT]));
-  const rawTokenflexMs = await median(() => rawConn.runAndReadAll(TOKENFLEX_RAW, [CONTRACT]));
-  const rawInsightsMs = await median(() => rawConn.runAndReadAll(INSIGHTS_RAW, [adminId]));
-  rawConn.closeSync();
-  raw.closeSync();
-
-  // 3. The service: store, workers and HTTP on a real socket.
-  store = await openDuckDbStore({ dataDir, ...storeMemory });
-  const contractMs = await median(() => store.getContractDetail(CONTRACT));
-  results.push({ name: 'contract detail (store)', ms: contractMs, baselineName: 'raw SQL', baselineMs: rawContractMs });
-  const keys = await loadSigningKeys(dataDir);
-  const tokens = { issuer: 'http://localhost:8080', audience: 'usage-insights' };
-  const jobs = createJobServices(store, 'duckdb', { concurrency: 2, queryTimeoutMs: 300_000, resultRetentionMs: 3_600_000 });
-  await jobs.runner.start({ recoverAll: true });
-  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, publicUrl: 'http://localhost' });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const token = await issueUserToken({ store, keys, tokens }, { email: 'admin@example.com', scopes: ['data:read'], ttlSeconds: 3600 });
-
-  const submitAndWait = async (submitPath: string, body: object, statusOf: (b: Record<string, unknown>) => string, statusPath: (b: Record<string, unknown>) => string, prefer?: string) => {
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...(prefer ? { prefer } : {}) };
-    const submitted = (await (await fetch(`${address}${submitPath}`, { method: 'POST', headers, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
-    if (statusOf(submitted) === 'DONE' || statusOf(submitted) === 'COMPLETED') return submitted;
-    for (;;) {
-      const status = (await (await fetch(`${address}${statusPath(submitted)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, unknown>;
-      const word = statusOf(status);
-      if (word === 'DONE' || word === 'COMPLETED') return status;
-      if (word !== 'QUEUED' && word !== 'PROCESSING' && word !== 'SUBMITTED' && word !== 'RUNNING') throw new Error(`query ended ${word}: ${JSON.stringify(status)}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+  // 2–3. Raw-SQL baselines and the service, on the same file, in alternating rounds (DuckDB: one
+  // process, one owner, so they cannot run side by side). One raw phase followed by one service
+  // phase put the ratios at the mercy of the machine's drift between them (this 2-core VM: the
+  // same raw query at 37 ms in one minute and 60 ms in the next); samples of ROUNDS alternations
+  // see alike conditions, and the medians are over all of them.
+  const raw = { contract: [] as number[], tokenflex: [] as number[], insights: [] as number[] };
+  const service = { contract: [] as number[], tokenflex: [] as number[], insights: [] as number[], tokenflexWait: [] as number[], insightsWait: [] as number[] };
+  const token = await (async () => {
+    const opened = await openDuckDbStore({ dataDir, ...storeMemory });
+    try {
+      return await issueUserToken({ store: opened, keys: await loadSigningKeys(dataDir), tokens: BENCH_TOKENS }, { email: 'admin@example.com', scopes: ['data:read'], ttlSeconds: 3600 });
+    } finally {
+      await opened.close();
     }
-  };
-  const tokenflexMs = await median(() => submitAndWait(`/tokenflex/v1/usage/${CONTRACT}/query`, TOKENFLEX_QUERY, (b) => String(b.status), (b) => String(b.detail_uri)));
-  results.push({ name: 'Token Flex reference query (HTTP)', ms: tokenflexMs, baselineName: 'raw SQL', baselineMs: rawTokenflexMs });
-  const insightsMs = await median(() => submitAndWait('/insights/v1/usage-queries', INSIGHTS_QUERY, (b) => String(b.status), (b) => `/insights/v1/usage-queries/${String(b.id)}`));
-  results.push({ name: 'Insights product query (HTTP)', ms: insightsMs, baselineName: 'raw SQL', baselineMs: rawInsightsMs });
-  // The same two, with `Prefer: wait=60` (RFC 7240): the POST answers when the query is done.
-  const tokenflexWaitMs = await median(() => submitAndWait(`/tokenflex/v1/usage/${CONTRACT}/query`, TOKENFLEX_QUERY, (b) => String(b.status), (b) => String(b.detail_uri), 'wait=60'));
-  results.push({ name: 'Token Flex reference, Prefer: wait', ms: tokenflexWaitMs, baselineName: 'raw SQL', baselineMs: rawTokenflexMs });
-  const insightsWaitMs = await median(() => submitAndWait('/insights/v1/usage-queries', INSIGHTS_QUERY, (b) => String(b.status), (b) => `/insights/v1/usage-queries/${String(b.id)}`, 'wait=60'));
-  results.push({ name: 'Insights product, Prefer: wait', ms: insightsWaitMs, baselineName: 'raw SQL', baselineMs: rawInsightsMs });
+  })();
+  for (let round = 0; round < ROUNDS; round++) {
+    const rawDb = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY', ...instanceMemory });
+    const rawConn = await rawDb.connect();
+    raw.contract.push(...await samples(() => rawConn.runAndReadAll(
+      `select contract_year, sum(tokens_consumed) filter (where token_pool = 'CY'), sum(tokens_consumed) filter (where token_pool = 'MY')
+         from usage_records where contract_number = $1 group by contract_year order by contract_year`, [CONTRACT])));
+    raw.tokenflex.push(...await samples(() => rawConn.runAndReadAll(TOKENFLEX_RAW, [CONTRACT])));
+    raw.insights.push(...await samples(() => rawConn.runAndReadAll(INSIGHTS_RAW, [adminId])));
+    rawConn.closeSync();
+    rawDb.closeSync();
 
-  await app.close();
-  await jobs.runner.stop();
-  await store.close();
+    // The service: store, workers and HTTP on a real socket.
+    const store = await openDuckDbStore({ dataDir, ...storeMemory });
+    const keys = await loadSigningKeys(dataDir);
+    const jobs = createJobServices(store, 'duckdb', { concurrency: 2, queryTimeoutMs: 300_000, resultRetentionMs: 3_600_000 });
+    await jobs.runner.start({ recoverAll: true });
+    const app = await buildApp({ store, keys, tokens: BENCH_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost' });
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      service.contract.push(...await samples(() => store.getContractDetail(CONTRACT)));
+      const submitAndWait = async (submitPath: string, body: object, statusOf: (b: Record<string, unknown>) => string, statusPath: (b: Record<string, unknown>) => string, prefer?: string) => {
+        const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...(prefer ? { prefer } : {}) };
+        const submitted = (await (await fetch(`${address}${submitPath}`, { method: 'POST', headers, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+        if (statusOf(submitted) === 'DONE' || statusOf(submitted) === 'COMPLETED') return submitted;
+        for (;;) {
+          const status = (await (await fetch(`${address}${statusPath(submitted)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as Record<string, unknown>;
+          const word = statusOf(status);
+          if (word === 'DONE' || word === 'COMPLETED') return status;
+          if (word !== 'QUEUED' && word !== 'PROCESSING' && word !== 'SUBMITTED' && word !== 'RUNNING') throw new Error(`query ended ${word}: ${JSON.stringify(status)}`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      };
+      const tokenflex = (prefer?: string) => submitAndWait(`/tokenflex/v1/usage/${CONTRACT}/query`, TOKENFLEX_QUERY, (b) => String(b.status), (b) => String(b.detail_uri), prefer);
+      const insights = (prefer?: string) => submitAndWait('/insights/v1/usage-queries', INSIGHTS_QUERY, (b) => String(b.status), (b) => `/insights/v1/usage-queries/${String(b.id)}`, prefer);
+      service.tokenflex.push(...await samples(() => tokenflex()));
+      service.insights.push(...await samples(() => insights()));
+      // The same two, with `Prefer: wait=60` (RFC 7240): the POST answers when the query is done.
+      service.tokenflexWait.push(...await samples(() => tokenflex('wait=60')));
+      service.insightsWait.push(...await samples(() => insights('wait=60')));
+    } finally {
+      await app.close();
+      await jobs.runner.stop();
+      await store.close();
+    }
+  }
+  const tokenflexMs = middle(service.tokenflex);
+  const insightsMs = middle(service.insights);
+  const rawTokenflexMs = middle(raw.tokenflex);
+  const rawInsightsMs = middle(raw.insights);
+  results.push({ name: 'contract detail (store)', ms: middle(service.contract), baselineName: 'raw SQL', baselineMs: middle(raw.contract) });
+  results.push({ name: 'Token Flex reference query (HTTP)', ms: tokenflexMs, baselineName: 'raw SQL', baselineMs: rawTokenflexMs });
+  results.push({ name: 'Insights product query (HTTP)', ms: insightsMs, baselineName: 'raw SQL', baselineMs: rawInsightsMs });
+  results.push({ name: 'Token Flex reference, Prefer: wait', ms: middle(service.tokenflexWait), baselineName: 'raw SQL', baselineMs: rawTokenflexMs });
+  results.push({ name: 'Insights product, Prefer: wait', ms: middle(service.insightsWait), baselineName: 'raw SQL', baselineMs: rawInsightsMs });
 
   // 4. The same cases on PostgreSQL, and status polls with one vs. three server processes.
   if (!values['skip-postgres']) {
@@ -187,18 +226,17 @@ try {
   // Ingestion: the seeded records as NDJSON over HTTP, validated and rated, beside DuckDB's
   // read_json of the same file (bench/ingest-case.ts).
   if (!values['skip-ingest']) {
-    ingestResult = await benchIngest(root, path.join(root, 'data', 'usage.duckdb'));
+    ingestResult = await benchIngest(root, file);
     results.push({ name: `ingest ${ingestResult.records.toLocaleString('en')} NDJSON (HTTP, rated)`, ms: ingestResult.ingestMs, baselineName: 'DuckDB read_json', baselineMs: ingestResult.readJsonMs });
   }
 
   // 5. Exports, each case in its own process so its peak RSS is its own (bench/export-case.ts).
-  if (!values['skip-exports']) await benchExports();
+  if (!values['skip-exports']) await benchExports(dataDir);
 } finally {
   if (!values.keep) await rm(root, { recursive: true, force: true });
 }
 
-async function benchExports(): Promise<void> {
-  const dataDir = path.join(root, 'data');
+async function benchExports(dataDir: string): Promise<void> {
   const outDir = path.join(root, 'out');
   await mkdir(outDir, { recursive: true });
   const { sessionsFrom, usageFrom } = await exportWindows(path.join(dataDir, 'usage.duckdb'));
@@ -242,7 +280,7 @@ async function exportWindows(file: string): Promise<{ sessionsFrom: string; usag
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);
-console.log(`\nusage-insights bench: ${rows.toLocaleString('en')} records, median of ${repeat} runs after ${WARM_UPS} warm-ups (seed: one run); DuckDB memory_limit ${BENCH_MEMORY_LIMIT ?? 'DuckDB default'} for service and baselines alike\n`);
+console.log(`\nusage-insights bench: ${rows.toLocaleString('en')} records, median of ${repeat} runs after ${WARM_UPS} warm-ups (DuckDB query cases: of ${ROUNDS} rounds of that, raw and service alternating; seed: one run); DuckDB memory_limit ${BENCH_MEMORY_LIMIT ?? 'DuckDB default'} for service and baselines alike\n`);
 console.log(`${pad('case', 38)}${pad('ms', 10)}${pad('baseline', 22)}${pad('ms', 10)}ratio`);
 for (const r of results) {
   console.log(`${pad(r.name, 38)}${pad(r.ms.toFixed(1), 10)}${pad(r.baselineName, 22)}${pad(r.baselineMs.toFixed(1), 10)}${(r.ms / r.baselineMs).toFixed(2)}x`);
