@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { normaliseUsageCategory, USAGE_CATEGORIES } from '../catalog/index.js';
 import type { UsageCategory } from '../catalog/index.js';
 import { localDay, parseInstant, parseOffsetMinutes } from '../rating/index.js';
@@ -308,5 +308,13 @@ function contentId(category: UsageCategory, source: string, usageType: string | 
     if (k === S.id || k === S.usageCategory || k === S.source || k === S.usageType) continue;
     content.push(values[k] ?? null);
   }
-  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 32);
+  return sha256Hex(JSON.stringify(content)).slice(0, 32);
 }
+
+/**
+ * SHA-256 of a text, hex. `crypto.hash` (Node 20.12+) is the one-shot form: a third of the time of
+ * createHash…digest here, where it runs once a record (0.5 s per million, measured).
+ */
+const sha256Hex: (text: string) => string = typeof crypto.hash === 'function'
+  ? (text) => crypto.hash('sha256', text, 'hex')
+  : (text) => crypto.createHash('sha256').update(text).digest('hex');

@@ -159,7 +159,7 @@ export class UsageStager {
 }
 
 export async function dropIngestTables(connection: DuckDBConnection): Promise<void> {
-  await connection.run(['ingest_staging', 'ingest_new', 'rerate_input', 'rerate_output', 'rerate_new_output']
+  await connection.run(['ingest_staging', 'ingest_new', 'rerate_input', 'rerate_new_input', 'rerate_output', 'rerate_new_output']
     .map((t) => `drop table if exists temp.${t};`).join('\n'));
 }
 
@@ -264,7 +264,8 @@ const NEW_RATING_FIELDS = {
  * The new records as a rating input, keyed by their line (unique once repeats are dropped; a row
  * number over a million rows was a single-threaded window of 4 s), with the contract year to select by.
  */
-const NEW_RATING_INPUT = `(select line as k, contract_year, ${ratingInputColumns(NEW_RATING_FIELDS)} from ingest_new)`;
+const NEW_RATING_INPUT_SQL = `create or replace temp table rerate_new_input as
+  select line as k, contract_year, ${ratingInputColumns(NEW_RATING_FIELDS)} from ingest_new order by contract_number, contract_year, line`;
 
 /**
  * Rates the new records with every stored record they can change, contract year by contract year
@@ -293,12 +294,17 @@ export async function rateAffectedRecords(
   const ratingOptions = options.casualThresholdMinutes === undefined ? {} : { casualThresholdMinutes: options.casualThresholdMinutes };
   let k = 0;
   let rated = 0;
-  for (const affected of await selectAffectedYears(connection)) {
+  // The new records' rating input, once, in (contract, year, line) order: each year's reads below
+  // then skip the row groups of the others by their statistics (read from a subquery of
+  // ingest_new, every chunk read scanned and converted the whole batch: 9.2 s of 50 for 1M records).
+  await connection.run(NEW_RATING_INPUT_SQL);
+  const affectedYears = await selectAffectedYears(connection);
+  for (const affected of affectedYears) {
     const before = Number((await connection.runAndReadAll(`select coalesce(sum(tokens_consumed), 0) from usage_records
       where contract_number = $1 and contract_year = $2 and usage_timestamp < cast($3 as timestamp)`,
     [affected.contractNumber, affected.year, affected.since])).getRowsJS()[0]?.[0] ?? 0);
     const stored = await insertStoredRatingInput(connection, affected, k);
-    const fresh = await readRatingSessionsWhere(connection, NEW_RATING_INPUT, 'contract_number = $1 and contract_year = $2', [affected.contractNumber, affected.year]);
+    const fresh = await readRatingSessionsWhere(connection, 'rerate_new_input', 'contract_number = $1 and contract_year = $2', [affected.contractNumber, affected.year]);
     const sessions = [...await readRatingSessions(connection, 'rerate_input', k, k + stored.rows), ...fresh.sessions];
     const contractYears: RatingContractYear[] = (years.get(affected.contractNumber) ?? []).map((y) =>
       (y.year === affected.year ? { ...y, tokensConsumedBefore: before - stored.contextTokens } : y));
