@@ -90,6 +90,12 @@ export async function runServer(config: Config): Promise<void> {
     return;
   }
   logger.info({ url: config.publicUrl, docs: `${config.publicUrl}/docs` }, 'usage-insights is listening');
+  if (config.tokenIssuer !== config.publicUrl.replace(/\/+$/, '')) {
+    // The issuer never follows PORT (tokens stay valid when the port moves), but OpenID Connect
+    // Discovery wants it to be the URL its document is fetched from: strict clients refuse otherwise.
+    logger.warn({ issuer: config.tokenIssuer, url: config.publicUrl },
+      'the token issuer is not this server\'s URL: OpenID Connect clients that check the issuer will refuse the discovery document; set PUBLIC_URL (or TOKEN_ISSUER)');
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
