@@ -53,8 +53,6 @@ export interface WorkerReservation {
    * written; when the write fails, the job ends there.
    */
   start(job: Job, rowWritten?: Promise<unknown>): void;
-  /** Gives the worker back unused (the job could not be created). */
-  release(): void;
 }
 
 /** How long ended jobs (expired, failed, canceled) stay before they are deleted. */
@@ -193,7 +191,8 @@ export class JobRunner {
    * Takes an idle worker of this process for a job the caller is about to create already claimed by
    * it (`NewJob.claimedBy`): the submit writes one row and the worker starts at once, with no
    * claim. Undefined when every worker is busy (then queue the job and `wake` with its id). The
-   * caller must `start` the created job or `release` the worker.
+   * caller must `start` the job, with the write of its row when that is under way (a failed write
+   * ends the job there).
    */
   reserveWorker(): WorkerReservation | undefined {
     if (this.#stopped) return undefined;
@@ -211,7 +210,6 @@ export class JobRunner {
     return {
       workerId: worker.workerId,
       start: (job, rowWritten) => handOver({ job, ...(rowWritten ? { rowWritten } : {}) }),
-      release: () => handOver(undefined),
     };
   }
 
