@@ -47,6 +47,7 @@ const recordsArbitrary = fc.uniqueArray(
     offset: fc.constantFrom('-05:00', '+00:00', '+09:00'),
     source: fc.constantFrom('flex', 'flex', 'flex', 'sus'),
     tokens: fc.integer({ min: -8, max: 8 }),
+    jobStatus: fc.constantFrom('Success', 'Success', 'Failed'),
   }),
   { selector: (d) => d.n, minLength: 1, maxLength: 25 },
 ).map((draws) => draws.map((d): Generated => {
@@ -59,8 +60,8 @@ const recordsArbitrary = fc.uniqueArray(
   } as const;
   if (d.kind === 'cloud') {
     return {
-      line: { id, usageCategory: 'CLOUD_SERVICE', contractNumber: 'FX1', userName: d.user, source: d.source, productLineCode: 'CLD', usageTimestamp: iso(start), licenseServerTimeZoneOffset: d.offset, tokens: Math.abs(d.tokens), jobStatus: 'Success' },
-      session: { ...blank, usageCategory: 'CLOUD_SERVICE', usageTimestamp: iso(start), tokens: Math.abs(d.tokens), jobStatus: 'Success' },
+      line: { id, usageCategory: 'CLOUD_SERVICE', contractNumber: 'FX1', userName: d.user, source: d.source, productLineCode: 'CLD', usageTimestamp: iso(start), licenseServerTimeZoneOffset: d.offset, tokens: Math.abs(d.tokens), jobStatus: d.jobStatus },
+      session: { ...blank, usageCategory: 'CLOUD_SERVICE', usageTimestamp: iso(start), tokens: Math.abs(d.tokens), jobStatus: d.jobStatus },
     };
   }
   if (d.kind === 'manual') {
@@ -132,7 +133,7 @@ function arrivalOrderProperty(backend: Store['backend'], numRuns: number): Promi
   );
 }
 
-test('two batches applied in either order, overlapping or not, leave the charges of rating every record at once', () => arrivalOrderProperty('duckdb', 20));
+test('two batches applied in either order, overlapping or not, leave the charges of rating every record at once', () => arrivalOrderProperty('duckdb', Number(process.env.PROPERTY_RUNS ?? 20)));
 
 const postgres = await requirePostgres();
 describe('on PostgreSQL', postgres.describeOptions, () => {

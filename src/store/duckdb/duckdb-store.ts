@@ -233,9 +233,9 @@ class DuckDbStore implements Store {
         await connection.run('rollback');
         return summary(records, inserted, 0, options.dryRun);
       }
-      // The references again, inside the transaction: the rating uses the contract years and
-      // products as they are when the batch is applied.
-      const rated = await rateAffectedRecords(connection, await selectUsageReferences(connection), options);
+      // The rating reads the contract years and products inside the transaction: as they are
+      // when the batch is applied.
+      const rated = await rateAffectedRecords(connection, options);
       await insertNewRecords(connection);
       await updateChangedCharges(connection);
       await connection.run('commit');

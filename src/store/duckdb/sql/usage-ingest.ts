@@ -2,14 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { rateRecordsInInputOrder, type RatingContractYear, type RatingProduct } from '../../../rating/index.js';
-import {
-  appendRatedCharges, createRatedChargesTableSql, ratedChargeSql, ratingInputColumns, ratingInstantSql, readRatingSessions,
-  readRatingSessionsWhere,
-} from '../../../seed/index.js';
+import { ratedChargeSql } from '../../../seed/index.js';
 import type {
   ContractYearDefinition, Product, UsageIngestOptions, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../../store.js';
+import { createRatingInputTableSql, rateInputsInSql, ratingInputSql, STORED_USAGE_INSTANT_SQL } from './usage-rating.js';
 
 // Usage ingestion on DuckDB (spec §6): stage a batch, then in one transaction insert the new ids
 // and re-rate everything they can change. The temp tables are the connection's own, so two batches
@@ -159,7 +156,7 @@ export class UsageStager {
 }
 
 export async function dropIngestTables(connection: DuckDBConnection): Promise<void> {
-  await connection.run(['ingest_staging', 'ingest_new', 'rerate_input', 'rerate_new_input', 'rerate_output', 'rerate_new_output']
+  await connection.run(['ingest_staging', 'ingest_new', 'rerate_input', 'rerate_new_input', 'rerate_base', 'rerate_charges']
     .map((t) => `drop table if exists temp.${t};`).join('\n'));
 }
 
@@ -242,79 +239,42 @@ interface AffectedYear {
   readonly since: string;
 }
 
-const STORED_RATING_FIELDS = {
-  id: 'id', contract_number: 'contract_number', user_name: 'user_name', usage_category: 'usage_category', source: 'source',
-  product_line_code: 'product_line_code', product_version: 'product_version',
-  session_start: ratingInstantSql('session_start'), session_end: ratingInstantSql('session_end'),
-  license_server_tz_offset: 'license_server_tz_offset', usage_type: 'usage_type',
-  usage_timestamp: ratingInstantSql('usage_timestamp'), transaction_date: ratingInstantSql('transaction_date'),
-  // What the rating was given: the tokens of a cloud event or manual record are kept as consumed,
-  // except those the rating zeroed (failed jobs, non-Flex events), which it would zero again.
-  tokens: "case when usage_category <> 'DESKTOP_PRODUCT' then tokens_consumed end",
-  job_status: 'job_status',
-} as const;
-
-const NEW_RATING_FIELDS = {
-  ...STORED_RATING_FIELDS,
-  usage_timestamp: ratingInstantSql('usage_at'),
-  tokens: 'tokens',
-} as const;
-
 /**
  * The new records as a rating input, keyed by their line (unique once repeats are dropped; a row
- * number over a million rows was a single-threaded window of 4 s), with the contract year to select by.
+ * number over a million rows was a single-threaded window of 4 s).
  */
-const NEW_RATING_INPUT_SQL = `create or replace temp table rerate_new_input as
-  select line as k, contract_year, ${ratingInputColumns(NEW_RATING_FIELDS)} from ingest_new order by contract_number, contract_year, line`;
+const NEW_RATING_INPUT_SQL = `insert into rerate_new_input
+  select line as k, false as is_context, ${ratingInputSql('usage_at', 'tokens', 'null')} from ingest_new`;
 
 /**
  * Rates the new records with every stored record they can change, contract year by contract year
  * (pools are per year, user-days lie within one). For a year: the stored records from its S on,
  * plus, as context only, the earlier records of the user-days those records are on (a session's
  * charge depends on the sessions before it that day, and a day can begin before S); the year's
- * tokens before S, less the context's (which the rating counts again), are `tokensConsumedBefore`.
- * Nothing before S changes, so the context's charges are not written back. Returns how many
- * records were rated. The charges of new records are left in `rerate_new_output` (keyed by their
- * line), those of stored records in `rerate_output` (keyed by rerate_input's k).
+ * tokens before S, less the context's (which the rating counts again), are what the year had
+ * drawn before (`rerate_base`). Nothing before S changes, so the context's charges are not
+ * written back. Returns how many records were rated. The charges are left in `rerate_charges`
+ * (usage-rating.ts): new records' keyed by their line, stored records' by rerate_input's k.
  */
-export async function rateAffectedRecords(
-  connection: DuckDBConnection, references: UsageReferences, options: UsageIngestOptions,
-): Promise<number> {
-  await connection.run(`create or replace temp table rerate_input (k bigint, is_context boolean, id varchar, contract_number varchar,
-      user_name varchar, usage_category varchar, source varchar, product_line_code varchar, product_version varchar, session_start varchar,
-      session_end varchar, license_server_tz_offset varchar, usage_type varchar, usage_timestamp varchar, transaction_date varchar,
-      tokens varchar, job_status varchar, tokens_consumed double);
-    ${createRatedChargesTableSql('rerate_output')};
-    ${createRatedChargesTableSql('rerate_new_output')}`);
-  const products: RatingProduct[] = references.products.map((p) => ({
-    productLineCode: p.productLineCode, version: p.version, dailyTokenRate: p.dailyTokenRate,
-    ...(p.effectiveFrom ? { effectiveFrom: p.effectiveFrom } : {}), ...(p.effectiveTo ? { effectiveTo: p.effectiveTo } : {}),
-  }));
-  const years = new Map(references.contracts.map((c) => [c.contractNumber, c.years]));
-  const ratingOptions = options.casualThresholdMinutes === undefined ? {} : { casualThresholdMinutes: options.casualThresholdMinutes };
+export async function rateAffectedRecords(connection: DuckDBConnection, options: UsageIngestOptions): Promise<number> {
+  await connection.run(`${createRatingInputTableSql('rerate_input')};
+    ${createRatingInputTableSql('rerate_new_input')};
+    create or replace temp table rerate_base (contract_number varchar, contract_year integer, before double)`);
   let k = 0;
-  let rated = 0;
-  // The new records' rating input, once, in (contract, year, line) order: each year's reads below
-  // then skip the row groups of the others by their statistics (read from a subquery of
-  // ingest_new, every chunk read scanned and converted the whole batch: 9.2 s of 50 for 1M records).
+  let contextRows = 0;
   await connection.run(NEW_RATING_INPUT_SQL);
-  const affectedYears = await selectAffectedYears(connection);
-  for (const affected of affectedYears) {
+  for (const affected of await selectAffectedYears(connection)) {
     const before = Number((await connection.runAndReadAll(`select coalesce(sum(tokens_consumed), 0) from usage_records
       where contract_number = $1 and contract_year = $2 and usage_timestamp < cast($3 as timestamp)`,
     [affected.contractNumber, affected.year, affected.since])).getRowsJS()[0]?.[0] ?? 0);
     const stored = await insertStoredRatingInput(connection, affected, k);
-    const fresh = await readRatingSessionsWhere(connection, 'rerate_new_input', 'contract_number = $1 and contract_year = $2', [affected.contractNumber, affected.year]);
-    const sessions = [...await readRatingSessions(connection, 'rerate_input', k, k + stored.rows), ...fresh.sessions];
-    const contractYears: RatingContractYear[] = (years.get(affected.contractNumber) ?? []).map((y) =>
-      (y.year === affected.year ? { ...y, tokensConsumedBefore: before - stored.contextTokens } : y));
-    const charges = rateRecordsInInputOrder(sessions, { products, contractYears: new Map([[affected.contractNumber, contractYears]]) }, ratingOptions);
-    await appendRatedCharges(connection, 'rerate_output', charges.slice(0, stored.rows), k);
-    await appendRatedCharges(connection, 'rerate_new_output', charges.slice(stored.rows), fresh.keys);
+    await connection.run('insert into rerate_base values ($1, $2, $3)', [affected.contractNumber, affected.year, before - stored.contextTokens]);
     k += stored.rows;
-    rated += charges.length - stored.contextRows;
+    contextRows += stored.contextRows;
   }
-  return rated;
+  await rateInputsInSql(connection, options);
+  const rows = Number((await connection.runAndReadAll('select count(*) from rerate_charges')).getRowsJS()[0]?.[0] ?? 0);
+  return rows - contextRows;
 }
 
 /**
@@ -325,6 +285,9 @@ export async function rateAffectedRecords(
 async function insertStoredRatingInput(
   connection: DuckDBConnection, affected: AffectedYear, k: number,
 ): Promise<{ rows: number; contextRows: number; contextTokens: number }> {
+  // What the rating was given: the tokens of a cloud event or manual record are kept as consumed,
+  // except those the rating zeroed (failed jobs, non-Flex events), which it would zero again.
+  const stored = ratingInputSql(STORED_USAGE_INSTANT_SQL, "case when usage_category <> 'DESKTOP_PRODUCT' then tokens_consumed end", 'tokens_consumed');
   await connection.run(`insert into rerate_input
     with year_records as (select * from usage_records where contract_number = $1 and contract_year = $2),
     later as (select * from year_records where usage_timestamp >= cast($3 as timestamp)),
@@ -335,9 +298,9 @@ async function insertStoredRatingInput(
     )
     select ${k} + row_number() over () - 1 as k, *
     from (
-      select false as is_context, ${ratingInputColumns(STORED_RATING_FIELDS)}, tokens_consumed from later
+      select false as is_context, ${stored} from later
       union all
-      select true, ${ratingInputColumns(STORED_RATING_FIELDS)}, tokens_consumed from context
+      select true, ${stored} from context
     )`, [affected.contractNumber, affected.year, affected.since]);
   const [rows, contextRows, contextTokens] = (await connection.runAndReadAll(`select count(*), count(*) filter (where is_context),
     coalesce(sum(tokens_consumed) filter (where is_context), 0) from rerate_input where k >= $1`, [k])).getRowsJS()[0] ?? [];
@@ -376,7 +339,7 @@ async function insertNewRecordRows(connection: DuckDBConnection, o: ReturnType<t
       n.charged_item_id, n.usage_at,
       n.custom_field_1, n.custom_field_2, n.custom_field_3, n.custom_field_4, n.custom_field_5,
       n.custom_field_6, n.custom_field_7, n.custom_field_8, n.custom_field_9, n.custom_field_10
-    from ingest_new n join rerate_new_output o on o.k = n.line`);
+    from ingest_new n join rerate_charges o on o.is_new and o.k = n.line`);
 }
 
 /** Writes the charges of the stored records the batch changed; returns how many changed. */
@@ -388,7 +351,7 @@ export async function updateChangedCharges(connection: DuckDBConnection): Promis
     from (
       select i.id, ${o.usageDate} as usage_date, ${o.contractYear} as contract_year, ${o.chargeCategory} as charge_category,
         ${o.tokenPool} as token_pool, ${o.tokensConsumed} as tokens_consumed, ${o.usageMinutes} as usage_minutes, ${o.isChargedEvent} as is_charged_event
-      from rerate_input i join rerate_output o on o.k = i.k
+      from rerate_input i join rerate_charges o on not o.is_new and o.k = i.k
       where not i.is_context
     ) x
     where usage_records.id = x.id and (
