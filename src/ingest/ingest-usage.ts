@@ -1,7 +1,9 @@
 import { AppError } from '../errors.js';
-import type { Store, UsageIngestSummary, UsageRecordInput } from '../store/index.js';
+import type { StagedUsageChunk, Store, UsageIngestSummary, UsageRecordInput } from '../store/index.js';
 import { isProblem, readRows, type UsageBody, type UsageFormat } from './read-rows.js';
 import { RecordValidator, type RowProblem } from './validate-record.js';
+import { MAX_LISTED_PROBLEMS, type SegmentResult } from './validate-segment.js';
+import { DEFAULT_VALIDATION_WORKERS, validateNdjson } from './validation-pool.js';
 
 export interface IngestUsageOptions {
   readonly format: UsageFormat;
@@ -13,10 +15,9 @@ export interface IngestUsageOptions {
   readonly casualThresholdMinutes?: number;
   /** Called after each chunk of the body with the rows read so far. */
   readonly onProgress?: (rows: number) => void;
+  /** Worker threads validating an NDJSON batch (default: up to 4, one per core; 0: none). */
+  readonly validationWorkers?: number;
 }
-
-/** At most this many problems travel in the error; `errorCount` counts them all. */
-const MAX_LISTED_PROBLEMS = 100;
 /** Records handed to the store at a time. */
 const CHUNK_RECORDS = 2048;
 
@@ -29,9 +30,32 @@ const CHUNK_RECORDS = 2048;
 export async function ingestUsage(
   store: Store, body: UsageBody, options: IngestUsageOptions,
 ): Promise<UsageIngestSummary> {
-  const validator = new RecordValidator(await store.loadUsageReferences(),
-    options.defaultContractNumber ? { contractNumber: options.defaultContractNumber } : {});
+  const references = await store.loadUsageReferences();
+  const defaults = options.defaultContractNumber ? { contractNumber: options.defaultContractNumber } : {};
   const problems = new BatchProblems();
+  const ratingOptions = {
+    dryRun: options.dryRun,
+    ...(options.casualThresholdMinutes !== undefined ? { casualThresholdMinutes: options.casualThresholdMinutes } : {}),
+  };
+  // NDJSON into a store that takes staging text: parsed, checked and written as that text in
+  // worker threads, a segment of lines at a time (validation-pool.ts).
+  if (options.format === 'ndjson' && store.ingestStagedUsage) {
+    let rows = 0;
+    const chunks = async function* (): AsyncIterable<StagedUsageChunk> {
+      const results = validateNdjson(body, {
+        references, defaults, workers: options.validationWorkers ?? DEFAULT_VALIDATION_WORKERS, stage: () => problems.count === 0,
+      });
+      for await (const result of results) {
+        rows += result.rows;
+        problems.addSegment(result);
+        if (problems.count === 0 && result.records > 0) yield { text: result.text, records: result.records };
+        options.onProgress?.(rows);
+      }
+      problems.throwIfAny();
+    };
+    return store.ingestStagedUsage(chunks(), ratingOptions);
+  }
+  const validator = new RecordValidator(references, defaults);
   let rows = 0;
   async function* records(): AsyncIterable<readonly UsageRecordInput[]> {
     let chunk: UsageRecordInput[] = [];
@@ -57,16 +81,15 @@ export async function ingestUsage(
     problems.throwIfAny();
     if (chunk.length > 0) yield chunk;
   }
-  return store.ingestUsage(records(), {
-    dryRun: options.dryRun,
-    ...(options.casualThresholdMinutes !== undefined ? { casualThresholdMinutes: options.casualThresholdMinutes } : {}),
-  });
+  return store.ingestUsage(records(), ratingOptions);
 }
 
 /** The problems of a batch, in line order: the first 100 kept, all counted. */
 class BatchProblems {
   private readonly listed: RowProblem[] = [];
   private readonly lines = new Set<number>();
+  /** Lines with problems of the segments added whole (`addSegment`). */
+  private segmentLines = 0;
   private total = 0;
 
   get count(): number {
@@ -81,10 +104,17 @@ class BatchProblems {
     }
   }
 
+  /** The problems of a segment validated apart: its lines are none of the others'. */
+  addSegment(result: SegmentResult): void {
+    this.total += result.problemCount;
+    this.segmentLines += result.problemLines;
+    for (const problem of result.problems) if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(Object.freeze({ ...problem }));
+  }
+
   throwIfAny(): void {
     if (this.total === 0) return;
     const first = this.listed[0] as RowProblem;
-    const lines = this.lines.size;
+    const lines = this.lines.size + this.segmentLines;
     throw new AppError('USAGE_BATCH_INVALID',
       `The batch has ${this.total} problem${this.total === 1 ? '' : 's'} on ${lines} line${lines === 1 ? '' : 's'}; nothing was written. ` +
       `First: line ${first.line}${first.field ? `, ${first.field}` : ''}: ${first.message}.`,

@@ -1,23 +1,13 @@
 import { Readable } from 'node:stream';
 import { parse as parseCsv, type CsvError } from 'csv-parse';
 import { INPUT_COLUMNS_BY_NAME } from './record-format.js';
-import { describeUnknownColumn, type RawRow, type RowProblem } from './validate-record.js';
+import { isProblem, ndjsonSegments, readNdjsonSegment, type ReadItem, type UsageBody } from './ndjson-segments.js';
+import { describeUnknownColumn, type RowProblem } from './validate-record.js';
 
 /** The two body formats, named as the CLI's `--format` names them. */
 export type UsageFormat = 'ndjson' | 'csv';
 
-/** A body as it arrives: chunks of bytes or text (a request stream, a file stream, an array in tests). */
-export type UsageBody = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
-
-/** What a reader yields: rows, and problems that belong to a line rather than a column value. */
-export type ReadItem = RawRow | RowProblem;
-
-/** Longer lines are refused rather than held: a record is a few hundred bytes. */
-const MAX_LINE_CHARS = 1 << 20;
-
-export function isProblem(item: ReadItem): item is RowProblem {
-  return 'message' in item;
-}
+export { isProblem, type ReadItem, type UsageBody } from './ndjson-segments.js';
 
 /**
  * Reads a body as rows, incrementally: a chunk of the body is parsed before the next one is read,
@@ -30,56 +20,10 @@ export function readRows(body: UsageBody, format: UsageFormat): AsyncIterable<re
 
 /** NDJSON: one JSON object per line; blank lines are skipped; lines count from 1. */
 async function* readNdjsonRows(body: UsageBody): AsyncIterable<readonly ReadItem[]> {
-  const decoder = new TextDecoder('utf-8');
-  let rest = '';
-  let line = 0;
-  let skipping = false;
-  let first = true;
-  for await (const chunk of body) {
-    let text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-    if (first && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
-    const items: ReadItem[] = [];
-    let start = 0;
-    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
-      line++;
-      if (skipping) skipping = false;
-      else readNdjsonLine(text.slice(start, newline), line, items);
-      start = newline + 1;
-    }
-    rest = text.slice(start);
-    if (rest.length > MAX_LINE_CHARS && !skipping) {
-      items.push({ line: line + 1, field: '', message: `the line is longer than ${MAX_LINE_CHARS} characters` });
-      skipping = true;
-    }
-    if (skipping) rest = '';
+  for await (const piece of ndjsonSegments(body)) {
+    const items = isProblem(piece) ? [piece] : readNdjsonSegment(piece);
     if (items.length > 0) yield items;
   }
-  rest += decoder.decode();
-  if (!skipping && rest.length > 0) {
-    const items: ReadItem[] = [];
-    readNdjsonLine(rest, line + 1, items);
-    if (items.length > 0) yield items;
-  }
-}
-
-function readNdjsonLine(text: string, line: number, items: ReadItem[]): void {
-  const content = text.endsWith('\r') ? text.slice(0, -1) : text;
-  if (content.trim() === '') return;
-  let values: unknown;
-  try {
-    values = JSON.parse(content);
-  } catch (error) {
-    items.push({ line, field: '', message: `not valid JSON: ${(error as Error).message}` });
-    return;
-  }
-  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
-    items.push({ line, field: '', message: 'a line must hold one JSON object' });
-    return;
-  }
-  items.push({ line, values: values as Record<string, unknown>, fromCsv: false });
 }
 
 /**

@@ -7,7 +7,7 @@ export type {
   PageRequest, Product, ProductPatch, Subscription, SubscriptionFilter, SubscriptionPatch, TeamDetail, TeamPatch, UserPatch,
 } from './store.js';
 export type {
-  UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
+  StagedUsageChunk, UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from './store.js';
 export { DuplicateKeyError, jobOfNew, JobLeaseLostError, QueryInterruptedError } from './store.js';
 export { openDuckDbStore } from './duckdb/duckdb-store.js';

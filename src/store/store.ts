@@ -758,4 +758,16 @@ export interface UsageIngestStore {
    * which batches arrive. Batches are applied one at a time.
    */
   ingestUsage(batches: AsyncIterable<readonly UsageRecordInput[]>, options: UsageIngestOptions): Promise<UsageIngestSummary>;
+  /**
+   * `ingestUsage` for a batch whose records arrive already written in the backend's staging text
+   * (DuckDB: src/store/duckdb/staged-line.ts), as the ingestion's validation workers write them,
+   * so they need not be rebuilt as objects in this thread. Backends without one take records only.
+   */
+  ingestStagedUsage?(chunks: AsyncIterable<StagedUsageChunk>, options: UsageIngestOptions): Promise<UsageIngestSummary>;
+}
+
+/** Records already written as staging text, one line each, every line ending in a newline. */
+export interface StagedUsageChunk {
+  readonly text: string;
+  readonly records: number;
 }

@@ -16,7 +16,7 @@ import {
   type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
   type PageRequest, type Product, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
   type TeamPatch, type UserPatch,
-  type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
+  type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
 } from '../store.js';
 import * as adminClientsSql from './sql/admin-clients.js';
 import * as adminContractsSql from './sql/admin-contracts.js';
@@ -203,13 +203,25 @@ class DuckDbStore implements Store {
   }
 
   ingestUsage(batches: AsyncIterable<readonly UsageRecordInput[]>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
+    return this.#ingest(async (stager) => {
+      for await (const batch of batches) await stager.append(batch);
+    }, options);
+  }
+
+  ingestStagedUsage(chunks: AsyncIterable<StagedUsageChunk>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
+    return this.#ingest(async (stager) => {
+      for await (const chunk of chunks) await stager.appendText(chunk.text, chunk.records);
+    }, options);
+  }
+
+  #ingest(stage: (stager: UsageStager) => Promise<void>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
     return this.#withBulkMemory(() => this.#pool.use(async (connection) => {
       const stager = new UsageStager(connection, this.#spoolDir);
       try {
         // Staging runs outside the queue and the transaction: a slow upload holds neither.
         await stager.create();
         try {
-          for await (const batch of batches) await stager.append(batch);
+          await stage(stager);
           await stager.finish();
         } catch (error) {
           await stager.abandon();
