@@ -35,6 +35,8 @@ export interface Config {
   readonly demoRows: number;
   /** Job workers in this process. */
   readonly workerConcurrency: number;
+  /** Ingestion rates desktop sessions shorter than this (minutes) CASUAL. */
+  readonly casualThresholdMinutes: number;
   /** `JOB_STALE_AFTER_SECONDS`: a running job whose heartbeat is older than this is given to another worker. */
   readonly jobStaleAfterSeconds: number;
   /** Execution cap of a usage query, in seconds. */
@@ -120,6 +122,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     demoData: flag(env, 'DEMO_DATA', true),
     demoRows: integer(env, 'DEMO_ROWS', 200_000, 0, 1_000_000_000),
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 2, 0, 64),
+    // One threshold for every batch (spec §6): the rating stays a function of the records alone.
+    casualThresholdMinutes: integer(env, 'CASUAL_THRESHOLD_MINUTES', 5, 0, 1440),
     // Heartbeats come every third of this (at most every 5 s), so a live worker is never swept.
     jobStaleAfterSeconds: integer(env, 'JOB_STALE_AFTER_SECONDS', 30, 3, 86_400),
     queryTimeoutSeconds: integer(env, 'QUERY_TIMEOUT_SECONDS', 300, 1, 86_400),

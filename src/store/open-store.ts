@@ -13,6 +13,8 @@ export interface StoreSelection {
   readonly readOnly?: boolean;
   /** DuckDB only: its `memory_limit` (unset: DuckDB's default). */
   readonly duckdbMemoryLimit?: string | undefined;
+  /** Ingestion rates desktop sessions shorter than this CASUAL (default 5). */
+  readonly casualThresholdMinutes?: number | undefined;
 }
 
 /** Opens the configured backend: PostgreSQL when a database URL is set, else DuckDB (the default). */
@@ -21,10 +23,12 @@ export function openStore(selection: StoreSelection): Promise<Store> {
     return openPostgresStore({
       url: selection.databaseUrl,
       ...(selection.databaseSchema ? { schema: selection.databaseSchema } : {}),
+      ...(selection.casualThresholdMinutes !== undefined ? { casualThresholdMinutes: selection.casualThresholdMinutes } : {}),
     });
   }
   return openDuckDbStore({
     dataDir: selection.dataDir, ...(selection.readOnly ? { readOnly: true } : {}),
     ...(selection.duckdbMemoryLimit ? { memoryLimit: selection.duckdbMemoryLimit } : {}),
+    ...(selection.casualThresholdMinutes !== undefined ? { casualThresholdMinutes: selection.casualThresholdMinutes } : {}),
   });
 }

@@ -61,6 +61,8 @@ export interface DuckDbStoreOptions {
    * of the machine's memory.
    */
   readonly memoryLimit?: string;
+  /** Ingestion rates desktop sessions shorter than this CASUAL, unless a batch says otherwise (default 5). */
+  readonly casualThresholdMinutes?: number;
 }
 
 /** Opens (creating if needed) the DuckDB database of a data directory. */
@@ -94,7 +96,8 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     throw error;
   }
   // Ingestion spools chunk files here for DuckDB's JSON reader (sql/usage-ingest.ts).
-  return new DuckDbStore(instance, options.dataDir === ':memory:' ? tmpdir() : path.join(options.dataDir, 'tmp'), options.memoryLimit);
+  return new DuckDbStore(instance, options.dataDir === ':memory:' ? tmpdir() : path.join(options.dataDir, 'tmp'), options.memoryLimit,
+    options.casualThresholdMinutes);
 }
 
 class DuckDbStore implements Store {
@@ -119,7 +122,10 @@ class DuckDbStore implements Store {
   readonly #memoryLimit: string | undefined;
   #bulkLoads = 0;
 
-  constructor(instance: DuckDBInstance, spoolDir: string, memoryLimit: string | undefined) {
+  readonly #casualThresholdMinutes: number | undefined;
+
+  constructor(instance: DuckDBInstance, spoolDir: string, memoryLimit: string | undefined, casualThresholdMinutes: number | undefined) {
+    this.#casualThresholdMinutes = casualThresholdMinutes;
     this.#instance = instance;
     this.#memoryLimit = memoryLimit;
     this.#pool = new ConnectionPool(instance);
@@ -247,7 +253,8 @@ class DuckDbStore implements Store {
       }
       // The rating reads the contract years and products inside the transaction: as they are
       // when the batch is applied.
-      const rated = await rateAffectedRecords(connection, options);
+      const casual = options.casualThresholdMinutes ?? this.#casualThresholdMinutes;
+      const rated = await rateAffectedRecords(connection, casual === undefined ? options : { ...options, casualThresholdMinutes: casual });
       await insertNewRecords(connection);
       await updateChangedCharges(connection);
       await connection.run('commit');

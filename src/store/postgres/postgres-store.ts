@@ -66,6 +66,8 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Connections in the pool (default 10). */
   readonly maxConnections?: number;
+  /** Ingestion rates desktop sessions shorter than this CASUAL, unless a batch says otherwise (default 5). */
+  readonly casualThresholdMinutes?: number;
 }
 
 /** Dates and timestamps stay text, in PostgreSQL's ISO output, as DuckDB's JSON rows give them. */
@@ -109,7 +111,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle connection that dies (server restart, network) is dropped by the pool; without a
   // listener the 'error' event would end the process.
   pool.on('error', () => undefined);
-  const store = new PostgresStore(pool, schema);
+  const store = new PostgresStore(pool, schema, options.casualThresholdMinutes);
   try {
     await store.ping();
   } catch (error) {
@@ -126,7 +128,10 @@ class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   readonly #schema: string;
 
-  constructor(pool: pg.Pool, schema: string) {
+  readonly #casualThresholdMinutes: number | undefined;
+
+  constructor(pool: pg.Pool, schema: string, casualThresholdMinutes: number | undefined) {
+    this.#casualThresholdMinutes = casualThresholdMinutes;
     this.#pool = pool;
     this.#schema = schema;
   }
@@ -316,7 +321,8 @@ class PostgresStore implements Store {
         ...(p.effectiveFrom ? { effectiveFrom: p.effectiveFrom } : {}), ...(p.effectiveTo ? { effectiveTo: p.effectiveTo } : {}),
       }));
       const years = new Map(references.contracts.map((c) => [c.contractNumber, c.years]));
-      const ratingOptions = options.casualThresholdMinutes === undefined ? {} : { casualThresholdMinutes: options.casualThresholdMinutes };
+      const casual = options.casualThresholdMinutes ?? this.#casualThresholdMinutes;
+      const ratingOptions = casual === undefined ? {} : { casualThresholdMinutes: casual };
       const charges: { isNew: boolean; charge: RatedCharge }[] = [];
       for (const affected of await ingestSql.selectAffectedYears(client)) {
         const before = await ingestSql.selectTokensBefore(client, affected.contractNumber, affected.year, affected.since);

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../config.js';
+import { openStore } from '../store/index.js';
+import { copyFixtureDatabase, FIXTURE_CONTRACT } from '../../test/helpers/usage-fixture.js';
+import { ingestUsage } from './index.js';
+
+// Issue 7: "sessions under the casual threshold (default 5 minutes, configurable) CASUAL". The
+// threshold is the service's CASUAL_THRESHOLD_MINUTES, one value for every batch.
+
+test('CASUAL_THRESHOLD_MINUTES sets the casual threshold of the ingestion rating', async (t) => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-casual-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  await copyFixtureDatabase(dataDir);
+  const config = loadConfig({ DATA_DIR: dataDir, CASUAL_THRESHOLD_MINUTES: '60' }, process.cwd());
+  assert.equal(config.casualThresholdMinutes, 60);
+  const store = await openStore(config);
+  t.after(() => store.close());
+  const session = (user: string, minutes: number) => JSON.stringify({
+    contractNumber: FIXTURE_CONTRACT, userName: user, productLineCode: 'ACD', productVersion: '2025', licenseServerTimeZoneOffset: '+00:00',
+    sessionStartDate: '2025-05-05T09:00:00Z', sessionEndDate: new Date(Date.parse('2025-05-05T09:00:00Z') + minutes * 60_000).toISOString(),
+  });
+  await ingestUsage(store, [`${session('ann', 45)}\n${session('bob', 90)}\n`], { format: 'ndjson', dryRun: false });
+  const rows: string[] = [];
+  for await (const row of store.streamRows({ sql: 'select user_name, charge_category, tokens_consumed from usage_records order by user_name', parameters: [] }, new AbortController().signal)) {
+    rows.push(row.map(String).join(' '));
+  }
+  assert.deepEqual(rows, ['ann CASUAL 0', 'bob CHARGED 4']);
+  assert.throws(() => loadConfig({ CASUAL_THRESHOLD_MINUTES: '-1' }, process.cwd()), /CASUAL_THRESHOLD_MINUTES must be an integer from 0 to 1440/);
+});
