@@ -3,15 +3,13 @@ import { performance } from 'node:perf_hooks';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { REASON_TYPES, USAGE_CATEGORIES } from '../catalog/index.js';
 import { AppError } from '../errors.js';
-import { rateRecordsInInputOrder, type RatingContractYear, type RatingProduct } from '../rating/index.js';
 import {
   DEMO_CLOUD_PRODUCTS, DEMO_COLLECTIONS, DEMO_ENRICHMENT_VALUES, DEMO_FIRST_NAMES, DEMO_LAST_NAMES,
   DEMO_PRODUCTS, DEMO_REASON_COMMENTS, DEMO_RELEASES, DEMO_TEAMS,
 } from './demo-data.js';
 import type { ProductGroup } from './demo-data.js';
-import {
-  appendRatedCharges, createRatedChargesTableSql, ratedChargeSql, ratingInputColumns, ratingInstantSql, readRatingSessions,
-} from './duckdb-rating.js';
+import { ratedChargeSql, ratingInputColumns, ratingInstantSql } from './duckdb-rating.js';
+import { createRatingInputTableSql, rateInputsInSql } from './duckdb-sql-rating.js';
 
 export interface SeedOptions {
   /** Number of usage records to generate, exactly. */
@@ -209,28 +207,35 @@ function hubId(teamId: string, k: number): string {
 }
 
 /**
- * Rates seed_rating_input with src/rating, contract year by contract year (a year is one range of
- * k, and the rating of one year needs nothing of another), into seed_charges.
+ * Rates seed_rating_input into seed_charges with the SQL rating the DuckDB store's ingestion uses
+ * (duckdb-sql-rating.ts), so demo data and ingested data are rated by the same code; seed.test.ts
+ * holds the result to src/rating, the rules' reference. The input's instants are text in the one
+ * shape `ratingInstantSql` writes; the rating day is their licence server's local day, its
+ * contract year the one covering it, as src/rating computes them.
  */
 async function rateSeedSessions(connection: DuckDBConnection): Promise<void> {
-  await connection.run(createRatedChargesTableSql('seed_charges'));
-  const products: RatingProduct[] = (await connection.runAndReadAll('select product_line_code, version, daily_token_rate from products'))
-    .getRowsJS().map(([code, version, rate]) => ({ productLineCode: String(code), version: String(version), dailyTokenRate: Number(rate) }));
-  const years = new Map<string, RatingContractYear[]>();
-  const yearRows = (await connection.runAndReadAll(`select contract_number, year, strftime(start_date, '%Y-%m-%d'), strftime(end_date, '%Y-%m-%d'), provisioned_tokens
-    from contract_years order by contract_number, year`)).getRowsJS();
-  for (const [contract, year, startDate, endDate, provisioned] of yearRows) {
-    const list = years.get(String(contract)) ?? [];
-    list.push({ year: Number(year), startDate: String(startDate), endDate: String(endDate), provisionedTokens: Number(provisioned) });
-    years.set(String(contract), list);
-  }
-  const ranges = (await connection.runAndReadAll(`select tm.contract_number, min(r.k), max(r.k) + 1
-    from seed_sessions r join seed_team tm on tm.t = r.t group by tm.contract_number, r.cy order by 2`)).getRowsJS();
-  for (const [contract, from, to] of ranges) {
-    const sessions = await readRatingSessions(connection, 'seed_rating_input', Number(from), Number(to));
-    const charges = rateRecordsInInputOrder(sessions, { products, contractYears: new Map([[String(contract), years.get(String(contract)) ?? []]]) });
-    await appendRatedCharges(connection, 'seed_charges', charges, Number(from));
-  }
+  const instant = (column: string) => `cast(rtrim(${column}, 'Z') as timestamp)`;
+  // '+HH:MM' in minutes; the seed writes every offset in that shape.
+  const offsetMinutes = `case when substr(license_server_tz_offset, 1, 1) = '-' then -1 else 1 end
+    * (cast(substr(license_server_tz_offset, 2, 2) as integer) * 60 + cast(substr(license_server_tz_offset, 5, 2) as integer))`;
+  await connection.run(`${createRatingInputTableSql('rerate_input')};
+    ${createRatingInputTableSql('rerate_new_input')};
+    insert into rerate_new_input
+    with timed as (
+      select *, ${instant('coalesce(session_start, usage_timestamp, transaction_date)')} as at_ts,
+        cast(${instant('coalesce(session_start, usage_timestamp, transaction_date)')} + to_minutes(coalesce(${offsetMinutes}, 0)) as date) as day
+      from seed_rating_input
+    )
+    select k, false, id, t.contract_number, y.year, t.day, user_name, usage_category, source, product_line_code, product_version,
+      epoch_ms(at_ts), case when usage_category = 'DESKTOP_PRODUCT' then epoch_ms(${instant('session_end')}) - epoch_ms(at_ts) else 0 end,
+      cast(tokens as double), job_status, null
+    from timed t
+    left join contract_years y on y.contract_number = t.contract_number and t.day between y.start_date and y.end_date;
+    create or replace temp table rerate_base as select distinct contract_number, contract_year, 0::double as before from rerate_new_input`);
+  await rateInputsInSql(connection, {});
+  await connection.run(`create temp table seed_charges as
+    select k, usage_day, contract_year, charge, my, tokens, charged, minutes from rerate_charges;
+    drop table rerate_input; drop table rerate_new_input; drop table rerate_base; drop table rerate_charges`);
 }
 
 /**

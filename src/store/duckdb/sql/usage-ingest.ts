@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ratedChargeSql } from '../../../seed/index.js';
+import {
+  createRatingInputTableSql, rateInputsInSql, ratedChargeSql, ratingInputSql, STORED_USAGE_INSTANT_SQL,
+} from '../../../seed/index.js';
 import type {
   ContractYearDefinition, Product, UsageIngestOptions, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../../store.js';
 import { STAGED_FIELDS, stagedLine } from '../staged-line.js';
-import { createRatingInputTableSql, rateInputsInSql, ratingInputSql, STORED_USAGE_INSTANT_SQL } from './usage-rating.js';
 
 // Usage ingestion on DuckDB (spec §6): stage a batch, then in one transaction insert the new ids
 // and re-rate everything they can change. The temp tables are the connection's own, so two batches
@@ -241,7 +242,7 @@ const NEW_RATING_INPUT_SQL = `insert into rerate_new_input
  * tokens before S, less the context's (which the rating counts again), are what the year had
  * drawn before (`rerate_base`). Nothing before S changes, so the context's charges are not
  * written back. Returns how many records were rated. The charges are left in `rerate_charges`
- * (usage-rating.ts): new records' keyed by their line, stored records' by rerate_input's k.
+ * (src/seed/duckdb-sql-rating.ts): new records' keyed by their line, stored records' by rerate_input's k.
  */
 export async function rateAffectedRecords(connection: DuckDBConnection, options: UsageIngestOptions): Promise<number> {
   await connection.run(`${createRatingInputTableSql('rerate_input')};
@@ -260,8 +261,12 @@ export async function rateAffectedRecords(connection: DuckDBConnection, options:
     contextRows += stored.contextRows;
   }
   await rateInputsInSql(connection, options);
-  const rows = Number((await connection.runAndReadAll('select count(*) from rerate_charges')).getRowsJS()[0]?.[0] ?? 0);
-  return rows - contextRows;
+  const [rows, inputs] = (await connection.runAndReadAll(`select (select count(*) from rerate_charges),
+    (select count(*) from rerate_input) + (select count(*) from rerate_new_input)`)).getRowsJS()[0] ?? [];
+  // Every input has its charge (the joins of the rating drop none); a record without one would
+  // be left out of the insert below while counted as inserted.
+  if (Number(rows) !== Number(inputs)) throw new Error(`the rating charged ${String(rows)} of ${String(inputs)} records`);
+  return Number(rows) - contextRows;
 }
 
 /**
