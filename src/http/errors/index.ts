@@ -5,8 +5,18 @@ import { normaliseError } from './normalise.js';
 
 export type { ErrorFamily } from './families.js';
 
+/** Node's error on a request stream whose client closed the connection before the body ended. */
+function isClientAbort(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' && message === 'aborted';
+}
+
 async function send(family: ErrorFamily, error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const normalised = normaliseError(error);
+  // A client that hangs up mid-upload is not a fault of ours: logged as what it is, answered (to
+  // nobody) as a bad request, never as an unexpected error with a stack.
+  const normalised = normaliseError(isClientAbort(error)
+    ? new AppError('REQUEST_INVALID', 'The request body ended early: the client closed the connection.')
+    : error);
   if (normalised.unexpected) request.log.error({ err: error }, 'unexpected error');
   else request.log.info({ code: normalised.code, status: normalised.status }, normalised.message);
   const rendered = renderError(family, normalised, request.id);

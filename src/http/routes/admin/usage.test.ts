@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import pino from 'pino';
 import { buildTestApp, type TestApp } from '../../../../test/helpers/build-app.js';
 import { pollUntil } from '../../../../test/helpers/poll.js';
 import { FIXTURE_CONTRACT, openFixtureStore } from '../../../../test/helpers/usage-fixture.js';
@@ -203,3 +205,27 @@ test('other media types are refused with 415, and the route needs the admin role
   assert.equal((refused.json() as { code: string }).code, 'ROLE_REQUIRED');
   assert.deepEqual(await storedCharges(app), {});
 });
+
+test('a client that hangs up mid-upload is logged as such, not as an unexpected error, and nothing is written', async (t) => {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
+  const app = await buildTestApp(t, await openFixtureStore(t), {}, { logger });
+  const token = await app.tokenFor('admin@example.com');
+  const address = new URL(await app.app.listen({ port: 0, host: '127.0.0.1' }));
+  const socket = connect(Number(address.port), '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(`POST /admin/v1/usage HTTP/1.1\r\nhost: ${address.host}\r\nauthorization: Bearer ${token}\r\n` +
+    `content-type: application/x-ndjson\r\ncontent-length: 10000000\r\n\r\n${SESSIONS_NDJSON}`);
+  await pollFor(() => lines.some((line) => line.includes('"incoming request"')));
+  socket.destroy();
+  await pollFor(() => lines.some((line) => line.includes('ended early')));
+  assert.deepEqual(lines.filter((line) => /"level":(50|60)/.test(line)), []);
+  assert.deepEqual(await storedCharges(app), {});
+});
+
+async function pollFor(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > 10_000) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
