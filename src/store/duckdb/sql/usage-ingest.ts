@@ -144,8 +144,9 @@ export class UsageStager {
 }
 
 export async function dropIngestTables(connection: DuckDBConnection): Promise<void> {
-  await connection.run(['ingest_staging', 'ingest_new', 'rerate_input', 'rerate_new_input', 'rerate_base', 'rerate_charges']
+  await connection.run(['ingest_staging', 'ingest_new', 'rerate_input', 'rerate_base', 'rerate_charges']
     .map((t) => `drop table if exists temp.${t};`).join('\n'));
+  await connection.run('drop view if exists temp.rerate_new_input');
 }
 
 const timestampOf = (field: (typeof STAGED_FIELDS)[number]) => `make_timestamp(cast(${staged(field, 'double')} * 1000 as bigint))`;
@@ -231,7 +232,7 @@ interface AffectedYear {
  * The new records as a rating input, keyed by their line (unique once repeats are dropped; a row
  * number over a million rows was a single-threaded window of 4 s).
  */
-const NEW_RATING_INPUT_SQL = `insert into rerate_new_input
+const NEW_RATING_INPUT_SQL = `create or replace temp view rerate_new_input as
   select line as k, false as is_context, ${ratingInputSql('usage_at', 'tokens', 'null')} from ingest_new`;
 
 /**
@@ -246,7 +247,6 @@ const NEW_RATING_INPUT_SQL = `insert into rerate_new_input
  */
 export async function rateAffectedRecords(connection: DuckDBConnection, options: UsageIngestOptions): Promise<number> {
   await connection.run(`${createRatingInputTableSql('rerate_input')};
-    ${createRatingInputTableSql('rerate_new_input')};
     create or replace temp table rerate_base (contract_number varchar, contract_year integer, before double)`);
   let k = 0;
   let contextRows = 0;
