@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../config.js';
+import { DEFAULT_SEED_OPTIONS } from '../seed/index.js';
 import { openStore } from '../store/index.js';
 import { copyFixtureDatabase, FIXTURE_CONTRACT } from '../../test/helpers/usage-fixture.js';
 import { ingestUsage } from './index.js';
@@ -30,4 +31,22 @@ test('CASUAL_THRESHOLD_MINUTES sets the casual threshold of the ingestion rating
   }
   assert.deepEqual(rows, ['ann CASUAL 0', 'bob CHARGED 4']);
   assert.throws(() => loadConfig({ CASUAL_THRESHOLD_MINUTES: '-1' }, process.cwd()), /CASUAL_THRESHOLD_MINUTES must be an integer from 0 to 1440/);
+});
+
+test('the demo data is rated with the same CASUAL_THRESHOLD_MINUTES', async (t) => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-casual-demo-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const store = await openStore(loadConfig({ DATA_DIR: dataDir, CASUAL_THRESHOLD_MINUTES: '60' }, process.cwd()));
+  t.after(() => store.close());
+  await store.migrate();
+  await store.loadDemoData({ ...DEFAULT_SEED_OPTIONS, rows: 5_000 });
+  const counts: Record<string, number> = {};
+  for await (const [category, n] of store.streamRows({
+    sql: `select charge_category, count(*) from usage_records
+      where usage_category = 'DESKTOP_PRODUCT' and source = 'flex' and usage_minutes >= 5 and usage_minutes < 60 group by 1`,
+    parameters: [],
+  }, new AbortController().signal)) counts[String(category)] = Number(n);
+  // Sessions of 5 to 60 minutes would be charged under the default threshold; here all are casual.
+  assert.ok((counts['CASUAL'] ?? 0) > 0, JSON.stringify(counts));
+  assert.deepEqual(Object.keys(counts), ['CASUAL']);
 });

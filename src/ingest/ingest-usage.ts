@@ -11,8 +11,6 @@ export interface IngestUsageOptions {
   readonly dryRun: boolean;
   /** The contract of rows that name none. */
   readonly defaultContractNumber?: string;
-  /** Desktop sessions shorter than this are CASUAL (default 5 minutes). */
-  readonly casualThresholdMinutes?: number;
   /** Called after each chunk of the body with the rows read so far. */
   readonly onProgress?: (rows: number) => void;
   /** Worker threads validating an NDJSON batch (default: up to 4, one per core; 0: none). */
@@ -33,10 +31,7 @@ export async function ingestUsage(
   const references = await store.loadUsageReferences();
   const defaults = options.defaultContractNumber ? { contractNumber: options.defaultContractNumber } : {};
   const problems = new BatchProblems();
-  const ratingOptions = {
-    dryRun: options.dryRun,
-    ...(options.casualThresholdMinutes !== undefined ? { casualThresholdMinutes: options.casualThresholdMinutes } : {}),
-  };
+  const storeOptions = { dryRun: options.dryRun };
   // NDJSON into a store that takes staging text: parsed, checked and written as that text in
   // worker threads, a segment of lines at a time (validation-pool.ts).
   if (options.format === 'ndjson' && store.ingestStagedUsage) {
@@ -53,7 +48,7 @@ export async function ingestUsage(
       }
       problems.throwIfAny();
     };
-    return store.ingestStagedUsage(chunks(), ratingOptions);
+    return store.ingestStagedUsage(chunks(), storeOptions);
   }
   const validator = new RecordValidator(references, defaults);
   let rows = 0;
@@ -81,7 +76,7 @@ export async function ingestUsage(
     problems.throwIfAny();
     if (chunk.length > 0) yield chunk;
   }
-  return store.ingestUsage(records(), ratingOptions);
+  return store.ingestUsage(records(), storeOptions);
 }
 
 /** The problems of a batch, in line order: the first 100 kept, all counted. */

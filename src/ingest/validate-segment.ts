@@ -51,7 +51,7 @@ export function validateSegment(segment: NdjsonSegment, validator: RecordValidat
       records++;
     }
   }
-  return problemCount > 0
-    ? { rows: items.length, text: '', records: 0, problems, problemCount, problemLines }
-    : { rows: items.length, text, records, problems, problemCount, problemLines };
+  // A segment with a problem stages nothing, even the records before it.
+  const bad = problemCount > 0;
+  return { rows: items.length, text: bad ? '' : text, records: bad ? 0 : records, problems, problemCount, problemLines };
 }

@@ -147,3 +147,16 @@ export async function rateInputsInSql(connection: DuckDBConnection, options: { r
     join rerate_base b on b.contract_number = c.contract_number and b.contract_year = c.contract_year
     join contract_years y on y.contract_number = c.contract_number and y.year = c.contract_year`);
 }
+
+/** SQL of the decoded columns of a rated charges table (`rerate_charges`, seed_charges) aliased `alias`. */
+export function ratedChargeSql(alias: string): Readonly<Record<'usageDate' | 'contractYear' | 'chargeCategory' | 'tokenPool' | 'tokensConsumed' | 'isChargedEvent' | 'usageMinutes', string>> {
+  return {
+    usageDate: `(date '1970-01-01' + ${alias}.usage_day)`,
+    contractYear: `${alias}.contract_year`,
+    chargeCategory: `([${CHARGE_CATEGORIES.map((c) => `'${c}'`).join(', ')}])[${alias}.charge + 1]`,
+    tokenPool: `case when ${alias}.my then 'MY' else 'CY' end`,
+    tokensConsumed: `${alias}.tokens`,
+    isChargedEvent: `${alias}.charged`,
+    usageMinutes: `${alias}.minutes`,
+  };
+}

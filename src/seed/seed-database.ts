@@ -8,8 +8,7 @@ import {
   DEMO_PRODUCTS, DEMO_REASON_COMMENTS, DEMO_RELEASES, DEMO_TEAMS,
 } from './demo-data.js';
 import type { ProductGroup } from './demo-data.js';
-import { ratedChargeSql, ratingInputColumns, ratingInstantSql } from './duckdb-rating.js';
-import { createRatingInputTableSql, rateInputsInSql } from './duckdb-sql-rating.js';
+import { createRatingInputTableSql, rateInputsInSql, ratedChargeSql } from './duckdb-sql-rating.js';
 
 export interface SeedOptions {
   /** Number of usage records to generate, exactly. */
@@ -20,6 +19,8 @@ export interface SeedOptions {
   readonly from: string;
   /** Last usage day (inclusive), YYYY-MM-DD. */
   readonly to: string;
+  /** Desktop sessions shorter than this are rated CASUAL (default: the rating's, 5 minutes). */
+  readonly casualThresholdMinutes?: number;
 }
 
 export interface SeedSummary {
@@ -91,7 +92,7 @@ export async function seedDatabase(connection: DuckDBConnection, options: SeedOp
     const { generate, ratingInput, store } = seedStatements(plan);
     for (const statement of generate) await connection.run(statement);
     await connection.run(ratingInput);
-    await rateSeedSessions(connection);
+    await rateSeedSessions(connection, options.casualThresholdMinutes);
     for (const statement of store) await connection.run(statement);
   } catch (error) {
     await connection.run(SEEDED_TABLES.map((name) => `delete from ${name};`).join('\n'));
@@ -207,40 +208,19 @@ function hubId(teamId: string, k: number): string {
 }
 
 /**
- * Rates seed_rating_input into seed_charges with the SQL rating the DuckDB store's ingestion uses
- * (duckdb-sql-rating.ts), so demo data and ingested data are rated by the same code; seed.test.ts
- * holds the result to src/rating, the rules' reference. The input's instants are text in the one
- * shape `ratingInstantSql` writes; the rating day is their licence server's local day, its
- * contract year the one covering it, as src/rating computes them.
+ * Rates the generated sessions (rerate_new_input, from `ratingInput`) into seed_charges with the
+ * SQL rating the DuckDB store's ingestion uses (duckdb-sql-rating.ts), so demo data and ingested
+ * data are rated by the same code; seed.test.ts holds the result to src/rating, the rules' reference.
  */
-async function rateSeedSessions(connection: DuckDBConnection): Promise<void> {
-  const instant = (column: string) => `cast(rtrim(${column}, 'Z') as timestamp)`;
-  // '+HH:MM' in minutes; the seed writes every offset in that shape.
-  const offsetMinutes = `case when substr(license_server_tz_offset, 1, 1) = '-' then -1 else 1 end
-    * (cast(substr(license_server_tz_offset, 2, 2) as integer) * 60 + cast(substr(license_server_tz_offset, 5, 2) as integer))`;
-  await connection.run(`${createRatingInputTableSql('rerate_input')};
-    ${createRatingInputTableSql('rerate_new_input')};
-    insert into rerate_new_input
-    with timed as (
-      select *, ${instant('coalesce(session_start, usage_timestamp, transaction_date)')} as at_ts,
-        cast(${instant('coalesce(session_start, usage_timestamp, transaction_date)')} + to_minutes(coalesce(${offsetMinutes}, 0)) as date) as day
-      from seed_rating_input
-    )
-    select k, false, id, t.contract_number, y.year, t.day, user_name, usage_category, source, product_line_code, product_version,
-      epoch_ms(at_ts), case when usage_category = 'DESKTOP_PRODUCT' then epoch_ms(${instant('session_end')}) - epoch_ms(at_ts) else 0 end,
-      cast(tokens as double), job_status, null
-    from timed t
-    left join contract_years y on y.contract_number = t.contract_number and t.day between y.start_date and y.end_date;
-    create or replace temp table rerate_base as select distinct contract_number, contract_year, 0::double as before from rerate_new_input`);
-  await rateInputsInSql(connection, {});
+async function rateSeedSessions(connection: DuckDBConnection, casualThresholdMinutes: number | undefined): Promise<void> {
+  await rateInputsInSql(connection, casualThresholdMinutes === undefined ? {} : { casualThresholdMinutes });
   await connection.run(`create temp table seed_charges as
-    select k, usage_day, contract_year, charge, my, tokens, charged, minutes from rerate_charges;
-    drop table rerate_input; drop table rerate_new_input; drop table rerate_base; drop table rerate_charges`);
+    select k, usage_day, contract_year, charge, my, tokens, charged, minutes from rerate_charges`);
 }
 
 /**
  * The SQL of the seed: `generate` makes everything but the usage records and leaves the unrated
- * sessions in seed_sessions, `ratingInput` lays them out for the rating (seed_rating_input), and
+ * sessions in seed_sessions, `ratingInput` lays them out for the rating (rerate_new_input), and
  * after the rating `store` writes the usage records with their charges.
  */
 function seedStatements(plan: SeedPlan): { generate: string[]; ratingInput: string; store: string[] } {
@@ -641,36 +621,39 @@ where u.sus_col is not null or u.sus_p is not null`);
   const generate = [...statements];
   statements.length = 0;
 
-  // ---- What the rating reads: the sessions as src/rating sees them, in k order ----------------
+  // ---- What the rating reads: the sessions as rating input rows (duckdb-sql-rating.ts) -------
   // Every record carries its licence server's offset, so cloud and manual records are rated on
   // the same local day as they were generated for (the rating dates a record without one in UTC).
-  const instant = (sql: string) => ratingInstantSql(sql);
-  const ratingInput = `create temp table seed_rating_input as
-select r.k, ${ratingInputColumns({
-    id: `${lit(`seed-${plan.seed}-`)} || lpad(cast(r.i as varchar), 10, '0')`,
-    contract_number: 'tm.contract_number',
-    user_name: 'case when r.cat < 3 then u.user_name end',
-    usage_category: `case r.cat ${USAGE_CATEGORIES.map((c, k) => `when ${k} then ${lit(c)}`).join(' ')} end`,
-    source: "case when r.sus then 'sus' else 'flex' end",
-    product_line_code: 'coalesce(p.code, cl.code)',
-    product_version: 'v.version',
-    session_start: `case when r.cat = 0 then ${instant('r.start_utc')} end`,
-    session_end: `case when r.cat = 0 then ${instant('r.start_utc + to_seconds(r.secs)')} end`,
-    license_server_tz_offset: 'z.tz',
-    usage_type: `case when r.cat = 0 then case when ${draw.borrowed('r.i')} then 'Borrowed' else 'Normal' end end`,
-    usage_timestamp: `case when r.cat in (1, 2) then ${instant('r.start_utc')} end`,
-    transaction_date: `case when r.cat >= 3 then ${instant('r.start_utc')} end`,
-    tokens: 'case when r.cat <> 0 then r.fixed_tokens end',
-    job_status: `case when r.cat = 2 then case when ${draw.failed('r.i')} then 'Failed' else 'Success' end end`,
-  })}
-from seed_sessions r
-join seed_team tm on tm.t = r.t
-join seed_user u on u.n = r.n
-join seed_tz z on z.t = r.t and z.day = r.day
-left join seed_product p on p.p = r.p
-left join seed_version v on v.pv = r.pv
-left join seed_cloud cl on cl.cp = r.cp
-order by r.k`;
+  // The rating day is the local day of the start, as src/rating computes it; the seed writes
+  // every offset as '±HH:MM'. Its contract year is the one covering that day.
+  const offsetMinutes = `case when substr(z.tz, 1, 1) = '-' then -1 else 1 end
+    * (cast(substr(z.tz, 2, 2) as integer) * 60 + cast(substr(z.tz, 5, 2) as integer))`;
+  const ratingInput = `${createRatingInputTableSql('rerate_input')};
+${createRatingInputTableSql('rerate_new_input')};
+insert into rerate_new_input
+with sessions as (
+  select r.k, ${lit(`seed-${plan.seed}-`)} || lpad(cast(r.i as varchar), 10, '0') as id, tm.contract_number,
+    cast(r.start_utc + to_minutes(coalesce(${offsetMinutes}, 0)) as date) as usage_date,
+    case when r.cat < 3 then u.user_name else '' end as user_name,
+    case r.cat ${USAGE_CATEGORIES.map((c, k) => `when ${k} then ${lit(c)}`).join(' ')} end as usage_category,
+    case when r.sus then 'sus' else 'flex' end as source, coalesce(p.code, cl.code) as product_line_code, v.version as product_version,
+    epoch_ms(r.start_utc) as at_ms,
+    case when r.cat = 0 then epoch_ms(r.start_utc + to_seconds(r.secs)) - epoch_ms(r.start_utc) else 0 end as duration_ms,
+    case when r.cat <> 0 then cast(r.fixed_tokens as double) end as tokens,
+    case when r.cat = 2 then case when ${draw.failed('r.i')} then 'Failed' else 'Success' end end as job_status
+  from seed_sessions r
+  join seed_team tm on tm.t = r.t
+  join seed_user u on u.n = r.n
+  join seed_tz z on z.t = r.t and z.day = r.day
+  left join seed_product p on p.p = r.p
+  left join seed_version v on v.pv = r.pv
+  left join seed_cloud cl on cl.cp = r.cp
+)
+select s.k, false, s.id, s.contract_number, y.year, s.usage_date, s.user_name, s.usage_category, s.source, s.product_line_code,
+  s.product_version, s.at_ms, s.duration_ms, s.tokens, s.job_status, null
+from sessions s
+left join contract_years y on y.contract_number = s.contract_number and s.usage_date between y.start_date and y.end_date;
+create or replace temp table rerate_base as select distinct contract_number, contract_year, 0::double as before from rerate_new_input`;
 
   const charge = ratedChargeSql('o');
   add(`insert into usage_records (
@@ -730,7 +713,7 @@ const SEEDED_TABLES = [
 ];
 
 const TEMP_TABLES = [
-  'seed_sessions', 'seed_rating_input', 'seed_charges', 'seed_cy', 'seed_subscription', 'seed_user_cf', 'seed_user_field', 'seed_team_admin', 'seed_user_slot',
+  'seed_sessions', 'seed_charges', 'rerate_input', 'rerate_new_input', 'rerate_base', 'rerate_charges', 'seed_cy', 'seed_subscription', 'seed_user_cf', 'seed_user_field', 'seed_team_admin', 'seed_user_slot',
   'seed_user', 'seed_team_slot', 'seed_version_pick', 'seed_cloud_slot', 'seed_product_slot', 'seed_tz', 'seed_hour_slot',
   'seed_day_slot', 'seed_day', 'seed_reason', 'seed_team_category', 'seed_enrichment_value', 'seed_last_name',
   'seed_first_name', 'seed_hub', 'seed_cloud', 'seed_version', 'seed_product', 'seed_collection', 'seed_affinity',

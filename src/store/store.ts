@@ -728,8 +728,6 @@ export interface UsageRecordInput {
 export interface UsageIngestOptions {
   /** Stage and count only: nothing is written. */
   readonly dryRun: boolean;
-  /** Desktop sessions shorter than this are CASUAL (default: the rating's, 5 minutes). */
-  readonly casualThresholdMinutes?: number;
 }
 
 export interface UsageIngestSummary {

@@ -61,7 +61,7 @@ export interface DuckDbStoreOptions {
    * of the machine's memory.
    */
   readonly memoryLimit?: string;
-  /** Ingestion rates desktop sessions shorter than this CASUAL, unless a batch says otherwise (default 5). */
+  /** Ingestion and the demo data rate desktop sessions shorter than this CASUAL (default 5). */
   readonly casualThresholdMinutes?: number;
 }
 
@@ -172,7 +172,8 @@ class DuckDbStore implements Store {
   }
 
   async loadDemoData(options: DemoDataOptions): Promise<DemoDataSummary> {
-    return this.#withBulkMemory(() => this.#pool.use((connection) => seedDatabase(connection, options)));
+    return this.#withBulkMemory(() => this.#pool.use((connection) => seedDatabase(connection,
+      this.#casualThresholdMinutes === undefined ? options : { casualThresholdMinutes: this.#casualThresholdMinutes, ...options })));
   }
 
   /**
@@ -253,8 +254,7 @@ class DuckDbStore implements Store {
       }
       // The rating reads the contract years and products inside the transaction: as they are
       // when the batch is applied.
-      const casual = options.casualThresholdMinutes ?? this.#casualThresholdMinutes;
-      const rated = await rateAffectedRecords(connection, casual === undefined ? options : { ...options, casualThresholdMinutes: casual });
+      const rated = await rateAffectedRecords(connection, this.#casualThresholdMinutes);
       await insertNewRecords(connection);
       await updateChangedCharges(connection);
       await connection.run('commit');

@@ -66,7 +66,7 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Connections in the pool (default 10). */
   readonly maxConnections?: number;
-  /** Ingestion rates desktop sessions shorter than this CASUAL, unless a batch says otherwise (default 5). */
+  /** Ingestion and the demo data rate desktop sessions shorter than this CASUAL (default 5). */
   readonly casualThresholdMinutes?: number;
 }
 
@@ -247,7 +247,8 @@ class PostgresStore implements Store {
       if (filled.length > 0) {
         throw new AppError('REQUEST_INVALID', `Seeding needs empty tables; these have rows: ${filled.sort().join(', ')}.`);
       }
-      const duck = await openDuckDbStore({ dataDir: ':memory:' });
+      const casual = this.#casualThresholdMinutes;
+      const duck = await openDuckDbStore({ dataDir: ':memory:', ...(casual === undefined ? {} : { casualThresholdMinutes: casual }) });
       const dir = await mkdtemp(path.join(tmpdir(), 'usage-insights-demo-'));
       try {
         await duck.migrate();
@@ -321,7 +322,7 @@ class PostgresStore implements Store {
         ...(p.effectiveFrom ? { effectiveFrom: p.effectiveFrom } : {}), ...(p.effectiveTo ? { effectiveTo: p.effectiveTo } : {}),
       }));
       const years = new Map(references.contracts.map((c) => [c.contractNumber, c.years]));
-      const casual = options.casualThresholdMinutes ?? this.#casualThresholdMinutes;
+      const casual = this.#casualThresholdMinutes;
       const ratingOptions = casual === undefined ? {} : { casualThresholdMinutes: casual };
       const charges: { isNew: boolean; charge: RatedCharge }[] = [];
       for (const affected of await ingestSql.selectAffectedYears(client)) {

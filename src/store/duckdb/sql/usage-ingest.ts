@@ -6,7 +6,7 @@ import {
   createRatingInputTableSql, rateInputsInSql, ratedChargeSql, ratingInputSql, STORED_USAGE_INSTANT_SQL,
 } from '../../../seed/index.js';
 import type {
-  ContractYearDefinition, Product, UsageIngestOptions, UsageIngestSummary, UsageRecordInput, UsageReferences,
+  ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../../store.js';
 import { STAGED_FIELDS, stagedLine } from '../staged-line.js';
 
@@ -245,7 +245,7 @@ const NEW_RATING_INPUT_SQL = `create or replace temp view rerate_new_input as
  * written back. Returns how many records were rated. The charges are left in `rerate_charges`
  * (src/seed/duckdb-sql-rating.ts): new records' keyed by their line, stored records' by rerate_input's k.
  */
-export async function rateAffectedRecords(connection: DuckDBConnection, options: UsageIngestOptions): Promise<number> {
+export async function rateAffectedRecords(connection: DuckDBConnection, casualThresholdMinutes: number | undefined): Promise<number> {
   await connection.run(`${createRatingInputTableSql('rerate_input')};
     create or replace temp table rerate_base (contract_number varchar, contract_year integer, before double)`);
   let k = 0;
@@ -260,7 +260,7 @@ export async function rateAffectedRecords(connection: DuckDBConnection, options:
     k += stored.rows;
     contextRows += stored.contextRows;
   }
-  await rateInputsInSql(connection, options);
+  await rateInputsInSql(connection, casualThresholdMinutes === undefined ? {} : { casualThresholdMinutes });
   const [rows, inputs] = (await connection.runAndReadAll(`select (select count(*) from rerate_charges),
     (select count(*) from rerate_input) + (select count(*) from rerate_new_input)`)).getRowsJS()[0] ?? [];
   // Every input has its charge (the joins of the rating drop none); a record without one would
