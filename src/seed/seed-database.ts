@@ -626,28 +626,36 @@ where u.sus_col is not null or u.sus_p is not null`);
   // the same local day as they were generated for (the rating dates a record without one in UTC).
   // The rating day is the local day of the start, as src/rating computes it; the seed writes
   // every offset as '±HH:MM'. Its contract year is the one covering that day.
+  // What the rating input and the stored records both say of a session (alias r), from its joins.
+  const session = {
+    id: `${lit(`seed-${plan.seed}-`)} || lpad(cast(r.i as varchar), 10, '0')`,
+    usageCategory: `case r.cat ${USAGE_CATEGORIES.map((c, k) => `when ${k} then ${lit(c)}`).join(' ')} end`,
+    source: "case when r.sus then 'sus' else 'flex' end",
+    jobStatus: `case when r.cat = 2 then case when ${draw.failed('r.i')} then 'Failed' else 'Success' end end`,
+  };
+  const sessionJoins = `join seed_team tm on tm.t = r.t
+join seed_user u on u.n = r.n
+join seed_tz z on z.t = r.t and z.day = r.day
+left join seed_product p on p.p = r.p
+left join seed_version v on v.pv = r.pv
+left join seed_cloud cl on cl.cp = r.cp`;
   const offsetMinutes = `case when substr(z.tz, 1, 1) = '-' then -1 else 1 end
     * (cast(substr(z.tz, 2, 2) as integer) * 60 + cast(substr(z.tz, 5, 2) as integer))`;
   const ratingInput = `${createRatingInputTableSql('rerate_input')};
 ${createRatingInputTableSql('rerate_new_input')};
 insert into rerate_new_input
 with sessions as (
-  select r.k, ${lit(`seed-${plan.seed}-`)} || lpad(cast(r.i as varchar), 10, '0') as id, tm.contract_number,
+  select r.k, ${session.id} as id, tm.contract_number,
     cast(r.start_utc + to_minutes(coalesce(${offsetMinutes}, 0)) as date) as usage_date,
     case when r.cat < 3 then u.user_name else '' end as user_name,
-    case r.cat ${USAGE_CATEGORIES.map((c, k) => `when ${k} then ${lit(c)}`).join(' ')} end as usage_category,
-    case when r.sus then 'sus' else 'flex' end as source, coalesce(p.code, cl.code) as product_line_code, v.version as product_version,
+    ${session.usageCategory} as usage_category,
+    ${session.source} as source, coalesce(p.code, cl.code) as product_line_code, v.version as product_version,
     epoch_ms(r.start_utc) as at_ms,
     case when r.cat = 0 then epoch_ms(r.start_utc + to_seconds(r.secs)) - epoch_ms(r.start_utc) else 0 end as duration_ms,
     case when r.cat <> 0 then cast(r.fixed_tokens as double) end as tokens,
-    case when r.cat = 2 then case when ${draw.failed('r.i')} then 'Failed' else 'Success' end end as job_status
+    ${session.jobStatus} as job_status
   from seed_sessions r
-  join seed_team tm on tm.t = r.t
-  join seed_user u on u.n = r.n
-  join seed_tz z on z.t = r.t and z.day = r.day
-  left join seed_product p on p.p = r.p
-  left join seed_version v on v.pv = r.pv
-  left join seed_cloud cl on cl.cp = r.cp
+  ${sessionJoins}
 )
 select s.k, false, s.id, s.contract_number, y.year, s.usage_date, s.user_name, s.usage_category, s.source, s.product_line_code,
   s.product_version, s.at_ms, s.duration_ms, s.tokens, s.job_status, null
@@ -665,10 +673,10 @@ create or replace temp table rerate_base as select distinct contract_number, con
   custom_field_1, custom_field_2, custom_field_3, custom_field_4, custom_field_5,
   custom_field_6, custom_field_7, custom_field_8, custom_field_9, custom_field_10)
 select
-  ${lit(`seed-${plan.seed}-`)} || lpad(cast(r.i as varchar), 10, '0'),
+  ${session.id},
   tm.contract_number, tm.id,
-  case r.cat ${USAGE_CATEGORIES.map((c, k) => `when ${k} then ${lit(c)}`).join(' ')} end,
-  case when r.sus then 'sus' else 'flex' end,
+  ${session.usageCategory},
+  ${session.source},
   case when r.cat < 3 then u.id end, case when r.cat < 3 then u.user_name end,
   coalesce(p.code, cl.code), coalesce(p.name, cl.name),
   case when r.sus and u.sus_col = p.col then col.name end,
@@ -684,7 +692,7 @@ select
   case when r.cat = 0 then r.start_utc + to_seconds(r.secs) end,
   case when r.cat = 0 then case when ${draw.borrowed('r.i')} then 'Borrowed' else 'Normal' end end,
   hb.hub_id, hb.hub_name,
-  case when r.cat = 2 then case when ${draw.failed('r.i')} then 'Failed' else 'Success' end end,
+  ${session.jobStatus},
   case when r.cat >= 3 then r.start_utc end,
   rs.reason_type,
   case when r.cat >= 3 then rs.comment || ' CS-' || cast(10000000 + (${draw.misc('r.i')} // 1000) % 90000000 as varchar) || '.' end,
@@ -692,13 +700,8 @@ select
   r.start_utc,
   ${Array.from({ length: 10 }, (_, k) => `case when r.cat < 3 then cf.cf${k + 1} end`).join(', ')}
 from seed_sessions r
+${sessionJoins}
 join seed_charges o on o.k = r.k
-join seed_team tm on tm.t = r.t
-join seed_user u on u.n = r.n
-join seed_tz z on z.t = r.t and z.day = r.day
-left join seed_product p on p.p = r.p
-left join seed_version v on v.pv = r.pv
-left join seed_cloud cl on cl.cp = r.cp
 left join seed_collection col on col.c = p.col
 left join seed_hub hb on hb.t = r.t and hb.hub = case when r.cat in (1, 2) then ${draw.misc('r.i')} % 2 end
 left join seed_reason rs on rs.r = ${draw.reason('r.cat', 'r.i')}

@@ -749,9 +749,10 @@ export interface UsageIngestStore {
   loadUsageReferences(): Promise<UsageReferences>;
   /**
    * Stores a batch read from `batches` to its end. If reading throws (a bad row), nothing is
-   * written and the error propagates. Otherwise, in one transaction: records whose id is not yet
-   * stored (the first of repeats within the batch) are inserted, rated together with every stored
-   * record their arrival can change, and the changed charges of stored records are updated
+   * written and the error propagates. Otherwise, all or nothing (the writes are one transaction):
+   * records whose id is not yet stored (the first of repeats within the batch) are inserted, rated
+   * together with every stored record their arrival can change, and the changed charges of stored
+   * records are updated
    * (src/rating, `affectedUserDays` for the recipe). The result does not depend on the order in
    * which batches arrive. Batches are applied one at a time.
    */
