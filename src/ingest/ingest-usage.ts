@@ -43,7 +43,7 @@ export async function ingestUsage(
       for await (const result of results) {
         rows += result.rows;
         problems.addSegment(result);
-        if (problems.count === 0 && result.records > 0) yield { text: result.text, records: result.records };
+        if (problems.count === 0 && result.records > 0) yield { bytes: result.staged, records: result.records };
         options.onProgress?.(rows);
       }
       problems.throwIfAny();

@@ -2,8 +2,11 @@
 // validation worker, for a function that needs none of them.
 // eslint-disable-next-line no-restricted-imports
 import { stagedLine } from '../store/duckdb/staged-line.js';
-import { isProblem, readNdjsonSegment, type NdjsonSegment } from './ndjson-segments.js';
+import { isProblem, visitNdjsonSegment, type NdjsonSegment } from './ndjson-segments.js';
 import type { RecordValidator, RowProblem } from './validate-record.js';
+
+const encoder = new TextEncoder();
+const NOTHING = new Uint8Array(0);
 
 /** At most this many problems travel in the error; `errorCount` counts them all. */
 export const MAX_LISTED_PROBLEMS = 100;
@@ -12,8 +15,12 @@ export const MAX_LISTED_PROBLEMS = 100;
 export interface SegmentResult {
   /** Lines that held a row (or a problem). */
   readonly rows: number;
-  /** The good records as staged lines (src/store/duckdb/staged-line.ts), when asked for and the segment had no problem. */
-  readonly text: string;
+  /**
+   * The good records as staged lines (src/store/duckdb/staged-line.ts) in UTF-8, when asked for
+   * and the segment had no problem: bytes in a buffer of their own, which a worker hands over
+   * without a copy, and the store writes to its chunk file as they are.
+   */
+  readonly staged: Uint8Array<ArrayBuffer>;
   readonly records: number;
   /** The first MAX_LISTED_PROBLEMS problems, in line order. */
   readonly problems: readonly RowProblem[];
@@ -28,7 +35,6 @@ export interface SegmentResult {
  * problem. Pure, so it runs alike in the main thread and in a validation worker.
  */
 export function validateSegment(segment: NdjsonSegment, validator: RecordValidator, stage: boolean): SegmentResult {
-  const items = readNdjsonSegment(segment);
   const problems: RowProblem[] = [];
   let problemCount = 0;
   let problemLines = 0;
@@ -37,21 +43,53 @@ export function validateSegment(segment: NdjsonSegment, validator: RecordValidat
     problemLines++;
     for (const problem of found) if (problems.length < MAX_LISTED_PROBLEMS) problems.push(problem);
   };
-  let text = '';
+  let rows = 0;
   let records = 0;
-  for (const item of items) {
+  const staged = new StagedBytes(segment.bytes.length);
+  visitNdjsonSegment(segment, (item) => {
+    rows++;
     if (isProblem(item)) {
       note([item]);
-      continue;
+      return;
     }
     const result = validator.validate(item);
     if (!result.ok) note(result.problems);
     else if (stage && problemCount === 0) {
-      text += `${stagedLine(result.record)}\n`;
+      staged.writeLine(stagedLine(result.record));
       records++;
     }
-  }
+  });
   // A segment with a problem stages nothing, even the records before it.
   const bad = problemCount > 0;
-  return { rows: items.length, text: bad ? '' : text, records: bad ? 0 : records, problems, problemCount, problemLines };
+  return { rows, staged: bad ? NOTHING : staged.bytes(), records: bad ? 0 : records, problems, problemCount, problemLines };
+}
+
+/**
+ * Staged lines written as UTF-8 as they come, into one growing buffer: each line's text is
+ * garbage at once, where a text of the whole segment kept every line alive to its end.
+ */
+class StagedBytes {
+  #buffer: Uint8Array<ArrayBuffer>;
+  #length = 0;
+
+  constructor(expectedBytes: number) {
+    this.#buffer = new Uint8Array(Math.max(4096, Math.ceil(expectedBytes * 1.25)));
+  }
+
+  writeLine(text: string): void {
+    // A UTF-16 unit is at most 3 bytes of UTF-8; and the newline.
+    const needed = this.#length + text.length * 3 + 1;
+    if (needed > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(needed, this.#buffer.length * 2));
+      grown.set(this.#buffer.subarray(0, this.#length));
+      this.#buffer = grown;
+    }
+    this.#length += encoder.encodeInto(text, this.#buffer.subarray(this.#length)).written;
+    this.#buffer[this.#length++] = 0x0a;
+  }
+
+  /** The lines written: a view of the buffer, which is the caller's now (a worker transfers it). */
+  bytes(): Uint8Array<ArrayBuffer> {
+    return this.#buffer.subarray(0, this.#length);
+  }
 }

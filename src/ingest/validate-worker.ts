@@ -17,5 +17,7 @@ const validator = new RecordValidator(references, defaults);
 const port = parentPort;
 if (!port) throw new Error('validate-worker runs as a worker thread');
 port.on('message', (message: { readonly seq: number; readonly segment: NdjsonSegment; readonly stage: boolean }) => {
-  port.postMessage({ seq: message.seq, result: validateSegment(message.segment, validator, message.stage) });
+  const result = validateSegment(message.segment, validator, message.stage);
+  // The staged bytes are moved to the main thread, not copied (TextEncoder gave them a buffer of their own).
+  port.postMessage({ seq: message.seq, result }, result.staged.byteLength > 0 ? [result.staged.buffer] : []);
 });

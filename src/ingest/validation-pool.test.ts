@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { AppError } from '../errors.js';
 import { FIXTURE_CONTRACT, openFixtureStore } from '../../test/helpers/usage-fixture.js';
 import { ingestUsage } from './ingest-usage.js';
-import { isProblem, MAX_LINE_CHARS, ndjsonSegments, readNdjsonSegment, type ReadItem } from './ndjson-segments.js';
+import { isProblem, MAX_LINE_BYTES, ndjsonSegments, readNdjsonSegment, type ReadItem } from './ndjson-segments.js';
 import type { SegmentResult } from './validate-segment.js';
 import { validateNdjson } from './validation-pool.js';
 
@@ -52,10 +52,10 @@ test('segments of a body cut anywhere, in bytes or text, read as its lines read 
 });
 
 test('a line too long to hold is a problem in its place, and the lines around it still count', async () => {
-  const long = `{"x":"${'y'.repeat(MAX_LINE_CHARS)}"}`;
+  const long = `{"x":"${'y'.repeat(MAX_LINE_BYTES)}"}`;
   const items = await itemsOf(['{"a":1}\n', long.slice(0, 600_000), long.slice(600_000), '\n{"b":2}\n']);
   assert.deepEqual(items.map((i) => (isProblem(i) ? `${i.line} ${i.message}` : `${i.line} row`)), [
-    '1 row', `2 the line is longer than ${MAX_LINE_CHARS} characters`, '3 row',
+    '1 row', `2 the line is longer than ${MAX_LINE_BYTES} bytes`, '3 row',
   ]);
 });
 

@@ -45,7 +45,7 @@ export async function* validateNdjson(body: UsageBody, options: ValidationOption
     for await (const piece of ndjsonSegments(body)) {
       if (isProblem(piece)) {
         // A line too long to hold: in its place among the segments' results.
-        inFlight.push(Promise.resolve({ rows: 1, text: '', records: 0, problems: [piece], problemCount: 1, problemLines: 1 }));
+        inFlight.push(Promise.resolve({ rows: 1, staged: new Uint8Array(0), records: 0, problems: [piece], problemCount: 1, problemLines: 1 }));
       } else if (first || options.workers === 0) {
         inFlight.push(Promise.resolve(validateSegment(piece, validator, options.stage())));
       } else {
@@ -95,7 +95,8 @@ class WorkerPool {
     const seq = this.#seq++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(seq, { resolve, reject });
-      (this.#workers[seq % this.#workers.length] as Worker).postMessage({ seq, segment, stage });
+      // The segment's bytes are moved to the worker, not copied: ndjsonSegments gave them a buffer of their own.
+      (this.#workers[seq % this.#workers.length] as Worker).postMessage({ seq, segment, stage }, [segment.bytes.buffer]);
     });
   }
 

@@ -765,8 +765,8 @@ export interface UsageIngestStore {
   ingestStagedUsage?(chunks: AsyncIterable<StagedUsageChunk>, options: UsageIngestOptions): Promise<UsageIngestSummary>;
 }
 
-/** Records already written as staging text, one line each, every line ending in a newline. */
+/** Records already written as staging text in UTF-8, one line each, every line ending in a newline. */
 export interface StagedUsageChunk {
-  readonly text: string;
+  readonly bytes: Uint8Array;
   readonly records: number;
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -54,4 +55,33 @@ test('a result stored before its job row was marked is dropped when the job is s
   assert.equal(done.rowCount, 3);
   assert.deepEqual(await store.readResultPage(id, 0, 10), [[0], [1], [2]]);
   assert.equal((await store.getJob(id))?.state, 'succeeded');
+});
+
+test('ingestion leaves no chunk file behind: a batch deletes its own, and a batch cut off by a crash is swept at the next start', async (t) => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'store-duckdb-spool-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const spool = path.join(dataDir, 'tmp');
+  await mkdir(spool, { recursive: true });
+  const leftover = path.join(spool, `ingest-${randomUUID()}-0.ndjson`);
+  await writeFile(leftover, '{"a":1}\n');
+  await writeFile(path.join(spool, 'not-ours.txt'), 'kept');
+  const store = await openDuckDbStore({ dataDir });
+  t.after(() => store.close());
+  assert.deepEqual((await readdir(spool)).filter((name) => name.startsWith('ingest-')), []);
+  assert.ok((await readdir(spool)).includes('not-ours.txt'));
+
+  await store.migrate();
+  // A staged batch whose body then fails: its chunk file goes all the same.
+  const record = { line: 1, id: 'x', contractNumber: 'C', teamId: 'T', usageCategory: 'MANUAL_ADJUSTMENT', source: 'flex', userId: null,
+    userName: null, productLineCode: null, productName: null, parentProductName: null, productVersion: null, productFeatureCode: null,
+    usageDate: '2025-01-01', contractYear: 1, usageAt: 0, sessionStart: null, sessionEnd: null, licenseServerTzOffset: null, usageType: null,
+    machineName: null, licenseServerName: null, hubId: null, hubName: null, jobStatus: null, transactionDate: 0, reasonType: null,
+    reasonComment: 'x'.repeat(1000), chargedItemId: 'x', tokens: 1, quantity: 0, customFields: Array<null>(10).fill(null) } as const;
+  async function* batches(): AsyncIterable<(typeof record)[]> {
+    // 17k records of ~1 KB: more than one chunk file.
+    for (let k = 0; k < 17; k++) yield Array.from({ length: 1000 }, (_, n) => ({ ...record, line: k * 1000 + n + 1, id: `r${k}-${n}` }));
+    throw new Error('the client went away');
+  }
+  await assert.rejects(store.ingestUsage(batches(), { dryRun: false }), /went away/);
+  assert.deepEqual((await readdir(spool)).filter((name) => name.startsWith('ingest-')), []);
 });

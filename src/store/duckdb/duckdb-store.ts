@@ -31,7 +31,7 @@ import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, select
 import { ConnectionPool } from './connection-pool.js';
 import { JobLookups, newestJob } from './job-lookups.js';
 import {
-  countNewRecords, createNewRecordsTable, dropIngestTables, insertNewRecords, rateAffectedRecords, selectUsageReferences, summary,
+  countNewRecords, createNewRecordsTable, dropIngestTables, removeLeftoverChunkFiles, insertNewRecords, rateAffectedRecords, selectUsageReferences, summary,
   updateChangedCharges, UsageStager,
 } from './sql/usage-ingest.js';
 import { selectContractDetail } from './sql/contracts.js';
@@ -95,8 +95,12 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     }
     throw error;
   }
-  // Ingestion spools chunk files here for DuckDB's JSON reader (sql/usage-ingest.ts).
-  return new DuckDbStore(instance, options.dataDir === ':memory:' ? tmpdir() : path.join(options.dataDir, 'tmp'), options.memoryLimit,
+  // Ingestion spools chunk files here for DuckDB's JSON reader (sql/usage-ingest.ts). Those of a
+  // batch cut off by a crash are deleted here: holding the database's lock, no other process is
+  // ingesting into this directory.
+  const spoolDir = options.dataDir === ':memory:' ? tmpdir() : path.join(options.dataDir, 'tmp');
+  if (options.dataDir !== ':memory:' && !options.readOnly) await removeLeftoverChunkFiles(spoolDir);
+  return new DuckDbStore(instance, spoolDir, options.memoryLimit,
     options.casualThresholdMinutes);
 }
 
@@ -217,7 +221,7 @@ class DuckDbStore implements Store {
 
   ingestStagedUsage(chunks: AsyncIterable<StagedUsageChunk>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
     return this.#ingest(async (stager) => {
-      for await (const chunk of chunks) await stager.appendText(chunk.text, chunk.records);
+      for await (const chunk of chunks) await stager.appendBytes(chunk.bytes, chunk.records);
     }, options);
   }
 
@@ -227,18 +231,14 @@ class DuckDbStore implements Store {
       try {
         // Staging runs outside the queue and the transaction: a slow upload holds neither.
         await stager.create();
-        try {
-          await stage(stager);
-          await stager.finish();
-        } catch (error) {
-          await stager.abandon();
-          throw error;
-        }
+        await stage(stager);
+        await stager.finish();
         const apply = this.#ingestQueue.then(() => this.#applyStagedUsage(connection, stager.rows, options));
         this.#ingestQueue = apply.catch(() => undefined);
         return await apply;
       } finally {
         await dropIngestTables(connection).catch(() => undefined);
+        await stager.remove().catch(() => undefined);
       }
     }));
   }
@@ -248,22 +248,31 @@ class DuckDbStore implements Store {
    * writes it). Only the writes are one transaction: the temp tables before them are built outside
    * it, because DuckDB keeps tables created in a transaction in its transaction-local storage, and
    * reading them there made the rating and the insert of a 1M-record batch take 8.3 s against
-   * 3.3 s (measured). The rating reads the contract years and products as they are then.
+   * 3.3 s (measured). The rating reads the contract years and products as they are then. Row
+   * order is not content (a staged record carries its line), so DuckDB may read and write from all
+   * its threads without keeping it: with insertion order kept, reading the staged files of a
+   * million records took 1.75 s against 0.7 s (the caller's setting comes back afterwards).
    */
   async #applyStagedUsage(connection: DuckDBConnection, records: number, options: UsageIngestOptions): Promise<UsageIngestSummary> {
-    await createNewRecordsTable(connection);
-    const inserted = await countNewRecords(connection);
-    if (options.dryRun || inserted === 0) return summary(records, inserted, 0, options.dryRun);
-    const rated = await rateAffectedRecords(connection, this.#casualThresholdMinutes);
-    await connection.run('begin transaction');
+    const preserveOrder = (await connection.runAndReadAll("select current_setting('preserve_insertion_order')")).getRowsJS()[0]?.[0] !== false;
+    await connection.run('set preserve_insertion_order = false');
     try {
-      await insertNewRecords(connection);
-      await updateChangedCharges(connection);
-      await connection.run('commit');
-      return summary(records, inserted, rated, false);
-    } catch (error) {
-      await connection.run('rollback').catch(() => undefined);
-      throw error;
+      await createNewRecordsTable(connection);
+      const inserted = await countNewRecords(connection);
+      if (options.dryRun || inserted === 0) return summary(records, inserted, 0, options.dryRun);
+      const rated = await rateAffectedRecords(connection, this.#casualThresholdMinutes);
+      await connection.run('begin transaction');
+      try {
+        await insertNewRecords(connection);
+        await updateChangedCharges(connection);
+        await connection.run('commit');
+        return summary(records, inserted, rated, false);
+      } catch (error) {
+        await connection.run('rollback').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await connection.run(`set preserve_insertion_order = ${preserveOrder}`);
     }
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
@@ -8,19 +8,22 @@ import {
 import type {
   ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../../store.js';
-import { STAGED_FIELDS, stagedLine } from '../staged-line.js';
+import { STAGED_COLUMNS, stagedLine, type StagedField } from '../staged-line.js';
 
 // Usage ingestion on DuckDB (spec §6): stage a batch, then in one transaction insert the new ids
-// and re-rate everything they can change. The temp tables are the connection's own, so two batches
-// on two connections never see each other's.
+// and re-rate everything they can change. The temp views and tables are the connection's own, so
+// two batches on two connections never see each other's.
 //
-// Staging: each chunk of validated records is written as NDJSON to a file of our own and read by
-// DuckDB's JSON reader into the staging table, then the file is deleted (so the disk holds one
-// chunk, never the batch), and the next chunk is validated while DuckDB reads the previous one.
-// The appender was tried first: it makes a native call per text value (0.9 µs each through data
-// chunks, 3.5 s of CPU for 200k rows of 20 text columns, on 2 busy cores), and even with every
-// text but the id turned into an integer code of a per-batch dictionary 100k sessions took 16.7 s
-// to ingest against 9 s this way (measured).
+// Staging: each chunk of validated records is written as NDJSON (staged-line.ts) to a file of our
+// own, and the batch's files are read where they are needed, by DuckDB's JSON reader, through the
+// view `ingest_staging`; they are deleted with the batch. Reading them into a staging table as they
+// came, and the batch's new records into a second one, cost a million-record batch 1.6 s of its
+// 11 (each copy about 0.8 s, measured); a view reads only the keys a statement needs. The disk
+// holds the batch (about 350 bytes a record) until it is applied, as DuckDB's temporary files
+// held the staging table before. The appender was tried first: it makes a native call per text
+// value (0.9 µs each through data chunks, 3.5 s of CPU for 200k rows of 20 text columns, on 2 busy
+// cores), and even with every text but the id turned into an integer code of a per-batch
+// dictionary 100k sessions took 16.7 s to ingest against 9 s this way (measured).
 
 export async function selectUsageReferences(connection: DuckDBConnection): Promise<UsageReferences> {
   const contracts = (await connection.runAndReadAll(`
@@ -47,19 +50,31 @@ export async function selectUsageReferences(connection: DuckDBConnection): Promi
   return { contracts: [...byNumber.values()], teamIds: teams, products };
 }
 
-/** SQL of a staged field (list indexes count from 1), cast to `type` when not text. */
-function staged(field: (typeof STAGED_FIELDS)[number], type?: string): string {
-  const sql = `s.j[${STAGED_FIELDS.indexOf(field) + 1}]`;
-  return type ? `cast(${sql} as ${type})` : sql;
+/** SQL of a staged field of `s` (the staged objects, read typed by STAGED_COLUMNS). */
+function staged(field: StagedField): string {
+  return `s."${STAGED_COLUMNS[field][0]}"`;
 }
 
-const customFieldSql = (f: number) => `s.j[${STAGED_FIELDS.length + f}]`;
+/** The `columns` argument of read_json for the staged objects. */
+const STAGED_READ_COLUMNS = `{${Object.values(STAGED_COLUMNS).map(([key, type]) => `'${key}': '${type}'`).join(', ')}}`;
+
+const timestampOf = (field: StagedField) => `make_timestamp(${staged(field)} * 1000)`;
 
 /**
- * Characters of NDJSON per chunk file (about 40k records): each read_json call costs ~0.2 s of
- * set-up under load, so chunks of a few thousand records spent most of their time there.
+ * Bytes of NDJSON per chunk file (about 45k records): each file is one more for the JSON reader
+ * to open, and is written while the workers validate the next ones.
  */
-const CHUNK_FILE_CHARS = 16 << 20;
+const CHUNK_FILE_BYTES = 16 << 20;
+
+const encoder = new TextEncoder();
+
+const CHUNK_FILE = /^ingest-[0-9a-f-]{36}-\d+\.ndjson$/;
+
+/** Deletes the chunk files in `directory` of batches that never finished (the process stopped). */
+export async function removeLeftoverChunkFiles(directory: string): Promise<void> {
+  const names = await readdir(directory).catch(() => [] as string[]);
+  for (const name of names) if (CHUNK_FILE.test(name)) await rm(path.join(directory, name), { force: true });
+}
 
 /** A SQL string literal of one of our own file paths. */
 function pathLiteral(file: string): string {
@@ -67,17 +82,20 @@ function pathLiteral(file: string): string {
 }
 
 /**
- * Stages batches of records into `ingest_staging` through NDJSON chunk files in `directory`.
- * `append` returns once the chunk is written; DuckDB reads it while the caller prepares the next.
+ * Stages batches of records as NDJSON chunk files in `directory`, and makes them the view
+ * `ingest_staging` (`finish`). `append` returns once the previous chunk is written, so at most one
+ * chunk is held while the caller prepares the next.
  */
 export class UsageStager {
   readonly #connection: DuckDBConnection;
   readonly #directory: string;
   readonly #prefix = randomUUID();
-  #chunks = 0;
+  readonly #files: string[] = [];
   #rows = 0;
-  #text = '';
-  #pending: Promise<void> = Promise.resolve();
+  /** Staged lines not written yet, and their size. */
+  #parts: Uint8Array[] = [];
+  #bytes = 0;
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(connection: DuckDBConnection, directory: string) {
     this.#connection = connection;
@@ -90,87 +108,73 @@ export class UsageStager {
 
   async create(): Promise<void> {
     await mkdir(this.#directory, { recursive: true });
-    await this.#connection.run('create or replace temp table ingest_staging (j varchar[])');
   }
 
   async append(records: readonly UsageRecordInput[]): Promise<void> {
     let text = '';
     for (const record of records) text += `${stagedLine(record)}\n`;
-    await this.appendText(text, records.length);
+    await this.appendBytes(encoder.encode(text), records.length);
   }
 
-  /** Appends `records` records already written as staged lines (staged-line.ts), each ending in a newline. */
-  async appendText(text: string, records: number): Promise<void> {
-    this.#text += text;
+  /** Appends `records` records already written as staged lines (staged-line.ts) in UTF-8, each ending in a newline. */
+  async appendBytes(bytes: Uint8Array, records: number): Promise<void> {
+    this.#parts.push(bytes);
+    this.#bytes += bytes.byteLength;
     this.#rows += records;
-    if (this.#text.length >= CHUNK_FILE_CHARS) await this.#flush();
+    if (this.#bytes >= CHUNK_FILE_BYTES) await this.#flush();
   }
 
-  /** Writes what is buffered as one chunk file and has DuckDB read it, after the previous one. */
+  /** Starts writing what is buffered as one chunk file, once the previous one is written. */
   async #flush(): Promise<void> {
-    if (this.#text === '') return;
-    const file = path.join(this.#directory, `ingest-${this.#prefix}-${this.#chunks++}.ndjson`);
-    const text = this.#text;
-    this.#text = '';
-    await writeFile(file, text);
-    const previous = this.#pending;
-    this.#pending = (async () => {
-      try {
-        await previous;
-        await this.#connection.run(`insert into ingest_staging select j from read_json(${pathLiteral(file)}, format = 'newline_delimited',
-          records = false, columns = {'j': 'VARCHAR[]'})`);
-      } finally {
-        await rm(file, { force: true });
-      }
-    })();
+    if (this.#bytes === 0) return;
+    const file = path.join(this.#directory, `ingest-${this.#prefix}-${this.#files.length}.ndjson`);
+    this.#files.push(file);
+    const parts = this.#parts;
+    this.#parts = [];
+    this.#bytes = 0;
+    const previous = this.#writing;
+    this.#writing = previous.then(() => writeFile(file, parts));
     // A failure surfaces at the next flush or at `finish`; keep it from being unhandled meanwhile.
-    this.#pending.catch(() => undefined);
-    // At most one chunk waits: the next one is built while DuckDB reads this one.
+    this.#writing.catch(() => undefined);
     await previous;
   }
 
-  /** Stages what is buffered and waits until DuckDB has read every chunk. */
+  /** Writes what is buffered, and makes the view `ingest_staging` of every staged record. */
   async finish(): Promise<void> {
     await this.#flush();
-    await this.#pending;
+    await this.#writing;
+    const from = this.#files.length === 0
+      ? `(select ${Object.values(STAGED_COLUMNS).map(([key, type]) => `null::${type} as "${key}"`).join(', ')} limit 0) s`
+      : `read_json([${this.#files.map(pathLiteral).join(', ')}], format = 'newline_delimited', records = true,
+          columns = ${STAGED_READ_COLUMNS}) s`;
+    await this.#connection.run(`create or replace temp view ingest_staging as ${stagedRecordsSql(from)}`);
   }
 
-  /** Waits for whatever is running, ignoring its failure, and deletes any chunk file left. */
-  async abandon(): Promise<void> {
-    this.#text = '';
-    await this.#pending.catch(() => undefined);
-    for (let k = 0; k < this.#chunks; k++) await rm(path.join(this.#directory, `ingest-${this.#prefix}-${k}.ndjson`), { force: true });
+  /** Waits for any write, ignoring its failure, and deletes the chunk files. */
+  async remove(): Promise<void> {
+    this.#parts = [];
+    this.#bytes = 0;
+    await this.#writing.catch(() => undefined);
+    for (const file of this.#files) await rm(file, { force: true });
   }
 }
 
 export async function dropIngestTables(connection: DuckDBConnection): Promise<void> {
-  await connection.run(['ingest_staging', 'ingest_new', 'rerate_input', 'rerate_base', 'rerate_charges']
+  await connection.run(['ingest_staging', 'rerate_new_input'].map((v) => `drop view if exists temp.${v};`).join('\n'));
+  await connection.run(['ingest_new', 'rerate_input', 'rerate_base', 'rerate_charges']
     .map((t) => `drop table if exists temp.${t};`).join('\n'));
-  await connection.run('drop view if exists temp.rerate_new_input');
 }
 
-const timestampOf = (field: (typeof STAGED_FIELDS)[number]) => `make_timestamp(cast(${staged(field, 'double')} * 1000 as bigint))`;
-
 /**
- * The batch's records whose id is not stored yet, the first of repeats within the batch (by
- * line). Users sent by name only get the id of the one user with that name, and custom fields
- * left out take the user's enrichment value for the contract.
+ * The records of the staged objects `s` read from `from`, typed as usage_records types them. Users
+ * sent by name only get the id of the one user with that name, and custom fields left out take the
+ * user's enrichment value for the contract.
  */
-export async function createNewRecordsTable(connection: DuckDBConnection): Promise<void> {
-  const text = (field: (typeof STAGED_FIELDS)[number], column: string) => `${staged(field)} as ${column}`;
-  await connection.run(`create or replace temp table ingest_new as
-    -- The first line of each new id; only (id, line) go through the grouping, not the whole record.
-    with firsts as (
-      select min(${staged('line', 'integer')}) as line from ingest_staging s
-      where ${staged('id')} not in (select id from usage_records) group by ${staged('id')}
-    ),
-    fresh as (
-      select ${staged('line', 'integer')} as line, ${staged('id')} as id, s.j from ingest_staging s
-      semi join firsts f on f.line = ${staged('line', 'integer')}
-    ),
-    decoded as (
-      select s.line, s.id, ${text('chargedItemId', 'charged_item_id')}, ${staged('usageDate', 'date')} as usage_date,
-        ${staged('contractYear', 'integer')} as contract_year, ${staged('tokens', 'double')} as tokens, ${staged('quantity', 'double')} as quantity,
+function stagedRecordsSql(from: string): string {
+  const text = (field: StagedField, column: string) => `${staged(field)} as ${column}`;
+  return `with decoded as (
+      select ${staged('line')} as line, ${staged('id')} as id, coalesce(${staged('chargedItemId')}, ${staged('id')}) as charged_item_id,
+        ${staged('usageDate')} as usage_date, ${staged('contractYear')} as contract_year, ${staged('tokens')} as tokens, ${staged('quantity')} as quantity,
         ${timestampOf('usageAt')} as usage_at, ${timestampOf('sessionStart')} as session_start, ${timestampOf('sessionEnd')} as session_end,
         ${timestampOf('transactionDate')} as transaction_date,
         ${text('contractNumber', 'contract_number')}, ${text('teamId', 'team_id')}, ${text('usageCategory', 'usage_category')}, ${text('source', 'source')},
@@ -179,8 +183,8 @@ export async function createNewRecordsTable(connection: DuckDBConnection): Promi
         ${text('licenseServerTzOffset', 'license_server_tz_offset')}, ${text('usageType', 'usage_type')}, ${text('machineName', 'machine_name')},
         ${text('licenseServerName', 'license_server_name')}, ${text('hubId', 'hub_id')}, ${text('hubName', 'hub_name')}, ${text('jobStatus', 'job_status')},
         ${text('reasonType', 'reason_type')}, ${text('reasonComment', 'reason_comment')},
-        ${Array.from({ length: 10 }, (_, k) => `${customFieldSql(k + 1)} as custom_field_${k + 1}`).join(', ')}
-      from fresh s
+        ${Array.from({ length: 10 }, (_, k) => text(`customField${k + 1}` as StagedField, `custom_field_${k + 1}`)).join(', ')}
+      from ${from}
     ),
     unique_names as (select user_name, min(id) as id from users group by user_name having count(*) = 1),
     enrichment as (
@@ -191,10 +195,23 @@ export async function createNewRecordsTable(connection: DuckDBConnection): Promi
     from decoded n
     -- Keys only in the join condition: "n.user_id is null and …" made it a nested-loop join (3 s per 100k rows).
     left join unique_names u on u.user_name = n.user_name
-    left join enrichment e on e.contract_number = n.contract_number and e.user_id = coalesce(n.user_id, u.id)`);
-  // The raw lines are not needed any more: freeing them now leaves DuckDB's memory (DUCKDB_MEMORY_LIMIT,
-  // 256MB by default) to the rating and the insert (a million-record batch ran out of it otherwise).
-  await connection.run('drop table temp.ingest_staging');
+    left join enrichment e on e.contract_number = n.contract_number and e.user_id = coalesce(n.user_id, u.id)`;
+}
+
+/**
+ * The table `ingest_new` of the batch's records whose id is not stored yet, the first of repeats
+ * within the batch (by line): the staged files are read once, into it, and it is checked for both
+ * there (most batches have neither, and then nothing more is done).
+ */
+export async function createNewRecordsTable(connection: DuckDBConnection): Promise<void> {
+  await connection.run('create or replace temp table ingest_new as select * from ingest_staging');
+  const [repeated, stored] = (await connection.runAndReadAll(`select
+      (select count(*) - count(distinct id) from ingest_new),
+      (select count(*) from ingest_new n semi join usage_records r on r.id = n.id)`)).getRowsJS()[0] ?? [];
+  if (Number(repeated) === 0 && Number(stored) === 0) return;
+  // The first line of each new id; only (id, line) go through the grouping, not the whole record.
+  await connection.run(`delete from ingest_new where line not in (
+    select min(line) from ingest_new where id not in (select id from usage_records) group by id)`);
 }
 
 export async function countNewRecords(connection: DuckDBConnection): Promise<number> {
@@ -300,22 +317,11 @@ async function insertStoredRatingInput(
 }
 
 /**
- * Inserts the new records with their charges. Row order is not content, so DuckDB may write them
- * from its threads without merging back into scan order (as the seed does; its caller's setting
- * comes back afterwards).
+ * Inserts the new records with their charges (the caller lets DuckDB write them from its threads
+ * without merging back into scan order: row order is not content).
  */
 export async function insertNewRecords(connection: DuckDBConnection): Promise<void> {
   const o = ratedChargeSql('o');
-  const preserveOrder = (await connection.runAndReadAll("select current_setting('preserve_insertion_order')")).getRowsJS()[0]?.[0] !== false;
-  await connection.run('set preserve_insertion_order = false');
-  try {
-    await insertNewRecordRows(connection, o);
-  } finally {
-    await connection.run(`set preserve_insertion_order = ${preserveOrder}`);
-  }
-}
-
-async function insertNewRecordRows(connection: DuckDBConnection, o: ReturnType<typeof ratedChargeSql>): Promise<void> {
   await connection.run(`insert into usage_records (
       id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code, product_name,
       parent_product_name, product_version, product_feature_code, usage_date, contract_year, charge_category, token_pool,
