@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { JobLeaseLostError, openDuckDbStore, type Store } from '../index.js';
+import { JobLeaseLostError, openDuckDbStore, type Store, type UsageRecordInput } from '../index.js';
 
 async function memoryLimit(store: Store): Promise<string> {
   for await (const row of store.streamRows({ sql: "select current_setting('memory_limit')", parameters: [] }, new AbortController().signal)) {
@@ -72,12 +72,12 @@ test('ingestion leaves no chunk file behind: a batch deletes its own, and a batc
 
   await store.migrate();
   // A staged batch whose body then fails: its chunk file goes all the same.
-  const record = { line: 1, id: 'x', contractNumber: 'C', teamId: 'T', usageCategory: 'MANUAL_ADJUSTMENT', source: 'flex', userId: null,
+  const record: UsageRecordInput = { line: 1, id: 'x', contractNumber: 'C', teamId: 'T', usageCategory: 'MANUAL_ADJUSTMENT', source: 'flex', userId: null,
     userName: null, productLineCode: null, productName: null, parentProductName: null, productVersion: null, productFeatureCode: null,
     usageDate: '2025-01-01', contractYear: 1, usageAt: 0, sessionStart: null, sessionEnd: null, licenseServerTzOffset: null, usageType: null,
     machineName: null, licenseServerName: null, hubId: null, hubName: null, jobStatus: null, transactionDate: 0, reasonType: null,
-    reasonComment: 'x'.repeat(1000), chargedItemId: 'x', tokens: 1, quantity: 0, customFields: Array<null>(10).fill(null) } as const;
-  async function* batches(): AsyncIterable<(typeof record)[]> {
+    reasonComment: 'x'.repeat(1000), chargedItemId: 'x', tokens: 1, quantity: 0, customFields: Array<null>(10).fill(null) };
+  async function* batches(): AsyncIterable<UsageRecordInput[]> {
     // 17k records of ~1 KB: more than one chunk file.
     for (let k = 0; k < 17; k++) yield Array.from({ length: 1000 }, (_, n) => ({ ...record, line: k * 1000 + n + 1, id: `r${k}-${n}` }));
     throw new Error('the client went away');
