@@ -119,6 +119,17 @@ test('the content id is the same whether defaults are written out, the row is CS
   assert.equal(recordOf({ ...SESSION, id: 'my-own-id' }).id, 'my-own-id');
 });
 
+test('text that no database can store as UTF-8 is a bad value, named by its column', () => {
+  assert.deepEqual(problemsOf(JSON.parse(`{"contractNumber":"C1","userName":"ann","productLineCode":"ACD","productVersion":"2025",
+    "sessionStartDate":"2025-03-04T04:30:00Z","sessionEndDate":"2025-03-04T06:00:00Z","licenseServerTimeZoneOffset":"-05:00",
+    "machineName":"lone \\ud800 half","licenseServerName":"nul \\u0000 char"}`) as Record<string, unknown>), [
+    '7 machineName: is not valid Unicode text: it holds an unpaired surrogate (U+D800 to U+DFFF)',
+    '7 licenseServerName: must not contain the NUL character (U+0000)',
+  ]);
+  // A pair is one character, and any other control character is text like the rest.
+  assert.equal(recordOf({ ...SESSION, machineName: 'emoji \ud83d\ude00 del \u007f' }).machineName, 'emoji \ud83d\ude00 del \u007f');
+});
+
 test('numbers are parsed from CSV text and must be numbers in JSON', () => {
   const manual = { usageCategory: 'MANUAL_ADJUSTMENT', contractNumber: 'C1', transactionDate: '2025-05-01T10:00:00Z' };
   assert.equal(recordOf({ ...manual, tokens: '-12.5', quantity: '3' }, true).tokens, -12.5);

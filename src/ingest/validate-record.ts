@@ -271,7 +271,9 @@ function readValue(column: InputColumn, raw: unknown, fromCsv: boolean): Value |
   if (raw.length > limit) return { problem: `is longer than ${limit} characters` };
   switch (column.type) {
     case 'string':
-      return raw;
+      // Neither can be stored as text (UTF-8) by either database.
+      if (raw.includes('\u0000')) return { problem: 'must not contain the NUL character (U+0000)' };
+      return isWellFormed(raw) ? raw : { problem: 'is not valid Unicode text: it holds an unpaired surrogate (U+D800 to U+DFFF)' };
     case 'enum': {
       const found = column.name === 'usageCategory' ? normaliseUsageCategory(raw) : enumValue(column.name, raw);
       return found ?? { problem: `must be one of ${(column.enumValues ?? []).join(', ')}, got '${raw}'` };
@@ -281,6 +283,11 @@ function readValue(column: InputColumn, raw: unknown, fromCsv: boolean): Value |
     case 'offset':
       return parseOffsetMinutes(raw) === undefined ? { problem: `must be a UTC offset such as +01:00 or -05:00, got '${raw}'` } : raw;
   }
+}
+
+/** Whether a text is well-formed UTF-16, with no unpaired surrogate (String.prototype.isWellFormed: ES2024, newer than our lib). */
+function isWellFormed(text: string): boolean {
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
 /** The enumeration's own spelling of a value, matched without regard to case. */
