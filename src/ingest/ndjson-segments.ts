@@ -76,6 +76,10 @@ export async function* ndjsonSegments(body: UsageBody): AsyncIterable<NdjsonSegm
         text = text.slice(0, -1);
       }
       chunk = Buffer.from(text, 'utf8');
+    } else if (highSurrogate !== '') {
+      // Half a pair, then bytes: the half is a character of its own (U+FFFD, as a lone one in text becomes).
+      chunk = concatBytes([Buffer.from(highSurrogate, 'utf8'), piece], 3 + piece.length);
+      highSurrogate = '';
     } else {
       chunk = piece;
     }

@@ -271,7 +271,8 @@ function readValue(column: InputColumn, raw: unknown, fromCsv: boolean): Value |
   if (raw.length > limit) return { problem: `is longer than ${limit} characters` };
   switch (column.type) {
     case 'string':
-      // Neither can be stored as text (UTF-8) by either database.
+      // PostgreSQL cannot store NUL in text (refused on DuckDB too, so a batch means the same on
+      // both); an unpaired surrogate is not Unicode text at all (DuckDB's JSON reader refused it).
       if (raw.includes('\u0000')) return { problem: 'must not contain the NUL character (U+0000)' };
       return isWellFormed(raw) ? raw : { problem: 'is not valid Unicode text: it holds an unpaired surrogate (U+D800 to U+DFFF)' };
     case 'enum': {

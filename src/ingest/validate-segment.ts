@@ -70,13 +70,12 @@ export function validateSegment(segment: NdjsonSegment, validator: RecordValidat
  * of the whole segment kept every line alive to its end.
  */
 class StagedBytes {
-  #buffer: Uint8Array<ArrayBuffer>;
+  /** Made at the first write: a segment that stages nothing (a bad batch) allocates nothing. */
+  #buffer: Uint8Array<ArrayBuffer> | undefined;
   #length = 0;
   #text = '';
 
-  constructor(expectedBytes: number) {
-    this.#buffer = new Uint8Array(Math.max(4096, Math.ceil(expectedBytes * 1.25)));
-  }
+  constructor(private readonly expectedBytes: number) {}
 
   writeLine(line: string): void {
     this.#text += `${line}\n`;
@@ -85,21 +84,24 @@ class StagedBytes {
 
   #write(): void {
     const text = this.#text;
+    if (text === '') return;
     this.#text = '';
     // A UTF-16 unit is at most 3 bytes of UTF-8.
     const needed = this.#length + text.length * 3;
-    if (needed > this.#buffer.length) {
-      const grown = new Uint8Array(Math.max(needed, this.#buffer.length * 2));
-      grown.set(this.#buffer.subarray(0, this.#length));
-      this.#buffer = grown;
+    let buffer = this.#buffer ?? new Uint8Array(Math.max(needed, Math.ceil(this.expectedBytes * 1.25)));
+    if (needed > buffer.length) {
+      const grown = new Uint8Array(Math.max(needed, buffer.length * 2));
+      grown.set(buffer.subarray(0, this.#length));
+      buffer = grown;
     }
-    this.#length += encoder.encodeInto(text, this.#buffer.subarray(this.#length)).written;
+    this.#buffer = buffer;
+    this.#length += encoder.encodeInto(text, buffer.subarray(this.#length)).written;
   }
 
   /** The lines written: a view of the buffer, which is the caller's now (a worker transfers it). */
   bytes(): Uint8Array<ArrayBuffer> {
     this.#write();
-    return this.#buffer.subarray(0, this.#length);
+    return this.#buffer && this.#length > 0 ? this.#buffer.subarray(0, this.#length) : NOTHING;
   }
 }
 

@@ -18,6 +18,6 @@ const port = parentPort;
 if (!port) throw new Error('validate-worker runs as a worker thread');
 port.on('message', (message: { readonly seq: number; readonly segment: NdjsonSegment; readonly stage: boolean }) => {
   const result = validateSegment(message.segment, validator, message.stage);
-  // The staged bytes are moved to the main thread, not copied (TextEncoder gave them a buffer of their own).
+  // The staged bytes are moved to the main thread, not copied (they are a view of a buffer of their own: validate-segment.ts).
   port.postMessage({ seq: message.seq, result }, result.staged.byteLength > 0 ? [result.staged.buffer] : []);
 });

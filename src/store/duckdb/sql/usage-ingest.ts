@@ -73,7 +73,8 @@ const CHUNK_FILE = /^ingest-[0-9a-f-]{36}-\d+\.ndjson$/;
 /** Deletes the chunk files in `directory` of batches that never finished (the process stopped). */
 export async function removeLeftoverChunkFiles(directory: string): Promise<void> {
   const names = await readdir(directory).catch(() => [] as string[]);
-  for (const name of names) if (CHUNK_FILE.test(name)) await rm(path.join(directory, name), { force: true });
+  // One that cannot be deleted is left to the operator: it never stops the store from opening.
+  for (const name of names) if (CHUNK_FILE.test(name)) await rm(path.join(directory, name), { force: true }).catch(() => undefined);
 }
 
 /** A SQL string literal of one of our own file paths. */
@@ -83,8 +84,8 @@ function pathLiteral(file: string): string {
 
 /**
  * Stages batches of records as NDJSON chunk files in `directory`, and makes them the view
- * `ingest_staging` (`finish`). `append` returns once the previous chunk is written, so at most one
- * chunk is held while the caller prepares the next.
+ * `ingest_staging` (`finish`). `append` returns once the previous chunk is written, so at most two
+ * chunks are held: the one being written and the one filling.
  */
 export class UsageStager {
   readonly #connection: DuckDBConnection;
