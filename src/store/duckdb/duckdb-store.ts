@@ -65,7 +65,6 @@ export interface DuckDbStoreOptions {
   readonly casualThresholdMinutes?: number;
 }
 
-/** Opens (creating if needed) the DuckDB database of a data directory. */
 /**
  * Runs `work` with DuckDB free to read and write from all its threads without keeping row order,
  * for statements whose row order is not content (a staged record carries its line): with it kept,
@@ -83,6 +82,7 @@ async function withoutInsertionOrder<T>(connection: DuckDBConnection, work: () =
   }
 }
 
+/** Opens (creating if needed) the DuckDB database of a data directory. */
 export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Store> {
   let file = ':memory:';
   if (options.dataDir !== ':memory:') {

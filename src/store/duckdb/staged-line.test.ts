@@ -62,6 +62,10 @@ test('every field of a record of each category is stored as it was staged', asyn
   }
   const summary = await store.ingestUsage(batches(), { dryRun: false });
   assert.equal(summary.inserted, RECORDS.length);
+  // The batch let DuckDB drop row order for its own statements only: the instance's setting is back.
+  for await (const row of store.streamRows({ sql: "select current_setting('preserve_insertion_order')", parameters: [] }, new AbortController().signal)) {
+    assert.equal(row[0], true);
+  }
   const stored: unknown[][] = [];
   for await (const row of store.streamRows({
     sql: `select id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code, product_name,

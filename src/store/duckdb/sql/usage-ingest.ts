@@ -15,12 +15,12 @@ import { STAGED_COLUMNS, stagedLine, type StagedField } from '../staged-line.js'
 // two batches on two connections never see each other's.
 //
 // Staging: each chunk of validated records is written as NDJSON (staged-line.ts) to a file of our
-// own, and the batch's files are read where they are needed, by DuckDB's JSON reader, through the
-// view `ingest_staging`; they are deleted with the batch. Reading them into a staging table as they
-// came, and the batch's new records into a second one, cost a million-record batch 1.6 s of its
-// 11 (each copy about 0.8 s, measured); a view reads only the keys a statement needs. The disk
-// holds the batch (about 350 bytes a record) until it is applied, as DuckDB's temporary files
-// held the staging table before. The appender was tried first: it makes a native call per text
+// own while the next is validated. Once the batch is validated, DuckDB's JSON reader reads the
+// batch's files once, through the view `ingest_staging`, into `ingest_new`; the files are deleted
+// with the batch. Reading each chunk into a staging table as it came, and the new records from
+// there into `ingest_new`, cost a million-record batch a second copy (about 0.8 s, measured), and
+// DuckDB competed with the validation workers for the cores. The disk holds the batch (about 350
+// bytes a record) until it is applied, as DuckDB's temporary files held the staging table before. The appender was tried first: it makes a native call per text
 // value (0.9 µs each through data chunks, 3.5 s of CPU for 200k rows of 20 text columns, on 2 busy
 // cores), and even with every text but the id turned into an integer code of a per-batch
 // dictionary 100k sessions took 16.7 s to ingest against 9 s this way (measured).
