@@ -92,7 +92,12 @@ export class LocalFileStore implements FileStore {
       return Object.freeze({ key, byteSize, sha256: hash.digest('hex'), rowCount: stats.rowCount });
     } catch (error) {
       meter.destroy();
+      file.destroy();
       await written.catch(() => undefined);
+      // The pipeline can settle while the file's open is still pending (seen with a writer that
+      // fails after its first bytes: the open landed after the removal and left the partial file).
+      // A destroyed file stream still opens, then closes: removed only once it has closed.
+      if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()));
       await rm(partial, { force: true });
       throw error;
     }

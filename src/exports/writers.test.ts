@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -140,6 +141,25 @@ describe('file store', () => {
     const left = await readdir(path.join(dir, 't'));
     assert.deepEqual(left.filter((name) => name.startsWith('broken')), []);
     assert.equal(await store.size('t/broken.csv'), undefined);
+  });
+
+  test('a writer that fails before its file has opened leaves nothing behind once the open lands', async () => {
+    // CI saw a partial file left: the pipeline had settled, and the removal run, before the file's
+    // open came back from the thread pool. Every open is held 30 ms here so that order is certain.
+    async function* failing(): AsyncIterable<ExportRow> {
+      yield rows[0]!;
+      throw new Error('database went away');
+    }
+    const open = fs.open;
+    (fs as { open: unknown }).open = (...args: unknown[]) => setTimeout(() => (open as (...a: unknown[]) => void)(...args), 30);
+    try {
+      await assert.rejects(store.write('late/broken.xlsx', (out) => writeXlsx(failing(), columns, out, { sheetName: 'x' })), /database went away/);
+      await assert.rejects(store.write('late/broken.csv', (out) => writeCsv(failing(), columns, out)), /database went away/);
+    } finally {
+      fs.open = open;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(await readdir(path.join(dir, 'late')), []);
   });
 
   test('writing a key again removes what an earlier, killed write of it left; other keys\' partial files stay', async () => {
