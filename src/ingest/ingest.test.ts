@@ -119,6 +119,19 @@ test('the content id is the same whether defaults are written out, the row is CS
   assert.equal(recordOf({ ...SESSION, id: 'my-own-id' }).id, 'my-own-id');
 });
 
+test('content ids never change: records sent before an upgrade are still counted once when sent again', () => {
+  // Ids computed by the release that introduced them; a new way of hashing must give these same ids.
+  assert.equal(recordOf(SESSION).id, 'f1d74e6e7dae02802e1a3fcbf8dac661');
+  assert.equal(recordOf({
+    usageCategory: 'CLOUD_SERVICE', contractNumber: 'C1', userName: 'bob "b" \\ é 😀', productLineCode: 'RENDER', productName: 'Cloud\tRendering',
+    usageTimestamp: '2025-05-01T10:20:30.456Z', tokens: 2.75, hubId: 'h1', jobStatus: 'Failed', customField3: 'x\u0001y',
+  }).id, 'b932e26fa0ac62a4238ddde8470d9c88');
+  assert.equal(recordOf({
+    usageCategory: 'MANUAL_ADJUSTMENT', contractNumber: 'C1', teamId: 'T2', transactionDate: '2025-06-01T00:00:00+02:00', tokens: -12.5,
+    quantity: 0.1, reasonType: 'Refund', reasonComment: 'line\nbreak', chargedItemID: 'ci-1', source: 'ppu',
+  }).id, 'e471c8d82765f7044cb2eff6e38b1d35');
+});
+
 test('text that no database can store as UTF-8 is a bad value, named by its column', () => {
   assert.deepEqual(problemsOf(JSON.parse(`{"contractNumber":"C1","userName":"ann","productLineCode":"ACD","productVersion":"2025",
     "sessionStartDate":"2025-03-04T04:30:00Z","sessionEndDate":"2025-03-04T06:00:00Z","licenseServerTimeZoneOffset":"-05:00",
