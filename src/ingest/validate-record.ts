@@ -23,7 +23,11 @@ export interface RawRow {
 }
 
 export type ValidationResult =
-  | { readonly ok: true; readonly record: UsageRecordInput }
+  /**
+   * `content`: the JSON text of the record's content array, when its id was derived from it (the
+   * tail of its staged line: src/store/duckdb/staged-line.ts CONTENT_FIELDS).
+   */
+  | { readonly ok: true; readonly record: UsageRecordInput; readonly content?: string }
   | { readonly ok: false; readonly problems: readonly RowProblem[] };
 
 /** A column value read and type-checked, before the rules between columns. */
@@ -181,9 +185,12 @@ export class RecordValidator {
     const customFields: (string | null)[] = new Array<string | null>(10);
     for (let f = 0; f < 10; f++) customFields[f] = textOf(values, S.customField1 + f);
     const usageType = category === 'DESKTOP_PRODUCT' ? (textOf(values, S.usageType) ?? 'Normal') as UsageRecordInput['usageType'] : null;
-    const id = textOf(values, S.id) ?? contentId(category, source, usageType, values);
+    const givenId = textOf(values, S.id);
+    const content = givenId === null ? contentText(category, source, usageType, values) : undefined;
+    const id = givenId ?? sha256Hex(content as string).slice(0, 32);
     return {
       ok: true,
+      content,
       record: {
         line,
         id,
@@ -304,19 +311,20 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** The slots of the content array after the category, source and usage type, in the record format's order. */
+const CONTENT_SLOTS = INPUT_COLUMNS.flatMap((_, k) => (k === S.id || k === S.usageCategory || k === S.source || k === S.usageType ? [] : [k]));
+
 /**
- * The id of a record sent without one: a hash of its content, so the same record sent again (as
- * NDJSON or CSV, with or without the default values written out) gets the same id and is counted
- * once. Only what the record itself says goes in, never what the references add (the contract's
- * team, the product's name): those may change between two sendings.
+ * The JSON text of a record's content, whose hash is the id of a record sent without one, so the
+ * same record sent again (as NDJSON or CSV, with or without the default values written out) gets
+ * the same id and is counted once. Only what the record itself says goes in, never what the
+ * references add (the contract's team, the product's name): those may change between two sendings.
+ * The text is also the tail of the record's staged line (src/store/duckdb/staged-line.ts).
  */
-function contentId(category: UsageCategory, source: string, usageType: string | null, values: readonly (Value | undefined)[]): string {
+function contentText(category: UsageCategory, source: string, usageType: string | null, values: readonly (Value | undefined)[]): string {
   const content: (Value | null)[] = [category, source, usageType];
-  for (let k = 0; k < INPUT_COLUMNS.length; k++) {
-    if (k === S.id || k === S.usageCategory || k === S.source || k === S.usageType) continue;
-    content.push(values[k] ?? null);
-  }
-  return sha256Hex(JSON.stringify(content)).slice(0, 32);
+  for (const k of CONTENT_SLOTS) content.push(values[k] ?? null);
+  return JSON.stringify(content);
 }
 
 /**

@@ -55,7 +55,7 @@ export function validateSegment(segment: NdjsonSegment, validator: RecordValidat
     const result = validator.validate(item);
     if (!result.ok) note(result.problems);
     else if (stage && problemCount === 0) {
-      staged.writeLine(stagedLine(result.record));
+      staged.writeLine(stagedLine(result.record, result.content));
       records++;
     }
   });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { AppError } from '../errors.js';
+import type { Store } from '../store/index.js';
 import { FIXTURE_CONTRACT, openFixtureStore } from '../../test/helpers/usage-fixture.js';
 import { ingestUsage } from './ingest-usage.js';
 import { isProblem, MAX_LINE_BYTES, ndjsonSegments, readNdjsonSegment, type ReadItem } from './ndjson-segments.js';
@@ -113,4 +115,43 @@ test('a batch validated by workers is stored whole, or not at all when a late li
   assert.deepEqual({ ...first }, { records: MANY, inserted: MANY, duplicates: 0, rated: MANY, dryRun: false });
   const again = await ingestUsage(store, body(), { format: 'ndjson', dryRun: false, validationWorkers: 2 });
   assert.deepEqual({ ...again }, { records: MANY, inserted: 0, duplicates: MANY, rated: 0, dryRun: false });
+});
+
+test('a record staged with the content its id was hashed from is stored as the same record sent as CSV', async (t) => {
+  // NDJSON is staged by the validation workers with the content array the id was hashed from as the
+  // tail of its staged line; CSV from the record's fields. Both must store the same record, every column.
+  const awkward = 'quote " backslash \\ tab \t newline \n ünïcödé 😀 \u0001 end';
+  const rows: Record<string, unknown>[] = [
+    JSON.parse(sessionLine(0, { machineName: awkward, customField10: awkward, parentProductName: awkward })) as Record<string, unknown>,
+    JSON.parse(sessionLine(1, { id: 'given-1', chargedItemID: 'session-7', userId: 'UFX2', usageType: 'borrowed', teamId: 'TFY' })) as Record<string, unknown>,
+    JSON.parse(sessionLine(2, { productName: 'LT, named', productFeatureCode: 'F', customField1: 'Ops', source: 'SUS' })) as Record<string, unknown>,
+    {
+      usageCategory: 'CLOUD_SERVICE', contractNumber: FIXTURE_CONTRACT, userName: 'ann', productLineCode: 'RENDER', productName: awkward,
+      usageTimestamp: '2025-03-04T10:20:30.456+02:00', tokens: 2.75, hubId: 'hub-1', hubName: awkward, jobStatus: 'Failed',
+    },
+    {
+      usageCategory: 'CLOUD_PRODUCT', contractNumber: FIXTURE_CONTRACT, userName: 'bob', productLineCode: 'DOCS',
+      usageTimestamp: '2025-03-05T00:00:00Z', tokens: 1e-7, licenseServerTimeZoneOffset: '-05:00',
+    },
+    {
+      usageCategory: 'MANUAL_ADJUSTMENT', contractNumber: FIXTURE_CONTRACT, transactionDate: '2025-03-05T00:00:00Z', tokens: -12.5,
+      quantity: 0.1, reasonType: 'Refund', reasonComment: awkward, source: 'ppu', chargedItemID: 'tx-1',
+    },
+    { usageCategory: 'MANUAL_CONSUMPTION', contractNumber: FIXTURE_CONTRACT, transactionDate: '2025-06-05T12:00:00Z', tokens: 123456789.123456 },
+  ];
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const csv = stringify([names, ...rows.map((r) => names.map((name) => (r[name] === undefined ? '' : String(r[name]))))]);
+  const [fromNdjson, fromCsv] = [await openFixtureStore(t, 'duckdb'), await openFixtureStore(t, 'duckdb')];
+  await ingestUsage(fromNdjson, chunked(rows.map((r) => `${JSON.stringify(r)}\n`)), { format: 'ndjson', dryRun: false, validationWorkers: 0 });
+  await ingestUsage(fromCsv, chunked([csv]), { format: 'csv', dryRun: false });
+  const stored = async (store: Store) => {
+    const all: unknown[][] = [];
+    for await (const row of store.streamRows({ sql: 'select * from usage_records order by id', parameters: [] }, new AbortController().signal)) all.push(row);
+    return all;
+  };
+  const [a, b] = [await stored(fromNdjson), await stored(fromCsv)];
+  assert.equal(a.length, rows.length);
+  assert.deepEqual(a, b);
+  // And the awkward text arrived as it was sent.
+  assert.ok(a.some((row) => row.includes(awkward)));
 });

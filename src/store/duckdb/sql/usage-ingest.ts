@@ -50,13 +50,11 @@ export async function selectUsageReferences(connection: DuckDBConnection): Promi
   return { contracts: [...byNumber.values()], teamIds: teams, products };
 }
 
-/** SQL of a staged field of `s` (the staged objects, read typed by STAGED_COLUMNS). */
+/** SQL of a staged field of `s` (the staged arrays, read as lists of text `j`), cast to its type. */
 function staged(field: StagedField): string {
-  return `s."${STAGED_COLUMNS[field][0]}"`;
+  const [index, type] = STAGED_COLUMNS[field];
+  return type === 'VARCHAR' ? `s.j[${index}]` : `cast(s.j[${index}] as ${type})`;
 }
-
-/** The `columns` argument of read_json for the staged objects. */
-const STAGED_READ_COLUMNS = `{${Object.values(STAGED_COLUMNS).map(([key, type]) => `'${key}': '${type}'`).join(', ')}}`;
 
 const timestampOf = (field: StagedField) => `make_timestamp(${staged(field)} * 1000)`;
 
@@ -145,9 +143,9 @@ export class UsageStager {
     await this.#flush();
     await this.#writing;
     const from = this.#files.length === 0
-      ? `(select ${Object.values(STAGED_COLUMNS).map(([key, type]) => `null::${type} as "${key}"`).join(', ')} limit 0) s`
-      : `read_json([${this.#files.map(pathLiteral).join(', ')}], format = 'newline_delimited', records = true,
-          columns = ${STAGED_READ_COLUMNS}) s`;
+      ? '(select null::varchar[] as j limit 0) s'
+      : `read_json([${this.#files.map(pathLiteral).join(', ')}], format = 'newline_delimited', records = false,
+          columns = {'j': 'VARCHAR[]'}) s`;
     await this.#connection.run(`create or replace temp view ingest_staging as ${stagedRecordsSql(from)}`);
   }
 
@@ -167,7 +165,7 @@ export async function dropIngestTables(connection: DuckDBConnection): Promise<vo
 }
 
 /**
- * The records of the staged objects `s` read from `from`, typed as usage_records types them. The
+ * The records of the staged arrays `s` read from `from`, typed as usage_records types them. The
  * user id of a record sent by name only and the custom fields left out are filled in by the insert
  * (`insertNewRecords`), not here: DuckDB estimates a JSON scan at a few dozen rows, so a join here
  * built its hash table on the batch rather than on the enrichment values (the bench's million
@@ -177,7 +175,7 @@ export async function dropIngestTables(connection: DuckDBConnection): Promise<vo
 function stagedRecordsSql(from: string): string {
   const text = (field: StagedField, column: string) => `${staged(field)} as ${column}`;
   return `select ${staged('line')} as line, ${staged('id')} as id, coalesce(${staged('chargedItemId')}, ${staged('id')}) as charged_item_id,
-      ${staged('usageDate')} as usage_date, ${staged('contractYear')} as contract_year, ${staged('tokens')} as tokens, ${staged('quantity')} as quantity,
+      ${staged('usageDate')} as usage_date, ${staged('contractYear')} as contract_year, ${staged('tokens')} as tokens, coalesce(${staged('quantity')}, 0) as quantity,
       ${timestampOf('usageAt')} as usage_at, ${timestampOf('sessionStart')} as session_start, ${timestampOf('sessionEnd')} as session_end,
       ${timestampOf('transactionDate')} as transaction_date,
       ${text('contractNumber', 'contract_number')}, ${text('teamId', 'team_id')}, ${text('usageCategory', 'usage_category')}, ${text('source', 'source')},
