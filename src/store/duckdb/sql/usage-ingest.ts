@@ -19,7 +19,7 @@ import { STAGED_COLUMNS, stagedLine, type StagedField } from '../staged-line.js'
 // batch's files once, through the view `ingest_staging`, into `ingest_new`; the files are deleted
 // with the batch. Reading each chunk into a staging table as it came, and the new records from
 // there into `ingest_new`, cost a million-record batch a second copy (about 0.8 s, measured), and
-// DuckDB competed with the validation workers for the cores. The disk holds the batch (about 350
+// DuckDB competed with the validation workers for the cores. The disk holds the batch (about 400
 // bytes a record) until it is applied, as DuckDB's temporary files held the staging table before. The appender was tried first: it makes a native call per text
 // value (0.9 µs each through data chunks, 3.5 s of CPU for 200k rows of 20 text columns, on 2 busy
 // cores), and even with every text but the id turned into an integer code of a per-batch
