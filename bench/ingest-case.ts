@@ -3,10 +3,12 @@
  * of `POST /admin/v1/usage` (no ids: they get content ids, as licence-server records would), then
  * ingested over HTTP on a real socket, validated and rated, into a copy of the seeded database
  * with its usage emptied; beside DuckDB reading the same file with `read_json` into a table of a
- * new database on the same disk, in the same run. The ingested charges are checked against the
+ * new database on the same disk, under the memory the store gives a bulk load, in the same run.
+ * Rounds of the two alternate, and the medians are compared (one round of each moved the ratio by
+ * a third between runs on this shared VM). Every round's ingested charges are checked against the
  * seed's (the same sessions, rated by the same rules, must cost the same, pool by pool).
  */
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -15,17 +17,20 @@ import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/jobs/index.js';
 import { openDuckDbStore } from '../src/store/index.js';
-import { instanceMemory, storeMemory } from './duckdb-settings.js';
+import { bulkInstanceMemory, storeMemory } from './duckdb-settings.js';
 
 export interface IngestBenchResult {
   readonly records: number;
   readonly bytes: number;
+  /** Medians of the rounds, and each round's time. */
   readonly ingestMs: number;
   readonly readJsonMs: number;
+  readonly ingestRuns: readonly number[];
+  readonly readJsonRuns: readonly number[];
   readonly summary: Record<string, unknown>;
-  /** Charge figures of the seeded and the ingested database; equal when the rating agrees. */
+  /** Charge figures of the seeded database, and of the ingested one of each round; equal when the rating agrees. */
   readonly seeded: string;
-  readonly ingested: string;
+  readonly ingested: readonly string[];
 }
 
 const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
@@ -67,7 +72,7 @@ async function scalar(file: string, sql: string): Promise<string> {
 }
 
 /** `seededFile`: a seeded usage.duckdb that no process holds. */
-export async function benchIngest(root: string, seededFile: string): Promise<IngestBenchResult> {
+export async function benchIngest(root: string, seededFile: string, rounds: number): Promise<IngestBenchResult> {
   const file = path.join(root, 'ingest.ndjson');
   {
     const instance = await DuckDBInstance.create(seededFile, { access_mode: 'READ_ONLY' });
@@ -78,9 +83,32 @@ export async function benchIngest(root: string, seededFile: string): Promise<Ing
     instance.closeSync();
   }
   const seeded = await scalar(seededFile, FIGURES_SQL);
+  const ingestRuns: number[] = [];
+  const readJsonRuns: number[] = [];
+  const ingested: string[] = [];
+  let summary: Record<string, unknown> = {};
+  for (let round = 0; round < rounds; round++) {
+    const run = await ingestOnce(path.join(root, `ingest-data-${round}`), seededFile, file);
+    ingestRuns.push(run.ms);
+    ingested.push(run.figures);
+    summary = run.summary;
+    readJsonRuns.push(await readJsonOnce(path.join(root, `read-json-${round}.duckdb`), file));
+    await rm(path.join(root, `ingest-data-${round}`), { recursive: true, force: true });
+    await rm(path.join(root, `read-json-${round}.duckdb`), { force: true });
+  }
+  return {
+    records: Number(summary.records), bytes: (await stat(file)).size, ingestMs: middle(ingestRuns), readJsonMs: middle(readJsonRuns),
+    ingestRuns, readJsonRuns, summary, seeded, ingested,
+  };
+}
 
+function middle(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+}
+
+/** One ingestion of the file, over HTTP, into a copy of the seeded database with its usage deleted. */
+async function ingestOnce(dataDir: string, seededFile: string, file: string): Promise<{ ms: number; summary: Record<string, unknown>; figures: string }> {
   // The target: the seeded database with its usage deleted (contracts, years, users, products stay).
-  const dataDir = path.join(root, 'ingest-data');
   await mkdir(dataDir, { recursive: true });
   await copyFile(seededFile, path.join(dataDir, 'usage.duckdb'));
   {
@@ -96,7 +124,7 @@ export async function benchIngest(root: string, seededFile: string): Promise<Ing
   const tokens = { issuer: 'http://localhost:8080', audience: 'usage-insights' };
   const jobs = createJobServices(store, 'duckdb', { concurrency: 1, queryTimeoutMs: 300_000, resultRetentionMs: 3_600_000 });
   const app = await buildApp({ store, keys, tokens, queries: jobs.queries, publicUrl: 'http://localhost' });
-  let ingestMs: number;
+  let ms: number;
   let summary: Record<string, unknown>;
   try {
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -109,23 +137,26 @@ export async function benchIngest(root: string, seededFile: string): Promise<Ing
       duplex: 'half',
     } as RequestInit);
     summary = (await response.json()) as Record<string, unknown>;
-    ingestMs = Number(process.hrtime.bigint() - started) / 1e6;
+    ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (response.status !== 200) throw new Error(`ingestion answered ${response.status}: ${JSON.stringify(summary).slice(0, 2000)}`);
   } finally {
     await app.close();
     await jobs.runner.stop();
     await store.close();
   }
-  const ingested = await scalar(path.join(dataDir, 'usage.duckdb'), FIGURES_SQL);
+  return { ms, summary, figures: await scalar(path.join(dataDir, 'usage.duckdb'), FIGURES_SQL) };
+}
 
-  // The baseline: DuckDB's own JSON reader into a table of a new database on the same disk.
-  const baseline = await DuckDBInstance.create(path.join(root, 'read-json.duckdb'), instanceMemory);
+/** The baseline: DuckDB's own JSON reader into a table of a new database on the same disk. */
+async function readJsonOnce(databaseFile: string, file: string): Promise<number> {
+  const baseline = await DuckDBInstance.create(databaseFile, bulkInstanceMemory);
   const connection = await baseline.connect();
-  const started = process.hrtime.bigint();
-  await connection.run(`create table usage_json as select * from read_json('${file}', format = 'newline_delimited')`);
-  const readJsonMs = Number(process.hrtime.bigint() - started) / 1e6;
-  connection.closeSync();
-  baseline.closeSync();
-
-  return { records: Number(summary.records), bytes: (await stat(file)).size, ingestMs, readJsonMs, summary, seeded, ingested };
+  try {
+    const started = process.hrtime.bigint();
+    await connection.run(`create table usage_json as select * from read_json('${file}', format = 'newline_delimited')`);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  } finally {
+    connection.closeSync();
+    baseline.closeSync();
+  }
 }

@@ -10,8 +10,9 @@
  * - seed: `insights seed`'s generator vs. the floor of writing as many rows with one
  *   INSERT … SELECT of synthetic values into the same table.
  * - contract detail: the store's `getContractDetail` vs. the same per-year sums as raw SQL.
- * - ingestion (bench/ingest-case.ts; `--skip-ingest`): the seeded records as NDJSON, ingested over HTTP and rated,
- *   vs. DuckDB's read_json of the same file into a table; the ingested charges are checked against the seed's.
+ * - ingestion (bench/ingest-case.ts; `--skip-ingest`, `--ingest-rounds`): the seeded records as NDJSON, ingested over
+ *   HTTP and rated, vs. DuckDB's read_json of the same file into a table, medians of alternating rounds; the ingested
+ *   charges are checked against the seed's.
  * - PostgreSQL (bench/postgres.ts; `--skip-postgres`, or skipped with a line when unreachable): the
  *   seed, the two HTTP query cases beside raw SQL on PostgreSQL and beside DuckDB, and status-poll
  *   throughput with one vs. three server processes (`--poll-clients`, `--poll-seconds`).
@@ -32,7 +33,7 @@ import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/jobs/index.js';
 import { openDuckDbStore } from '../src/store/index.js';
-import { BENCH_MEMORY_LIMIT, instanceMemory, storeMemory } from './duckdb-settings.js';
+import { BENCH_MEMORY_LIMIT, bulkInstanceMemory, instanceMemory, storeMemory } from './duckdb-settings.js';
 import { benchPostgres, BENCH_DATABASE_URL, probePostgres, type PollResult } from './postgres.js';
 import { benchIngest, type IngestBenchResult } from './ingest-case.js';
 
@@ -40,15 +41,16 @@ const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false },
     'skip-exports': { type: 'boolean', default: false }, 'skip-postgres': { type: 'boolean', default: false },
-    'skip-ingest': { type: 'boolean', default: false },
+    'skip-ingest': { type: 'boolean', default: false }, 'ingest-rounds': { type: 'string', default: '3' },
     'data-dir': { type: 'string' },
     'poll-clients': { type: 'string', default: '32' }, 'poll-seconds': { type: 'string', default: '5' },
   },
 });
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
-if (!Number.isInteger(rows) || rows < 1000 || !Number.isInteger(repeat) || repeat < 1) {
-  console.error('usage: npm run bench -- [--rows N>=1000] [--repeat R>=1] [--data-dir DIR] [--keep] [--skip-exports] [--skip-postgres] [--skip-ingest]');
+const ingestRounds = Number(values['ingest-rounds']);
+if (!Number.isInteger(rows) || rows < 1000 || !Number.isInteger(repeat) || repeat < 1 || !Number.isInteger(ingestRounds) || ingestRounds < 1) {
+  console.error('usage: npm run bench -- [--rows N>=1000] [--repeat R>=1] [--data-dir DIR] [--keep] [--skip-exports] [--skip-postgres] [--skip-ingest] [--ingest-rounds R>=1]');
   process.exit(2);
 }
 
@@ -124,7 +126,7 @@ try {
     const floor = await openDuckDbStore({ dataDir: floorDir });
     await floor.migrate();
     await floor.close();
-    const floorDb = await DuckDBInstance.create(path.join(floorDir, 'usage.duckdb'), instanceMemory);
+    const floorDb = await DuckDBInstance.create(path.join(floorDir, 'usage.duckdb'), bulkInstanceMemory);
     const floorConn = await floorDb.connect();
     const floorMs = await time(() => floorConn.run(`
       insert into usage_records (id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code,
@@ -226,7 +228,7 @@ try {
   // Ingestion: the seeded records as NDJSON over HTTP, validated and rated, beside DuckDB's
   // read_json of the same file (bench/ingest-case.ts).
   if (!values['skip-ingest']) {
-    ingestResult = await benchIngest(root, file);
+    ingestResult = await benchIngest(root, file, ingestRounds);
     results.push({ name: `ingest ${ingestResult.records.toLocaleString('en')} NDJSON (HTTP, rated)`, ms: ingestResult.ingestMs, baselineName: 'DuckDB read_json', baselineMs: ingestResult.readJsonMs });
   }
 
@@ -280,7 +282,7 @@ async function exportWindows(file: string): Promise<{ sessionsFrom: string; usag
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);
-console.log(`\nusage-insights bench: ${rows.toLocaleString('en')} records, median of ${repeat} runs after ${WARM_UPS} warm-ups (DuckDB query cases: of ${ROUNDS} rounds of that, raw and service alternating; seed: one run); DuckDB memory_limit ${BENCH_MEMORY_LIMIT ?? 'DuckDB default'} for service and baselines alike\n`);
+console.log(`\nusage-insights bench: ${rows.toLocaleString('en')} records, median of ${repeat} runs after ${WARM_UPS} warm-ups (DuckDB query cases: of ${ROUNDS} rounds of that, raw and service alternating; seed: one run); DuckDB memory_limit ${BENCH_MEMORY_LIMIT ?? 'DuckDB default'} for service and baselines alike, but for the bulk loads (seed, ingest) and their baselines: ${bulkInstanceMemory.memory_limit}, as the store gives them\n`);
 console.log(`${pad('case', 38)}${pad('ms', 10)}${pad('baseline', 22)}${pad('ms', 10)}ratio`);
 for (const r of results) {
   console.log(`${pad(r.name, 38)}${pad(r.ms.toFixed(1), 10)}${pad(r.baselineName, 22)}${pad(r.baselineMs.toFixed(1), 10)}${(r.ms / r.baselineMs).toFixed(2)}x`);
@@ -289,7 +291,10 @@ if (ingestResult) {
   const r = ingestResult;
   console.log(`\ningestion: ${r.records.toLocaleString('en')} records (${(r.bytes / 1e6).toFixed(0)} MB NDJSON) at ${Math.round(r.records / (r.ingestMs / 1000)).toLocaleString('en')} records/s `
     + `(read_json: ${Math.round(r.records / (r.readJsonMs / 1000)).toLocaleString('en')} rows/s), ${(r.ingestMs / r.readJsonMs).toFixed(2)}x read_json; answer ${JSON.stringify(r.summary)}`);
-  console.log(`  charges ${r.ingested === r.seeded ? 'equal the seed\'s' : `DIFFER from the seed's:\n  seeded   ${r.seeded}\n  ingested ${r.ingested}`}`);
+  console.log(`  median of ${r.ingestRuns.length} alternating rounds; ingest ${r.ingestRuns.map((ms) => ms.toFixed(0)).join(', ')} ms; `
+    + `read_json ${r.readJsonRuns.map((ms) => ms.toFixed(0)).join(', ')} ms (under the memory a bulk load gets: ${bulkInstanceMemory.memory_limit})`);
+  const differing = r.ingested.filter((figures) => figures !== r.seeded);
+  console.log(`  charges ${differing.length === 0 ? `equal the seed's in every round` : `DIFFER from the seed's:\n  seeded   ${r.seeded}\n  ingested ${differing[0]}`}`);
 }
 if (pollResults.length > 0) {
   console.log(`\n${pad('status polls (PostgreSQL)', 38)}${pad('clients', 10)}${pad('requests', 10)}${pad('per second', 12)}ratio`);
