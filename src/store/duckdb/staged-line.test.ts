@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { FIXTURE_CONTRACT, FIXTURE_TEAM, openFixtureStore } from '../../../test/helpers/usage-fixture.js';
 import type { UsageRecordInput } from '../index.js';
 import { STAGED_COLUMNS, stagedLine } from './staged-line.js';
@@ -92,4 +93,16 @@ test('every field of a record of each category is stored as it was staged', asyn
     ...r.customFields.map((value, k) => value ?? (k === 0 && r.userName === 'ann' ? 'Design' : null)),
   ]);
   assert.deepEqual(stored, expected);
+});
+
+test('a staged line is the text JSON.stringify writes of its array, whatever its texts hold', () => {
+  const [desk] = RECORDS as [UsageRecordInput];
+  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', '\u0000', '\ud800', 'a\u2028b'));
+  fc.assert(fc.property(text, text, fc.option(text), fc.option(text), fc.integer({ min: 1, max: 1e9 }), (id, teamId, productName, productFeatureCode, line) => {
+    const record = { ...desk, id, teamId, productName, productFeatureCode, line };
+    const staged = stagedLine(record);
+    const values = JSON.parse(staged) as unknown[];
+    assert.equal(staged, JSON.stringify(values));
+    assert.deepEqual(values.slice(0, 8), [line, id, teamId, desk.usageDate, desk.contractYear, desk.usageAt, productName, productFeatureCode]);
+  }), { numRuns: 500 });
 });
