@@ -106,3 +106,21 @@ test('a staged line is the text JSON.stringify writes of its array, whatever its
     assert.deepEqual(values.slice(0, 8), [line, id, teamId, desk.usageDate, desk.contractYear, desk.usageAt, productName, productFeatureCode]);
   }), { numRuns: 500 });
 });
+
+test('numbers arrive exactly, however JavaScript writes them', async (t) => {
+  const store = await openFixtureStore(t, 'duckdb');
+  // (-0 is stored as 0: JSON writes it so.)
+  const awkward = [0.1 + 0.2, 1e-7, -1.2345678901234568e-7, 123456789.12345679, 5e-324, 1.7976931348623157e308, 1e21, 42];
+  const [manual] = RECORDS.slice(2) as [UsageRecordInput];
+  const records = awkward.map((n, k) => ({ ...manual, line: k + 1, id: `n${k}`, chargedItemId: `n${k}`, tokens: n, quantity: -n }));
+  async function* batches(): AsyncIterable<readonly UsageRecordInput[]> {
+    yield records;
+  }
+  await store.ingestUsage(batches(), { dryRun: false });
+  const stored = new Map<string, readonly [number, number]>();
+  for await (const row of store.streamRows({ sql: 'select id, tokens_consumed, quantity from usage_records', parameters: [] }, new AbortController().signal)) {
+    stored.set(String(row[0]), [Number(row[1]), Number(row[2])]);
+  }
+  // A manual record outside Flex keeps its tokens as they were sent (N/A).
+  for (const record of records) assert.deepEqual(stored.get(record.id), [record.tokens, record.quantity], record.id);
+});
