@@ -10,9 +10,9 @@
  * - seed: `insights seed`'s generator vs. the floor of writing as many rows with one
  *   INSERT … SELECT of synthetic values into the same table.
  * - contract detail: the store's `getContractDetail` vs. the same per-year sums as raw SQL.
- * - ingestion (bench/ingest-case.ts; `--skip-ingest`, `--ingest-rounds`): the seeded records as NDJSON, ingested over
- *   HTTP and rated, vs. DuckDB's read_json of the same file into a table, medians of alternating rounds; the ingested
- *   charges are checked against the seed's.
+ * - ingestion (bench/ingest-case.ts, in a process of its own; `--skip-ingest`, `--ingest-rounds`): the seeded records
+ *   as NDJSON, ingested over HTTP and rated, vs. DuckDB's read_json of the same file into a table, medians of
+ *   alternating rounds; the ingested charges are checked against the seed's.
  * - PostgreSQL (bench/postgres.ts; `--skip-postgres`, or skipped with a line when unreachable): the
  *   seed, the two HTTP query cases beside raw SQL on PostgreSQL and beside DuckDB, and status-poll
  *   throughput with one vs. three server processes (`--poll-clients`, `--poll-seconds`).
@@ -35,7 +35,7 @@ import { createJobServices } from '../src/jobs/index.js';
 import { openDuckDbStore } from '../src/store/index.js';
 import { BENCH_MEMORY_LIMIT, bulkInstanceMemory, instanceMemory, storeMemory } from './duckdb-settings.js';
 import { benchPostgres, BENCH_DATABASE_URL, probePostgres, type PollResult } from './postgres.js';
-import { benchIngest, type IngestBenchResult } from './ingest-case.js';
+import type { IngestBenchResult } from './ingest-case.js';
 
 const { values } = parseArgs({
   options: {
@@ -228,7 +228,10 @@ try {
   // Ingestion: the seeded records as NDJSON over HTTP, validated and rated, beside DuckDB's
   // read_json of the same file (bench/ingest-case.ts).
   if (!values['skip-ingest']) {
-    ingestResult = await benchIngest(root, file, ingestRounds);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'ingest-case.ts'), root, file, String(ingestRounds)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (run.status !== 0) throw new Error(`the ingestion case failed (exit code ${run.status})`);
+    ingestResult = JSON.parse(run.stdout.trim().split('\n').pop()!) as IngestBenchResult;
     results.push({ name: `ingest ${ingestResult.records.toLocaleString('en')} NDJSON (HTTP, rated)`, ms: ingestResult.ingestMs, baselineName: 'DuckDB read_json', baselineMs: ingestResult.readJsonMs });
   }
 
