@@ -1,5 +1,5 @@
-import { totalmem } from 'node:os';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../src/config.js';
+import { bulkLoadMemoryLimit } from '../src/store/index.js';
 
 /**
  * The DuckDB memory limit of the service as `npm start` runs it (DUCKDB_MEMORY_LIMIT, else the
@@ -17,8 +17,8 @@ export const instanceMemory: Record<string, string> = BENCH_MEMORY_LIMIT ? { mem
 
 /**
  * Options of `DuckDBInstance.create` for the baseline of a bulk load (the seed, a usage batch): the
- * store runs those under DuckDB's own limit, 80% of the machine's memory, whatever
- * DUCKDB_MEMORY_LIMIT says (duckdb-store.ts #withBulkMemory), so their baselines get it too. Under
- * 256MB, read_json of the ingestion case's file ran on one core: 4.7-6.4 s against 3.1-3.3 s.
+ * store runs those under their own limit whatever DUCKDB_MEMORY_LIMIT says, so their baselines get
+ * it too. Under 256MB, read_json of the ingestion case's file ran on one core: 4.7-6.4 s against
+ * 3.1-3.3 s.
  */
-export const bulkInstanceMemory: Record<string, string> = { memory_limit: `${Math.floor((totalmem() * 0.8) / 2 ** 20)}MiB` };
+export const bulkInstanceMemory: Record<string, string> = { memory_limit: bulkLoadMemoryLimit() };

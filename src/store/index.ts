@@ -10,7 +10,7 @@ export type {
   StagedUsageChunk, UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from './store.js';
 export { DuplicateKeyError, jobOfNew, JobLeaseLostError, QueryInterruptedError } from './store.js';
-export { openDuckDbStore } from './duckdb/duckdb-store.js';
+export { bulkLoadMemoryLimit, openDuckDbStore } from './duckdb/duckdb-store.js';
 export type { DuckDbStoreOptions } from './duckdb/duckdb-store.js';
 export { openPostgresStore } from './postgres/postgres-store.js';
 export type { PostgresStoreOptions } from './postgres/postgres-store.js';

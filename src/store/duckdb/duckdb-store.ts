@@ -31,8 +31,8 @@ import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, select
 import { ConnectionPool } from './connection-pool.js';
 import { JobLookups, newestJob } from './job-lookups.js';
 import {
-  countNewRecords, createNewRecordsTable, dropIngestTables, removeLeftoverChunkFiles, insertNewRecords, rateAffectedRecords, selectUsageReferences, summary,
-  updateChangedCharges, UsageStager,
+  countNewRecords, createNewRecordsTable, dropIngestTables, insertNewRecords, rateAffectedRecords, removeLeftoverChunkFiles, selectUsageReferences,
+  summary, updateChangedCharges, UsageStager,
 } from './sql/usage-ingest.js';
 import { selectContractDetail } from './sql/contracts.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
@@ -80,6 +80,15 @@ async function withoutInsertionOrder<T>(connection: DuckDBConnection, work: () =
   } finally {
     await connection.run(`set preserve_insertion_order = ${preserveOrder}`);
   }
+}
+
+/**
+ * The DuckDB memory limit of a bulk load (the demo seed, a usage batch), whatever
+ * DUCKDB_MEMORY_LIMIT says: DuckDB's own default, 80% of the machine's memory
+ * (duckdb.org/docs/stable/configuration/overview).
+ */
+export function bulkLoadMemoryLimit(): string {
+  return `${Math.floor((totalmem() * 0.8) / 2 ** 20)}MiB`;
 }
 
 /** Opens (creating if needed) the DuckDB database of a data directory. */
@@ -209,8 +218,7 @@ class DuckDbStore implements Store {
     const configured = this.#memoryLimit;
     if (configured === undefined) return fn();
     if (this.#bulkLoads++ === 0) {
-      // DuckDB's own default: 80% of the machine's memory (duckdb.org/docs/stable/configuration/overview).
-      await this.#setMemoryLimit(`${Math.floor((totalmem() * 0.8) / 2 ** 20)}MiB`);
+      await this.#setMemoryLimit(bulkLoadMemoryLimit());
     }
     try {
       return await fn();
