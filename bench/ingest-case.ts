@@ -3,9 +3,10 @@
  * process would run it (in the bench's process, holding every earlier case's state, the ingestion
  * took 18-19 s against 15-16 s alone, measured):
  *   node --import tsx bench/ingest-case.ts <root> <seeded usage.duckdb> <rounds>
- * prints one JSON line, an IngestBenchResult. The seeded records are exported as NDJSON in the record format
- * of `POST /admin/v1/usage` (no ids: they get content ids, as licence-server records would), then
- * ingested over HTTP on a real socket, validated and rated, into a copy of the seeded database
+ * prints one JSON line, an IngestBenchResult.
+ *
+ * The seeded records are exported as NDJSON in the record format of `POST /admin/v1/usage` (no
+ * ids: they get content ids, as licence-server records would), then ingested over HTTP on a real socket, validated and rated, into a copy of the seeded database
  * with its usage emptied; beside DuckDB reading the same file with `read_json` into a table of a
  * new database on the same disk, under the memory the store gives a bulk load, in the same run.
  * Rounds of the two alternate, and the medians are compared (one round of each moved the ratio by

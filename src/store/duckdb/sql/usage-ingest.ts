@@ -20,10 +20,12 @@ import { STAGED_COLUMNS, stagedLine, type StagedField } from '../staged-line.js'
 // with the batch. Reading each chunk into a staging table as it came, and the new records from
 // there into `ingest_new`, cost a million-record batch a second copy (about 0.8 s, measured), and
 // DuckDB competed with the validation workers for the cores. The disk holds the batch (about 400
-// bytes a record) until it is applied, as DuckDB's temporary files held the staging table before. The appender was tried first: it makes a native call per text
-// value (0.9 µs each through data chunks, 3.5 s of CPU for 200k rows of 20 text columns, on 2 busy
-// cores), and even with every text but the id turned into an integer code of a per-batch
-// dictionary 100k sessions took 16.7 s to ingest against 9 s this way (measured).
+// bytes a record) until it is applied.
+//
+// The appender was tried first: it makes a native call per text value (0.9 µs each through data
+// chunks, 3.5 s of CPU for 200k rows of 20 text columns, on 2 busy cores), and even with every
+// text but the id turned into an integer code of a per-batch dictionary 100k sessions took 16.7 s
+// to ingest against 9 s this way (measured).
 
 export async function selectUsageReferences(connection: DuckDBConnection): Promise<UsageReferences> {
   const contracts = (await connection.runAndReadAll(`
@@ -57,6 +59,9 @@ function staged(field: StagedField): string {
 }
 
 const timestampOf = (field: StagedField) => `make_timestamp(${staged(field)} * 1000)`;
+
+/** The numbers of the ten custom fields. */
+const CUSTOM_FIELDS = Array.from({ length: 10 }, (_, k) => k + 1);
 
 /**
  * Bytes of NDJSON per chunk file (about 45k records): each file is one more for the JSON reader
@@ -184,7 +189,7 @@ function stagedRecordsSql(from: string): string {
       ${text('licenseServerTzOffset', 'license_server_tz_offset')}, ${text('usageType', 'usage_type')}, ${text('machineName', 'machine_name')},
       ${text('licenseServerName', 'license_server_name')}, ${text('hubId', 'hub_id')}, ${text('hubName', 'hub_name')}, ${text('jobStatus', 'job_status')},
       ${text('reasonType', 'reason_type')}, ${text('reasonComment', 'reason_comment')},
-      ${Array.from({ length: 10 }, (_, k) => text(`customField${k + 1}` as StagedField, `custom_field_${k + 1}`)).join(', ')}
+      ${CUSTOM_FIELDS.map((k) => text(`customField${k}` as StagedField, `custom_field_${k}`)).join(', ')}
     from ${from}`;
 }
 
@@ -305,8 +310,6 @@ async function insertStoredRatingInput(
     coalesce(sum(tokens_consumed) filter (where is_context), 0) from rerate_input where k >= $1`, [k])).getRowsJS()[0] ?? [];
   return { rows: Number(rows ?? 0), contextRows: Number(contextRows ?? 0), contextTokens: Number(contextTokens ?? 0) };
 }
-
-const CUSTOM_FIELDS = Array.from({ length: 10 }, (_, k) => k + 1);
 
 /**
  * Inserts the new records with their charges (the caller lets DuckDB write them from its threads
