@@ -12,6 +12,12 @@
  * Rounds of the two alternate, and the medians are compared (one round of each moved the ratio by
  * a third between runs on this shared VM). Every round's ingested charges are checked against the
  * seed's (the same sessions, rated by the same rules, must cost the same, pool by pool).
+ *
+ * Each round also times a floor: DuckDB alone loading the same file into the same emptied
+ * usage_records, with the joins the ingestion's insert makes (team, product, user, enrichment), and
+ * nothing the ingestion must check or compute (no HTTP, validation, content ids, duplicates or
+ * rating). What the ingestion takes beyond it is the cost of those; the floor's own ratio to
+ * read_json is what no ingestion into this table can go below.
  */
 import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
@@ -31,8 +37,10 @@ export interface IngestBenchResult {
   /** Medians of the rounds, and each round's time. */
   readonly ingestMs: number;
   readonly readJsonMs: number;
+  readonly floorMs: number;
   readonly ingestRuns: readonly number[];
   readonly readJsonRuns: readonly number[];
+  readonly floorRuns: readonly number[];
   readonly summary: Record<string, unknown>;
   /** Charge figures of the seeded database, and of the ingested one of each round; equal when the rating agrees. */
   readonly seeded: string;
@@ -91,6 +99,7 @@ export async function benchIngest(root: string, seededFile: string, rounds: numb
   const seeded = await scalar(seededFile, FIGURES_SQL);
   const ingestRuns: number[] = [];
   const readJsonRuns: number[] = [];
+  const floorRuns: number[] = [];
   const ingested: string[] = [];
   let summary: Record<string, unknown> = {};
   for (let round = 0; round < rounds; round++) {
@@ -99,12 +108,14 @@ export async function benchIngest(root: string, seededFile: string, rounds: numb
     ingested.push(run.figures);
     summary = run.summary;
     readJsonRuns.push(await readJsonOnce(path.join(root, `read-json-${round}.duckdb`), file));
+    floorRuns.push(await floorOnce(path.join(root, `floor-${round}.duckdb`), seededFile, file));
     await rm(path.join(root, `ingest-data-${round}`), { recursive: true, force: true });
     await rm(path.join(root, `read-json-${round}.duckdb`), { force: true });
+    await rm(path.join(root, `floor-${round}.duckdb`), { force: true });
   }
   return {
     records: Number(summary.records), bytes: (await stat(file)).size, ingestMs: middle(ingestRuns), readJsonMs: middle(readJsonRuns),
-    ingestRuns, readJsonRuns, summary, seeded, ingested,
+    floorMs: middle(floorRuns), ingestRuns, readJsonRuns, floorRuns, summary, seeded, ingested,
   };
 }
 
@@ -112,18 +123,20 @@ function middle(values: readonly number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 }
 
+/** A copy of the seeded database with its usage deleted (contracts, years, users, products stay). */
+async function emptiedCopy(seededFile: string, target: string): Promise<void> {
+  await copyFile(seededFile, target);
+  const instance = await DuckDBInstance.create(target);
+  const connection = await instance.connect();
+  await connection.run('delete from usage_records; checkpoint');
+  connection.closeSync();
+  instance.closeSync();
+}
+
 /** One ingestion of the file, over HTTP, into a copy of the seeded database with its usage deleted. */
 async function ingestOnce(dataDir: string, seededFile: string, file: string): Promise<{ ms: number; summary: Record<string, unknown>; figures: string }> {
-  // The target: the seeded database with its usage deleted (contracts, years, users, products stay).
   await mkdir(dataDir, { recursive: true });
-  await copyFile(seededFile, path.join(dataDir, 'usage.duckdb'));
-  {
-    const instance = await DuckDBInstance.create(path.join(dataDir, 'usage.duckdb'));
-    const connection = await instance.connect();
-    await connection.run('delete from usage_records; checkpoint');
-    connection.closeSync();
-    instance.closeSync();
-  }
+  await emptiedCopy(seededFile, path.join(dataDir, 'usage.duckdb'));
 
   const store = await openDuckDbStore({ dataDir, ...storeMemory });
   const keys = await loadSigningKeys(dataDir);
@@ -164,6 +177,71 @@ async function readJsonOnce(databaseFile: string, file: string): Promise<number>
   } finally {
     connection.closeSync();
     baseline.closeSync();
+  }
+}
+
+const CUSTOM_FIELDS = Array.from({ length: 10 }, (_, k) => k + 1);
+
+/** The file's records typed by DuckDB's JSON reader, with the record format's names (EXPORT_SQL's keys). */
+const FLOOR_READ_SQL = (file: string) => `create temp table floor_in as select * from read_json('${file}', format = 'newline_delimited', columns = {
+  usageCategory: 'VARCHAR', contractNumber: 'VARCHAR', source: 'VARCHAR', userName: 'VARCHAR', productLineCode: 'VARCHAR',
+  productVersion: 'VARCHAR', productName: 'VARCHAR', sessionStartDate: 'TIMESTAMP', sessionEndDate: 'TIMESTAMP',
+  licenseServerTimeZoneOffset: 'VARCHAR', usageType: 'VARCHAR', machineName: 'VARCHAR', licenseServerName: 'VARCHAR',
+  usageTimestamp: 'TIMESTAMP', tokens: 'DOUBLE', hubId: 'VARCHAR', hubName: 'VARCHAR', jobStatus: 'VARCHAR',
+  transactionDate: 'TIMESTAMP', reasonType: 'VARCHAR', reasonComment: 'VARCHAR', quantity: 'DOUBLE'})`;
+
+/**
+ * The typed records into usage_records, every column the ingestion writes filled as it fills it
+ * (a random 32-hex id for the content id, the charge columns constant): the same joins as the
+ * store's insert (sql/usage-ingest.ts insertNewRecords), plus the contract's team and the product's
+ * name and feature code, which the validator fills in.
+ */
+const FLOOR_INSERT_SQL = `insert into usage_records (
+    id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code, product_name,
+    parent_product_name, product_version, product_feature_code, usage_date, contract_year, charge_category, token_pool,
+    tokens_consumed, usage_minutes, quantity, is_charged_event, machine_name, license_server_name, license_server_tz_offset,
+    session_start, session_end, usage_type, hub_id, hub_name, job_status, transaction_date, reason_type, reason_comment,
+    charged_item_id, usage_timestamp, ${CUSTOM_FIELDS.map((k) => `custom_field_${k}`).join(', ')})
+  with unique_names as (select user_name, min(id) as id from users group by user_name having count(*) = 1),
+  enrichment as (
+    select contract_number, user_id, ${CUSTOM_FIELDS.map((k) => `max(value) filter (where field_index = ${k}) as f${k}`).join(', ')}
+    from user_enrichment group by contract_number, user_id
+  ),
+  records as (
+    select replace(gen_random_uuid()::varchar, '-', '') as id, coalesce(sessionStartDate, usageTimestamp, transactionDate) as usage_at, *
+    from floor_in
+  )
+  select f.id, f.contractNumber, c.team_id, f.usageCategory, f.source, u.id, f.userName, f.productLineCode, coalesce(f.productName, p.product_name),
+    null, f.productVersion, p.feature_code, cast(f.usage_at as date), 1, 'CHARGED', 'CY',
+    coalesce(f.tokens, p.daily_token_rate, 0), coalesce(datediff('minute', f.sessionStartDate, f.sessionEndDate), 0), coalesce(f.quantity, 0), true,
+    f.machineName, f.licenseServerName, f.licenseServerTimeZoneOffset,
+    f.sessionStartDate, f.sessionEndDate, f.usageType, f.hubId, f.hubName, f.jobStatus, f.transactionDate, f.reasonType, f.reasonComment,
+    f.id, f.usage_at, ${CUSTOM_FIELDS.map((k) => `e.f${k}`).join(', ')}
+  from records f
+  join contracts c on c.contract_number = f.contractNumber
+  left join products p on p.product_line_code = f.productLineCode and p.version = f.productVersion
+  left join unique_names u on u.user_name = f.userName
+  left join enrichment e on e.contract_number = f.contractNumber and e.user_id = u.id`;
+
+/**
+ * The floor: DuckDB alone loading the file into an emptied copy of the seeded database, under the
+ * memory and insertion-order setting the store gives a batch. Checks that every record arrived.
+ */
+async function floorOnce(databaseFile: string, seededFile: string, file: string): Promise<number> {
+  await emptiedCopy(seededFile, databaseFile);
+  const instance = await DuckDBInstance.create(databaseFile, { ...bulkInstanceMemory, preserve_insertion_order: 'false' });
+  const connection = await instance.connect();
+  try {
+    const started = process.hrtime.bigint();
+    await connection.run(FLOOR_READ_SQL(file));
+    await connection.run(FLOOR_INSERT_SQL);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const [read, stored] = (await connection.runAndReadAll('select (select count(*) from floor_in), (select count(*) from usage_records)')).getRowsJS()[0] ?? [];
+    if (Number(stored) !== Number(read)) throw new Error(`the floor stored ${String(stored)} of ${String(read)} records`);
+    return ms;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
   }
 }
 
