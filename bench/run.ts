@@ -233,7 +233,7 @@ try {
     if (run.status !== 0) throw new Error(`the ingestion case failed (exit code ${run.status})`);
     ingestResult = JSON.parse(run.stdout.trim().split('\n').pop()!) as IngestBenchResult;
     results.push({ name: `ingest ${ingestResult.records.toLocaleString('en')} NDJSON (HTTP, rated)`, ms: ingestResult.ingestMs, baselineName: 'DuckDB read_json', baselineMs: ingestResult.readJsonMs });
-    results.push({ name: 'ingest floor (DuckDB alone, unchecked)', ms: ingestResult.floorMs, baselineName: 'DuckDB read_json', baselineMs: ingestResult.readJsonMs });
+    results.push({ name: 'ingest floor (DuckDB, unchecked)', ms: ingestResult.floorMs, baselineName: 'DuckDB read_json', baselineMs: ingestResult.readJsonMs });
   }
 
   // 5. Exports, each case in its own process so its peak RSS is its own (bench/export-case.ts).
