@@ -192,7 +192,7 @@ const FLOOR_READ_SQL = (file: string) => `create temp table floor_in as select *
 
 /**
  * The typed records into usage_records, every column the ingestion writes filled as it fills it
- * (a random 32-hex id for the content id, the charge columns constant): the same joins as the
+ * (a random 32-hex id for the content id, the charge columns and the processing time constant): the same joins as the
  * store's insert (sql/usage-ingest.ts insertNewRecords), plus the contract's team and the product's
  * name and feature code, which the validator fills in.
  */
@@ -201,7 +201,7 @@ const FLOOR_INSERT_SQL = `insert into usage_records (
     parent_product_name, product_version, product_feature_code, usage_date, contract_year, charge_category, token_pool,
     tokens_consumed, usage_minutes, quantity, is_charged_event, machine_name, license_server_name, license_server_tz_offset,
     session_start, session_end, usage_type, hub_id, hub_name, job_status, transaction_date, reason_type, reason_comment,
-    charged_item_id, usage_timestamp, ${CUSTOM_FIELDS.map((k) => `custom_field_${k}`).join(', ')})
+    charged_item_id, usage_timestamp, ${CUSTOM_FIELDS.map((k) => `custom_field_${k}`).join(', ')}, processed_at)
   with unique_names as (select user_name, min(id) as id from users group by user_name having count(*) = 1),
   enrichment as (
     select contract_number, user_id, ${CUSTOM_FIELDS.map((k) => `max(value) filter (where field_index = ${k}) as f${k}`).join(', ')}
@@ -216,7 +216,7 @@ const FLOOR_INSERT_SQL = `insert into usage_records (
     coalesce(f.tokens, p.daily_token_rate, 0), coalesce(datediff('minute', f.sessionStartDate, f.sessionEndDate), 0), coalesce(f.quantity, 0), true,
     f.machineName, f.licenseServerName, f.licenseServerTimeZoneOffset,
     f.sessionStartDate, f.sessionEndDate, f.usageType, f.hubId, f.hubName, f.jobStatus, f.transactionDate, f.reasonType, f.reasonComment,
-    f.id, f.usage_at, ${CUSTOM_FIELDS.map((k) => `e.f${k}`).join(', ')}
+    f.id, f.usage_at, ${CUSTOM_FIELDS.map((k) => `e.f${k}`).join(', ')}, current_timestamp::timestamp
   from records f
   join contracts c on c.contract_number = f.contractNumber
   left join products p on p.product_line_code = f.productLineCode and p.version = f.productVersion

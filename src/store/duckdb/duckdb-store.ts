@@ -282,8 +282,10 @@ class DuckDbStore implements Store {
     const rated = await rateAffectedRecords(connection, this.#casualThresholdMinutes);
     await connection.run('begin transaction');
     try {
-      await withoutInsertionOrder(connection, () => insertNewRecords(connection));
-      await updateChangedCharges(connection);
+      // One time for the batch: what it inserted and what it re-rated were processed together.
+      const processedAt = new Date().toISOString();
+      await withoutInsertionOrder(connection, () => insertNewRecords(connection, processedAt));
+      await updateChangedCharges(connection, processedAt);
       await connection.run('commit');
       return summary(records, inserted, rated, false);
     } catch (error) {

@@ -346,8 +346,10 @@ class PostgresStore implements Store {
         await lockPartitionChanges(client);
         for (const month of missing) await createUsagePartition(client, month);
       }
-      await ingestSql.insertNewRecords(client);
-      await ingestSql.updateChangedCharges(client);
+      // One time for the batch: what it inserted and what it re-rated were processed together.
+      const processedAt = new Date().toISOString();
+      await ingestSql.insertNewRecords(client, processedAt);
+      await ingestSql.updateChangedCharges(client, processedAt);
       await client.query('commit');
       return ingestSql.summary(records, inserted, charges.length, false);
     } catch (error) {

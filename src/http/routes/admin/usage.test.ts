@@ -193,6 +193,34 @@ test('a late session re-rates the day it lands in and the pool split after it', 
   assert.deepEqual(await tokenflexQuery(app, token, ['tokenPool'], ['tokensConsumed']), [['CY', 18], ['MY', 14]]);
 });
 
+test("lastProcessDate is when a batch processed the records (inserted, or re-rated with a changed charge); lastUsageDate the usage's day", async (t) => {
+  const { app, token } = await fixtureApp(t);
+  const last = async () => Object.fromEntries(((await app.app.inject({ url: `/tokenflex/v1/usage/${FIXTURE_CONTRACT}/last`, headers: { authorization: `Bearer ${token}` } }))
+    .json() as { usageCategory: string; chargeCategory: string; lastUsageDate: string; lastProcessDate: string }[])
+    .map((row) => [`${row.usageCategory} ${row.chargeCategory}`, [row.lastUsageDate, row.lastProcessDate]]));
+  /** Now, to the second, as lastProcessDate is written. */
+  const second = () => `${new Date().toISOString().slice(0, 19)}Z`;
+  const first = second();
+  await postUsage(app, token, SESSIONS_NDJSON);
+  const firstDone = second();
+  const afterFirst = await last();
+  assert.deepEqual(Object.fromEntries(Object.entries(afterFirst).map(([key, [day]]) => [key, day])), {
+    'DESKTOP_PRODUCT CASUAL': '2025-03-03', 'DESKTOP_PRODUCT CHARGED': '2025-03-05', 'DESKTOP_PRODUCT FREE': '2025-03-03', 'DESKTOP_PRODUCT INCREMENTAL': '2025-03-03',
+  });
+  for (const [key, [, processed]] of Object.entries(afterFirst)) assert.ok(first <= processed! && processed! <= firstDone, `${key}: ${processed} in [${first}, ${firstDone}]`);
+
+  // A second later, the late Revit session of the re-rating test: it is new (CHARGED), and it turns
+  // ann's 10:00 AutoCAD session from CHARGED to FREE; her 09:00 CASUAL session does not change.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const second2 = second();
+  const late = { ...JSON.parse(SESSIONS_NDJSON.split('\n')[3] as string), sessionStartDate: '2025-03-03T13:00:00Z', sessionEndDate: '2025-03-03T13:30:00Z' };
+  assert.equal((await postUsage(app, token, JSON.stringify(late))).statusCode, 200);
+  const afterLate = await last();
+  assert.ok(afterLate['DESKTOP_PRODUCT FREE']![1]! >= second2, 'a record re-rated with a new charge was processed again');
+  assert.ok(afterLate['DESKTOP_PRODUCT CHARGED']![1]! >= second2, 'the new record');
+  assert.equal(afterLate['DESKTOP_PRODUCT CASUAL']![1], afterFirst['DESKTOP_PRODUCT CASUAL']![1], 'an unchanged record keeps its time');
+});
+
 test('other media types are refused with 415, and the route needs the admin role', async (t) => {
   const { app, token } = await fixtureApp(t);
   const json = await postUsage(app, token, '[]', 'application/json');

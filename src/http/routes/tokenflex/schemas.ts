@@ -147,7 +147,11 @@ export const lastRoute = {
         type: 'object',
         properties: {
           usageCategory: { type: 'string' }, chargeCategory: { type: 'string' },
-          lastUsageDate: { type: 'string' }, lastProcessDate: { type: 'string' },
+          lastUsageDate: { type: 'string', description: 'The latest rating day (YYYY-MM-DD) of the usage and charge category.' },
+          lastProcessDate: {
+            type: 'string',
+            description: 'When the service last processed usage of the category (UTC, ISO 8601): the latest time a batch inserted one of its records or re-rated one with a changed charge. Records loaded before that was recorded (the demo data) count their usage time.',
+          },
         },
       },
     },

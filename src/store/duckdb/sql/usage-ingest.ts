@@ -315,9 +315,9 @@ async function insertStoredRatingInput(
  * Inserts the new records with their charges (the caller lets DuckDB write them from its threads
  * without merging back into scan order: row order is not content). Users sent by name only get the
  * id of the one user with that name, and custom fields left out take the user's enrichment value
- * for the contract.
+ * for the contract. `processedAt`: ISO 8601, UTC.
  */
-export async function insertNewRecords(connection: DuckDBConnection): Promise<void> {
+export async function insertNewRecords(connection: DuckDBConnection, processedAt: string): Promise<void> {
   const o = ratedChargeSql('o');
   await connection.run(`insert into usage_records (
       id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code, product_name,
@@ -325,7 +325,7 @@ export async function insertNewRecords(connection: DuckDBConnection): Promise<vo
       tokens_consumed, usage_minutes, quantity, is_charged_event, machine_name, license_server_name, license_server_tz_offset,
       session_start, session_end, usage_type, hub_id, hub_name, job_status, transaction_date, reason_type, reason_comment,
       charged_item_id, usage_timestamp,
-      ${CUSTOM_FIELDS.map((k) => `custom_field_${k}`).join(', ')})
+      ${CUSTOM_FIELDS.map((k) => `custom_field_${k}`).join(', ')}, processed_at)
     with unique_names as (select user_name, min(id) as id from users group by user_name having count(*) = 1),
     enrichment as (
       select contract_number, user_id, ${CUSTOM_FIELDS.map((k) => `max(value) filter (where field_index = ${k}) as f${k}`).join(', ')}
@@ -336,19 +336,20 @@ export async function insertNewRecords(connection: DuckDBConnection): Promise<vo
       ${o.tokensConsumed}, ${o.usageMinutes}, n.quantity, ${o.isChargedEvent}, n.machine_name, n.license_server_name, n.license_server_tz_offset,
       n.session_start, n.session_end, n.usage_type, n.hub_id, n.hub_name, n.job_status, n.transaction_date, n.reason_type, n.reason_comment,
       n.charged_item_id, n.usage_at,
-      ${CUSTOM_FIELDS.map((k) => `coalesce(n.custom_field_${k}, e.f${k})`).join(', ')}
+      ${CUSTOM_FIELDS.map((k) => `coalesce(n.custom_field_${k}, e.f${k})`).join(', ')}, cast($1 as timestamp)
     from ingest_new n join rerate_charges o on o.is_new and o.k = n.line
     -- Keys only in the join condition: "n.user_id is null and …" made it a nested-loop join (3 s per 100k rows).
     left join unique_names u on u.user_name = n.user_name
-    left join enrichment e on e.contract_number = n.contract_number and e.user_id = coalesce(n.user_id, u.id)`);
+    left join enrichment e on e.contract_number = n.contract_number and e.user_id = coalesce(n.user_id, u.id)`, [processedAt]);
 }
 
-/** Writes the charges of the stored records the batch changed; returns how many changed. */
-export async function updateChangedCharges(connection: DuckDBConnection): Promise<number> {
+/** Writes the charges of the stored records the batch changed, processed at `processedAt`; returns how many changed. */
+export async function updateChangedCharges(connection: DuckDBConnection, processedAt: string): Promise<number> {
   const o = ratedChargeSql('o');
   const reader = await connection.runAndReadAll(`update usage_records set
       usage_date = x.usage_date, contract_year = x.contract_year, charge_category = x.charge_category, token_pool = x.token_pool,
-      tokens_consumed = x.tokens_consumed, usage_minutes = x.usage_minutes, is_charged_event = x.is_charged_event
+      tokens_consumed = x.tokens_consumed, usage_minutes = x.usage_minutes, is_charged_event = x.is_charged_event,
+      processed_at = cast($1 as timestamp)
     from (
       select i.id, ${o.usageDate} as usage_date, ${o.contractYear} as contract_year, ${o.chargeCategory} as charge_category,
         ${o.tokenPool} as token_pool, ${o.tokensConsumed} as tokens_consumed, ${o.usageMinutes} as usage_minutes, ${o.isChargedEvent} as is_charged_event
@@ -359,7 +360,7 @@ export async function updateChangedCharges(connection: DuckDBConnection): Promis
       usage_records.charge_category <> x.charge_category or usage_records.token_pool <> x.token_pool
       or usage_records.tokens_consumed <> x.tokens_consumed or usage_records.is_charged_event <> x.is_charged_event
       or usage_records.usage_minutes <> x.usage_minutes or usage_records.usage_date <> x.usage_date
-      or usage_records.contract_year <> x.contract_year)`);
+      or usage_records.contract_year <> x.contract_year)`, [processedAt]);
   return Number(reader.getRowsJS()[0]?.[0] ?? 0);
 }
 

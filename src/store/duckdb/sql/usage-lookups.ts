@@ -64,7 +64,7 @@ export async function selectUsageSummary(connection: DuckDBConnection, contractN
 export async function selectLastUsage(connection: DuckDBConnection, contractNumber: string): Promise<LastUsage[]> {
   const reader = await connection.runAndReadAll(
     `select usage_category, charge_category, strftime(max(usage_date), '%Y-%m-%d') as last_usage_date,
-            strftime(max(coalesce(session_end, usage_timestamp, transaction_date, cast(usage_date as timestamp))), '%Y-%m-%dT%H:%M:%SZ') as last_process_date
+            strftime(max(coalesce(processed_at, session_end, usage_timestamp, transaction_date, cast(usage_date as timestamp))), '%Y-%m-%dT%H:%M:%SZ') as last_process_date
        from usage_records where contract_number = $1
       group by 1, 2 order by 1, 2`,
     [contractNumber]);

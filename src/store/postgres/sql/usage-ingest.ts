@@ -314,8 +314,8 @@ export async function selectNewRecordMonths(db: Queryable): Promise<string[]> {
   return result.rows.map((row) => String(row.month));
 }
 
-/** Inserts the new records with their charges. */
-export async function insertNewRecords(db: Queryable): Promise<number> {
+/** Inserts the new records with their charges, processed at `processedAt` (ISO 8601, UTC). */
+export async function insertNewRecords(db: Queryable, processedAt: string): Promise<number> {
   const result = await db.query(`insert into usage_records (
       id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code, product_name,
       parent_product_name, product_version, product_feature_code, usage_date, contract_year, charge_category, token_pool,
@@ -323,28 +323,28 @@ export async function insertNewRecords(db: Queryable): Promise<number> {
       session_start, session_end, usage_type, hub_id, hub_name, job_status, transaction_date, reason_type, reason_comment,
       charged_item_id, usage_timestamp,
       custom_field_1, custom_field_2, custom_field_3, custom_field_4, custom_field_5,
-      custom_field_6, custom_field_7, custom_field_8, custom_field_9, custom_field_10)
+      custom_field_6, custom_field_7, custom_field_8, custom_field_9, custom_field_10, processed_at)
     select n.id, n.contract_number, n.team_id, n.usage_category, n.source, n.user_id, n.user_name, n.product_line_code, n.product_name,
       n.parent_product_name, n.product_version, n.product_feature_code, c.usage_date, c.contract_year, c.charge_category, c.token_pool,
       c.tokens_consumed, c.usage_minutes, n.quantity, c.is_charged_event, n.machine_name, n.license_server_name, n.license_server_tz_offset,
       n.session_start, n.session_end, n.usage_type, n.hub_id, n.hub_name, n.job_status, n.transaction_date, n.reason_type, n.reason_comment,
       n.charged_item_id, n.usage_at,
       n.custom_field_1, n.custom_field_2, n.custom_field_3, n.custom_field_4, n.custom_field_5,
-      n.custom_field_6, n.custom_field_7, n.custom_field_8, n.custom_field_9, n.custom_field_10
-    from ingest_new n join ingest_charges c on c.is_new and c.id = n.id`);
+      n.custom_field_6, n.custom_field_7, n.custom_field_8, n.custom_field_9, n.custom_field_10, $1::timestamp
+    from ingest_new n join ingest_charges c on c.is_new and c.id = n.id`, [processedAt]);
   return result.rowCount ?? 0;
 }
 
-/** Writes the charges of the stored records the batch changed; returns how many changed. */
-export async function updateChangedCharges(db: Queryable): Promise<number> {
+/** Writes the charges of the stored records the batch changed, processed at `processedAt`; returns how many changed. */
+export async function updateChangedCharges(db: Queryable, processedAt: string): Promise<number> {
   const result = await db.query(`update usage_records r set
       usage_date = c.usage_date, contract_year = c.contract_year, charge_category = c.charge_category, token_pool = c.token_pool,
-      tokens_consumed = c.tokens_consumed, usage_minutes = c.usage_minutes, is_charged_event = c.is_charged_event
+      tokens_consumed = c.tokens_consumed, usage_minutes = c.usage_minutes, is_charged_event = c.is_charged_event, processed_at = $1::timestamp
     from ingest_charges c
     where not c.is_new and r.id = c.id and (
       r.charge_category <> c.charge_category or r.token_pool <> c.token_pool or r.tokens_consumed <> c.tokens_consumed
       or r.is_charged_event <> c.is_charged_event or r.usage_minutes <> c.usage_minutes or r.usage_date <> c.usage_date
-      or r.contract_year <> c.contract_year)`);
+      or r.contract_year <> c.contract_year)`, [processedAt]);
   return result.rowCount ?? 0;
 }
 

@@ -63,7 +63,7 @@ export async function selectUsageSummary(db: Queryable, contractNumber: string, 
 export async function selectLastUsage(db: Queryable, contractNumber: string): Promise<LastUsage[]> {
   const result = await db.query(
     `select usage_category, charge_category, to_char(max(usage_date), 'YYYY-MM-DD') as last_usage_date,
-            to_char(max(coalesce(session_end, usage_timestamp, transaction_date, usage_date::timestamp)), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as last_process_date
+            to_char(max(coalesce(processed_at, session_end, usage_timestamp, transaction_date, usage_date::timestamp)), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as last_process_date
        from usage_records where contract_number = $1
       group by 1, 2 order by 1, 2`,
     [contractNumber]);
