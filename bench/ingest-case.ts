@@ -6,9 +6,10 @@
  * prints one JSON line, an IngestBenchResult.
  *
  * The seeded records are exported as NDJSON in the record format of `POST /admin/v1/usage` (no
- * ids: they get content ids, as licence-server records would), then ingested over HTTP on a real socket, validated and rated, into a copy of the seeded database
- * with its usage emptied; beside DuckDB reading the same file with `read_json` into a table of a
- * new database on the same disk, under the memory the store gives a bulk load, in the same run.
+ * ids: they get content ids, as licence-server records would), then ingested over HTTP on a real
+ * socket, validated and rated, into a copy of the seeded database with its usage emptied; beside
+ * DuckDB reading the same file with `read_json` into a table of a new database on the same disk,
+ * under the memory the store gives a bulk load, in the same run.
  * Rounds of the two alternate, and the medians are compared (one round of each moved the ratio by
  * a third between runs on this shared VM). Every round's ingested charges are checked against the
  * seed's (the same sessions, rated by the same rules, must cost the same, pool by pool).
@@ -28,7 +29,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/jobs/index.js';
-import { openDuckDbStore } from '../src/store/index.js';
+import { openDuckDbStore, USAGE_REFERENCE_CTES } from '../src/store/index.js';
 import { bulkInstanceMemory, storeMemory } from './duckdb-settings.js';
 
 export interface IngestBenchResult {
@@ -191,10 +192,10 @@ const FLOOR_READ_SQL = (file: string) => `create temp table floor_in as select *
   transactionDate: 'TIMESTAMP', reasonType: 'VARCHAR', reasonComment: 'VARCHAR', quantity: 'DOUBLE'})`;
 
 /**
- * The typed records into usage_records, every column the ingestion writes filled as it fills it
- * (a random 32-hex id for the content id, the charge columns and the processing time constant): the same joins as the
- * store's insert (sql/usage-ingest.ts insertNewRecords), plus the contract's team and the product's
- * name and feature code, which the validator fills in.
+ * The typed records into usage_records, every column the ingestion writes filled as it fills it (a
+ * random 32-hex id for the content id, the charge columns and the processing time constant): the
+ * store's insert joins the same references (USAGE_REFERENCE_CTES), and the validator fills in the
+ * contract's team and the product's name and feature code, joined here.
  */
 const FLOOR_INSERT_SQL = `insert into usage_records (
     id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code, product_name,
@@ -202,11 +203,7 @@ const FLOOR_INSERT_SQL = `insert into usage_records (
     tokens_consumed, usage_minutes, quantity, is_charged_event, machine_name, license_server_name, license_server_tz_offset,
     session_start, session_end, usage_type, hub_id, hub_name, job_status, transaction_date, reason_type, reason_comment,
     charged_item_id, usage_timestamp, ${CUSTOM_FIELDS.map((k) => `custom_field_${k}`).join(', ')}, processed_at)
-  with unique_names as (select user_name, min(id) as id from users group by user_name having count(*) = 1),
-  enrichment as (
-    select contract_number, user_id, ${CUSTOM_FIELDS.map((k) => `max(value) filter (where field_index = ${k}) as f${k}`).join(', ')}
-    from user_enrichment group by contract_number, user_id
-  ),
+  with ${USAGE_REFERENCE_CTES},
   records as (
     select replace(gen_random_uuid()::varchar, '-', '') as id, coalesce(sessionStartDate, usageTimestamp, transactionDate) as usage_at, *
     from floor_in

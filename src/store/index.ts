@@ -11,6 +11,7 @@ export type {
 } from './store.js';
 export { DuplicateKeyError, jobOfNew, JobLeaseLostError, QueryInterruptedError } from './store.js';
 export { bulkLoadMemoryLimit, openDuckDbStore } from './duckdb/duckdb-store.js';
+export { USAGE_REFERENCE_CTES } from './usage-reference-sql.js';
 export type { DuckDbStoreOptions } from './duckdb/duckdb-store.js';
 export { openPostgresStore } from './postgres/postgres-store.js';
 export type { PostgresStoreOptions } from './postgres/postgres-store.js';

@@ -212,12 +212,12 @@ test("lastProcessDate is when a batch processed the records (inserted, or re-rat
   // A second later, the late Revit session of the re-rating test: it is new (CHARGED), and it turns
   // ann's 10:00 AutoCAD session from CHARGED to FREE; her 09:00 CASUAL session does not change.
   await new Promise((resolve) => setTimeout(resolve, 1100));
-  const second2 = second();
+  const lateSent = second();
   const late = { ...JSON.parse(SESSIONS_NDJSON.split('\n')[3] as string), sessionStartDate: '2025-03-03T13:00:00Z', sessionEndDate: '2025-03-03T13:30:00Z' };
   assert.equal((await postUsage(app, token, JSON.stringify(late))).statusCode, 200);
   const afterLate = await last();
-  assert.ok(afterLate['DESKTOP_PRODUCT FREE']![1]! >= second2, 'a record re-rated with a new charge was processed again');
-  assert.ok(afterLate['DESKTOP_PRODUCT CHARGED']![1]! >= second2, 'the new record');
+  assert.ok(afterLate['DESKTOP_PRODUCT FREE']![1]! >= lateSent, 'a record re-rated with a new charge was processed again');
+  assert.ok(afterLate['DESKTOP_PRODUCT CHARGED']![1]! >= lateSent, 'the new record');
   assert.equal(afterLate['DESKTOP_PRODUCT CASUAL']![1], afterFirst['DESKTOP_PRODUCT CASUAL']![1], 'an unchanged record keeps its time');
 });
 

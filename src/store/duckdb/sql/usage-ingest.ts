@@ -9,6 +9,7 @@ import type {
   ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../../store.js';
 import { STAGED_COLUMNS, stagedLine, type StagedField } from '../staged-line.js';
+import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 
 // Usage ingestion on DuckDB (spec §6): stage a batch, then in one transaction insert the new ids
 // and re-rate everything they can change. The temp views and tables are the connection's own, so
@@ -326,11 +327,7 @@ export async function insertNewRecords(connection: DuckDBConnection, processedAt
       session_start, session_end, usage_type, hub_id, hub_name, job_status, transaction_date, reason_type, reason_comment,
       charged_item_id, usage_timestamp,
       ${CUSTOM_FIELDS.map((k) => `custom_field_${k}`).join(', ')}, processed_at)
-    with unique_names as (select user_name, min(id) as id from users group by user_name having count(*) = 1),
-    enrichment as (
-      select contract_number, user_id, ${CUSTOM_FIELDS.map((k) => `max(value) filter (where field_index = ${k}) as f${k}`).join(', ')}
-      from user_enrichment group by contract_number, user_id
-    )
+    with ${USAGE_REFERENCE_CTES}
     select n.id, n.contract_number, n.team_id, n.usage_category, n.source, coalesce(n.user_id, u.id), n.user_name, n.product_line_code, n.product_name,
       n.parent_product_name, n.product_version, n.product_feature_code, ${o.usageDate}, ${o.contractYear}, ${o.chargeCategory}, ${o.tokenPool},
       ${o.tokensConsumed}, ${o.usageMinutes}, n.quantity, ${o.isChargedEvent}, n.machine_name, n.license_server_name, n.license_server_tz_offset,

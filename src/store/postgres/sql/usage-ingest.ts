@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { RatedCharge, RatingSession } from '../../../rating/index.js';
 import type { ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences } from '../../store.js';
 import { textOrNull, type Queryable } from './db.js';
+import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 
 // Usage ingestion on PostgreSQL (spec §6), the twin of duckdb/sql/usage-ingest.ts: stage a batch
 // with COPY FROM STDIN into a temp table, then, in one transaction, insert the new ids and re-rate
@@ -158,11 +159,7 @@ export async function createNewRecordsTable(db: Queryable): Promise<void> {
        where not exists (select 1 from usage_records r where r.id = s.id)
        order by s.id, s.line
     ),
-    unique_names as (select user_name, min(id) as id from users group by user_name having count(*) = 1),
-    enrichment as (
-      select contract_number, user_id, ${Array.from({ length: 10 }, (_, k) => `max(value) filter (where field_index = ${k + 1}) as f${k + 1}`).join(', ')}
-        from user_enrichment group by contract_number, user_id
-    )
+    ${USAGE_REFERENCE_CTES}
     select ${select}
       from fresh n
       left join unique_names u on n.user_id is null and u.user_name = n.user_name
