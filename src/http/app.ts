@@ -10,6 +10,7 @@ import { useErrorFamily } from './errors/index.js';
 import { Directory } from './plugins/principal.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { authenticationRoutes, openIdRoutes } from './routes/authentication/index.js';
+import { CONSOLE_CLIENT_ID, consoleRoutes } from './routes/console/index.js';
 import { downloadRoutes, type DownloadOptions } from './routes/downloads/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { insightsRoutes } from './routes/insights/index.js';
@@ -35,6 +36,11 @@ export interface AppDeps {
   readonly insightsExports?: InsightsExportService;
   /** Token Flex export schedules; without it those routes are absent. */
   readonly schedules?: ScheduleService;
+  /**
+   * The reporting console's build (`web/dist`), served at `/console/`; its OAuth client
+   * (`insights-console`, registered by the server at start) then signs in without a consent page.
+   */
+  readonly console?: { readonly distDir: string };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -86,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authenticationRoutes, {
     prefix: '/authentication/v2', keys: deps.keys, provider, issuer: deps.tokens.issuer,
     secureCookies: deps.publicUrl.startsWith('https:'), rateLimits: deps.authRateLimits ?? { token: 120, signIn: 20 },
+    firstPartyClientIds: deps.console ? [CONSOLE_CLIENT_ID] : [],
   });
   await app.register(openIdRoutes, { issuer: deps.tokens.issuer, publicUrl: deps.publicUrl, ...auth });
   await app.register(insightsRoutes, {
@@ -96,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.schedules ? { schedules: deps.schedules } : {}),
   });
   await app.register(adminRoutes, { prefix: '/admin/v1', ...auth });
+  if (deps.console) await app.register(consoleRoutes, { distDir: deps.console.distDir });
   await app.ready();
   return app;
 }

@@ -1,13 +1,15 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
 import pino from 'pino';
-import { loadSigningKeys, startCredentialHousekeeping } from '../auth/index.js';
+import { randomBytes } from 'node:crypto';
+import { loadSigningKeys, setUserPassword, startCredentialHousekeeping } from '../auth/index.js';
 import type { Config } from '../config.js';
 import { createJobServices } from '../jobs/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { LocalFileStore, loadDownloadSecretFile, UrlSigner } from '../exports/index.js';
 import { buildApp } from './app.js';
 import { startControlSocket } from './control-socket.js';
+import { CONSOLE_DIST_DIR, ensureConsoleBuilt, registerConsoleClient } from './routes/console/index.js';
 
 /** Where the CLI finds a running server of a data directory. */
 export function controlSocketPath(dataDir: string): string {
@@ -16,6 +18,8 @@ export function controlSocketPath(dataDir: string): string {
 
 /** A fixed window, not "today", so a fresh demo looks the same on every machine. */
 const DEMO_WINDOW = { from: '2024-11-01', to: '2026-10-31', seed: 42 } as const;
+/** The demo users the README names; they get a password when the demo dataset is generated. */
+const DEMO_SIGN_IN_USERS = ['admin@example.com', 'alice@example.com'] as const;
 
 /**
  * Runs the service until SIGTERM/SIGINT: opens and migrates the store, seeds the demo dataset
@@ -38,7 +42,10 @@ export async function runServer(config: Config): Promise<void> {
     logger.info({ rows: config.demoRows, dataDir: config.dataDir }, 'empty database: generating the demo dataset');
     try {
       const summary = await store.loadDemoData({ rows: config.demoRows, ...DEMO_WINDOW });
-      logger.info(summary, 'demo dataset ready: sign in as admin@example.com (every team) or alice@example.com (one team)');
+      // A random password, told once: a demo database kept by mistake has no well-known admin password.
+      const password = randomBytes(9).toString('base64url');
+      for (const email of DEMO_SIGN_IN_USERS) await setUserPassword(store, email, password);
+      logger.info({ ...summary, password }, `demo dataset ready: open ${config.publicUrl}/ and sign in as admin@example.com (every team) or alice@example.com (one team) with the password ${password}`);
     } catch (error) {
       // PostgreSQL: another server process starting on the same database loaded it first.
       if (await store.isEmpty()) throw error;
@@ -74,7 +81,12 @@ export async function runServer(config: Config): Promise<void> {
   // Expired codes, sessions, revocations and refresh tokens are deleted every 15 minutes.
   const housekeeping = startCredentialHousekeeping(store, { log: logger });
   let ready = true;
-  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits });
+  // The console signs in as its own public OAuth client, registered here (idempotent).
+  const consoleClient = await registerConsoleClient(store, config.publicUrl);
+  if (consoleClient !== 'current') logger.info({ outcome: consoleClient }, 'console OAuth client registered');
+  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, console: { distDir: CONSOLE_DIST_DIR }, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits });
+  // Built at install; rebuilt here when missing or out of date with web/ or this server's API.
+  await ensureConsoleBuilt({ openapi: app.swagger(), log: logger });
   let control: Server | undefined;
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -89,7 +101,7 @@ export async function runServer(config: Config): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  logger.info({ url: config.publicUrl, docs: `${config.publicUrl}/docs` }, 'usage-insights is listening');
+  logger.info({ url: config.publicUrl, console: `${config.publicUrl}/`, docs: `${config.publicUrl}/docs` }, 'usage-insights is listening');
   if (config.tokenIssuer !== config.publicUrl.replace(/\/+$/, '')) {
     // The issuer never follows PORT (tokens stay valid when the port moves), but OpenID Connect
     // Discovery wants it to be the URL its document is fetched from: strict clients refuse otherwise.

@@ -131,6 +131,18 @@ export class UsageQueryService {
   }
 
   /**
+   * Validates a query as `submit` does, without running it: throws the same errors (a `where`
+   * error with its position and caret snippet), or returns the columns the result would have.
+   */
+  check(api: ApiName, scope: QueryScope, request: UsageQueryRequest): { readonly columns: readonly string[] } {
+    const plan = planUsageQuery(toSpec({
+      api, fields: [...request.fields], metrics: [...request.metrics], where: (request.where ?? '').trim(), orderBy: (request.orderBy ?? '').trim(),
+      usageCategories: request.usageCategories && request.usageCategories.length > 0 ? [...request.usageCategories] : null, scope,
+    }), catalogFor(api));
+    return { columns: [...plan.fields.map((f) => f.name), ...plan.metrics.map((m) => m.name)] };
+  }
+
+  /**
    * Validates and queues a query, or returns the live result of an identical earlier one
    * (`reused: true`), or the job an earlier request with the same idempotency key created.
    */

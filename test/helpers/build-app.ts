@@ -70,7 +70,7 @@ export async function openSeededDatabases(
  */
 export async function buildTestApp(
   t: { after: (fn: () => Promise<void>) => void }, store: Store, jobSettings: Partial<JobSettings> = {},
-  options: { readonly keys?: SigningKeyOptions; readonly logger?: FastifyBaseLogger } = {},
+  options: { readonly keys?: SigningKeyOptions; readonly logger?: FastifyBaseLogger; readonly console?: { readonly distDir: string } } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
   const keys = await loadSigningKeys(dataDir, options.keys ?? {});
@@ -79,6 +79,7 @@ export async function buildTestApp(
   await jobs.runner.start();
   const app = await buildApp({
     store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads, ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.console ? { console: options.console } : {}),
     ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}),
   });
   t.after(async () => {

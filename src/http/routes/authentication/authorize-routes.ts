@@ -32,6 +32,8 @@ function withQuery(base: string, params: Readonly<Record<string, string | undefi
  */
 export function registerAuthorizeRoutes(app: FastifyInstance, options: {
   readonly provider: OAuthProvider; readonly secureCookies: boolean; readonly issuer: string;
+  /** Clients that are part of this service (the console): consent is implied, never asked. */
+  readonly firstPartyClientIds: ReadonlySet<string>;
   readonly limitRate: (request: FastifyRequest) => Promise<void>;
 }): void {
   const { provider, secureCookies } = options;
@@ -81,8 +83,14 @@ export function registerAuthorizeRoutes(app: FastifyInstance, options: {
     const checked = await check(params, reply);
     if (!checked) return reply;
     const user = params.prompt === 'login' ? undefined : await provider.sessionUser(readCookies(request)[SESSION_COOKIE]);
+    // The service's own console is no third party: the user signed in to it, so nothing to consent to.
+    const firstParty = options.firstPartyClientIds.has(checked.client.id) && params.prompt !== 'consent';
+    if (user && firstParty) {
+      const code = await provider.issueCode(checked.request, user.id, new Date());
+      return redirect(reply, checked.request.redirectUri, { code, state: checked.request.state });
+    }
     if (params.prompt === 'none') {
-      // We always ask for consent, so a silent request cannot succeed.
+      // Other clients are always asked for consent, so a silent request cannot succeed.
       return redirect(reply, checked.request.redirectUri, { error: user ? 'consent_required' : 'login_required', state: checked.request.state });
     }
     const csrf = csrfFor(request, reply);

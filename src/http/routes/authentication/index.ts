@@ -18,6 +18,8 @@ export interface AuthenticationOptions {
   readonly secureCookies: boolean;
   /** Requests per minute per client address; 0 turns the limit off. */
   readonly rateLimits: { readonly token: number; readonly signIn: number };
+  /** Clients of this service itself (the console): a signed-in user is not asked to consent to them. */
+  readonly firstPartyClientIds?: readonly string[];
 }
 
 const jwksSchema = {
@@ -45,6 +47,7 @@ export const authenticationRoutes: FastifyPluginAsync<AuthenticationOptions> = a
   registerTokenRoutes(app, { provider: options.provider, limitRate: createRateLimiter(options.rateLimits.token) });
   registerAuthorizeRoutes(app, {
     provider: options.provider, secureCookies: options.secureCookies, issuer: options.issuer,
+    firstPartyClientIds: new Set(options.firstPartyClientIds ?? []),
     limitRate: createRateLimiter(options.rateLimits.signIn),
   });
   app.get('/keys', {

@@ -5,7 +5,7 @@ import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins
 import type { InsightsExportService } from '../../../exports/index.js';
 import { registerInsightsExports } from './exports.js';
 import { registerInsightsQueries } from './queries.js';
-import { catalogRoute, contextsRoute } from './schemas.js';
+import { catalogRoute, contextSubscriptionsRoute, contextsRoute } from './schemas.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
 
 export interface InsightsOptions extends AuthOptions {
@@ -26,6 +26,23 @@ export const insightsRoutes: FastifyPluginAsync<InsightsOptions> = async (app, o
     if (!principal.user) return [];
     const teams = await options.store.listAdministeredTeams(principal.user.id);
     return teams.map((team) => ({ contextId: team.teamId, alias: team.name, reportingBenefits: [...team.reportingBenefits] }));
+  });
+
+  app.get<{ Params: { contextId: string } }>('/contexts/:contextId/subscriptions', { schema: contextSubscriptionsRoute }, async (request) => {
+    const { contextId } = request.params;
+    await principalOf(request).assertTeam(contextId);
+    const subscriptions = [];
+    // A team holds a handful of subscriptions; the pages only bound one read.
+    for (let offset = 0; ; offset += 1000) {
+      const page = await options.store.listSubscriptions({ teamId: contextId }, { offset, limit: 1000 });
+      subscriptions.push(...page.items);
+      if (page.items.length < 1000 || offset + 1000 >= page.total) break;
+    }
+    return subscriptions.map((s) => ({
+      subscriptionId: s.id, contractNumber: s.contractNumber, productLineCode: s.productLineCode, productName: s.productName,
+      offeringType: s.offeringType, term: s.term, status: s.status, quantity: s.quantity, assignedSeats: s.seats.length,
+      startDate: s.startDate, endDate: s.endDate,
+    }));
   });
 
   registerInsightsQueries(app, options.queries);

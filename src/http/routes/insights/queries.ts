@@ -3,7 +3,7 @@ import type { Job, JobState } from '../../../store/index.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
 import { answerNotModified, preferredWaitMs, setSubmitHeaders, statusWaitMs } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
-import { deleteQueryRoute, getQueryRoute, submitQueryRoute } from './schemas.js';
+import { checkQueryRoute, deleteQueryRoute, getQueryRoute, submitQueryRoute } from './schemas.js';
 
 /** Insights status words (spec §3.3); canceled queries show as ERROR with title CANCELED. */
 const INSIGHTS_STATUS = {
@@ -71,6 +71,19 @@ export function registerInsightsQueries(app: FastifyInstance, queries: UsageQuer
       return { ...(await describeJob(queries, job, request.query.offset, request.query.limit)), startTime: startTime(job) };
     }
     return { id: job.id, status: INSIGHTS_STATUS[job.state], startTime: startTime(job) };
+  });
+
+  app.post<{ Body: SubmitBody; Querystring: { contextId?: string; context?: string } }>('/usage-queries/check', { schema: checkQueryRoute, config: { scope: 'data:read' } }, async (request) => {
+    const principal = principalOf(request);
+    const body = request.body;
+    const contextId = body.contextId ?? body.context ?? request.query.contextId ?? request.query.context;
+    if (contextId !== undefined) await principal.assertTeam(contextId);
+    const teamIds = contextId !== undefined ? [contextId] : [...(await principal.teamIds())];
+    const { columns } = queries.check('insights', { kind: 'teams', teamIds }, {
+      fields: body.fields ?? [], metrics: body.metrics ?? [],
+      ...(body.where !== undefined ? { where: body.where } : {}), ...(body.orderBy !== undefined ? { orderBy: body.orderBy } : {}),
+    });
+    return { valid: true, columns };
   });
 
   app.get<{ Params: { queryId: string }; Querystring: PageQuery }>('/usage-queries/:queryId', { schema: getQueryRoute }, async (request, reply) => {

@@ -189,3 +189,52 @@ export const deleteExportRoute = {
   params: exportIdParams,
   response: { 204: { type: 'null', description: 'Canceled or deleted.' }, ...errors },
 } as const;
+
+const checkResult = {
+  type: 'object',
+  properties: {
+    valid: { type: 'boolean', const: true },
+    columns: { type: 'array', items: { type: 'string' }, description: 'The columns the result would have, in order.' },
+  },
+  required: ['valid', 'columns'],
+} as const;
+
+export const checkQueryRoute = {
+  tags: ['insights'],
+  summary: 'Check a usage query without running it (ours): 200 with its columns, or the 400 a submit would answer.',
+  description: 'Takes the body of `POST /usage-queries`. A `where` mistake answers 400 with the message, `position` and caret `snippet`, '
+    + 'and the nearest field name for a typo, exactly as the submit does; nothing is queued. For editors that check as the user types.',
+  querystring: { type: 'object', properties: contextProps, additionalProperties: false },
+  body: submitQueryRoute.body,
+  response: { 200: checkResult, ...errors },
+} as const;
+
+const subscriptionItem = {
+  type: 'object',
+  properties: {
+    subscriptionId: { type: 'string' },
+    contractNumber: { type: ['string', 'null'] },
+    productLineCode: { type: 'string' },
+    productName: { type: 'string' },
+    offeringType: { type: 'string' },
+    term: { type: 'string' },
+    status: { type: 'string' },
+    quantity: { type: 'integer', description: 'Seats bought.' },
+    assignedSeats: { type: 'integer', description: 'Seats assigned to users.' },
+    startDate: { type: 'string', format: 'date' },
+    endDate: { type: 'string', format: 'date' },
+  },
+  required: ['subscriptionId', 'productLineCode', 'productName', 'status', 'quantity', 'assignedSeats', 'startDate', 'endDate'],
+} as const;
+
+export const contextSubscriptionsRoute = {
+  tags: ['insights'],
+  summary: 'The subscriptions of a team with their seats bought and assigned (ours; the SUBSCRIPTIONS export as JSON, at once).',
+  params: {
+    type: 'object',
+    properties: { contextId: contextProps.contextId },
+    required: ['contextId'],
+    additionalProperties: false,
+  },
+  response: { 200: { type: 'array', items: subscriptionItem }, ...errors },
+} as const;

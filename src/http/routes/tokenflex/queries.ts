@@ -4,7 +4,7 @@ import type { UsageQueryService } from '../../../jobs/index.js';
 import type { Job, JobState } from '../../../store/index.js';
 import { answerNotModified, preferredWaitMs, setSubmitHeaders, statusWaitMs } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
-import { getQueryRoute, submitQueryRoute } from './schemas.js';
+import { checkQueryRoute, getQueryRoute, submitQueryRoute } from './schemas.js';
 
 /** Token Flex status words (spec §4); a query stopped by the execution cap is TIMEOUT. */
 const TOKENFLEX_STATUS = {
@@ -41,6 +41,18 @@ async function describeJob(queries: UsageQueryService, job: Job, contractNumber:
 
 /** `POST /usage/:c/query` and `GET /usage/:c/query/:id` (spec §4). */
 export function registerTokenflexQueries(app: FastifyInstance, queries: UsageQueryService): void {
+  app.post<{ Params: Params; Body: SubmitBody }>('/usage/:contract_number/query/check', { schema: checkQueryRoute, config: { scope: 'data:read' } }, async (request) => {
+    const contractNumber = request.params.contract_number;
+    await principalOf(request).assertContract(contractNumber);
+    const body = request.body;
+    const { columns } = queries.check('tokenflex', { kind: 'contract', contractNumber }, {
+      fields: body.fields ?? [], metrics: body.metrics ?? [],
+      ...(body.where !== undefined ? { where: body.where } : {}),
+      ...(body.usageCategory !== undefined ? { usageCategories: body.usageCategory } : {}),
+    });
+    return { valid: true, columns };
+  });
+
   app.post<{ Params: Params; Body: SubmitBody }>('/usage/:contract_number/query', { schema: submitQueryRoute, config: { scope: 'data:read' } }, async (request, reply) => {
     const principal = principalOf(request);
     const contractNumber = request.params.contract_number;

@@ -349,3 +349,23 @@ export const scheduleRoute = {
   params: scheduleIdParams,
   response: { 200: scheduleSchema, ...errors },
 } as const;
+
+export const checkQueryRoute = {
+  tags: ['tokenflex'],
+  summary: 'Check a usage query without running it (ours): 200 with its columns, or the 400 a submit would answer.',
+  description: 'Takes the body of `POST /usage/:contract_number/query`. A `where` mistake answers 400 with the message, `position` and caret '
+    + '`snippet`, and the nearest field name for a typo, exactly as the submit does; nothing is queued.',
+  params: contractParams,
+  body: submitQueryRoute.body,
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        valid: { type: 'boolean', const: true },
+        columns: { type: 'array', items: { type: 'string' }, description: 'The columns the result would have, in order.' },
+      },
+      required: ['valid', 'columns'],
+    },
+    ...errors,
+  },
+} as const;
