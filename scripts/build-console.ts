@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     typeCheck();
     const { build } = await import('vite');
     const outDir = path.join(WEB_DIR, `.dist-${process.pid}`);
-    await build({ configFile: path.join(WEB_DIR, 'vite.config.ts'), root: WEB_DIR, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    await build({ configFile: path.join(WEB_DIR, 'vite.config.ts'), root: WEB_DIR, logLevel: 'info', build: { outDir, emptyOutDir: true } });
     await compressAssets(path.join(outDir, 'assets'));
     await writeFile(path.join(outDir, BUILD_STAMP), JSON.stringify(stamp));
     await rm(CONSOLE_DIST_DIR, { recursive: true, force: true });
@@ -124,4 +124,10 @@ async function main(): Promise<void> {
   });
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // tsc and Vite have printed their own messages; a stack trace of this script adds nothing.
+  console.error(`build-console: the console was not built: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

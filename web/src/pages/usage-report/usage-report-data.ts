@@ -1,0 +1,70 @@
+import { api, must } from '../../api/client';
+import { recordsOf, runInsightsQuery, type Cell } from '../../api/queries';
+import { language } from '../../i18n/i18n';
+import { whereRange, type DateRange } from '../../ui/date-range';
+
+export const SOURCES = ['sus', 'ppu', 'flex'] as const;
+
+export interface ReportFilters {
+  readonly team: string;
+  readonly product: string;
+  readonly source: string;
+  /** Rows with at least this many days of use (0: all). */
+  readonly minDays: number;
+}
+
+/** The columns of the report, in the chooser's order; the first five are shown by default. */
+export const REPORT_COLUMNS = [
+  { key: 'fullName', kind: 'text' }, { key: 'emailAddress', kind: 'text' }, { key: 'productName', kind: 'text' },
+  { key: 'totalUniqueDays', kind: 'number' }, { key: 'latestUsageDate', kind: 'date' }, { key: 'userName', kind: 'text' },
+  { key: 'productLineCode', kind: 'text' }, { key: 'source', kind: 'text' }, { key: 'totalTokens', kind: 'number' },
+  { key: 'earliestUsageDate', kind: 'date' }, { key: 'teamName', kind: 'text' },
+] as const;
+export const DEFAULT_COLUMNS = REPORT_COLUMNS.slice(0, 5).map((c) => c.key);
+
+function where(filters: ReportFilters, range: DateRange): string {
+  const parts = [whereRange(range)];
+  if (filters.product) parts.push(`productLineCode = '${filters.product.replace(/'/g, "''")}'`);
+  if (filters.source) parts.push(`source = '${filters.source}'`);
+  return parts.join(' and ');
+}
+
+/** Users × products of the range: one Insights query; the days-used filter applies to its rows. */
+export async function loadReport(filters: ReportFilters, range: DateRange): Promise<Record<string, Cell>[]> {
+  const result = await runInsightsQuery({
+    ...(filters.team ? { contextId: filters.team } : {}),
+    fields: ['userId', 'userName', 'fullName', 'emailAddress', 'productName', 'productLineCode', 'source', 'teamName'],
+    metrics: ['totalUniqueDays', 'totalTokens', 'earliestUsageDate', 'latestUsageDate'],
+    where: where(filters, range),
+  });
+  const rows = recordsOf(result);
+  return filters.minDays > 0 ? rows.filter((row) => Number(row.totalUniqueDays) >= filters.minDays) : rows;
+}
+
+/** The products with usage for the product filter. */
+export async function loadProducts(team: string, range: DateRange): Promise<{ code: string; name: string }[]> {
+  const result = await runInsightsQuery({ ...(team ? { contextId: team } : {}), fields: ['productLineCode', 'productName'], metrics: [], where: whereRange(range) });
+  const names = new Map<string, string>();
+  for (const row of recordsOf(result)) if (!names.has(String(row.productLineCode))) names.set(String(row.productLineCode), String(row.productName));
+  return [...names.entries()].map(([code, name]) => ({ code, name })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The Insights USAGE_REPORT export of the same team, range and filters. Days used has no export
+ * filter: the export holds every user of the other filters (said next to the button).
+ */
+export async function createReportExport(filters: ReportFilters, range: DateRange, outputFormat: 'CSV' | 'EXCEL' | 'JSON'): Promise<string> {
+  const created = await must(api.POST('/insights/v1/exports', {
+    params: { header: { 'accept-language': language } },
+    body: {
+      outputFormat, reports: ['USAGE_REPORT'], usageReports: ['USAGE_REPORT_BY_PRODUCT'],
+      startDate: `${range.from}T00:00:00Z`, endDate: `${range.to}T23:59:59Z`,
+      ...(filters.team ? { teamId: filters.team } : {}),
+      filters: {
+        ...(filters.product ? { productLineCode: [filters.product] } : {}),
+        ...(filters.source ? { source: [filters.source as 'sus' | 'ppu' | 'flex'] } : {}),
+      },
+    },
+  }));
+  return created.id;
+}
