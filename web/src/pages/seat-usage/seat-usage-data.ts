@@ -11,6 +11,12 @@ export interface SeatSummary {
 
 export interface TeamSubscription {
   readonly productLineCode: string; readonly productName: string; readonly quantity: number; readonly assignedSeats: number; readonly status: string;
+  readonly offeringType?: string;
+}
+
+/** Seats are what active subscriptions of products hold; a Flex subscription's quantity is tokens, not seats. */
+export function isSeat(subscription: TeamSubscription): boolean {
+  return subscription.status === 'Active' && subscription.offeringType !== 'Flex';
 }
 
 export function loadSubscriptions(team: string): Promise<TeamSubscription[]> {
@@ -24,7 +30,7 @@ export async function loadSeatSummary(team: string, range: DateRange): Promise<S
     loadSubscriptions(team),
   ]);
   const [row] = recordsOf(usage);
-  const active = subscriptions.filter((s) => s.status === 'Active');
+  const active = subscriptions.filter(isSeat);
   return {
     users: Number(row?.uniqueUsers ?? 0), products: Number(row?.uniqueProducts ?? 0),
     seats: active.reduce((sum, s) => sum + s.quantity, 0), assignedSeats: active.reduce((sum, s) => sum + s.assignedSeats, 0),
@@ -43,7 +49,7 @@ export async function loadByProduct(team: string, range: DateRange) {
     loadSubscriptions(team),
   ]);
   const seats = new Map<string, { quantity: number; assigned: number }>();
-  for (const s of subscriptions.filter((sub) => sub.status === 'Active')) {
+  for (const s of subscriptions.filter(isSeat)) {
     const entry = seats.get(s.productLineCode) ?? { quantity: 0, assigned: 0 };
     entry.quantity += s.quantity;
     entry.assigned += s.assignedSeats;
