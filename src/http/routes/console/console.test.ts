@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { setUserPassword } from '../../../auth/index.js';
 import type { Store } from '../../../store/index.js';
 import { buildTestApp, openSeededStore } from '../../../../test/helpers/build-app.js';
-import { CONSOLE_CLIENT_ID, consoleRedirectUris, hashOpenApi, registerConsoleClient } from './index.js';
+import { CONSOLE_CLIENT_ID, consoleRedirectUris, ensureConsoleBuilt, hashConsoleSources, hashOpenApi, registerConsoleClient } from './index.js';
 
 const PASSWORD = 'a long enough password';
 const PUBLIC_URL = 'http://localhost:8080';
@@ -167,5 +167,38 @@ describe('serving the console', () => {
     const document = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
     assert.ok(!Object.keys(document.paths).some((p) => p === '/' || p.startsWith('/console')));
     assert.equal(hashOpenApi({ ...document, servers: [{ url: 'http://a' }] }), hashOpenApi({ ...document, servers: [{ url: 'http://b' }] }));
+  });
+});
+
+describe('the console build check at start', () => {
+  test('a build of the same sources is current; one checked against another API document only warns', async () => {
+    const webDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-web-'));
+    after(() => rm(webDir, { recursive: true, force: true }));
+    await mkdir(path.join(webDir, 'src'));
+    await writeFile(path.join(webDir, 'src', 'main.tsx'), 'export {};');
+    await mkdir(path.join(webDir, 'dist'));
+    const document = { openapi: '3.1.0', paths: { '/a': {} } };
+    await writeFile(path.join(webDir, 'dist', 'build-stamp.json'), JSON.stringify({ sources: await hashConsoleSources(webDir), openapi: hashOpenApi(document) }));
+    const warnings: string[] = [];
+    const log = { info: () => undefined, warn: (_: object, message: string) => { warnings.push(message); } };
+    assert.equal(await ensureConsoleBuilt({ openapi: { ...document, servers: [{ url: 'http://elsewhere' }] }, log, webDir }), 'current');
+    assert.deepEqual(warnings, []);
+    assert.equal(await ensureConsoleBuilt({ openapi: { ...document, paths: { '/b': {} } }, log, webDir }), 'current');
+    assert.match(warnings[0] ?? '', /npm run build:console/);
+  });
+
+  test('the hash of the sources changes with any file of web/ but not with its build output', async () => {
+    const webDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-web-'));
+    after(() => rm(webDir, { recursive: true, force: true }));
+    await mkdir(path.join(webDir, 'src'));
+    await writeFile(path.join(webDir, 'src', 'a.ts'), 'export const a = 1;');
+    const first = await hashConsoleSources(webDir);
+    await mkdir(path.join(webDir, 'dist'));
+    await writeFile(path.join(webDir, 'dist', 'index.html'), 'built');
+    await mkdir(path.join(webDir, 'generated'));
+    await writeFile(path.join(webDir, 'generated', 'api.ts'), 'generated');
+    assert.equal(await hashConsoleSources(webDir), first);
+    await writeFile(path.join(webDir, 'src', 'a.ts'), 'export const a = 2;');
+    assert.notEqual(await hashConsoleSources(webDir), first);
   });
 });
