@@ -4,3 +4,13 @@ export type { UsageBody, UsageFormat } from './read-rows.js';
 export type { InputColumn, InputColumnType } from './record-format.js';
 export { COMPUTED_COLUMNS, describeRecordFormat, INPUT_COLUMNS } from './record-format.js';
 export type { RowProblem } from './validate-record.js';
+export type {
+  FeatureLookup, FeatureProduct, FlexlmDenial, FlexlmItem, FlexlmReadOptions, FlexlmSession, FlexlmSummary, FlexlmUnmatchedCheckin,
+  LogSource, SessionEnd,
+} from './sources/flexlm-log.js';
+export { FlexlmLogReader } from './sources/flexlm-log.js';
+export type { FlexlmRecordOptions } from './sources/flexlm-records.js';
+export { flexlmSessionValues, formatOffset, indexFeatureCodes } from './sources/flexlm-records.js';
+export type { SourceProblem } from './sources/source-items.js';
+export type { PreRatedCharge, TokenflexExportItem, TokenflexExportOptions, TokenflexExportRecord } from './sources/tokenflex-export.js';
+export { readTokenflexExport } from './sources/tokenflex-export.js';
