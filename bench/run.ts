@@ -10,6 +10,9 @@
  * - seed: `insights seed`'s generator vs. the floor of writing as many rows with one
  *   INSERT … SELECT of synthetic values into the same table.
  * - contract detail: the store's `getContractDetail` vs. the same per-year sums as raw SQL.
+ * - source readers (bench/sources-case.ts, in a process of its own; `--skip-sources`, `--source-lines`; alone:
+ *   `npm run bench:sources`): a generated FlexNet debug log and Token Flex session export of 1,000,000 lines each,
+ *   read into sessions/denials and records, each beside a plain line count of the same file.
  * - ingestion (bench/ingest-case.ts, in a process of its own; `--skip-ingest`, `--ingest-rounds`): the seeded records
  *   as NDJSON, ingested over HTTP and rated, vs. DuckDB's read_json of the same file into a table, medians of
  *   alternating rounds; the ingested charges are checked against the seed's.
@@ -36,12 +39,14 @@ import { openDuckDbStore } from '../src/store/index.js';
 import { BENCH_MEMORY_LIMIT, bulkInstanceMemory, instanceMemory, storeMemory } from './duckdb-settings.js';
 import { benchPostgres, BENCH_DATABASE_URL, probePostgres, type PollResult } from './postgres.js';
 import type { IngestBenchResult } from './ingest-case.js';
+import { describeSourcesBench, type SourcesBenchResult } from './sources-describe.js';
 
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false },
     'skip-exports': { type: 'boolean', default: false }, 'skip-postgres': { type: 'boolean', default: false },
     'skip-ingest': { type: 'boolean', default: false }, 'ingest-rounds': { type: 'string', default: '3' },
+    'skip-sources': { type: 'boolean', default: false }, 'source-lines': { type: 'string', default: '1000000' },
     'data-dir': { type: 'string' },
     'poll-clients': { type: 'string', default: '32' }, 'poll-seconds': { type: 'string', default: '5' },
   },
@@ -50,7 +55,7 @@ const rows = Number(values.rows);
 const repeat = Number(values.repeat);
 const ingestRounds = Number(values['ingest-rounds']);
 if (!Number.isInteger(rows) || rows < 1000 || !Number.isInteger(repeat) || repeat < 1 || !Number.isInteger(ingestRounds) || ingestRounds < 1) {
-  console.error('usage: npm run bench -- [--rows N>=1000] [--repeat R>=1] [--data-dir DIR] [--keep] [--skip-exports] [--skip-postgres] [--skip-ingest] [--ingest-rounds R>=1]');
+  console.error('usage: npm run bench -- [--rows N>=1000] [--repeat R>=1] [--data-dir DIR] [--keep] [--skip-exports] [--skip-postgres] [--skip-ingest] [--ingest-rounds R>=1] [--skip-sources] [--source-lines N>=1000]');
   process.exit(2);
 }
 
@@ -59,6 +64,7 @@ const results: Result[] = [];
 interface ExportRun { readonly ms: number; readonly rows: number; readonly peakRssMb: number }
 const exportResults: { name: string; run: ExportRun; baselineName: string; baseline: ExportRun }[] = [];
 let ingestResult: IngestBenchResult | undefined;
+let sourcesResult: SourcesBenchResult | undefined;
 const pollResults: PollResult[] = [];
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
@@ -236,6 +242,14 @@ try {
     results.push({ name: 'ingest floor (DuckDB, unchecked)', ms: ingestResult.floorMs, baselineName: 'DuckDB read_json', baselineMs: ingestResult.readJsonMs });
   }
 
+  // The source readers: generated files of their own, no database (bench/sources-case.ts).
+  if (!values['skip-sources']) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'sources-case.ts'), '--json', '--lines', values['source-lines']],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (run.status !== 0) throw new Error(`the source readers' case failed (exit code ${run.status})`);
+    sourcesResult = JSON.parse(run.stdout.trim().split('\n').pop()!) as SourcesBenchResult;
+  }
+
   // 5. Exports, each case in its own process so its peak RSS is its own (bench/export-case.ts).
   if (!values['skip-exports']) await benchExports(dataDir);
 } finally {
@@ -302,6 +316,10 @@ if (ingestResult) {
     + `content ids, duplicate checks or rating: ${(r.floorMs / r.readJsonMs).toFixed(2)}x read_json; the ingestion's work beyond it: ${(r.ingestMs - r.floorMs).toFixed(0)} ms`);
   const differing = r.ingested.filter((figures) => figures !== r.seeded);
   console.log(`  charges ${differing.length === 0 ? `equal the seed's in every round` : `DIFFER from the seed's:\n  seeded   ${r.seeded}\n  ingested ${differing[0]}`}`);
+}
+if (sourcesResult) {
+  console.log('');
+  for (const line of describeSourcesBench(sourcesResult)) console.log(line);
 }
 if (pollResults.length > 0) {
   console.log(`\n${pad('status polls (PostgreSQL)', 38)}${pad('clients', 10)}${pad('requests', 10)}${pad('per second', 12)}ratio`);
