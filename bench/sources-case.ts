@@ -223,7 +223,7 @@ async function benchFile(name: string, file: string, bytes: number, read: (file:
   }
   return {
     name, lines, bytes, readMs: middle(readRuns), countMs: middle(countRuns), readCpuMs: middle(readCpu), countCpuMs: middle(countCpu),
-    readRuns, countRuns, output,
+    readRuns, countRuns, output, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
 

@@ -15,6 +15,11 @@ export interface SourcesBenchCase {
   readonly countCpuMs: number;
   readonly readRuns: readonly number[];
   readonly countRuns: readonly number[];
+  /**
+   * The process's peak resident memory once this case has run (its files are read, never held:
+   * this stays far below their size).
+   */
+  readonly peakRssMb: number;
   /** What the reader made of the file (sessions, denials, records, problems). */
   readonly output: Readonly<Record<string, number>>;
 }
@@ -35,7 +40,7 @@ export function describeSourcesBench(result: SourcesBenchResult): string[] {
       + `${pad(rate(c.lines, c.readCpuMs), 13)}${pad(c.countMs.toFixed(0), 15)}${pad(rate(c.lines, c.countMs), 14)}${(c.readMs / c.countMs).toFixed(2)}x`);
   }
   for (const c of [result.flexlm, result.tokenflex]) {
-    lines.push(`  ${c.name}: ${c.lines.toLocaleString('en')} lines, ${(c.bytes / 1e6).toFixed(0)} MB; read ${c.readRuns.map((ms) => ms.toFixed(0)).join(', ')} ms; `
+    lines.push(`  ${c.name}: ${c.lines.toLocaleString('en')} lines, ${(c.bytes / 1e6).toFixed(0)} MB, peak RSS ${c.peakRssMb} MB; read ${c.readRuns.map((ms) => ms.toFixed(0)).join(', ')} ms; `
       + `count ${c.countRuns.map((ms) => ms.toFixed(0)).join(', ')} ms; output ${JSON.stringify(c.output)}`);
   }
   return lines;
