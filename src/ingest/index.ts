@@ -10,7 +10,7 @@ export type {
 } from './sources/flexlm-log.js';
 export { FlexlmLogReader } from './sources/flexlm-log.js';
 export type { FlexlmRecordOptions } from './sources/flexlm-records.js';
-export { flexlmSessionValues, formatOffset, indexFeatureCodes } from './sources/flexlm-records.js';
+export { flexlmSessionValues, indexFeatureCodes } from './sources/flexlm-records.js';
 export type { SourceProblem } from './sources/source-items.js';
 export type { PreRatedCharge, TokenflexExportItem, TokenflexExportOptions, TokenflexExportRecord } from './sources/tokenflex-export.js';
 export { readTokenflexExport } from './sources/tokenflex-export.js';

@@ -8,7 +8,7 @@ export interface CsvRecord {
 }
 
 /** A record longer than this (in UTF-16 units) is refused rather than held. */
-export const MAX_RECORD_LENGTH = 1 << 20;
+const MAX_RECORD_LENGTH = 1 << 20;
 
 /**
  * Reads an RFC 4180 CSV body (comma-separated, `"` quotes, `""` for a quote inside a quoted cell,

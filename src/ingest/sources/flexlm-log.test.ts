@@ -147,6 +147,7 @@ test('a DENIED line is a denial record: time, feature, product, user, host, serv
   assert.deepEqual(second, { ...first, id: recordId('D', SERVER, ACD, 'kim', 'NYC-WS-020', '2025-03-03T10:15:00', 1), line: 3 });
   assert.equal(summary.denials, 2);
   assert.deepEqual(summary.unsupportedFeatures, [{ feature: '87048BDSPRM_2023_0F', lines: 2, file: 'debug.log', firstLine: 4, looksLike: 'BDSPRM 2023' }]);
+  assert.equal(summary.unsupportedLines, 2);
   assert.deepEqual(summary.unknownFeatures, []);
 });
 
@@ -251,6 +252,7 @@ test('a feature no product has is reported by name with its line count, and none
     { feature: '87600INVPROSA_2024_0F', lines: 3, file: 'debug.log', firstLine: 2, looksLike: 'INVPROSA 2024' },
     { feature: 'MYPLUGIN', lines: 1, file: 'debug.log', firstLine: 5, looksLike: null },
   ]);
+  assert.equal(summary.unknownFeatureLines, 4);
 });
 
 const HALF_1 = log(

@@ -115,10 +115,13 @@ export interface FlexlmSummary {
   readonly sessionsEndedBy: Readonly<Record<SessionEnd, number>>;
   readonly denials: number;
   readonly unmatchedCheckins: number;
-  /** OUT, IN and DENIED lines of features no product has: none of them is stored. */
+  /** OUT, IN and DENIED lines of features no product has, by feature: none of them is stored. */
   readonly unknownFeatures: readonly FeatureCount[];
-  /** UNSUPPORTED lines: requests for features this server does not serve (not denials; see docs). */
+  /** All of those lines (the list above names at most MAX_FEATURES_LISTED features). */
+  readonly unknownFeatureLines: number;
+  /** UNSUPPORTED lines by feature: requests for features this server does not serve (not denials; see docs). */
   readonly unsupportedFeatures: readonly FeatureCount[];
+  readonly unsupportedLines: number;
   /** Lines that are not debug-log lines at all (`HH:MM:SS (daemon) message`), skipped. */
   readonly foreignLines: number;
   readonly firstForeignLines: readonly { readonly file: string; readonly line: number }[];
@@ -134,8 +137,12 @@ const CLOCK_SET_BACK_MS = 3_600_000;
 /** Undated lines held at a log's start while waiting for its first TIMESTAMP (see `FileState.pending`). */
 const MAX_UNDATED_LINES = 100_000;
 const MAX_LISTED_FOREIGN = 10;
-/** Distinct unknown (or unsupported) features counted; beyond it, the lines still count in `foreignLines`' spirit: as one entry. */
-const MAX_FEATURES_COUNTED = 10_000;
+/**
+ * Distinct unknown (or unsupported) features listed with their counts: an Autodesk licence file
+ * has hundreds at most, and a file of any other kind must not grow the list without bound. Their
+ * lines are all counted (`unknownFeatureLines`, `unsupportedLines`).
+ */
+const MAX_FEATURES_LISTED = 10_000;
 
 interface OpenCheckout {
   readonly id: string;
@@ -229,6 +236,8 @@ export class FlexlmLogReader {
   #unmatched = 0;
   readonly #unknown = new Map<string, { lines: number; file: string; firstLine: number }>();
   readonly #unsupported = new Map<string, { lines: number; file: string; firstLine: number }>();
+  #unknownLines = 0;
+  #unsupportedLines = 0;
   #foreign = 0;
   readonly #firstForeign: { file: string; line: number }[] = [];
 
@@ -282,7 +291,9 @@ export class FlexlmLogReader {
       denials: this.#denials,
       unmatchedCheckins: this.#unmatched,
       unknownFeatures: counts(this.#unknown),
+      unknownFeatureLines: this.#unknownLines,
       unsupportedFeatures: counts(this.#unsupported),
+      unsupportedLines: this.#unsupportedLines,
       foreignLines: this.#foreign,
       firstForeignLines: [...this.#firstForeign],
     };
@@ -400,6 +411,7 @@ export class FlexlmLogReader {
         this.#denial(file, line, parsed, local, out);
         break;
       case 'unsupported':
+        this.#unsupportedLines++;
         count(this.#unsupported, parsed.feature, file.name, line);
         break;
       case 'stop':
@@ -483,7 +495,10 @@ export class FlexlmLogReader {
 
   #product(event: FlexlmEventLine, file: FileState, line: number): FeatureProduct | undefined {
     const product = this.#lookup(event.feature);
-    if (!product) count(this.#unknown, event.feature, file.name, line);
+    if (!product) {
+      this.#unknownLines++;
+      count(this.#unknown, event.feature, file.name, line);
+    }
     return product;
   }
 
@@ -591,7 +606,7 @@ function isEvent(parsed: DatedLine): boolean {
 function count(map: Map<string, { lines: number; file: string; firstLine: number }>, feature: string, file: string, line: number): void {
   const entry = map.get(feature);
   if (entry) entry.lines++;
-  else if (map.size < MAX_FEATURES_COUNTED) map.set(feature, { lines: 1, file, firstLine: line });
+  else if (map.size < MAX_FEATURES_LISTED) map.set(feature, { lines: 1, file, firstLine: line });
 }
 
 function problem(file: string, line: number, message: string): SourceProblem {

@@ -50,10 +50,3 @@ export function flexlmSessionValues(session: FlexlmSession, options: FlexlmRecor
     sessionEndDate: isoSeconds(session.end),
   };
 }
-
-/** '+01:00' of minutes east of UTC. */
-export function formatOffset(minutes: number): string {
-  const sign = minutes < 0 ? '-' : '+';
-  const abs = Math.abs(minutes);
-  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}

@@ -12,13 +12,6 @@ export interface SourceProblem extends RowProblem {
   readonly file: string;
 }
 
-/** Something read from a source file, or a problem with it. */
-export type SourceItem = { readonly kind: string };
-
-export function isSourceProblem(item: SourceItem): item is SourceProblem {
-  return item.kind === 'problem';
-}
-
 /**
  * SHA-256 of a text, hex: the readers' record ids. `crypto.hash` (Node 20.12+) is the one-shot
  * form, cheaper than createHash…digest where it runs once a record.
