@@ -1,0 +1,9 @@
+export type {
+  BacktestHorizon, Banded, DailyConsumption, Exhaustion, ForecastDay, ForecastInput, ForecastMethod, HistoryDay,
+  PoolBalance, PoolProjection, TokenForecast,
+} from './forecast-types.js';
+export { BACKTEST_HORIZONS, forecastTokens, MAX_HISTORY_DAYS, MIN_MODEL_DAYS } from './token-forecast.js';
+/** @internal For the tests and the evaluation harness (bench/analytics-eval.ts). */
+export type { SyntheticSeries, SyntheticShape } from './synthetic-series.js';
+/** @internal */
+export { syntheticSeries } from './synthetic-series.js';
