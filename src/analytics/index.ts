@@ -7,3 +7,8 @@ export { BACKTEST_HORIZONS, forecastTokens, MAX_HISTORY_DAYS, MIN_MODEL_DAYS } f
 export type { SyntheticSeries, SyntheticShape } from './synthetic-series.js';
 /** @internal */
 export { syntheticSeries } from './synthetic-series.js';
+export type {
+  ActionTotal, AdviceAction, AdviceInput, AdviceProduct, LeftOutProduct, ProductAdvice, Recommendation, SeatAdvice,
+  UserProductUsage,
+} from './seat-advice.js';
+export { adviseSeats, monthsCovered } from './seat-advice.js';

@@ -11,6 +11,7 @@ import { dayNumber, formatDay, weekdayOf } from './calendar.js';
 import type {
   BacktestHorizon, Banded, Exhaustion, ForecastDay, ForecastInput, HistoryDay, PoolProjection, TokenForecast,
 } from './forecast-types.js';
+import { round2, round4 } from './rounding.js';
 import { forecastFrom, INITIAL_DAYS, smoothSeries, type SmoothedSeries, type SmoothingParameters } from './smoothing.js';
 
 /** Below this many days of history the naive forecast answers, with assumed intervals. */
@@ -395,17 +396,6 @@ function backtestOf(series: Float64Array, fitted: FittedModel | null): BacktestH
 
 function relativeError(score: HorizonScore): number | null {
   return score.origins > 0 && score.actual > 0 ? round4(score.absoluteError / score.actual) : null;
-}
-
-// ---- Rounding ---------------------------------------------------------------------------------
-
-/** Tokens to the hundredth (and never −0). */
-function round2(value: number): number {
-  return Math.round(value * 100) / 100 + 0;
-}
-
-function round4(value: number): number {
-  return Math.round(value * 10_000) / 10_000 + 0;
 }
 
 function roundBanded(band: Banded): Banded {
