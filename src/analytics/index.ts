@@ -12,3 +12,9 @@ export type {
   UserProductUsage,
 } from './seat-advice.js';
 export { adviseSeats, monthsCovered } from './seat-advice.js';
+export type {
+  IdleSeat, IdleSeatsAnswer, IdleSeatsInput, SeatAssignment, SeatSubscription,
+} from './idle-seats.js';
+export { findIdleSeats } from './idle-seats.js';
+export type { ConcurrencyGranularity, ConcurrencyPeriod, DesktopSession } from './concurrency.js';
+export { sweepConcurrency, topPeriods } from './concurrency.js';
