@@ -51,10 +51,10 @@ const SCALE_RATE = 0.1;
 const MAD_TO_SD = 1.25;
 /**
  * A change of level is recognised when, of the last SHIFT_WINDOW working days, SHIFT_AGREEING or
- * more lie on the same side of the level by over one standard deviation: a Christmas week (7
- * working days) is far from enough, and noise hardly ever is (16 % a day, 13 of 15 by chance:
- * about 1 in 10⁸). Ten working days of 10 and 9 needed were tried first: the demo's Christmas, with
- * a few low days around it, re-levelled to the holiday's level.
+ * more lie on the same side of the level (as it stood before them) by over one standard deviation:
+ * a Christmas week (7 working days) is far from enough, and noise hardly ever is (16 % a day; 13
+ * of 15 by chance: fewer than 1 in 10⁸ windows). A window of 10 with 9 agreeing was tried first:
+ * the demo's Christmas week, with a few low days beside it, re-levelled to the holiday's level.
  */
 const SHIFT_WINDOW = 15;
 const SHIFT_AGREEING = 13;
