@@ -45,6 +45,13 @@ test('FILES_DIR moves the export files and, with them, the download secret that 
   assert.throws(() => loadConfig({ JOB_STALE_AFTER_SECONDS: '1' }, '/'), /JOB_STALE_AFTER_SECONDS/);
 });
 
+test('an EXCEL worksheet holds Excel\'s 1,048,576 rows unless XLSX_SHEET_ROWS says fewer', () => {
+  assert.equal(loadConfig({}, '/').xlsxSheetRows, 1_048_576);
+  assert.equal(loadConfig({ XLSX_SHEET_ROWS: '1000' }, '/').xlsxSheetRows, 1_000);
+  assert.throws(() => loadConfig({ XLSX_SHEET_ROWS: '1048577' }, '/'), /XLSX_SHEET_ROWS/);
+  assert.throws(() => loadConfig({ XLSX_SHEET_ROWS: '1' }, '/'), /XLSX_SHEET_ROWS/);
+});
+
 test('DUCKDB_MEMORY_LIMIT bounds DuckDB at 256MB unless set; `default` leaves DuckDB its own', () => {
   assert.equal(loadConfig({}, '/').duckdbMemoryLimit, '256MB');
   assert.equal(loadConfig({ DUCKDB_MEMORY_LIMIT: '2GB' }, '/').duckdbMemoryLimit, '2GB');

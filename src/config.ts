@@ -43,6 +43,8 @@ export interface Config {
   readonly queryTimeoutSeconds: number;
   /** How long completed query results stay readable, in seconds (at least 300). */
   readonly resultRetentionSeconds: number;
+  /** `XLSX_SHEET_ROWS`: rows per EXCEL worksheet, header included, before a file continues on the next sheet. */
+  readonly xlsxSheetRows: number;
   /** Requests per minute per client address on the token endpoint and the sign-in form (0: off). */
   readonly authRateLimits: { readonly token: number; readonly signIn: number };
 }
@@ -55,6 +57,9 @@ export class ConfigError extends Error {}
  * 8.8 s → 4.9 s); the Exports issue asks for under 600 MB.
  */
 export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
+
+/** Excel's rows per worksheet; a sheet with more is truncated when opened. */
+export const EXCEL_MAX_SHEET_ROWS = 1_048_576;
 
 function integer(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -129,6 +134,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     queryTimeoutSeconds: integer(env, 'QUERY_TIMEOUT_SECONDS', 300, 1, 86_400),
     // Never under 5 minutes (spec §3.3): a client must have time to page through a result.
     resultRetentionSeconds: integer(env, 'RESULT_RETENTION_SECONDS', 86_400, 300, 90 * 86_400),
+    // Lower only to see the continuation on a further sheet without a million rows (the tests do).
+    xlsxSheetRows: integer(env, 'XLSX_SHEET_ROWS', EXCEL_MAX_SHEET_ROWS, 2, EXCEL_MAX_SHEET_ROWS),
     authRateLimits: Object.freeze({
       token: integer(env, 'AUTH_RATE_LIMIT_TOKEN', 120, 0, 1_000_000),
       signIn: integer(env, 'AUTH_RATE_LIMIT_SIGN_IN', 20, 0, 1_000_000),

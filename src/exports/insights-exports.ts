@@ -97,6 +97,8 @@ export interface InsightsExportServiceOptions {
   readonly files: FileStore;
   readonly signer: UrlSigner;
   readonly onQueued?: () => void;
+  /** Rows per EXCEL worksheet, header included (default: Excel's limit). */
+  readonly xlsxSheetRows?: number;
 }
 
 /** Insights exports (spec §3.4–3.5, seed 001): report files in CSV, EXCEL or JSON. */
@@ -181,7 +183,10 @@ export class InsightsExportService {
             const write = (out: Writable): Promise<WriteStats> => {
               if (stored.outputFormat === 'CSV') return writeCsv(rows, columns, out);
               if (stored.outputFormat === 'JSON') return writeJson(rows, columns, out);
-              return writeXlsx(rows, columns, out, { sheetName: sheetLabel(fileReport, stored.language) });
+              return writeXlsx(rows, columns, out, {
+                sheetName: sheetLabel(fileReport, stored.language),
+                ...(this.#options.xlsxSheetRows ? { maxRowsPerSheet: this.#options.xlsxSheetRows - 1 } : {}),
+              });
             };
             const file = await this.#options.files.write(key, write);
             written.push({

@@ -102,19 +102,23 @@ export class ScheduleService {
   readonly #store: Store;
   readonly #exports: TokenflexExportService;
   readonly #log: { warn(obj: object, msg: string): void } | undefined;
+  readonly #now: () => Date;
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<unknown> | undefined;
 
-  constructor(store: Store, exportsService: TokenflexExportService, log?: { warn(obj: object, msg: string): void }) {
+  /** `now` is the scheduler's clock (default: the system's); a test moves it instead of waiting minutes. */
+  constructor(store: Store, exportsService: TokenflexExportService, log?: { warn(obj: object, msg: string): void }, now: () => Date = () => new Date()) {
     this.#store = store;
     this.#exports = exportsService;
     this.#log = log;
+    this.#now = now;
   }
 
   async save(ownerUserId: string, contractNumber: string, input: ScheduleInput, id: string = randomUUID()): Promise<ExportSchedule> {
-    resolveDateRange(input.dateRangeExpression, new Date());
+    const now = this.#now();
+    resolveDateRange(input.dateRangeExpression, now);
     const enabled = input.enableFlag === 'Y';
-    const next = nextFiring(input.frequencyExpression, new Date());
+    const next = nextFiring(input.frequencyExpression, now);
     const existing = await this.#store.getSchedule(id);
     const schedule: ExportSchedule = {
       id, contractNumber, ownerUserId, dateRangeExpression: input.dateRangeExpression, enabled,
@@ -141,7 +145,7 @@ export class ScheduleService {
   }
 
   /** Fires every due schedule once; returns how many firings this call claimed. */
-  async fireDue(now = new Date()): Promise<number> {
+  async fireDue(now = this.#now()): Promise<number> {
     let fired = 0;
     for (const schedule of await this.#store.listDueSchedules(now)) {
       try {

@@ -21,12 +21,18 @@ const DEMO_WINDOW = { from: '2024-11-01', to: '2026-10-31', seed: 42 } as const;
 /** The demo users the README names; they get a password when the demo dataset is generated. */
 const DEMO_SIGN_IN_USERS = ['admin@example.com', 'alice@example.com'] as const;
 
+/** What a caller may put in place of the system's own, for tests. */
+export interface ServerOptions {
+  /** The export schedules' clock (default: the system's). */
+  readonly scheduleClock?: () => Date;
+}
+
 /**
  * Runs the service until SIGTERM/SIGINT: opens and migrates the store, seeds the demo dataset
  * into an empty database, listens, and on a signal stops taking requests, lets in-flight ones
  * finish, then closes the database. This is the only module that touches `process`.
  */
-export async function runServer(config: Config): Promise<void> {
+export async function runServer(config: Config, options: ServerOptions = {}): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { service: 'usage-insights' } });
   let store: Store;
   try {
@@ -72,6 +78,8 @@ export async function runServer(config: Config): Promise<void> {
     queryTimeoutMs: config.queryTimeoutSeconds * 1000,
     resultRetentionMs: config.resultRetentionSeconds * 1000,
     staleAfterMs: config.jobStaleAfterSeconds * 1000,
+    xlsxSheetRows: config.xlsxSheetRows,
+    ...(options.scheduleClock ? { scheduleClock: options.scheduleClock } : {}),
   }, logger, downloads);
   // One process owns a DuckDB file, so every job still marked running was left by a process that
   // died (kill -9, power loss): put them back in the queue now. On PostgreSQL other processes may

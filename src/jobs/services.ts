@@ -13,6 +13,10 @@ export interface JobSettings {
   readonly resultRetentionMs: number;
   /** A running job whose heartbeat is older than this goes back to the queue (default 30 s). */
   readonly staleAfterMs?: number;
+  /** Rows per EXCEL worksheet, header included (default: Excel's limit). */
+  readonly xlsxSheetRows?: number;
+  /** The export schedules' clock (default: the system's). */
+  readonly scheduleClock?: () => Date;
 }
 
 export interface JobServices {
@@ -67,7 +71,9 @@ export function createJobServices(
     ? new TokenflexExportService({ store, dialect, ...fileSettings, onQueued: () => runner.wake() })
     : undefined;
   const insightsExports = fileSettings
-    ? new InsightsExportService({ store, ...fileSettings, onQueued: () => runner.wake() })
+    ? new InsightsExportService({
+      store, ...fileSettings, onQueued: () => runner.wake(), ...(settings.xlsxSheetRows ? { xlsxSheetRows: settings.xlsxSheetRows } : {}),
+    })
     : undefined;
   const runTokenflexExport = tokenflexExports?.handler();
   const runInsightsExport = insightsExports?.handler();
@@ -75,7 +81,7 @@ export function createJobServices(
   const runExport: JobHandler | undefined = runTokenflexExport && runInsightsExport
     ? (job, context) => (job.api === 'insights' ? runInsightsExport(job, context) : runTokenflexExport(job, context))
     : undefined;
-  const schedules = tokenflexExports ? new ScheduleService(store, tokenflexExports, log) : undefined;
+  const schedules = tokenflexExports ? new ScheduleService(store, tokenflexExports, log, settings.scheduleClock) : undefined;
   return {
     runner, queries,
     ...(tokenflexExports ? { tokenflexExports } : {}), ...(insightsExports ? { insightsExports } : {}), ...(schedules ? { schedules } : {}),

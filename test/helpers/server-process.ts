@@ -26,15 +26,29 @@ export interface ServerProcess {
   output(): string;
   /** Sends a signal and waits for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Moves the export-schedule clock to the system's time plus `offsetMs` (only with `scheduleClockOffsetMs`). */
+  setScheduleClockOffset(offsetMs: number): Promise<void>;
 }
 
-/** Starts `insights serve` as a real process and waits until it listens (or exits). */
-export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+const SERVE_WITH_CLOCK = path.join(ROOT, 'test', 'helpers', 'serve-with-clock.ts');
+
+/**
+ * Starts `insights serve` as a real process and waits until it listens (or exits). With
+ * `scheduleClockOffsetMs`, the process is serve-with-clock.ts: the same server, whose export
+ * schedules run on a clock the test moves.
+ */
+export async function startServer(
+  env: Record<string, string>, timeoutMs = 60_000, options: { readonly scheduleClockOffsetMs?: number } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const clocked = options.scheduleClockOffsetMs !== undefined;
+  const child = spawn(process.execPath, clocked ? ['--import', 'tsx', SERVE_WITH_CLOCK] : [BIN, 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info', ...withTestDatabase(env) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env, PORT: String(port), LOG_LEVEL: 'info', ...withTestDatabase(env),
+      ...(clocked ? { TEST_SCHEDULE_CLOCK_OFFSET_MS: String(options.scheduleClockOffsetMs) } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe', ...(clocked ? ['ipc' as const] : [])],
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
@@ -57,6 +71,19 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const [code] = await exited;
       return code as number | null;
+    },
+    async setScheduleClockOffset(offsetMs) {
+      if (!clocked) throw new Error('this server was started without a movable schedule clock');
+      const applied = new Promise<void>((resolve) => {
+        const onMessage = (message: { scheduleClockOffsetMs?: number }) => {
+          if (message.scheduleClockOffsetMs !== offsetMs) return;
+          child.off('message', onMessage);
+          resolve();
+        };
+        child.on('message', onMessage);
+      });
+      child.send({ scheduleClockOffsetMs: offsetMs });
+      await applied;
     },
   };
 }

@@ -84,7 +84,7 @@ async function inProcess(config: Config, options: ExportCommandOptions, progress
   const store = await openStore(config);
   const files = new LocalFileStore(config.filesDir);
   const signer = new UrlSigner(await loadDownloadSecretFile(config.downloadSecretFile), config.publicUrl);
-  const jobs = createJobServices(store, store.backend, { concurrency: 1, queryTimeoutMs: config.queryTimeoutSeconds * 1000, resultRetentionMs: config.resultRetentionSeconds * 1000 }, undefined, { files, signer });
+  const jobs = createJobServices(store, store.backend, { concurrency: 1, queryTimeoutMs: config.queryTimeoutSeconds * 1000, resultRetentionMs: config.resultRetentionSeconds * 1000, xlsxSheetRows: config.xlsxSheetRows }, undefined, { files, signer });
   try {
     await store.migrate();
     const user = await store.findUserByEmail(options.user);
