@@ -52,6 +52,13 @@ test('an EXCEL worksheet holds Excel\'s 1,048,576 rows unless XLSX_SHEET_ROWS sa
   assert.throws(() => loadConfig({ XLSX_SHEET_ROWS: '1' }, '/'), /XLSX_SHEET_ROWS/);
 });
 
+test('METRICS opens /metrics to this machine by default; off and token are the other choices', () => {
+  assert.equal(loadConfig({}, '/').metrics, 'loopback');
+  assert.equal(loadConfig({ METRICS: 'off' }, '/').metrics, 'off');
+  assert.equal(loadConfig({ METRICS: 'Token' }, '/').metrics, 'token');
+  assert.throws(() => loadConfig({ METRICS: 'public' }, '/'), /METRICS/);
+});
+
 test('DUCKDB_MEMORY_LIMIT bounds DuckDB at 256MB unless set; `default` leaves DuckDB its own', () => {
   assert.equal(loadConfig({}, '/').duckdbMemoryLimit, '256MB');
   assert.equal(loadConfig({ DUCKDB_MEMORY_LIMIT: '2GB' }, '/').duckdbMemoryLimit, '2GB');

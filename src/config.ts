@@ -45,6 +45,8 @@ export interface Config {
   readonly resultRetentionSeconds: number;
   /** `XLSX_SHEET_ROWS`: rows per EXCEL worksheet, header included, before a file continues on the next sheet. */
   readonly xlsxSheetRows: number;
+  /** `METRICS`: who may read `GET /metrics`: `off` (no metrics), `loopback` (this machine, or an admin token), `token` (an admin token). */
+  readonly metrics: 'off' | 'loopback' | 'token';
   /** Requests per minute per client address on the token endpoint and the sign-in form (0: off). */
   readonly authRateLimits: { readonly token: number; readonly signIn: number };
 }
@@ -100,6 +102,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   if (memoryLimit !== 'default' && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
     throw new ConfigError(`DUCKDB_MEMORY_LIMIT must be a size such as 256MB or 2GB (or "default"), got "${memoryLimit}"`);
   }
+  const metrics = (env.METRICS || 'loopback').toLowerCase();
+  if (metrics !== 'off' && metrics !== 'loopback' && metrics !== 'token') {
+    throw new ConfigError(`METRICS must be off, loopback or token, got "${env.METRICS}"`);
+  }
   const dataDir = path.resolve(cwd, env.DATA_DIR || './data');
   const filesDir = env.FILES_DIR ? path.resolve(cwd, env.FILES_DIR) : path.join(dataDir, 'files');
   // The secret must be the same in every process that serves the same files, so it lives with
@@ -135,6 +141,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     // Never under 5 minutes (spec §3.3): a client must have time to page through a result.
     resultRetentionSeconds: integer(env, 'RESULT_RETENTION_SECONDS', 86_400, 300, 90 * 86_400),
     // Lower only to see the continuation on a further sheet without a million rows (the tests do).
+    metrics,
     xlsxSheetRows: integer(env, 'XLSX_SHEET_ROWS', EXCEL_MAX_SHEET_ROWS, 2, EXCEL_MAX_SHEET_ROWS),
     authRateLimits: Object.freeze({
       token: integer(env, 'AUTH_RATE_LIMIT_TOKEN', 120, 0, 1_000_000),

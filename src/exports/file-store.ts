@@ -30,6 +30,21 @@ export interface FileStore {
   delete(key: string): Promise<void>;
 }
 
+/** `files`, telling `onWritten` of each file it completes (the metrics count export bytes). */
+export function observeWrites(files: FileStore, onWritten: (file: StoredFile) => void): FileStore {
+  const told = (file: StoredFile) => {
+    onWritten(file);
+    return file;
+  };
+  return {
+    write: async (key, produce) => told(await files.write(key, produce)),
+    writeFromPath: async (key, produce) => told(await files.writeFromPath(key, produce)),
+    size: (key) => files.size(key),
+    read: (key, range) => files.read(key, range),
+    delete: (key) => files.delete(key),
+  };
+}
+
 /** Keys are relative paths of safe segments: no `..`, no absolute paths, no odd characters. */
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,199}){0,4}$/;
 

@@ -1,6 +1,6 @@
 export type { CellType, ExportColumn, ExportRow, WriteStats } from './columns.js';
 export { neutraliseCsvCell, writeCsv, writeJson } from './csv-writer.js';
-export { isValidFileKey, LocalFileStore } from './file-store.js';
+export { isValidFileKey, LocalFileStore, observeWrites } from './file-store.js';
 export type { FileStore, StoredFile } from './file-store.js';
 export { DEFAULT_LINK_SECONDS, loadDownloadSecret, loadDownloadSecretFile, UrlSigner } from './signed-urls.js';
 export type { SignedLink } from './signed-urls.js';

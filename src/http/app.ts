@@ -5,8 +5,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { OAuthProvider, type SigningKeys, type TokenSettings } from '../auth/index.js';
 import type { InsightsExportService, ScheduleService, TokenflexExportService } from '../exports/index.js';
 import type { UsageQueryService } from '../jobs/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { Store } from '../store/index.js';
 import { useErrorFamily } from './errors/index.js';
+import { metricsPlugin, type MetricsAccess } from './plugins/metrics.js';
 import { Directory } from './plugins/principal.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { authenticationRoutes, openIdRoutes } from './routes/authentication/index.js';
@@ -41,6 +43,8 @@ export interface AppDeps {
    * (`insights-console`, registered by the server at start) then signs in without a consent page.
    */
   readonly console?: { readonly distDir: string };
+  /** Request metrics and `GET /metrics`; without it neither (METRICS=off). */
+  readonly metrics?: { readonly metrics: Metrics; readonly access: MetricsAccess };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -66,6 +70,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   useErrorFamily(app, 'problem');
 
+  const provider = new OAuthProvider({ store: deps.store, keys: deps.keys, tokens: deps.tokens });
+  // Every bearer check also consults the revocation list (RFC 7009), one indexed lookup per request.
+  const verifyAccessToken = (token: string) => provider.verifyAccessToken(token);
+  const auth = { store: deps.store, verifyAccessToken, directory: new Directory(deps.store) };
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -82,11 +91,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Its counting hook is the root context's, so it sees every route, those registered before it too.
+  if (deps.metrics) await app.register(metricsPlugin, { ...auth, ...deps.metrics });
 
-  const provider = new OAuthProvider({ store: deps.store, keys: deps.keys, tokens: deps.tokens });
-  // Every bearer check also consults the revocation list (RFC 7009), one indexed lookup per request.
-  const verifyAccessToken = (token: string) => provider.verifyAccessToken(token);
-  const auth = { store: deps.store, verifyAccessToken, directory: new Directory(deps.store) };
   await app.register(healthRoutes, { store: deps.store, isReady: deps.isReady ?? (() => true) });
   if (deps.downloads) await app.register(downloadRoutes, deps.downloads);
   await app.register(authenticationRoutes, {
@@ -102,7 +109,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: '/tokenflex/v1', ...auth, queries: deps.queries, ...(deps.tokenflexExports ? { tokenflexExports: deps.tokenflexExports } : {}),
     ...(deps.schedules ? { schedules: deps.schedules } : {}),
   });
-  await app.register(adminRoutes, { prefix: '/admin/v1', ...auth });
+  const metrics = deps.metrics?.metrics;
+  await app.register(adminRoutes, { prefix: '/admin/v1', ...auth, ...(metrics ? { observeIngest: (batch) => metrics.observeIngest(batch) } : {}) });
   if (deps.console) await app.register(consoleRoutes, { distDir: deps.console.distDir });
   await app.ready();
   return app;

@@ -4,13 +4,14 @@ import path from 'node:path';
 import { issueUserToken, runAccountCommand, type SigningKeys, type TokenSettings } from '../auth/index.js';
 import { runAdminCommand } from '../admin/index.js';
 import { AppError } from '../errors.js';
-import { importUsageFromSocket } from './control-usage-import.js';
+import { importUsageFromSocket, type IngestObserver } from './control-usage-import.js';
 import type { Store } from '../store/index.js';
 
 export interface ControlSocketDeps {
   readonly store: Store;
   readonly keys: SigningKeys;
   readonly tokens: TokenSettings;
+  readonly observeIngest?: IngestObserver;
 }
 
 /**
@@ -28,7 +29,7 @@ export async function startControlSocket(socketPath: string, deps: ControlSocket
     };
     if (request.method === 'POST' && request.url?.startsWith('/usage?')) {
       // `insights import`: a body of any size, streamed to the ingestion (not read into memory here).
-      void importUsageFromSocket(request, deps.store).then(({ status, body }) => reply(status, body), () => request.destroy());
+      void importUsageFromSocket(request, deps.store, deps.observeIngest).then(({ status, body }) => reply(status, body), () => request.destroy());
       return;
     }
     const account = request.url?.startsWith('/accounts/') ? request.url.slice('/accounts/'.length) : undefined;

@@ -6,7 +6,8 @@ import { loadSigningKeys, setUserPassword, startCredentialHousekeeping } from '.
 import type { Config } from '../config.js';
 import { createJobServices } from '../jobs/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { LocalFileStore, loadDownloadSecretFile, UrlSigner } from '../exports/index.js';
+import { LocalFileStore, loadDownloadSecretFile, observeWrites, UrlSigner } from '../exports/index.js';
+import { Metrics } from '../metrics/index.js';
 import { buildApp } from './app.js';
 import { startControlSocket } from './control-socket.js';
 import { CONSOLE_DIST_DIR, ensureConsoleBuilt, registerConsoleClient } from './routes/console/index.js';
@@ -73,6 +74,12 @@ export async function runServer(config: Config, options: ServerOptions = {}): Pr
   // PostgreSQL other processes may share FILES_DIR and be writing: only files idle for an hour.
   const leftovers = await downloads.files.removeLeftovers(store.backend === 'duckdb' ? undefined : new Date(Date.now() - 3_600_000));
   if (leftovers > 0) logger.warn({ leftovers }, 'removed partial export files left by a stopped server');
+  const metrics = config.metrics === 'off'
+    ? undefined
+    : new Metrics({ jobCounts: () => store.countJobsByState(), poolStats: () => store.poolStats() });
+  const jobFiles = metrics
+    ? { ...downloads, files: observeWrites(downloads.files, (file) => metrics.exportWritten(file.byteSize)) }
+    : downloads;
   const jobs = createJobServices(store, store.backend, {
     concurrency: config.workerConcurrency,
     queryTimeoutMs: config.queryTimeoutSeconds * 1000,
@@ -80,7 +87,8 @@ export async function runServer(config: Config, options: ServerOptions = {}): Pr
     staleAfterMs: config.jobStaleAfterSeconds * 1000,
     xlsxSheetRows: config.xlsxSheetRows,
     ...(options.scheduleClock ? { scheduleClock: options.scheduleClock } : {}),
-  }, logger, downloads);
+    ...(metrics ? { jobObserver: metrics } : {}),
+  }, logger, jobFiles);
   // One process owns a DuckDB file, so every job still marked running was left by a process that
   // died (kill -9, power loss): put them back in the queue now. On PostgreSQL other processes may
   // be running jobs this very moment; only the sweeper's stale heartbeats say one of them died.
@@ -92,13 +100,15 @@ export async function runServer(config: Config, options: ServerOptions = {}): Pr
   // The console signs in as its own public OAuth client, registered here (idempotent).
   const consoleClient = await registerConsoleClient(store, config.publicUrl);
   if (consoleClient !== 'current') logger.info({ outcome: consoleClient }, 'console OAuth client registered');
-  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, console: { distDir: CONSOLE_DIST_DIR }, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits });
+  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, console: { distDir: CONSOLE_DIST_DIR }, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits, ...(metrics && config.metrics !== 'off' ? { metrics: { metrics, access: config.metrics } } : {}) });
   // Built at install; rebuilt here when missing or out of date with web/ or this server's API.
   await ensureConsoleBuilt({ openapi: app.swagger(), log: logger });
   let control: Server | undefined;
   try {
     await app.listen({ port: config.port, host: config.host });
-    control = await startControlSocket(controlSocketPath(config.dataDir), { store, keys, tokens });
+    control = await startControlSocket(controlSocketPath(config.dataDir), {
+      store, keys, tokens, ...(metrics ? { observeIngest: (batch) => metrics.observeIngest(batch) } : {}),
+    });
   } catch (error) {
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
     await jobs.schedules?.stop();

@@ -1,6 +1,6 @@
 export { ALLOWED_MOVES, canMove, isFinal, isPending, JOB_ERROR_TITLES, JOB_STATES } from './job-state.js';
 export { JobRunner } from './runner.js';
-export type { JobHandler, RunnerOptions, WorkerReservation } from './runner.js';
+export type { JobHandler, JobRunObserver, JobRunOutcome, RunnerOptions, WorkerReservation } from './runner.js';
 export { buildResultQuery, UsageQueryService } from './usage-queries.js';
 export type { QueryScope, UsageQueryRequest, UsageQueryServiceOptions } from './usage-queries.js';
 export { createJobServices } from './services.js';

@@ -14,6 +14,16 @@ export type JobHandler = (job: Job, context: {
   readonly workerId: string; readonly signal: AbortSignal; readonly rowWritten?: Promise<unknown>;
 }) => Promise<void>;
 
+/** What a run of a job ended in, as the worker that ran it saw it. */
+export type JobRunOutcome = 'succeeded' | 'failed' | 'canceled' | 'requeued' | 'lost';
+
+/** Told of every run of a job in this process (the metrics). */
+export interface JobRunObserver {
+  /** A run starts; `waitSeconds` (since submission) only for a job's first attempt. */
+  jobStarted(kind: JobKind, waitSeconds: number | undefined): void;
+  jobEnded(kind: JobKind, outcome: JobRunOutcome, seconds: number): void;
+}
+
 /** A job handed to an idle worker, with the write of its row when that is still under way. */
 interface Handover { readonly job: Job; readonly rowWritten?: Promise<unknown> }
 
@@ -34,6 +44,7 @@ export interface RunnerOptions {
   /** Deletes the files of jobs that just expired (export files). */
   readonly deleteExpiredFiles?: (files: readonly JobFile[]) => Promise<void>;
   readonly log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  readonly observer?: JobRunObserver;
 }
 
 type Reason = 'timeout' | 'cancel' | 'shutdown';
@@ -64,8 +75,8 @@ const FINISHED_JOB_KEEP_MS = 30 * 24 * 3600 * 1000;
  * Submitters call `wake()` so a new job starts at once rather than at the next poll.
  */
 export class JobRunner {
-  readonly #options: Required<Omit<RunnerOptions, 'log' | 'executionCapMsByKind' | 'deleteExpiredFiles'>>
-    & Pick<RunnerOptions, 'log' | 'executionCapMsByKind' | 'deleteExpiredFiles'>;
+  readonly #options: Required<Omit<RunnerOptions, 'log' | 'executionCapMsByKind' | 'deleteExpiredFiles' | 'observer'>>
+    & Pick<RunnerOptions, 'log' | 'executionCapMsByKind' | 'deleteExpiredFiles' | 'observer'>;
   readonly #id = `worker-${randomUUID().slice(0, 8)}`;
   readonly #events = new EventEmitter();
   readonly #running = new Map<string, AbortController>();
@@ -255,6 +266,9 @@ export class JobRunner {
           if (error instanceof JobLeaseLostError) controller.abort('shutdown' satisfies Reason);
         });
     }, this.#options.heartbeatMs);
+    const startedAt = performance.now();
+    let outcome: JobRunOutcome = 'succeeded';
+    this.#options.observer?.jobStarted(job.kind, job.attempts <= 1 ? (Date.now() - Date.parse(job.createdAt)) / 1000 : undefined);
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       if (job.cancelRequested) controller.abort('cancel' satisfies Reason);
@@ -264,10 +278,11 @@ export class JobRunner {
     } catch (error) {
       // The outcome goes on the job's row, so it must be there (when its write fails, there is none).
       if (rowWritten) await rowWritten.catch(() => undefined);
-      await this.#settleFailure(job, workerId, controller.signal, error);
+      outcome = await this.#settleFailure(job, workerId, controller.signal, error);
     } finally {
       clearTimeout(cap);
       clearInterval(beat);
+      this.#options.observer?.jobEnded(job.kind, outcome, (performance.now() - startedAt) / 1000);
       this.#running.delete(job.id);
       this.#events.emit('settled', job.id);
     }
@@ -297,12 +312,14 @@ export class JobRunner {
     });
   }
 
-  async #settleFailure(job: Job, workerId: string, signal: AbortSignal, error: unknown): Promise<void> {
+  /** Records how a run that threw ended, and returns that outcome. */
+  async #settleFailure(job: Job, workerId: string, signal: AbortSignal, error: unknown): Promise<JobRunOutcome> {
     const { store, log } = this.#options;
+    let outcome: JobRunOutcome = 'failed';
     try {
       if (error instanceof JobLeaseLostError) {
         log?.warn({ jobId: job.id }, 'lost the lease of a job; another worker or the sweeper has it');
-        return;
+        return 'lost';
       }
       const reason = (signal.aborted ? signal.reason : undefined) as Reason | undefined;
       if (error instanceof QueryInterruptedError || reason) {
@@ -313,12 +330,14 @@ export class JobRunner {
             retry: false,
           });
         } else if (reason === 'cancel') {
+          outcome = 'canceled';
           await store.markCanceled(job.id, workerId, 'The query was canceled while it ran.');
         } else {
           // Shutdown: back to the queue so the next process start (or another process) runs it.
+          outcome = 'requeued';
           await store.failJob(job.id, workerId, { title: JOB_ERROR_TITLES.workerLost, detail: 'The server stopped while the job ran.', retry: true });
         }
-        return;
+        return outcome;
       }
       log?.error({ err: error, jobId: job.id }, 'job failed');
       await store.failJob(job.id, workerId, {
@@ -329,7 +348,9 @@ export class JobRunner {
         retry: false,
       });
     } catch (settleError) {
-      if (!(settleError instanceof JobLeaseLostError)) log?.error({ err: settleError, jobId: job.id }, 'could not record the outcome of a job');
+      if (settleError instanceof JobLeaseLostError) return 'lost';
+      log?.error({ err: settleError, jobId: job.id }, 'could not record the outcome of a job');
     }
+    return outcome;
   }
 }

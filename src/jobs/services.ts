@@ -1,7 +1,7 @@
 import type { Dialect } from '../catalog/index.js';
 import { InsightsExportService, ScheduleService, TokenflexExportService, type FileStore, type UrlSigner } from '../exports/index.js';
 import type { Store } from '../store/index.js';
-import { JobRunner, type JobHandler, type RunnerOptions } from './runner.js';
+import { JobRunner, type JobHandler, type JobRunObserver, type RunnerOptions } from './runner.js';
 import { UsageQueryService } from './usage-queries.js';
 
 export interface JobSettings {
@@ -15,6 +15,8 @@ export interface JobSettings {
   readonly staleAfterMs?: number;
   /** Rows per EXCEL worksheet, header included (default: Excel's limit). */
   readonly xlsxSheetRows?: number;
+  /** Told of every job run by this process's workers (the metrics). */
+  readonly jobObserver?: JobRunObserver;
   /** The export schedules' clock (default: the system's). */
   readonly scheduleClock?: () => Date;
 }
@@ -55,6 +57,7 @@ export function createJobServices(
     // Three heartbeats per stale period (at most one per 5 s): one late beat never looks like death.
     ...(settings.staleAfterMs ? { staleAfterMs: settings.staleAfterMs, heartbeatMs: Math.min(5_000, Math.floor(settings.staleAfterMs / 3)) } : {}),
     ...(log ? { log } : {}),
+    ...(settings.jobObserver ? { observer: settings.jobObserver } : {}),
   });
   const queries = new UsageQueryService({
     store,

@@ -93,12 +93,29 @@ export interface LastUsage {
   readonly lastProcessDate: string;
 }
 
+/** Connections of a process's database pool. */
+export interface PoolStats {
+  readonly inUse: number;
+  readonly idle: number;
+  /** Callers waiting for a connection. */
+  readonly waiting: number;
+}
+
+/** How many jobs of a kind are in a state. */
+export interface JobStateCount {
+  readonly kind: JobKind;
+  readonly state: JobState;
+  readonly count: number;
+}
+
 export interface Store extends JobStore, OAuthStore, AdminStore, UsageIngestStore {
   readonly backend: 'duckdb' | 'postgres';
   /** Applies pending migrations; safe to call concurrently from several processes. */
   migrate(): Promise<MigrationReport>;
   /** Cheap liveness probe of the database. */
   ping(): Promise<void>;
+  /** Connections of this process's database pool, for the metrics (no query). */
+  poolStats(): PoolStats;
   close(): Promise<void>;
 
   /** True when no user exists yet: the data directory is new. */
@@ -309,6 +326,8 @@ export interface JobStore extends ScheduleStore {
   listJobs(filter: { readonly ownerUserId: string; readonly kind: JobKind; readonly api: 'insights' | 'tokenflex'; readonly tenantKey?: string; readonly from: Date; readonly to: Date; readonly offset?: number; readonly limit?: number }): Promise<readonly Job[]>;
   /** Jobs of an owner and kind still waiting or running. */
   countPendingJobs(ownerUserId: string, kind: JobKind): Promise<number>;
+  /** Jobs by kind and state, over the whole database (the metrics' gauge). */
+  countJobsByState(): Promise<readonly JobStateCount[]>;
   /** Sets the read flag of the owner's jobs among `ids`; returns the ids whose flag changed. */
   markJobsRead(ownerUserId: string, ids: readonly string[]): Promise<readonly string[]>;
   /** Puts a failed job back in the queue with fresh attempts; false when it was not failed. */

@@ -5,9 +5,10 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { loadSigningKeys, mintAccessToken, issueUserToken, type SigningKeyOptions, type SigningKeys, type TokenSettings } from '../../src/auth/index.js';
-import { LocalFileStore, loadDownloadSecret, UrlSigner } from '../../src/exports/index.js';
+import { LocalFileStore, loadDownloadSecret, observeWrites, UrlSigner } from '../../src/exports/index.js';
 import { buildApp } from '../../src/http/index.js';
 import { createJobServices, type JobServices, type JobSettings } from '../../src/jobs/index.js';
+import { Metrics } from '../../src/metrics/index.js';
 import { openDuckDbStore, type Store } from '../../src/store/index.js';
 import { openSeededPostgresStore, routeTestsUsePostgres } from './databases.js';
 
@@ -19,6 +20,8 @@ export interface TestApp {
   readonly keys: SigningKeys;
   readonly dataDir: string;
   readonly jobs: JobServices;
+  /** The app's metrics, when built with `options.metrics`. */
+  readonly metrics: Metrics | undefined;
   /** A token for a demo user (admin@example.com, alice@example.com, …). */
   tokenFor(email: string, scopes?: readonly string[]): Promise<string>;
   /** A token with arbitrary claims, for testing verification failures. */
@@ -66,20 +69,25 @@ export async function openSeededDatabases(
 
 /**
  * Builds the app over a seeded store with fresh keys; closes everything when the test ends.
- * `options.keys` puts the key ring on a test's clock; `options.logger` captures the app's log.
+ * `options.keys` puts the key ring on a test's clock; `options.logger` captures the app's log;
+ * `options.metrics` wires the metrics as the server does (METRICS=loopback or token).
  */
 export async function buildTestApp(
   t: { after: (fn: () => Promise<void>) => void }, store: Store, jobSettings: Partial<JobSettings> = {},
-  options: { readonly keys?: SigningKeyOptions; readonly logger?: FastifyBaseLogger; readonly console?: { readonly distDir: string } } = {},
+  options: { readonly keys?: SigningKeyOptions; readonly logger?: FastifyBaseLogger; readonly console?: { readonly distDir: string }; readonly metrics?: 'loopback' | 'token' } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
   const keys = await loadSigningKeys(dataDir, options.keys ?? {});
   const downloads = { files: new LocalFileStore(path.join(dataDir, 'files')), signer: new UrlSigner(await loadDownloadSecret(dataDir), 'http://localhost:8080') };
-  const jobs = createJobServices(store, store.backend, { concurrency: 2, queryTimeoutMs: 60_000, resultRetentionMs: 3_600_000, ...jobSettings }, undefined, downloads);
+  const metrics = options.metrics ? new Metrics({ jobCounts: () => store.countJobsByState(), poolStats: () => store.poolStats() }) : undefined;
+  const jobs = createJobServices(store, store.backend, {
+    concurrency: 2, queryTimeoutMs: 60_000, resultRetentionMs: 3_600_000, ...(metrics ? { jobObserver: metrics } : {}), ...jobSettings,
+  }, undefined, metrics ? { ...downloads, files: observeWrites(downloads.files, (file) => metrics.exportWritten(file.byteSize)) } : downloads);
   await jobs.runner.start();
   const app = await buildApp({
     store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads, ...(options.logger ? { logger: options.logger } : {}),
     ...(options.console ? { console: options.console } : {}),
+    ...(metrics && options.metrics ? { metrics: { metrics, access: options.metrics } } : {}),
     ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}),
   });
   t.after(async () => {
@@ -95,6 +103,7 @@ export async function buildTestApp(
     keys,
     dataDir,
     jobs,
+    metrics,
     tokenFor: (email, scopes = ['data:read', 'data:write']) =>
       issueUserToken({ store, keys, tokens: TEST_TOKENS }, { email, scopes, ttlSeconds: 600 }),
     rawToken: (options, settings = TEST_TOKENS) => mintAccessToken(keys, settings, options),

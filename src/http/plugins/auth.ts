@@ -36,26 +36,33 @@ export function requireBearerToken(app: FastifyInstance, options: AuthOptions): 
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, security: [{ bearerAuth: [] }] } as typeof route.schema;
   });
-  app.addHook('onRequest', async (request) => {
-    const token = parseBearerHeader(request.headers.authorization);
-    const claims = await options.verifyAccessToken(token);
-    const required = request.routeOptions.config.scope
-      ?? (request.method === 'GET' || request.method === 'HEAD' ? 'data:read' : 'data:write');
-    const anyOf: readonly RequiredScope[] = typeof required === 'string' ? [required] : required;
-    if (!anyOf.some((scope) => claims.scopes.includes(scope))) {
-      throw new AppError('AUTH_SCOPE_MISSING', `This operation needs the ${anyOf.map((s) => `"${s}"`).join(' or ')} scope; the token has ${claims.scopes.length ? claims.scopes.map((s) => `"${s}"`).join(', ') : 'none'}.`);
-    }
-    const pat = request.headers['adsk-pat'];
-    let user;
-    if (pat !== undefined) {
-      user = await personalAccessTokenUser(options, claims, Array.isArray(pat) ? pat.join(',') : pat);
-    } else if (claims.subject !== undefined) {
-      user = await options.directory.user(claims.subject);
-      if (!user) throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token no longer exists.');
-      if (user.status !== 'active') throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token is disabled.');
-    }
-    request.principal = new Principal(claims, user, options.directory);
-  });
+  app.addHook('onRequest', (request) => authenticate(request, options));
+}
+
+/**
+ * Checks the request's bearer token against the route's scope and sets `request.principal`;
+ * throws the AppError to answer otherwise. `requireBearerToken`'s hook, for a route that needs
+ * a token only sometimes (`/metrics` from another machine).
+ */
+export async function authenticate(request: FastifyRequest, options: AuthOptions): Promise<void> {
+  const token = parseBearerHeader(request.headers.authorization);
+  const claims = await options.verifyAccessToken(token);
+  const required = request.routeOptions.config.scope
+    ?? (request.method === 'GET' || request.method === 'HEAD' ? 'data:read' : 'data:write');
+  const anyOf: readonly RequiredScope[] = typeof required === 'string' ? [required] : required;
+  if (!anyOf.some((scope) => claims.scopes.includes(scope))) {
+    throw new AppError('AUTH_SCOPE_MISSING', `This operation needs the ${anyOf.map((s) => `"${s}"`).join(' or ')} scope; the token has ${claims.scopes.length ? claims.scopes.map((s) => `"${s}"`).join(', ') : 'none'}.`);
+  }
+  const pat = request.headers['adsk-pat'];
+  let user;
+  if (pat !== undefined) {
+    user = await personalAccessTokenUser(options, claims, Array.isArray(pat) ? pat.join(',') : pat);
+  } else if (claims.subject !== undefined) {
+    user = await options.directory.user(claims.subject);
+    if (!user) throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token no longer exists.');
+    if (user.status !== 'active') throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token is disabled.');
+  }
+  request.principal = new Principal(claims, user, options.directory);
 }
 
 /**

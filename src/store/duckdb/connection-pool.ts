@@ -10,6 +10,7 @@ export class ConnectionPool {
   readonly #idle: DuckDBConnection[] = [];
   readonly #maxIdle: number;
   #closed = false;
+  #inUse = 0;
 
   constructor(instance: DuckDBInstance, maxIdle = 8) {
     this.#instance = instance;
@@ -18,7 +19,14 @@ export class ConnectionPool {
 
   async use<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     if (this.#closed) throw new Error('the store is closed');
-    const connection = this.#idle.pop() ?? (await this.#instance.connect());
+    this.#inUse++;
+    let connection: DuckDBConnection;
+    try {
+      connection = this.#idle.pop() ?? (await this.#instance.connect());
+    } catch (error) {
+      this.#inUse--;
+      throw error;
+    }
     let healthy = true;
     try {
       return await fn(connection);
@@ -27,9 +35,15 @@ export class ConnectionPool {
       healthy = false;
       throw error;
     } finally {
+      this.#inUse--;
       if (healthy && !this.#closed && this.#idle.length < this.#maxIdle) this.#idle.push(connection);
       else connection.closeSync();
     }
+  }
+
+  /** Connections borrowed and idle; nobody waits (a borrower without an idle one opens another). */
+  stats(): { readonly inUse: number; readonly idle: number; readonly waiting: number } {
+    return { inUse: this.#inUse, idle: this.#idle.length, waiting: 0 };
   }
 
   close(): void {

@@ -15,7 +15,7 @@ import {
   DuplicateKeyError,
   type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
   type PageRequest, type Product, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
-  type TeamPatch, type UserPatch,
+  type TeamPatch, type UserPatch, type JobStateCount, type PoolStats,
   type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
 } from '../store.js';
 import * as adminClientsSql from './sql/admin-clients.js';
@@ -39,7 +39,7 @@ import { copyQueryToCsv } from './sql/copy-csv.js';
 import { buildReportQuery } from './sql/reports.js';
 import { deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule } from './sql/schedules.js';
 import {
-  cancelJob, claimJob, claimJobById, countPending, deleteFinishedJobs, deleteJobRows, deleteResultRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
+  cancelJob, claimJob, claimJobById, countByState, countPending, deleteFinishedJobs, deleteJobRows, deleteResultRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
   markJobCanceled, requeueStaleJobs, selectJob, selectJobLookupKeys, selectResultPage, touchJob,
   updateFailedJob,
 } from './sql/jobs.js';
@@ -190,6 +190,10 @@ class DuckDbStore implements Store {
 
   async ping(): Promise<void> {
     await this.#pool.use((connection) => connection.run('select 1'));
+  }
+
+  poolStats(): PoolStats {
+    return this.#pool.stats();
   }
 
   async close(): Promise<void> {
@@ -596,6 +600,10 @@ class DuckDbStore implements Store {
 
   countPendingJobs(ownerUserId: string, kind: JobKind): Promise<number> {
     return this.#pool.use((connection) => countPending(connection, ownerUserId, kind));
+  }
+
+  countJobsByState(): Promise<readonly JobStateCount[]> {
+    return this.#pool.use((connection) => countByState(connection));
   }
 
   markJobsRead(ownerUserId: string, ids: readonly string[]): Promise<readonly string[]> {

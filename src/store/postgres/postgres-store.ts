@@ -16,7 +16,7 @@ import {
   type AuthorizationCode, type CompletedQuery, type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary,
   type ExportSchedule, type InsightsReportQuery, type Job, type JobFile, type JobKind, type LastUsage, type MigrationReport,
   type NewJob, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken, type ResultQuery, type Store,
-  type StreamQuery, type Team, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User,
+  type StreamQuery, type Team, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User, type JobStateCount, type PoolStats,
 } from '../store.js';
 import * as adminClientsSql from './sql/admin-clients.js';
 import * as adminContractsSql from './sql/admin-contracts.js';
@@ -30,7 +30,7 @@ import { declareCursor, fetchFromCursor } from './sql/cursors.js';
 import { isQueryCanceled, sqlState, type Queryable } from './sql/db.js';
 import { analyzeTable, copyCsvIntoTable, lockDemoData, selectFilledTables } from './sql/demo-data.js';
 import {
-  cancelJob, claimJob, claimJobById, countPending, deleteFinishedJobs, deleteJobRow, deleteResultRows, expireSucceededJobs,
+  cancelJob, claimJob, claimJobById, countByState, countPending, deleteFinishedJobs, deleteJobRow, deleteResultRows, expireSucceededJobs,
   finishExportJob, finishJob, insertJob, insertResultRows, markJobCanceled, requeueFailedJob, requeueStaleJobs, selectJob,
   selectJobByIdempotencyKey, selectJobs, selectResultPage, selectReusableJob, setReadFlags, touchJob, updateFailedJob,
 } from './sql/jobs.js';
@@ -220,6 +220,10 @@ class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     await this.#pool.query('select 1');
+  }
+
+  poolStats(): PoolStats {
+    return { inUse: this.#pool.totalCount - this.#pool.idleCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount };
   }
 
   async close(): Promise<void> {
@@ -537,6 +541,10 @@ class PostgresStore implements Store {
 
   countPendingJobs(ownerUserId: string, kind: JobKind): Promise<number> {
     return countPending(this.#db, ownerUserId, kind);
+  }
+
+  countJobsByState(): Promise<readonly JobStateCount[]> {
+    return countByState(this.#db);
   }
 
   markJobsRead(ownerUserId: string, ids: readonly string[]): Promise<readonly string[]> {

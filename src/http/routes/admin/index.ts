@@ -9,8 +9,11 @@ import { registerAdminSubscriptions } from './subscriptions.js';
 import { registerAdminTeams } from './teams.js';
 import { registerAdminUsers } from './users.js';
 import { adminUsageRoutes } from './usage.js';
+import type { IngestObserver } from '../../control-usage-import.js';
 
-export type AdminOptions = AuthOptions;
+export interface AdminOptions extends AuthOptions {
+  readonly observeIngest?: IngestObserver;
+}
 
 /**
  * Administration API (`/admin/v1`, spec §6): the operator's own surface, not part of either
@@ -41,5 +44,5 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, options
   registerAdminContracts(app, options.store);
   registerAdminProducts(app, options.store);
   registerAdminSubscriptions(app, options.store);
-  await app.register(adminUsageRoutes, { store: options.store });
+  await app.register(adminUsageRoutes, { store: options.store, ...(options.observeIngest ? { observeIngest: options.observeIngest } : {}) });
 };

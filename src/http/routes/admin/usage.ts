@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ingestUsage, type UsageFormat } from '../../../ingest/index.js';
 import type { Store } from '../../../store/index.js';
+import type { IngestObserver } from '../../control-usage-import.js';
 import { ingestUsageRoute, USAGE_MEDIA_TYPES } from './usage-schemas.js';
 
 /**
@@ -13,7 +14,8 @@ import { ingestUsageRoute, USAGE_MEDIA_TYPES } from './usage-schemas.js';
  * bodyLimit (1 MiB, src/http/app.ts) applies only to bodies Fastify reads, so a batch may be of
  * any size, and memory stays flat.
  */
-export const adminUsageRoutes: FastifyPluginAsync<{ readonly store: Store }> = async (app, options) => {
+export const adminUsageRoutes: FastifyPluginAsync<{ readonly store: Store; readonly observeIngest?: IngestObserver }> = async (app, options) => {
+  const observe: IngestObserver = options.observeIngest ?? ((batch) => batch);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser([...USAGE_MEDIA_TYPES], (_request, payload, done) => done(null, payload));
   app.addContentTypeParser('*', (request, _payload, done) => {
@@ -22,10 +24,10 @@ export const adminUsageRoutes: FastifyPluginAsync<{ readonly store: Store }> = a
   });
 
   app.post<{ Querystring: { dryRun: boolean; contract?: string } }>('/usage', { schema: ingestUsageRoute }, async (request) =>
-    ingestUsage(options.store, bodyOf(request), {
+    observe(ingestUsage(options.store, bodyOf(request), {
       format: formatOf(request), dryRun: request.query.dryRun,
       ...(request.query.contract ? { defaultContractNumber: request.query.contract } : {}),
-    }));
+    })));
 };
 
 function formatOf(request: FastifyRequest): UsageFormat {

@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { jobOfNew, JobLeaseLostError, type Job, type JobFile, type JobKind, type NewJob, type ResultQuery } from '../../store.js';
+import { jobOfNew, JobLeaseLostError, type Job, type JobFile, type JobKind, type JobState, type JobStateCount, type NewJob, type ResultQuery } from '../../store.js';
 import { runPrepared } from '../prepared.js';
 
 const ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'";
@@ -292,6 +292,11 @@ export async function countPending(connection: DuckDBConnection, ownerUserId: st
     `select cast(count(*) as integer) from jobs where owner_user_id = $1 and kind = $2 and state in ('queued', 'running')`,
     [ownerUserId, kind]);
   return Number(reader.getRowsJson()[0]?.[0] ?? 0);
+}
+
+export async function countByState(connection: DuckDBConnection): Promise<JobStateCount[]> {
+  const reader = await connection.runAndReadAll(`select kind, state, cast(count(*) as integer) from jobs group by kind, state order by kind, state`);
+  return reader.getRowsJson().map(([kind, state, count]) => ({ kind: kind as JobKind, state: state as JobState, count: Number(count) }));
 }
 
 export async function setReadFlags(connection: DuckDBConnection, ownerUserId: string, ids: readonly string[]): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { jobOfNew, JobLeaseLostError, type Job, type JobFile, type JobKind, type NewJob, type ResultQuery } from '../../store.js';
+import { jobOfNew, JobLeaseLostError, type Job, type JobFile, type JobKind, type JobState, type JobStateCount, type NewJob, type ResultQuery } from '../../store.js';
 import { instant, isoMs, textOrNull, type Queryable } from './db.js';
 
 const JOB_COLUMNS = `id, kind, api, owner_user_id, tenant_key, state, request, request_hash, idempotency_key, attempts,
@@ -293,6 +293,11 @@ export async function countPending(db: Queryable, ownerUserId: string, kind: Job
     `select count(*)::int as n from jobs where owner_user_id = $1 and kind = $2 and state in ('queued', 'running')`,
     [ownerUserId, kind]);
   return Number(result.rows[0]?.n ?? 0);
+}
+
+export async function countByState(db: Queryable): Promise<JobStateCount[]> {
+  const result = await db.query(`select kind, state, count(*)::int as n from jobs group by kind, state order by kind, state`);
+  return result.rows.map((row) => ({ kind: row.kind as JobKind, state: row.state as JobState, count: Number(row.n) }));
 }
 
 export async function setReadFlags(db: Queryable, ownerUserId: string, ids: readonly string[]): Promise<string[]> {
