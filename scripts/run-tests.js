@@ -2,14 +2,25 @@
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx), so CI reads
 // node's summary lines. Node 20's `--test` takes no globs, hence this file list.
 //
+//   node scripts/run-tests.js                 every test file (npm test)
+//   node scripts/run-tests.js --quick         all but the slow ones (npm run test:quick)
+//   node scripts/run-tests.js a.test.ts …     just these files
+//
+// Slow files are named `*.slow.test.ts`: the few that need real time or real size (server
+// processes killed mid-work on large data, three processes on one database, a real browser).
+//
+// Files run TEST_CONCURRENCY at a time (default: one more than the cores, since most files spend
+// much of their time waiting on PostgreSQL, DuckDB or a server process). Each file has its own
+// temp directories, PostgreSQL schemas and ports, so they do not meet.
+//
 // Nothing may hang CI: each test (and hook) has a timeout, and the whole run is stopped after
-// TEST_RUN_TIMEOUT_SECONDS (default 60 minutes; the suite takes about 12) with a closing line CI
-// can still read. Not --test-force-exit: on Node 20 a file's process then exits before its last
-// results reach the runner, and they vanish from the count without a failure (measured: the last
-// 8 of 46 tests of src/rating/rating.test.ts, under load).
+// TEST_RUN_TIMEOUT_SECONDS (default 60 minutes) with a closing line CI can still read. Not
+// --test-force-exit: on Node 20 a file's process then exits before its last results reach the
+// runner, and they vanish from the count without a failure.
 import { spawn } from 'node:child_process';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 function collect(dir, out) {
@@ -23,12 +34,22 @@ function collect(dir, out) {
 
 const TEST_TIMEOUT_MS = 15 * 60_000;
 const RUN_TIMEOUT_MS = Number(process.env.TEST_RUN_TIMEOUT_SECONDS ?? 60 * 60) * 1000;
+const CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? availableParallelism() + 1);
+if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1) {
+  console.error(`TEST_CONCURRENCY must be a whole number from 1 up, got "${process.env.TEST_CONCURRENCY}"`);
+  process.exit(2);
+}
 
-const only = process.argv.slice(2);
-const files = only.length > 0 ? only : [...collect('src', []), ...collect('test', [])].sort();
-const child = spawn(process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
-  { stdio: 'inherit', detached: true });
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.filter((arg) => arg !== '--quick');
+const all = [...collect('src', []), ...collect('test', [])].sort();
+const files = only.length > 0 ? only : all.filter((file) => !quick || !file.endsWith('.slow.test.ts'));
+// The slow files start first: they set the length of the run, the others fill in beside them.
+files.sort((a, b) => Number(b.endsWith('.slow.test.ts')) - Number(a.endsWith('.slow.test.ts')));
+const child = spawn(process.execPath, [
+  '--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, `--test-concurrency=${CONCURRENCY}`, ...files,
+], { stdio: 'inherit', detached: true });
 const watchdog = setTimeout(() => {
   console.error(`\nThe test run did not finish within ${RUN_TIMEOUT_MS / 1000} s; it was stopped.`);
   try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }

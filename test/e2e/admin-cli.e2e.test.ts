@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { runCli, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { before, test } from 'node:test';
+import { startE2eServer, type E2eServer } from '../helpers/e2e-server.js';
+import { suiteScope } from '../helpers/suite-scope.js';
 
 // `insights team …` and `insights contract …` (spec §6) against a running server: the CLI goes
 // through the control socket, and what it creates is visible on the compatible APIs.
-let dataDir: string;
-let env: Record<string, string>;
-let server: ServerProcess;
-
+const scope = suiteScope();
+let e2e: E2eServer;
 before(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-admin-cli-'));
-  env = { DATA_DIR: dataDir, DEMO_ROWS: '2000' };
-  server = await startServer(env);
-});
-after(async () => {
-  await server?.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  e2e = await startE2eServer(scope, { name: 'admin-cli' });
 });
 
 async function cli(args: string[]): Promise<string> {
-  const result = await runCli(args, env);
+  const result = await e2e.cli(args);
   assert.equal(result.code, 0, result.stderr);
   return result.stdout;
 }
@@ -42,7 +32,7 @@ test('team and contract create/list through the running server; the new administ
   assert.match(await cli(['contract', 'list']), /C-CLI-1\s+Porto Flex\s+T-CLI-1\s+2025-01-01\s+2025-12-31\s+1\s+1/);
 
   const token = (await cli(['token', '--user', 'alice@example.com', '--scope', 'data:read'])).trim();
-  const get = async (url: string) => (await fetch(`${server.url}${url}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<unknown>;
+  const get = async (url: string) => (await fetch(`${e2e.url}${url}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<unknown>;
   const contexts = await get('/insights/v1/contexts') as { contextId: string }[];
   assert.ok(contexts.some((c) => c.contextId === 'T-CLI-1'));
   const contracts = await get('/tokenflex/v1/contract') as { contractNumber: string }[];
@@ -51,13 +41,13 @@ test('team and contract create/list through the running server; the new administ
 
 test('the CLI refuses what the admin API refuses, in one line: a duplicate team, an unknown user, a bad year', async () => {
   await cli(['team', 'create', '--id', 'T-CLI-2', '--name', 'Once']);
-  const duplicate = await runCli(['team', 'create', '--id', 'T-CLI-2', '--name', 'Twice'], env);
+  const duplicate = await e2e.cli(['team', 'create', '--id', 'T-CLI-2', '--name', 'Twice']);
   assert.equal(duplicate.code, 1);
   assert.match(duplicate.stderr, /^insights: A team with the id T-CLI-2 exists already\.$/m);
-  const unknown = await runCli(['team', 'create', '--name', 'Ghost', '--admin', 'nobody@example.com'], env);
+  const unknown = await e2e.cli(['team', 'create', '--name', 'Ghost', '--admin', 'nobody@example.com']);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /no user has the e-mail address nobody@example.com/);
-  const badYear = await runCli(['contract', 'create', '--number', 'C-X', '--name', 'X', '--team', 'T-CLI-2', '--start', '2025-01-01', '--end', '2025-12-31', '--year', '1:2025'], env);
+  const badYear = await e2e.cli(['contract', 'create', '--number', 'C-X', '--name', 'X', '--team', 'T-CLI-2', '--start', '2025-01-01', '--end', '2025-12-31', '--year', '1:2025']);
   assert.equal(badYear.code, 1);
   assert.match(badYear.stderr, /--year must look like YEAR:START:END:TOKENS/);
 });

@@ -1,38 +1,26 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { readServerDatabase } from '../helpers/databases.js';
-import { runCli, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { startE2eServer } from '../helpers/e2e-server.js';
 
 // Issue "Usage queries", acceptance: the example bodies of spec §3.2 and §4 run end to end over
 // HTTP against a real server, and their answers equal the same aggregation computed independently
 // from the raw records (read here from the database once the server has stopped; TEST_STORE=postgres:
 // from its PostgreSQL schema).
-let dataDir: string | undefined;
-let server: ServerProcess | undefined;
-after(async () => {
-  await server?.stop('SIGKILL');
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
 
 type Json = Record<string, unknown>;
 
-test('the spec examples answer over a real socket exactly what the raw records say', async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-queries-'));
-  const env = { DATA_DIR: dataDir, DEMO_ROWS: '30000' };
-  server = await startServer(env);
-  const token = (await runCli(['token', '--user', 'admin@example.com'], env)).stdout.trim();
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+test('the spec examples answer over a real socket exactly what the raw records say', async (t) => {
+  const server = await startE2eServer(t, { name: 'queries', demoRows: 30_000 });
+  const headers = await server.headers();
   const post = async (url: string, body: object): Promise<Json> => {
-    const response = await fetch(`${server!.url}${url}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const response = await fetch(`${server.url}${url}`, { method: 'POST', headers, body: JSON.stringify(body) });
     assert.equal(response.status, 200, await response.clone().text());
     return (await response.json()) as Json;
   };
   const poll = async (url: string, final: string[]): Promise<Json> => {
     for (;;) {
-      const body = (await (await fetch(`${server!.url}${url}`, { headers })).json()) as Json;
+      const body = (await (await fetch(`${server.url}${url}`, { headers })).json()) as Json;
       if (final.includes(String(body.status))) return body;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -53,9 +41,8 @@ test('the spec examples answer over a real socket exactly what the raw records s
   const insights = await post('/insights/v1/usage-queries', { fields: ['productName'], metrics: ['uniqueUsers', 'totalTokens'], where: '', orderBy: '' });
   const insightsDone = await poll(`/insights/v1/usage-queries/${String(insights.id)}?limit=1000`, ['COMPLETED', 'ERROR']);
 
-  assert.equal(await server.stop('SIGTERM'), 0);
-  server = undefined;
-  const raw = (duckdb: string, postgres: string, parameters: (string | number)[] = []) => readServerDatabase(dataDir!, { duckdb, postgres }, parameters);
+  assert.equal(await server.process.stop('SIGTERM'), 0);
+  const raw = (duckdb: string, postgres: string, parameters: (string | number)[] = []) => readServerDatabase(server.dataDir, { duckdb, postgres }, parameters);
   const round = (rows: unknown[][], column: number) => rows.map((row) => row.map((v, i) => (i === column ? Math.round((v as number) * 1000) / 1000 : v)));
   const expectedReference = await raw(
     `select usage_category, product_name, round(sum(tokens_consumed), 3) from usage_records

@@ -38,8 +38,8 @@ export interface E2eServer {
   token(email?: string, scope?: string): Promise<string>;
   /** `authorization` (a token for `email`, default admin@example.com) and a JSON content type. */
   headers(email?: string): Promise<Record<string, string>>;
-  /** Runs `insights <args>` as a process, with this server's environment. */
-  cli(args: string[]): ReturnType<typeof runCli>;
+  /** Runs `insights <args>` as a process, with this server's environment (and `env` over it). */
+  cli(args: string[], env?: Readonly<Record<string, string>>): ReturnType<typeof runCli>;
   /**
    * Stops the process with `signal` (default SIGTERM), runs `between` (an outage), and starts a
    * new one on the same data directory, its schedule clock at `scheduleClockOffsetMs` (a function
@@ -77,7 +77,7 @@ export async function startE2eServer(scope: { after: (fn: () => Promise<void>) =
     get url() { return current!.url; },
     token,
     headers: async (email) => ({ authorization: `Bearer ${await token(email)}`, 'content-type': 'application/json' }),
-    cli: (args) => runCli(args, env),
+    cli: (args, more = {}) => runCli(args, { ...env, ...more }),
     async restart({ signal = 'SIGTERM', between, scheduleClockOffsetMs } = {}) {
       const code = await current!.stop(signal);
       await between?.();

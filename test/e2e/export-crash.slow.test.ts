@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { runCli, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { startE2eServer, type E2eServer } from '../helpers/e2e-server.js';
+import { suiteScope } from '../helpers/suite-scope.js';
 
 // Issue "Exports", acceptance: killing the server during an export leaves no file presented as
 // complete; after a restart the export finishes (or ends in ERROR), and `retry` works.
-let dataDir: string | undefined;
-let server: ServerProcess | undefined;
+// A slow test (issue 21): the export must be big enough (400,000 demo records) to be killed midway.
+const scope = suiteScope();
+let server: E2eServer | undefined;
 let headers: Record<string, string> = {};
-after(async () => {
-  await server?.stop('SIGKILL');
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -27,11 +23,9 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 test('an export killed midway leaves no partial file and completes after the restart', async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-export-crash-'));
-  const env = { DATA_DIR: dataDir, DEMO_ROWS: '400000' };
-  server = await startServer(env, 120_000);
-  const token = (await runCli(['token', '--user', 'admin@example.com'], env)).stdout.trim();
-  headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  server = await startE2eServer(scope, { name: 'export-crash', demoRows: 400_000, startTimeoutMs: 120_000 });
+  const dataDir = server.dataDir;
+  headers = await server.headers();
   const submitted = await (await fetch(`${server.url}/insights/v1/exports`, {
     method: 'POST', headers, body: JSON.stringify({ outputFormat: 'EXCEL', reports: ['USAGE'], startDate: '2025-11-01', endDate: '2026-10-31' }),
   })).json() as { id: string };
@@ -40,10 +34,10 @@ test('an export killed midway leaves no partial file and completes after the res
   while (!(await filesUnder(path.join(dataDir, 'files'))).some((file) => file.endsWith('.partial')) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  await server.stop('SIGKILL');
-  assert.ok((await filesUnder(path.join(dataDir, 'files'))).every((file) => file.endsWith('.partial')), 'nothing complete before the kill');
-
-  server = await startServer(env, 120_000);
+  await server.restart({
+    signal: 'SIGKILL',
+    between: async () => assert.ok((await filesUnder(path.join(dataDir, 'files'))).every((file) => file.endsWith('.partial')), 'nothing complete before the kill'),
+  });
   let status: { status: string; downloads: { downloadURL: string; rowCount: number }[] } | undefined;
   const finalDeadline = Date.now() + 120_000;
   while (Date.now() < finalDeadline) {
@@ -61,7 +55,8 @@ test('an export killed midway leaves no partial file and completes after the res
 });
 
 test('a Token Flex export that ended in Error goes back to Requested on retry, then downloads; retry does nothing otherwise', async () => {
-  assert.ok(server && dataDir, 'runs on the server restarted by the test above');
+  assert.ok(server, 'runs on the server restarted by the test above');
+  const dataDir = server.dataDir;
   const contract = '110000917988';
   const base = `${server.url}/tokenflex/v1/export/${contract}/requests`;
   type Request = { requestKey: string; requestStatus: string; downloadUrl?: string; rowCount?: number; error?: { title: string } };
