@@ -771,7 +771,7 @@ class DuckDbStore implements Store {
   /**
    * Runs `fn` in one transaction. DuckDB's optimistic concurrency fails the second of two
    * transactions that change the same row (https://duckdb.org/docs/stable/connect/concurrency);
-   * the whole transaction is then run again (up to 8 times), so admin writes to one row at the
+   * the whole transaction is then run again (up to 20 times), so admin writes to one row at the
    * same moment succeed in turn instead of failing.
    */
   async #transaction<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -789,9 +789,9 @@ class DuckDbStore implements Store {
           }
         });
       } catch (error) {
-        if (!isTransactionConflict(error) || attempt >= 7) throw error;
+        if (!isTransactionConflict(error) || attempt >= 19) throw error;
         // Random backoff, so the writers that collided do not collide again in step.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 6)));
       }
     }
   }
