@@ -9,9 +9,10 @@
 // Slow files are named `*.slow.test.ts`: the few that need real time or real size (server
 // processes killed mid-work on large data, three processes on one database, a real browser).
 //
-// Files run TEST_CONCURRENCY at a time (default: one more than the cores, since most files spend
-// much of their time waiting on PostgreSQL, DuckDB or a server process). Each file has its own
-// temp directories, PostgreSQL schemas and ports, so they do not meet.
+// Files run TEST_CONCURRENCY at a time (default: the cores, at least 2). Each file has its own temp
+// directories, PostgreSQL schemas and ports, so they do not meet. More than the cores gains little
+// (the files are mostly CPU-bound) and makes the slow files' server starts miss their timeouts
+// on a machine that is busy with other work.
 //
 // Nothing may hang CI: each test (and hook) has a timeout, and the whole run is stopped after
 // TEST_RUN_TIMEOUT_SECONDS (default 60 minutes) with a closing line CI can still read. Not
@@ -34,7 +35,7 @@ function collect(dir, out) {
 
 const TEST_TIMEOUT_MS = 15 * 60_000;
 const RUN_TIMEOUT_MS = Number(process.env.TEST_RUN_TIMEOUT_SECONDS ?? 60 * 60) * 1000;
-const CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? availableParallelism() + 1);
+const CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, availableParallelism()));
 if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1) {
   console.error(`TEST_CONCURRENCY must be a whole number from 1 up, got "${process.env.TEST_CONCURRENCY}"`);
   process.exit(2);

@@ -23,7 +23,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 test('an export killed midway leaves no partial file and completes after the restart', async () => {
-  server = await startE2eServer(scope, { name: 'export-crash', demoRows: 400_000, startTimeoutMs: 120_000 });
+  server = await startE2eServer(scope, { name: 'export-crash', demoRows: 400_000, startTimeoutMs: 300_000 });
   const dataDir = server.dataDir;
   headers = await server.headers();
   const submitted = await (await fetch(`${server.url}/insights/v1/exports`, {

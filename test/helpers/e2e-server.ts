@@ -14,7 +14,7 @@ export interface E2eServerOptions {
   readonly demoRows?: number;
   /** More environment for the server and CLI processes (WORKER_CONCURRENCY, DATABASE_URL, …). */
   readonly env?: Readonly<Record<string, string>>;
-  /** How long a start may take (default 60 s; large demo data needs more). */
+  /** How long a start may take (default 120 s: a loaded machine; large demo data needs more). */
   readonly startTimeoutMs?: number;
   /** Fills the new data directory before the first start (a database it leaves non-empty gets no demo data). */
   readonly prepare?: (dataDir: string) => Promise<void>;
@@ -58,7 +58,7 @@ export interface E2eServer {
 export async function startE2eServer(scope: { after: (fn: () => Promise<void>) => void }, options: E2eServerOptions): Promise<E2eServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), `usage-insights-${options.name}-`));
   const env = { DATA_DIR: dataDir, DEMO_ROWS: String(options.demoRows ?? 2_000), ...options.env };
-  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const timeoutMs = options.startTimeoutMs ?? 120_000;
   let current: ServerProcess | undefined;
   scope.after(async () => {
     await current?.stop('SIGKILL');
