@@ -49,6 +49,11 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** `//a/b?x` → `/a/b?x`: a run of leading slashes becomes one; the rest of the target is untouched. */
+function collapseLeadingSlashes(target: string): string {
+  return target.startsWith('//') ? target.replace(/^\/{2,}/, '/') : target;
+}
+
 /** Builds the whole HTTP application, ready for `inject` or `listen`; it never listens itself. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -59,6 +64,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // Spec §1 Paths: the APS Node SDK sends `//authentication/v2/token` when its base address is a
+    // `URL` object. Collapse the leading slashes before routing, textually: never with
+    // `new URL(target, base)`, which would read `//host/…` as a host.
+    rewriteUrl: (request) => collapseLeadingSlashes(request.url ?? '/'),
     ajv: {
       // Unknown properties must be reported (spec §1), not silently dropped (Fastify's default).
       customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },

@@ -15,7 +15,9 @@ export type IngestObserver = (batch: Promise<UsageIngestSummary>) => Promise<Usa
 export async function importUsageFromSocket(
   request: IncomingMessage, store: Store, observe: IngestObserver = (batch) => batch,
 ): Promise<{ status: number; body: unknown }> {
-  const query = new URL(request.url ?? '/', 'http://control').searchParams;
+  // The query string only, read as text: the target is never parsed with `new URL(target, base)` (spec §1 Paths).
+  const target = request.url ?? '/';
+  const query = new URLSearchParams(target.includes('?') ? target.slice(target.indexOf('?') + 1) : '');
   const format = query.get('format');
   if (format !== 'ndjson' && format !== 'csv') return { status: 400, body: { error: 'format must be ndjson or csv' } };
   try {
