@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import type { ContractYearDefinition, Page, PageRequest, Store } from '../store/index.js';
 import { createContract, listContracts } from './contracts.js';
+import { listProducts, setSeatPrice } from './products.js';
 import { createTeam, listTeams } from './teams.js';
 
 /** Every row of a paged list (the CLI prints whole lists). */
@@ -38,7 +39,7 @@ function optionalStrings(args: Record<string, unknown>, name: string): string[] 
 }
 
 /**
- * Runs one team or contract command by name with a JSON argument: the single entry point of the
+ * Runs one team, contract or product command by name with a JSON argument: the single entry point of the
  * CLI (on a database it opened itself) and of the control socket (with the server's store).
  * People are named by e-mail address, as in the other CLI commands.
  */
@@ -69,6 +70,13 @@ export async function runAdminCommand(store: Store, command: string, input: unkn
       });
     case 'contract-list':
       return everything((page) => listContracts(store, page));
+    case 'product-list':
+      return everything((page) => listProducts(store, page));
+    case 'product-set-seat-price': {
+      const tokens = args.seatTokensPerYear;
+      if (tokens !== null && typeof tokens !== 'number') throw new AppError('REQUEST_INVALID', 'Expected "seatTokensPerYear" to be a number or null.');
+      return setSeatPrice(store, text(args, 'productLineCode'), tokens);
+    }
     default:
       throw new AppError('NOT_FOUND', `No admin command "${command}".`);
   }

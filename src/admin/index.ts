@@ -1,7 +1,7 @@
 export { runAdminCommand } from './commands.js';
 export { createContract, deleteContract, getContract, listContracts, updateContract } from './contracts.js';
 export type { ContractInput } from './contracts.js';
-export { createProduct, deleteProduct, getProduct, listProducts, updateProduct } from './products.js';
+export { createProduct, deleteProduct, getProduct, listProducts, setSeatPrice, updateProduct } from './products.js';
 export type { ProductInput } from './products.js';
 export { createSubscription, deleteSubscription, getSubscription, listSubscriptions, updateSubscription } from './subscriptions.js';
 export type { SubscriptionInput } from './subscriptions.js';

@@ -10,8 +10,8 @@ import { runSeedCommand } from './commands/seed.js';
 import { runImportCommand } from './commands/import.js';
 import { readPasswordFromStdin, runAccountsCommand } from './commands/accounts.js';
 import { runKeysRotateCommand } from './commands/keys.js';
-import { formatContracts, formatTeams, parseContractYear, runAdminCliCommand } from './commands/admin.js';
-import type { ContractDefinition, ContractYearDefinition, TeamDetail } from '../store/index.js';
+import { formatContracts, formatProducts, formatTeams, parseContractYear, runAdminCliCommand } from './commands/admin.js';
+import type { ContractDefinition, ContractYearDefinition, ProductDetail, TeamDetail } from '../store/index.js';
 import { runTokenCommand } from './commands/token.js';
 import { parseDuration } from './duration.js';
 
@@ -182,6 +182,25 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action(async (options: { format: 'table' | 'csv' | 'json' }) => {
       console.log(formatContracts(options.format, await runAdminCliCommand(config(), 'contract-list', {}) as ContractDefinition[]));
+    });
+
+  const product = program.command('product').description('list products and set a product line\'s seat price');
+  product.command('list').description('list every product version with its daily token rate and its line\'s seat price')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(async (options: { format: 'table' | 'csv' | 'json' }) => {
+      console.log(formatProducts(options.format, await runAdminCliCommand(config(), 'product-list', {}) as ProductDetail[]));
+    });
+  product.command('set-seat-price').description('set what a subscription seat of a product line costs in tokens a year (the seat-or-Flex advice)')
+    .requiredOption('--line <productLineCode>', 'the product line, e.g. RVT (every version of it)')
+    .option('--tokens <n>', 'tokens a year', nonNegativeNumber)
+    .option('--clear', 'remove the seat price (the line is left out of the advice)', false)
+    .action(async (options: { line: string; tokens?: number; clear: boolean }) => {
+      if ((options.tokens === undefined) === !options.clear) throw new CliError('give either --tokens <n> or --clear');
+      const versions = await runAdminCliCommand(config(), 'product-set-seat-price', {
+        productLineCode: options.line, seatTokensPerYear: options.clear ? null : options.tokens,
+      }) as ProductDetail[];
+      console.log(options.clear ? `cleared the seat price of ${options.line} (${versions.length} versions)`
+        : `seat price of ${options.line}: ${options.tokens} tokens a year (${versions.length} versions)`);
     });
 
   program.command('import').description('ingest usage records from CSV or NDJSON files, rated on arrival (each file all or nothing)')

@@ -4,7 +4,7 @@ export type {
 } from './store.js';
 export type {
   AdminStore, ContractDefinition, ContractPatch, ContractYearDefinition, CredentialPurgeReport, DeleteOutcome, NewTeam, OAuthClientPatch, Page,
-  PageRequest, Product, ProductPatch, Subscription, SubscriptionFilter, SubscriptionPatch, TeamDetail, TeamPatch, UserPatch,
+  NewProduct, PageRequest, Product, ProductDetail, ProductPatch, Subscription, SubscriptionFilter, SubscriptionPatch, TeamDetail, TeamPatch, UserPatch,
 } from './store.js';
 export type {
   StagedUsageChunk, UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,

@@ -600,7 +600,19 @@ export interface Product {
   readonly effectiveTo: string | null;
 }
 
-export type ProductPatch = Partial<Omit<Product, 'productLineCode' | 'version'>>;
+/** A product version as the admin API shows it: with the settings of its product line. */
+export interface ProductDetail extends Product {
+  /** What a subscription seat of the product line costs in tokens a year (all its versions); null: not set. */
+  readonly seatTokensPerYear: number | null;
+}
+
+/** A new version; `seatTokensPerYear`, when given, sets the line's seat price (absent: the line's stays). */
+export interface NewProduct extends Product {
+  readonly seatTokensPerYear?: number | null;
+}
+
+/** Absent members stay; `seatTokensPerYear` changes it for every version of the line. */
+export type ProductPatch = Partial<Omit<ProductDetail, 'productLineCode' | 'version'>>;
 
 export interface Subscription {
   readonly id: string;
@@ -664,11 +676,11 @@ export interface AdminStore {
   /** 'in-use' while a subscription, usage record or export schedule belongs to the contract. */
   deleteContract(contractNumber: string): Promise<DeleteOutcome>;
 
-  createProduct(product: Product): Promise<Product>;
-  findProduct(productLineCode: string, version: string): Promise<Product | undefined>;
+  createProduct(product: NewProduct): Promise<ProductDetail>;
+  findProduct(productLineCode: string, version: string): Promise<ProductDetail | undefined>;
   /** Products ordered by line code, then version. */
-  listProducts(page: PageRequest): Promise<Page<Product>>;
-  updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<Product | undefined>;
+  listProducts(page: PageRequest): Promise<Page<ProductDetail>>;
+  updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<ProductDetail | undefined>;
   /** 'in-use' while a usage record names the product's line code and version. */
   deleteProduct(productLineCode: string, version: string): Promise<DeleteOutcome>;
 

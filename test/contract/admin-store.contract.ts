@@ -123,13 +123,19 @@ export function describeAdminStoreContract(name: string, factory: StoreFactory):
     test('products: duplicate key, open-ended dates set and cleared, pages, delete', async () => {
       await withStore(async (store) => {
         const product = { productLineCode: 'ACD', version: '2026', productName: 'AutoCAD', featureCode: 'ACD_2026', dailyTokenRate: 6, effectiveFrom: null, effectiveTo: null };
-        assert.deepEqual(await store.createProduct(product), product);
+        // seatTokensPerYear: the line's seat price (issue 17), null until set.
+        assert.deepEqual(await store.createProduct(product), { ...product, seatTokensPerYear: null });
         await assert.rejects(store.createProduct(product), DuplicateKeyError);
-        assert.deepEqual(await store.updateProduct('ACD', '2026', { effectiveFrom: '2026-01-01', dailyTokenRate: 7 }), { ...product, effectiveFrom: '2026-01-01', dailyTokenRate: 7 });
+        assert.deepEqual(await store.updateProduct('ACD', '2026', { effectiveFrom: '2026-01-01', dailyTokenRate: 7 }), { ...product, effectiveFrom: '2026-01-01', dailyTokenRate: 7, seatTokensPerYear: null });
         assert.equal((await store.updateProduct('ACD', '2026', { effectiveFrom: null }))?.effectiveFrom, null);
         assert.equal(await store.updateProduct('ACD', '1999', { dailyTokenRate: 1 }), undefined);
         await store.createProduct({ ...product, version: '2025' });
         assert.deepEqual((await store.listProducts({ offset: 0, limit: 10 })).items.map((p) => p.version), ['2025', '2026']);
+        // The seat price belongs to the line: set through one version, every version has it.
+        assert.equal((await store.updateProduct('ACD', '2025', { seatTokensPerYear: 300 }))?.seatTokensPerYear, 300);
+        assert.deepEqual((await store.listProducts({ offset: 0, limit: 10 })).items.map((p) => p.seatTokensPerYear), [300, 300]);
+        assert.equal((await store.updateProduct('ACD', '2026', { seatTokensPerYear: null }))?.seatTokensPerYear, null);
+        assert.equal((await store.findProduct('ACD', '2025'))?.seatTokensPerYear, null);
         assert.equal(await store.deleteProduct('ACD', '2025'), 'deleted');
         assert.equal(await store.deleteProduct('ACD', '2025'), 'not-found');
       });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { runAdminCommand } from '../../admin/index.js';
 import type { Config } from '../../config.js';
 import { controlSocketPath } from '../../http/index.js';
-import { openStore, type ContractDefinition, type ContractYearDefinition, type TeamDetail } from '../../store/index.js';
+import { openStore, type ContractDefinition, type ContractYearDefinition, type ProductDetail, type TeamDetail } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import { formatRows, type OutputFormat } from '../table.js';
 import { askRunningServer } from './accounts.js';
@@ -48,4 +48,10 @@ export function formatContracts(format: OutputFormat, contracts: readonly Contra
   if (format === 'json') return JSON.stringify(contracts, null, 2);
   return formatRows(format, ['contractNumber', 'contractName', 'teamId', 'contractStartDate', 'contractEndDate', 'years', 'managers'],
     contracts.map((c) => [c.contractNumber, c.contractName, c.teamId, c.contractStartDate, c.contractEndDate, c.contractYears.length, c.contractManagers.length]));
+}
+
+export function formatProducts(format: OutputFormat, products: readonly ProductDetail[]): string {
+  if (format === 'json') return JSON.stringify(products, null, 2);
+  return formatRows(format, ['productLineCode', 'version', 'productName', 'dailyTokenRate', 'seatTokensPerYear', 'effectiveFrom', 'effectiveTo'],
+    products.map((p) => [p.productLineCode, p.version, p.productName, p.dailyTokenRate, p.seatTokensPerYear, p.effectiveFrom, p.effectiveTo]));
 }

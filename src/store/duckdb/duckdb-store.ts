@@ -14,7 +14,7 @@ import {
   type AuthorizationCode, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken,
   DuplicateKeyError,
   type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
-  type PageRequest, type Product, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
+  type NewProduct, type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
   type TeamPatch, type UserPatch, type JobStateCount, type PoolStats,
   type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
 } from '../store.js';
@@ -934,24 +934,32 @@ class DuckDbStore implements Store {
     });
   }
 
-  async createProduct(product: Product): Promise<Product> {
-    await this.#pool.use((connection) => duplicateAs('product', adminProductsSql.insertProduct(connection, product)));
+  async createProduct(product: NewProduct): Promise<ProductDetail> {
+    await this.#transaction(async (connection) => {
+      await duplicateAs('product', adminProductsSql.insertProduct(connection, product));
+      if (product.seatTokensPerYear !== undefined) await adminProductsSql.upsertSeatPrice(connection, product.productLineCode, product.seatTokensPerYear);
+    });
     return (await this.findProduct(product.productLineCode, product.version))!;
   }
 
-  findProduct(productLineCode: string, version: string): Promise<Product | undefined> {
+  findProduct(productLineCode: string, version: string): Promise<ProductDetail | undefined> {
     return this.#pool.use((connection) => adminProductsSql.selectProduct(connection, productLineCode, version));
   }
 
-  listProducts(page: PageRequest): Promise<Page<Product>> {
+  listProducts(page: PageRequest): Promise<Page<ProductDetail>> {
     return this.#pool.use(async (connection) => Object.freeze({
       items: Object.freeze(await adminProductsSql.selectProductsPage(connection, page)),
       total: await adminProductsSql.countProducts(connection),
     }));
   }
 
-  updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<Product | undefined> {
-    return this.#transaction((connection) => adminProductsSql.updateProductRow(connection, productLineCode, version, patch));
+  async updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<ProductDetail | undefined> {
+    const found = await this.#transaction(async (connection) => {
+      if (!(await adminProductsSql.updateProductRow(connection, productLineCode, version, patch))) return false;
+      if (patch.seatTokensPerYear !== undefined) await adminProductsSql.upsertSeatPrice(connection, productLineCode, patch.seatTokensPerYear);
+      return true;
+    });
+    return found ? this.findProduct(productLineCode, version) : undefined;
   }
 
   deleteProduct(productLineCode: string, version: string): Promise<DeleteOutcome> {

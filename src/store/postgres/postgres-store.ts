@@ -11,7 +11,7 @@ import { openDuckDbStore } from '../duckdb/duckdb-store.js';
 import {
   DuplicateKeyError, QueryInterruptedError,
   type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
-  type PageRequest, type Product, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
+  type NewProduct, type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
   type TeamPatch, type UserPatch, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
   type AuthorizationCode, type CompletedQuery, type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary,
   type ExportSchedule, type InsightsReportQuery, type Job, type JobFile, type JobKind, type LastUsage, type MigrationReport,
@@ -827,24 +827,32 @@ class PostgresStore implements Store {
     });
   }
 
-  async createProduct(product: Product): Promise<Product> {
-    await duplicateAs('product', adminProductsSql.insertProduct(this.#db, product));
+  async createProduct(product: NewProduct): Promise<ProductDetail> {
+    await this.#transaction(async (client) => {
+      await duplicateAs('product', adminProductsSql.insertProduct(client, product));
+      if (product.seatTokensPerYear !== undefined) await adminProductsSql.upsertSeatPrice(client, product.productLineCode, product.seatTokensPerYear);
+    });
     return (await this.findProduct(product.productLineCode, product.version))!;
   }
 
-  findProduct(productLineCode: string, version: string): Promise<Product | undefined> {
+  findProduct(productLineCode: string, version: string): Promise<ProductDetail | undefined> {
     return adminProductsSql.selectProduct(this.#db, productLineCode, version);
   }
 
-  listProducts(page: PageRequest): Promise<Page<Product>> {
+  listProducts(page: PageRequest): Promise<Page<ProductDetail>> {
     return this.#use(async (client) => Object.freeze({
       items: Object.freeze(await adminProductsSql.selectProductsPage(client, page)),
       total: await adminProductsSql.countProducts(client),
     }));
   }
 
-  updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<Product | undefined> {
-    return adminProductsSql.updateProductRow(this.#db, productLineCode, version, patch);
+  async updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<ProductDetail | undefined> {
+    const found = await this.#transaction(async (client) => {
+      if (!(await adminProductsSql.updateProductRow(client, productLineCode, version, patch))) return false;
+      if (patch.seatTokensPerYear !== undefined) await adminProductsSql.upsertSeatPrice(client, productLineCode, patch.seatTokensPerYear);
+      return true;
+    });
+    return found ? this.findProduct(productLineCode, version) : undefined;
   }
 
   deleteProduct(productLineCode: string, version: string): Promise<DeleteOutcome> {

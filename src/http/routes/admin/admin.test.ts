@@ -315,7 +315,8 @@ describe('products and subscriptions', () => {
     const created = await call('POST', '/admin/v1/products', product);
     assert.equal(created.status, 201);
     assert.equal(created.headers.location, '/admin/v1/products/TSTX/2026');
-    assert.deepEqual(created.body, { ...product, effectiveFrom: null, effectiveTo: null });
+    // seatTokensPerYear: the product line's seat price (issue 17), null until set.
+    assert.deepEqual(created.body, { ...product, effectiveFrom: null, effectiveTo: null, seatTokensPerYear: null });
     assert.equal((await call('POST', '/admin/v1/products', product)).status, 409);
     const updated = await call('PATCH', '/admin/v1/products/TSTX/2026', { dailyTokenRate: 8.5, effectiveFrom: '2026-01-01' });
     assert.deepEqual([updated.body.dailyTokenRate, updated.body.effectiveFrom, updated.body.effectiveTo], [8.5, '2026-01-01', null]);
@@ -331,6 +332,21 @@ describe('products and subscriptions', () => {
     assert.equal((await call('DELETE', `/admin/v1/products/${String(used[0])}/${String(used[1])}`)).status, 409);
     assert.equal((await call('DELETE', '/admin/v1/products/TSTX/2026')).status, 204);
     assert.equal((await call('GET', '/admin/v1/products/TSTX/2026')).status, 404);
+  });
+
+  test('the seat price is a setting of the product line: set on one version, every version shows it; null clears it', async () => {
+    const base = { productLineCode: 'TSTS', productName: 'Seat Suite', featureCode: 'TSTS_F', dailyTokenRate: 10 };
+    const first = await call('POST', '/admin/v1/products', { ...base, version: '2025', seatTokensPerYear: 300 });
+    assert.equal(first.status, 201);
+    assert.equal(first.body.seatTokensPerYear, 300);
+    // A new version without the member keeps the line's price; PATCH on it changes the whole line's.
+    assert.equal((await call('POST', '/admin/v1/products', { ...base, version: '2026' })).body.seatTokensPerYear, 300);
+    assert.equal((await call('PATCH', '/admin/v1/products/TSTS/2026', { seatTokensPerYear: 450.5 })).body.seatTokensPerYear, 450.5);
+    assert.equal((await call('GET', '/admin/v1/products/TSTS/2025')).body.seatTokensPerYear, 450.5);
+    assert.deepEqual(paths((await call('PATCH', '/admin/v1/products/TSTS/2025', { seatTokensPerYear: -1 })).body), ['body/seatTokensPerYear']);
+    assert.equal((await call('PATCH', '/admin/v1/products/TSTS/2025', { seatTokensPerYear: null })).body.seatTokensPerYear, null);
+    assert.equal((await call('GET', '/admin/v1/products/TSTS/2026')).body.seatTokensPerYear, null);
+    for (const version of ['2025', '2026']) assert.equal((await call('DELETE', `/admin/v1/products/TSTS/${version}`)).status, 204);
   });
 
   test('subscription create with seats, read, filter, update and delete; seats over the quantity and a foreign contract are 400', async () => {

@@ -315,6 +315,11 @@ const productProperties = {
   dailyTokenRate: { type: 'number', minimum: 0, maximum: 1e6, description: 'Tokens charged for a day of use (spec §6).' },
   effectiveFrom: dayOrNull,
   effectiveTo: dayOrNull,
+  seatTokensPerYear: {
+    type: ['number', 'null'], minimum: 0, maximum: 1e9,
+    description: 'What a subscription seat of the product line costs in tokens a year (the seat-or-Flex advice, '
+      + '/analytics/v1): a setting of the line, so it changes every version of it; null clears it.',
+  },
 } as const;
 
 const product = {
@@ -322,15 +327,16 @@ const product = {
   properties: {
     productLineCode: { type: 'string' }, version: { type: 'string' }, productName: { type: 'string' }, featureCode: { type: 'string' },
     dailyTokenRate: { type: 'number' }, effectiveFrom: { type: ['string', 'null'] }, effectiveTo: { type: ['string', 'null'] },
+    seatTokensPerYear: { type: ['number', 'null'], description: 'The product line\'s seat price in tokens a year; null: not set.' },
   },
-  required: ['productLineCode', 'version', 'productName', 'featureCode', 'dailyTokenRate', 'effectiveFrom', 'effectiveTo'],
+  required: ['productLineCode', 'version', 'productName', 'featureCode', 'dailyTokenRate', 'effectiveFrom', 'effectiveTo', 'seatTokensPerYear'],
 } as const;
 
 const productParams = params({ productLineCode, version: productVersion });
 
 export const createProductRoute = {
   tags: TAGS,
-  summary: 'Add a product version (line code, name, feature code, daily token rate, effective dates).',
+  summary: 'Add a product version (line code, name, feature code, daily token rate, effective dates; optionally the line\'s seat price).',
   body: {
     type: 'object',
     properties: { productLineCode, version: productVersion, ...productProperties },

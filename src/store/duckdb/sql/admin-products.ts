@@ -1,16 +1,20 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { PageRequest, Product, ProductPatch } from '../../store.js';
+import type { PageRequest, Product, ProductDetail, ProductPatch } from '../../store.js';
 
-const PRODUCT_COLUMNS = `product_line_code, version, product_name, feature_code, daily_token_rate,
-  strftime(effective_from, '%Y-%m-%d') as effective_from, strftime(effective_to, '%Y-%m-%d') as effective_to`;
+const PRODUCT_COLUMNS = `p.product_line_code, p.version, p.product_name, p.feature_code, p.daily_token_rate,
+  strftime(p.effective_from, '%Y-%m-%d') as effective_from, strftime(p.effective_to, '%Y-%m-%d') as effective_to,
+  l.seat_tokens_per_year`;
+/** A version with its line's settings (a line without a row has none). */
+const PRODUCTS = 'products p left join product_lines l on l.product_line_code = p.product_line_code';
 
-function toProduct(row: Record<string, unknown>): Product {
+function toProduct(row: Record<string, unknown>): ProductDetail {
   return Object.freeze({
     productLineCode: String(row.product_line_code),
     version: String(row.version),
     productName: String(row.product_name),
     featureCode: String(row.feature_code),
     dailyTokenRate: Number(row.daily_token_rate),
+    seatTokensPerYear: row.seat_tokens_per_year === null || row.seat_tokens_per_year === undefined ? null : Number(row.seat_tokens_per_year),
     effectiveFrom: row.effective_from === null || row.effective_from === undefined ? null : String(row.effective_from),
     effectiveTo: row.effective_to === null || row.effective_to === undefined ? null : String(row.effective_to),
   });
@@ -24,15 +28,15 @@ export async function insertProduct(connection: DuckDBConnection, product: Produ
       product.effectiveFrom, product.effectiveTo]);
 }
 
-export async function selectProduct(connection: DuckDBConnection, productLineCode: string, version: string): Promise<Product | undefined> {
+export async function selectProduct(connection: DuckDBConnection, productLineCode: string, version: string): Promise<ProductDetail | undefined> {
   const row = (await connection.runAndReadAll(
-    `select ${PRODUCT_COLUMNS} from products where product_line_code = $1 and version = $2`, [productLineCode, version])).getRowObjectsJson()[0];
+    `select ${PRODUCT_COLUMNS} from ${PRODUCTS} where p.product_line_code = $1 and p.version = $2`, [productLineCode, version])).getRowObjectsJson()[0];
   return row ? toProduct(row) : undefined;
 }
 
-export async function selectProductsPage(connection: DuckDBConnection, page: PageRequest): Promise<Product[]> {
+export async function selectProductsPage(connection: DuckDBConnection, page: PageRequest): Promise<ProductDetail[]> {
   const reader = await connection.runAndReadAll(
-    `select ${PRODUCT_COLUMNS} from products order by product_line_code, version limit $1 offset $2`, [page.limit, page.offset]);
+    `select ${PRODUCT_COLUMNS} from ${PRODUCTS} order by p.product_line_code, p.version limit $1 offset $2`, [page.limit, page.offset]);
   return reader.getRowObjectsJson().map(toProduct);
 }
 
@@ -42,21 +46,21 @@ export async function countProducts(connection: DuckDBConnection): Promise<numbe
 }
 
 /**
- * Sets the members given and returns the row after the change. The effective dates may be set to
- * null (open-ended), so for each a flag says whether to touch it.
+ * Sets the members of the version given (not the line's settings: upsertSeatPrice); false when there
+ * is no such version. The effective dates may be set to null (open-ended), so for each a flag says
+ * whether to touch it.
  */
-export async function updateProductRow(connection: DuckDBConnection, productLineCode: string, version: string, patch: ProductPatch): Promise<Product | undefined> {
+export async function updateProductRow(connection: DuckDBConnection, productLineCode: string, version: string, patch: ProductPatch): Promise<boolean> {
   const reader = await connection.runAndReadAll(
     `update products set product_name = coalesce($3, product_name), feature_code = coalesce($4, feature_code),
             daily_token_rate = coalesce($5, daily_token_rate),
             effective_from = case when $6 then cast($7 as date) else effective_from end,
             effective_to = case when $8 then cast($9 as date) else effective_to end
       where product_line_code = $1 and version = $2
-      returning ${PRODUCT_COLUMNS}`,
+      returning version`,
     [productLineCode, version, patch.productName ?? null, patch.featureCode ?? null, patch.dailyTokenRate ?? null,
       patch.effectiveFrom !== undefined, patch.effectiveFrom ?? null, patch.effectiveTo !== undefined, patch.effectiveTo ?? null]);
-  const row = reader.getRowObjectsJson()[0];
-  return row ? toProduct(row) : undefined;
+  return reader.getRowObjectsJson().length > 0;
 }
 
 export async function selectProductInUse(connection: DuckDBConnection, productLineCode: string, version: string): Promise<boolean> {
@@ -69,4 +73,12 @@ export async function deleteProductRow(connection: DuckDBConnection, productLine
   const reader = await connection.runAndReadAll(
     'delete from products where product_line_code = $1 and version = $2 returning version', [productLineCode, version]);
   return reader.getRowObjectsJson().length > 0;
+}
+
+/** Sets the seat price of a product line (every version of it); null clears it. */
+export async function upsertSeatPrice(connection: DuckDBConnection, productLineCode: string, seatTokensPerYear: number | null): Promise<void> {
+  await connection.run(
+    `insert into product_lines (product_line_code, seat_tokens_per_year) values ($1, $2)
+     on conflict (product_line_code) do update set seat_tokens_per_year = excluded.seat_tokens_per_year`,
+    [productLineCode, seatTokensPerYear]);
 }

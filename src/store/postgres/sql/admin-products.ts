@@ -1,16 +1,20 @@
-import type { PageRequest, Product, ProductPatch } from '../../store.js';
+import type { PageRequest, Product, ProductDetail, ProductPatch } from '../../store.js';
 import { textOrNull, type Queryable } from './db.js';
 
-const PRODUCT_COLUMNS = `product_line_code, version, product_name, feature_code, daily_token_rate,
-  to_char(effective_from, 'YYYY-MM-DD') as effective_from, to_char(effective_to, 'YYYY-MM-DD') as effective_to`;
+const PRODUCT_COLUMNS = `p.product_line_code, p.version, p.product_name, p.feature_code, p.daily_token_rate,
+  to_char(p.effective_from, 'YYYY-MM-DD') as effective_from, to_char(p.effective_to, 'YYYY-MM-DD') as effective_to,
+  l.seat_tokens_per_year`;
+/** A version with its line's settings (a line without a row has none). */
+const PRODUCTS = 'products p left join product_lines l on l.product_line_code = p.product_line_code';
 
-function toProduct(row: Record<string, unknown>): Product {
+function toProduct(row: Record<string, unknown>): ProductDetail {
   return Object.freeze({
     productLineCode: String(row.product_line_code),
     version: String(row.version),
     productName: String(row.product_name),
     featureCode: String(row.feature_code),
     dailyTokenRate: Number(row.daily_token_rate),
+    seatTokensPerYear: row.seat_tokens_per_year === null || row.seat_tokens_per_year === undefined ? null : Number(row.seat_tokens_per_year),
     effectiveFrom: textOrNull(row.effective_from),
     effectiveTo: textOrNull(row.effective_to),
   });
@@ -24,15 +28,15 @@ export async function insertProduct(db: Queryable, product: Product): Promise<vo
       product.effectiveFrom, product.effectiveTo]);
 }
 
-export async function selectProduct(db: Queryable, productLineCode: string, version: string): Promise<Product | undefined> {
+export async function selectProduct(db: Queryable, productLineCode: string, version: string): Promise<ProductDetail | undefined> {
   const row = (await db.query(
-    `select ${PRODUCT_COLUMNS} from products where product_line_code = $1 and version = $2`, [productLineCode, version])).rows[0];
+    `select ${PRODUCT_COLUMNS} from ${PRODUCTS} where p.product_line_code = $1 and p.version = $2`, [productLineCode, version])).rows[0];
   return row ? toProduct(row) : undefined;
 }
 
-export async function selectProductsPage(db: Queryable, page: PageRequest): Promise<Product[]> {
+export async function selectProductsPage(db: Queryable, page: PageRequest): Promise<ProductDetail[]> {
   const result = await db.query(
-    `select ${PRODUCT_COLUMNS} from products order by product_line_code, version limit $1 offset $2`, [page.limit, page.offset]);
+    `select ${PRODUCT_COLUMNS} from ${PRODUCTS} order by p.product_line_code, p.version limit $1 offset $2`, [page.limit, page.offset]);
   return result.rows.map(toProduct);
 }
 
@@ -41,20 +45,21 @@ export async function countProducts(db: Queryable): Promise<number> {
 }
 
 /**
- * Sets the members given and returns the row after the change. The effective dates may be set to
- * null (open-ended), so for each a flag says whether to touch it.
+ * Sets the members of the version given (not the line's settings: upsertSeatPrice); false when there
+ * is no such version. The effective dates may be set to null (open-ended), so for each a flag says
+ * whether to touch it.
  */
-export async function updateProductRow(db: Queryable, productLineCode: string, version: string, patch: ProductPatch): Promise<Product | undefined> {
-  const row = (await db.query(
+export async function updateProductRow(db: Queryable, productLineCode: string, version: string, patch: ProductPatch): Promise<boolean> {
+  const result = await db.query(
     `update products set product_name = coalesce($3, product_name), feature_code = coalesce($4, feature_code),
             daily_token_rate = coalesce($5, daily_token_rate),
             effective_from = case when $6 then $7::date else effective_from end,
             effective_to = case when $8 then $9::date else effective_to end
       where product_line_code = $1 and version = $2
-      returning ${PRODUCT_COLUMNS}`,
+      returning version`,
     [productLineCode, version, patch.productName ?? null, patch.featureCode ?? null, patch.dailyTokenRate ?? null,
-      patch.effectiveFrom !== undefined, patch.effectiveFrom ?? null, patch.effectiveTo !== undefined, patch.effectiveTo ?? null])).rows[0];
-  return row ? toProduct(row) : undefined;
+      patch.effectiveFrom !== undefined, patch.effectiveFrom ?? null, patch.effectiveTo !== undefined, patch.effectiveTo ?? null]);
+  return result.rowCount === 1;
 }
 
 export async function selectProductInUse(db: Queryable, productLineCode: string, version: string): Promise<boolean> {
@@ -65,4 +70,12 @@ export async function selectProductInUse(db: Queryable, productLineCode: string,
 
 export async function deleteProductRow(db: Queryable, productLineCode: string, version: string): Promise<boolean> {
   return (await db.query('delete from products where product_line_code = $1 and version = $2', [productLineCode, version])).rowCount === 1;
+}
+
+/** Sets the seat price of a product line (every version of it); null clears it. */
+export async function upsertSeatPrice(db: Queryable, productLineCode: string, seatTokensPerYear: number | null): Promise<void> {
+  await db.query(
+    `insert into product_lines (product_line_code, seat_tokens_per_year) values ($1, $2)
+     on conflict (product_line_code) do update set seat_tokens_per_year = excluded.seat_tokens_per_year`,
+    [productLineCode, seatTokensPerYear]);
 }
