@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/admin/index.js';
 import { authenticationRoutes, openIdRoutes } from './routes/authentication/index.js';
 import { CONSOLE_CLIENT_ID, consoleRoutes } from './routes/console/index.js';
 import { downloadRoutes, type DownloadOptions } from './routes/downloads/index.js';
+import { ERROR_DOCS_PATH, errorDocsRoutes } from './routes/error-docs/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { insightsRoutes } from './routes/insights/index.js';
 import { tokenflexRoutes } from './routes/tokenflex/index.js';
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   app.decorateRequest('principal', null);
+  app.decorate('errorDocsUrl', `${deps.publicUrl.replace(/\/+$/, '')}${ERROR_DOCS_PATH}`);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -103,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Its counting hook is the root context's, so it sees every route, those registered before it too.
   if (deps.metrics) await app.register(metricsPlugin, { ...auth, ...deps.metrics });
 
+  await app.register(errorDocsRoutes);
   await app.register(healthRoutes, { store: deps.store, isReady: deps.isReady ?? (() => true) });
   if (deps.downloads) await app.register(downloadRoutes, deps.downloads);
   await app.register(authenticationRoutes, {

@@ -24,7 +24,7 @@ export const tokenflexErrorSchema = {
   additionalProperties: true,
 } as const;
 
-/** The APS gateway's 401/403 body for authentication failures. */
+/** The APS gateway's 401 body for authentication failures. */
 export const gatewayErrorSchema = {
   type: 'object',
   properties: {
@@ -41,7 +41,7 @@ export function authenticatedErrors(familyError: object) {
   return {
     400: familyError,
     401: gatewayErrorSchema,
-    403: { anyOf: [familyError, gatewayErrorSchema] },
+    403: familyError,
     404: familyError,
     500: familyError,
   } as const;

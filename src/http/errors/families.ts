@@ -26,7 +26,6 @@ const TOKENFLEX_CODES: Readonly<Record<number, string>> = {
 const GATEWAY_CODES: Readonly<Record<string, string>> = {
   AUTH_TOKEN_MISSING: 'AUTH-010',
   AUTH_TOKEN_INVALID: 'AUTH-006',
-  AUTH_SCOPE_MISSING: 'AUTH-012',
 };
 
 /** RFC 6749 §5.2 `error` values of our codes; anything else maps by status below. */
@@ -38,6 +37,7 @@ const OAUTH_ERRORS: Readonly<Record<string, string>> = {
   OAUTH_UNAUTHORIZED_CLIENT: 'unauthorized_client',
   OAUTH_UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
   OAUTH_INVALID_SCOPE: 'invalid_scope',
+  AUTH_SCOPE_MISSING: 'insufficient_scope',
   RATE_LIMITED: 'too_many_requests',
   NOT_FOUND: 'not_found',
 };
@@ -47,23 +47,27 @@ function fallbackTitle(status: number): string {
 }
 
 /**
- * Renders a normalised error in a family's shape. Authentication failures use the APS gateway's
- * shape in every family, with `WWW-Authenticate` as RFC 6750 §3 asks.
+ * Renders a normalised error in a family's shape. Authentication failures (401) use the APS
+ * gateway's shape in every family, with `WWW-Authenticate` as RFC 6750 §3 asks. `errorDocsUrl` is the
+ * absolute URL of the error-code reference (`…/docs/errors`), which `moreInfo` and `type` link into.
  */
-export function renderError(family: ErrorFamily, error: NormalisedError, requestId: string): RenderedError {
+export function renderError(family: ErrorFamily, error: NormalisedError, requestId: string, errorDocsUrl: string): RenderedError {
   const headers: Record<string, string> = {};
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  const docsLink = `${errorDocsUrl}#${error.code.toLowerCase()}`;
   const gatewayCode = GATEWAY_CODES[error.code];
   if (gatewayCode) {
-    if (error.status === 401) headers['www-authenticate'] = 'Bearer error="invalid_token"';
-    if (error.code === 'AUTH_SCOPE_MISSING') headers['www-authenticate'] = 'Bearer error="insufficient_scope"';
+    headers['www-authenticate'] = 'Bearer error="invalid_token"';
     return {
       status: error.status,
       contentType: 'application/json; charset=utf-8',
       headers,
-      body: { developerMessage: error.message, moreInfo: `docs/errors.md#${error.code.toLowerCase()}`, errorCode: gatewayCode, requestId },
+      body: { developerMessage: error.message, moreInfo: docsLink, errorCode: gatewayCode, requestId },
     };
   }
+  // A valid token without the route's scope gets its family's 403 body (spec §1.1, issue 22), with the
+  // RFC 6750 §3.1 challenge.
+  if (error.code === 'AUTH_SCOPE_MISSING') headers['www-authenticate'] = 'Bearer error="insufficient_scope"';
   const internalExtras = error.unexpected ? { requestId } : {};
   switch (family) {
     case 'insights':

@@ -5,6 +5,13 @@ import { normaliseError } from './normalise.js';
 
 export type { ErrorFamily } from './families.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Absolute URL of the error-code reference under the public base URL (set once at the root). */
+    errorDocsUrl: string;
+  }
+}
+
 /** Node's error on a request stream whose client closed the connection before the body ended. */
 function isClientAbort(error: unknown): boolean {
   const { code, message } = error as { code?: unknown; message?: unknown };
@@ -19,7 +26,7 @@ async function send(family: ErrorFamily, error: unknown, request: FastifyRequest
     : error);
   if (normalised.unexpected) request.log.error({ err: error }, 'unexpected error');
   else request.log.info({ code: normalised.code, status: normalised.status }, normalised.message);
-  const rendered = renderError(family, normalised, request.id);
+  const rendered = renderError(family, normalised, request.id, request.server.errorDocsUrl);
   return reply.code(rendered.status).headers(rendered.headers).type(rendered.contentType).send(rendered.body);
 }
 

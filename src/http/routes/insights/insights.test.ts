@@ -42,7 +42,9 @@ describe('Insights auth (spec-compliance RFC 6750)', () => {
     const response = await app.inject({ url: '/insights/v1/catalog', headers: { authorization: `Bearer ${token}` } });
     assert.equal(response.statusCode, 403);
     assert.equal(response.headers['www-authenticate'], 'Bearer error="insufficient_scope"');
-    assert.equal(response.json().errorCode, 'AUTH-012');
+    // Issue 22: the family's 403 body, not the gateway's.
+    assert.equal(response.json().title, 'ACCESS_DENIED');
+    assert.equal(response.json().code, 'AUTH_SCOPE_MISSING');
   });
 
   test('the response echoes a well-formed x-request-id and mints one otherwise', async (t) => {
