@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { AppError } from '../errors.js';
-import type { OAuthClient, Store, User } from '../store/index.js';
+import { isWriteConflict, type OAuthClient, type Store, type User } from '../store/index.js';
 import { SIGNING_ALGORITHM, type SigningKeys } from './keys.js';
 import { parseScopeList, SCOPES } from './scopes.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './token-lifetimes.js';
@@ -121,8 +121,23 @@ export class OAuthProvider {
     return client;
   }
 
-  /** `POST /token`: runs one grant for an authenticated client. */
+  /**
+   * `POST /token`: runs one grant for an authenticated client. A write conflict with a concurrent
+   * request on the same grant (the store's atomic steps make it rare) loses as the protocol says:
+   * `invalid_grant`, never a 500 (issue 19).
+   */
   async grant(client: OAuthClient, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
+    try {
+      return await this.#grant(client, params);
+    } catch (error) {
+      if (!(error instanceof AppError) && isWriteConflict(error)) {
+        throw grantError('The grant was used by a concurrent request; start again.');
+      }
+      throw error;
+    }
+  }
+
+  async #grant(client: OAuthClient, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
     switch (params.grant_type) {
       case 'client_credentials': return this.#clientCredentials(client, params.scope);
       case 'authorization_code': return this.#authorizationCode(client, params);
@@ -177,7 +192,8 @@ export class OAuthProvider {
       throw grantError('code_verifier was sent but the authorization request had no code_challenge.');
     }
     const user = await this.#activeUser(code.userId);
-    return this.#mintUserTokens(client, user, code.scopes, code.grantId, null, { nonce: code.nonce, authTime: code.authTime });
+    return this.#mintUserTokens(client, user, code.scopes, code.grantId, null, { nonce: code.nonce, authTime: code.authTime },
+      () => grantError('The authorization code was already used; the tokens issued for it are revoked.'));
   }
 
   async #refresh(client: OAuthClient, refreshToken: string | undefined, scope: string | undefined): Promise<TokenResponse> {
@@ -203,10 +219,12 @@ export class OAuthProvider {
       throw new AppError('OAUTH_INVALID_SCOPE', `The refresh token was not granted ${broader.map((s) => `"${s}"`).join(', ')}.`);
     }
     const user = await this.#activeUser(token.userId);
-    // Atomic: of two requests racing with one token, the loser is treated as reuse.
-    if (!(await this.#store.rotateRefreshToken(hash, now))) throw await reused();
+    // The rotation, the new refresh token and the access token's record are one step of the grant,
+    // atomic with respect to its revocation: of two requests racing with one token the loser is
+    // treated as reuse, and its revocation catches the winner's tokens (issue 19).
     // The new refresh token keeps the grant's scopes (RFC 6749 §6): narrowing applies to this access token only.
-    return this.#mintUserTokens(client, user, scopes, token.grantId, { hash, scopes: token.scopes }, null);
+    return this.#mintUserTokens(client, user, scopes, token.grantId, { hash, scopes: token.scopes }, { nonce: null, authTime: token.authTime },
+      () => grantError('The refresh token has been revoked.'), reused);
   }
 
   async #activeUser(userId: string): Promise<User> {
@@ -215,36 +233,57 @@ export class OAuthProvider {
     return user;
   }
 
-  async #mintAccess(client: OAuthClient, subject: string | undefined, scopes: readonly string[], grantId: string | null) {
+  async #signAccess(client: OAuthClient, subject: string | undefined, scopes: readonly string[]) {
     const accessToken = await mintAccessToken(this.#keys, this.#tokens, {
       ...(subject ? { subject } : {}), clientId: client.id, scopes, ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
     });
     const jti = (JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti;
-    await this.#store.recordAccessToken(jti, grantId, new Date(this.#now().getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000));
+    const expiresAt = new Date(this.#now().getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000);
+    return { accessToken, jti, expiresAt };
+  }
+
+  async #mintAccess(client: OAuthClient, subject: string | undefined, scopes: readonly string[], grantId: string | null) {
+    const { accessToken, jti, expiresAt } = await this.#signAccess(client, subject, scopes);
+    await this.#store.recordAccessToken(jti, grantId, expiresAt);
     return { access_token: accessToken, token_type: 'Bearer' as const, expires_in: ACCESS_TOKEN_TTL_SECONDS };
   }
 
+  /**
+   * Issues a user grant's tokens as one store step (`issueGrantTokens`): with `parent`, the step
+   * also rotates that refresh token. `revoked` makes the error when the grant was revoked meanwhile,
+   * `reused` when the parent was no longer live.
+   */
   async #mintUserTokens(
     client: OAuthClient, user: User, scopes: readonly string[], grantId: string,
     parent: { readonly hash: string; readonly scopes: readonly string[] } | null,
-    idContext: { readonly nonce: string | null; readonly authTime: string } | null,
+    idContext: { readonly nonce: string | null; readonly authTime: string | null },
+    revoked: () => AppError, reused?: () => Promise<AppError>,
   ): Promise<TokenResponse> {
-    const access = await this.#mintAccess(client, user.id, scopes, grantId);
+    const { accessToken, jti, expiresAt } = await this.#signAccess(client, user.id, scopes);
     const refreshToken = randomToken();
-    await this.#store.insertRefreshToken({
-      tokenHash: hashToken(refreshToken), grantId, parentHash: parent?.hash ?? null, clientId: client.id, userId: user.id,
-      scopes: parent?.scopes ?? scopes,
-      expiresAt: new Date(this.#now().getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000).toISOString(),
-    });
-    const response: TokenResponse = { ...access, refresh_token: refreshToken, scope: scopes.join(' ') };
+    const now = this.#now();
+    const outcome = await this.#store.issueGrantTokens({
+      grantId, rotates: parent?.hash ?? null,
+      refreshToken: {
+        tokenHash: hashToken(refreshToken), grantId, parentHash: parent?.hash ?? null, clientId: client.id, userId: user.id,
+        scopes: parent?.scopes ?? scopes, authTime: idContext.authTime,
+        expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000).toISOString(),
+      },
+      accessToken: { jti, expiresAt },
+    }, now);
+    if (outcome === 'reused') throw reused ? await reused() : revoked();
+    if (outcome === 'revoked') throw revoked();
+    const response: TokenResponse = {
+      access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS, refresh_token: refreshToken, scope: scopes.join(' '),
+    };
     if (!scopes.includes('openid')) return response;
     return { ...response, id_token: await this.#mintIdToken(client, user, idContext) };
   }
 
-  async #mintIdToken(client: OAuthClient, user: User, context: { readonly nonce: string | null; readonly authTime: string } | null): Promise<string> {
+  async #mintIdToken(client: OAuthClient, user: User, context: { readonly nonce: string | null; readonly authTime: string | null }): Promise<string> {
     const claims: Record<string, unknown> = { email: user.email, name: user.fullName, preferred_username: user.userName };
-    if (context?.nonce) claims.nonce = context.nonce;
-    if (context) claims.auth_time = Math.floor(Date.parse(context.authTime) / 1000);
+    if (context.nonce) claims.nonce = context.nonce;
+    if (context.authTime) claims.auth_time = Math.floor(Date.parse(context.authTime) / 1000);
     return new SignJWT(claims)
       .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: this.#keys.kid, typ: 'JWT' })
       .setIssuer(this.#tokens.issuer)

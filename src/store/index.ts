@@ -1,5 +1,5 @@
 export type {
-  AuthorizationCode, CompletedQuery, Contract, ContractDetail, ContractYear, ExportSchedule, InsightsReportName, InsightsReportQuery, ScheduleStore, JobFile, ReportFilters, StreamQuery, DemoDataOptions, DemoDataSummary, Job, JobKind, JobState, JobStore,
+  AuthorizationCode, CompletedQuery, GrantStep, GrantStepOutcome, NewRefreshToken, OAuthConsent, Contract, ContractDetail, ContractYear, ExportSchedule, InsightsReportName, InsightsReportQuery, ScheduleStore, JobFile, ReportFilters, StreamQuery, DemoDataOptions, DemoDataSummary, Job, JobKind, JobState, JobStore,
   JobStateCount, LastUsage, MigrationReport, NewJob, NewUser, OAuthClient, OAuthStore, PersonalAccessToken, PoolStats, RefreshToken, ResultQuery, Store, Team, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn, User,
 } from './store.js';
 export type {
@@ -9,7 +9,7 @@ export type {
 export type {
   StagedUsageChunk, UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from './store.js';
-export { DuplicateKeyError, jobOfNew, JobLeaseLostError, QueryInterruptedError } from './store.js';
+export { DuplicateKeyError, isWriteConflict, jobOfNew, JobLeaseLostError, QueryInterruptedError } from './store.js';
 export { bulkLoadMemoryLimit, openDuckDbStore } from './duckdb/duckdb-store.js';
 export { USAGE_REFERENCE_CTES } from './usage-reference-sql.js';
 export type { DuckDbStoreOptions } from './duckdb/duckdb-store.js';

@@ -426,6 +426,31 @@ export interface RefreshToken {
   readonly expiresAt: string;
   readonly rotatedAt: string | null;
   readonly revokedAt: string | null;
+  /** When the user signed in to start the grant (ISO 8601 UTC); null on tokens from before it was kept. */
+  readonly authTime: string | null;
+}
+
+/** A refresh token to write; `authTime` may be left out (null). */
+export type NewRefreshToken = Omit<RefreshToken, 'rotatedAt' | 'revokedAt' | 'authTime'> & { readonly authTime?: string | null };
+
+/** One step of a user grant: the refresh token it replaces (if any), the one it issues, and the access token minted with it. */
+export interface GrantStep {
+  readonly grantId: string;
+  /** The hash of the refresh token this step rotates; it must still be live. Null on a code exchange. */
+  readonly rotates: string | null;
+  readonly refreshToken: NewRefreshToken;
+  readonly accessToken: { readonly jti: string; readonly expiresAt: Date };
+}
+
+/** What `issueGrantTokens` did: wrote the step, or wrote nothing because the token was reused or the grant revoked. */
+export type GrantStepOutcome = 'issued' | 'reused' | 'revoked';
+
+/** A user's remembered consent to a client. */
+export interface OAuthConsent {
+  readonly userId: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly grantedAt: string;
 }
 
 /** An `ADSK-PAT` personal access token; the token itself is never stored, only its sha-256. */
@@ -457,13 +482,23 @@ export interface OAuthStore {
    */
   consumeAuthorizationCode(codeHash: string, now: Date): Promise<{ readonly code: AuthorizationCode; readonly firstUse: boolean } | undefined>;
 
-  insertRefreshToken(token: Omit<RefreshToken, 'rotatedAt' | 'revokedAt'>): Promise<void>;
+  insertRefreshToken(token: NewRefreshToken): Promise<void>;
   findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined>;
   /** Marks a live token rotated, atomically; false when it was already rotated or revoked. */
   rotateRefreshToken(tokenHash: string, now: Date): Promise<boolean>;
   /** Records an access token minted for a grant, so the grant's revocation reaches it. */
   recordAccessToken(jti: string, grantId: string | null, expiresAt: Date): Promise<void>;
-  /** Revokes every refresh token of the grant and every access token recorded for it. */
+  /**
+   * Writes one grant step as one atomic step per grant: the rotation of `step.rotates` (fenced on
+   * "still live"), the new refresh token and the access token's record, all or nothing, and never
+   * interleaved with a `revokeGrant` of the same grant. So a revocation either sees every token of
+   * the step, or the step sees the revocation and writes nothing (issue 19).
+   */
+  issueGrantTokens(step: GrantStep, now: Date): Promise<GrantStepOutcome>;
+  /**
+   * Revokes the grant for good (a later `issueGrantTokens` of it answers 'revoked'), every refresh
+   * token of it and every access token recorded for it; atomic per grant, see `issueGrantTokens`.
+   */
   revokeGrant(grantId: string, now: Date): Promise<void>;
   revokeAccessToken(jti: string, expiresAt: Date): Promise<void>;
   isAccessTokenRevoked(jti: string): Promise<boolean>;
@@ -471,6 +506,13 @@ export interface OAuthStore {
   createSignInSession(idHash: string, userId: string, now: Date, expiresAt: Date): Promise<void>;
   /** The user of a live session. */
   findSignInSession(idHash: string, now: Date): Promise<string | undefined>;
+  /** The user of a live session and when they signed in (ISO 8601 UTC). */
+  findSignInSessionDetail(idHash: string, now: Date): Promise<{ readonly userId: string; readonly signedInAt: string } | undefined>;
+
+  /** The consent a user gave a client, if any. */
+  findConsent(userId: string, clientId: string): Promise<OAuthConsent | undefined>;
+  /** Records (or widens: the scopes are the union) a user's consent to a client. */
+  saveConsent(userId: string, clientId: string, scopes: readonly string[], now: Date): Promise<void>;
   deleteSignInSession(idHash: string): Promise<void>;
 
   createPersonalAccessToken(pat: Omit<PersonalAccessToken, 'lastUsedAt' | 'revokedAt'>): Promise<void>;
@@ -489,6 +531,19 @@ export interface OAuthStore {
    * - refresh tokens that expired before `now`, whether live, rotated or revoked.
    */
   purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport>;
+}
+
+/**
+ * Whether an error is two writers meeting on the same rows: a DuckDB write-write conflict
+ * ("Conflict on update", or a duplicate key written by a concurrent transaction), or a PostgreSQL
+ * serialization failure, deadlock or unique violation. The OAuth provider answers these as the
+ * protocol says (the loser's grant is invalid), never as a 500 (issue 19).
+ */
+export function isWriteConflict(error: unknown): boolean {
+  if (error instanceof DuplicateKeyError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === '40001' || code === '40P01' || code === '23505') return true;
+  return /conflict|duplicate key/i.test(String((error as Error | null)?.message ?? ''));
 }
 
 /** Rows removed by one `purgeExpiredCredentials` call, per table. */

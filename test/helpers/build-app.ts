@@ -74,7 +74,8 @@ export async function openSeededDatabases(
  */
 export async function buildTestApp(
   t: { after: (fn: () => Promise<void>) => void }, store: Store, jobSettings: Partial<JobSettings> = {},
-  options: { readonly keys?: SigningKeyOptions; readonly logger?: FastifyBaseLogger; readonly console?: { readonly distDir: string }; readonly metrics?: 'loopback' | 'token' } = {},
+  options: { readonly keys?: SigningKeyOptions; readonly logger?: FastifyBaseLogger; readonly console?: { readonly distDir: string }; readonly metrics?: 'loopback' | 'token';
+    readonly authRateLimits?: { readonly token: number; readonly signIn: number } } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
   const keys = await loadSigningKeys(dataDir, options.keys ?? {});
@@ -87,6 +88,7 @@ export async function buildTestApp(
   const app = await buildApp({
     store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads, ...(options.logger ? { logger: options.logger } : {}),
     ...(options.console ? { console: options.console } : {}),
+    ...(options.authRateLimits ? { authRateLimits: options.authRateLimits } : {}),
     ...(metrics && options.metrics ? { metrics: { metrics, access: options.metrics } } : {}),
     ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}),
   });

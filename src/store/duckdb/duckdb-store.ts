@@ -11,7 +11,7 @@ import {
   type CompletedQuery, type Contract, type ContractDetail, type ExportSchedule, type InsightsReportQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
   type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type UsageSummaryFilter,
   type UsageSummaryRow, type UsageValueColumn, type User,
-  type AuthorizationCode, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken,
+  type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken,
   DuplicateKeyError,
   type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
   type NewProduct, type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
@@ -146,6 +146,8 @@ class DuckDbStore implements Store {
    * Loaded on first use.
    */
   #revoked: Promise<ReadonlySet<string>> | undefined;
+  /** The tail of each grant's queue of writes (#withGrantLock). */
+  readonly #grantLocks = new Map<string, Promise<void>>();
   /** The jobs by idempotency key and request hash (see JobLookups), loaded on first use. */
   #jobLookups: Promise<JobLookups> | undefined;
   /** DUCKDB_MEMORY_LIMIT (undefined: DuckDB's own), and the bulk loads running (see #withBulkMemory). */
@@ -661,7 +663,7 @@ class DuckDbStore implements Store {
     return code ? { code, firstUse: false } : undefined;
   }
 
-  insertRefreshToken(token: Omit<RefreshToken, 'rotatedAt' | 'revokedAt'>): Promise<void> {
+  insertRefreshToken(token: NewRefreshToken): Promise<void> {
     return this.#pool.use((connection) => oauthSql.insertRefreshToken(connection, token, new Date()));
   }
 
@@ -683,11 +685,46 @@ class DuckDbStore implements Store {
     return this.#pool.use((connection) => oauthSql.insertAccessToken(connection, jti, grantId, expiresAt));
   }
 
+  /**
+   * One transaction under the grant's lock (see #withGrantLock). A write-write conflict with any
+   * other writer reruns the transaction, which then sees the other's commit: a rotation that lost
+   * its row to a concurrent use answers 'reused'.
+   */
+  issueGrantTokens(step: GrantStep, now: Date): Promise<GrantStepOutcome> {
+    return this.#withGrantLock(step.grantId, () => this.#transaction(async (connection): Promise<GrantStepOutcome> => {
+      if (await oauthSql.selectGrantRevoked(connection, step.grantId)) return 'revoked';
+      if (step.rotates !== null && !(await oauthSql.markRefreshTokenRotated(connection, step.rotates, now))) return 'reused';
+      await oauthSql.insertRefreshToken(connection, step.refreshToken, now);
+      await oauthSql.insertAccessToken(connection, step.accessToken.jti, step.grantId, step.accessToken.expiresAt);
+      return 'issued';
+    }));
+  }
+
   revokeGrant(grantId: string, now: Date): Promise<void> {
-    return this.#revoking(this.#pool.use(async (connection) => {
+    return this.#revoking(this.#withGrantLock(grantId, () => this.#transaction(async (connection) => {
+      await oauthSql.insertRevokedGrant(connection, grantId, now);
       await oauthSql.revokeRefreshTokensOfGrant(connection, grantId, now);
       await oauthSql.revokeAccessTokensOfGrant(connection, grantId);
-    }));
+    })));
+  }
+
+  /**
+   * Runs the steps and the revocation of one grant one after the other. DuckDB's snapshot
+   * isolation would let a revocation miss a child token that a concurrent transaction is about to
+   * commit, and the database has one writer process (this one), so a lock in memory is enough.
+   */
+  async #withGrantLock<T>(grantId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#grantLocks.get(grantId) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = previous.then(() => new Promise<void>((resolve) => { release = resolve; }));
+    this.#grantLocks.set(grantId, mine);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.#grantLocks.get(grantId) === mine) this.#grantLocks.delete(grantId);
+    }
   }
 
   revokeAccessToken(jti: string, expiresAt: Date): Promise<void> {
@@ -725,6 +762,22 @@ class DuckDbStore implements Store {
 
   findSignInSession(idHash: string, now: Date): Promise<string | undefined> {
     return this.#pool.use((connection) => oauthSql.selectSignInSession(connection, idHash, now));
+  }
+
+  findSignInSessionDetail(idHash: string, now: Date): Promise<{ readonly userId: string; readonly signedInAt: string } | undefined> {
+    return this.#pool.use((connection) => oauthSql.selectSignInSessionDetail(connection, idHash, now));
+  }
+
+  findConsent(userId: string, clientId: string): Promise<OAuthConsent | undefined> {
+    return this.#pool.use((connection) => oauthSql.selectConsent(connection, userId, clientId));
+  }
+
+  saveConsent(userId: string, clientId: string, scopes: readonly string[], now: Date): Promise<void> {
+    // Serialised per user and client, so two consents at once widen rather than overwrite each other.
+    return this.#withGrantLock(`consent:${userId}:${clientId}`, () => this.#transaction(async (connection) => {
+      const previous = await oauthSql.selectConsent(connection, userId, clientId);
+      await oauthSql.upsertConsent(connection, userId, clientId, [...new Set([...(previous?.scopes ?? []), ...scopes])].sort(), now);
+    }));
   }
 
   deleteSignInSession(idHash: string): Promise<void> {

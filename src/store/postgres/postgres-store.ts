@@ -15,7 +15,7 @@ import {
   type TeamPatch, type UserPatch, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
   type AuthorizationCode, type CompletedQuery, type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary,
   type ExportSchedule, type InsightsReportQuery, type Job, type JobFile, type JobKind, type LastUsage, type MigrationReport,
-  type NewJob, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken, type ResultQuery, type Store,
+  type NewJob, type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type RefreshToken, type ResultQuery, type Store,
   type StreamQuery, type Team, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User, type JobStateCount, type PoolStats,
 } from '../store.js';
 import * as adminClientsSql from './sql/admin-clients.js';
@@ -618,7 +618,7 @@ class PostgresStore implements Store {
     return code ? { code, firstUse: false } : undefined;
   }
 
-  insertRefreshToken(token: Omit<RefreshToken, 'rotatedAt' | 'revokedAt'>): Promise<void> {
+  insertRefreshToken(token: NewRefreshToken): Promise<void> {
     return oauthSql.insertRefreshToken(this.#db, token, new Date());
   }
 
@@ -634,8 +634,21 @@ class PostgresStore implements Store {
     return oauthSql.insertAccessToken(this.#db, jti, grantId, expiresAt);
   }
 
+  issueGrantTokens(step: GrantStep, now: Date): Promise<GrantStepOutcome> {
+    return this.#transaction(async (client) => {
+      await oauthSql.lockGrant(client, step.grantId);
+      if (await oauthSql.selectGrantRevoked(client, step.grantId)) return 'revoked';
+      if (step.rotates !== null && !(await oauthSql.markRefreshTokenRotated(client, step.rotates, now))) return 'reused';
+      await oauthSql.insertRefreshToken(client, step.refreshToken, now);
+      await oauthSql.insertAccessToken(client, step.accessToken.jti, step.grantId, step.accessToken.expiresAt);
+      return 'issued';
+    });
+  }
+
   revokeGrant(grantId: string, now: Date): Promise<void> {
     return this.#transaction(async (client) => {
+      await oauthSql.lockGrant(client, grantId);
+      await oauthSql.insertRevokedGrant(client, grantId, now);
       await oauthSql.revokeRefreshTokensOfGrant(client, grantId, now);
       await oauthSql.revokeAccessTokensOfGrant(client, grantId);
     });
@@ -655,6 +668,23 @@ class PostgresStore implements Store {
 
   findSignInSession(idHash: string, now: Date): Promise<string | undefined> {
     return oauthSql.selectSignInSession(this.#db, idHash, now);
+  }
+
+  findSignInSessionDetail(idHash: string, now: Date): Promise<{ readonly userId: string; readonly signedInAt: string } | undefined> {
+    return oauthSql.selectSignInSessionDetail(this.#db, idHash, now);
+  }
+
+  findConsent(userId: string, clientId: string): Promise<OAuthConsent | undefined> {
+    return oauthSql.selectConsent(this.#db, userId, clientId);
+  }
+
+  saveConsent(userId: string, clientId: string, scopes: readonly string[], now: Date): Promise<void> {
+    return this.#transaction(async (client) => {
+      // Serialised per user and client, so two consents at once widen rather than overwrite each other.
+      await oauthSql.lockGrant(client, `consent:${userId}:${clientId}`);
+      const previous = await oauthSql.selectConsent(client, userId, clientId);
+      await oauthSql.upsertConsent(client, userId, clientId, [...new Set([...(previous?.scopes ?? []), ...scopes])].sort(), now);
+    });
   }
 
   deleteSignInSession(idHash: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AuthorizationCode, NewUser, OAuthClient, RefreshToken, User } from '../../store.js';
+import type { AuthorizationCode, NewRefreshToken, NewUser, OAuthClient, OAuthConsent, RefreshToken, User } from '../../store.js';
 import { selectUserById } from './users.js';
 
 const ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'";
@@ -112,18 +112,19 @@ export async function selectAuthorizationCode(connection: DuckDBConnection, code
   return row ? toCode(row) : undefined;
 }
 
-export async function insertRefreshToken(connection: DuckDBConnection, token: Omit<RefreshToken, 'rotatedAt' | 'revokedAt'>, now: Date): Promise<void> {
+export async function insertRefreshToken(connection: DuckDBConnection, token: NewRefreshToken, now: Date): Promise<void> {
   await connection.run(
-    `insert into oauth_refresh_tokens (token_hash, grant_id, parent_hash, client_id, user_id, scopes, created_at, expires_at)
-     values ($1, $2, $3, $4, $5, $6, cast($7 as timestamp), cast($8 as timestamp))`,
+    `insert into oauth_refresh_tokens (token_hash, grant_id, parent_hash, client_id, user_id, scopes, created_at, expires_at, auth_time)
+     values ($1, $2, $3, $4, $5, $6, cast($7 as timestamp), cast($8 as timestamp), cast($9 as timestamp))`,
     [token.tokenHash, token.grantId, token.parentHash, token.clientId, token.userId, token.scopes.join(' '), utc(now),
-      utc(new Date(token.expiresAt))]);
+      utc(new Date(token.expiresAt)), token.authTime ? utc(new Date(token.authTime)) : null]);
 }
 
 export async function selectRefreshToken(connection: DuckDBConnection, tokenHash: string): Promise<RefreshToken | undefined> {
   const row = (await rows(connection,
     `select token_hash, grant_id, parent_hash, client_id, user_id, scopes, strftime(expires_at, ${ISO}) as expires_at,
-            strftime(rotated_at, ${ISO}) as rotated_at, strftime(revoked_at, ${ISO}) as revoked_at
+            strftime(rotated_at, ${ISO}) as rotated_at, strftime(revoked_at, ${ISO}) as revoked_at,
+            strftime(auth_time, ${ISO}) as auth_time
        from oauth_refresh_tokens where token_hash = $1`, [tokenHash]))[0];
   if (!row) return undefined;
   return Object.freeze({
@@ -136,7 +137,18 @@ export async function selectRefreshToken(connection: DuckDBConnection, tokenHash
     expiresAt: String(row.expires_at),
     rotatedAt: text(row.rotated_at),
     revokedAt: text(row.revoked_at),
+    authTime: text(row.auth_time),
   });
+}
+
+export async function selectGrantRevoked(connection: DuckDBConnection, grantId: string): Promise<boolean> {
+  return (await rows(connection, 'select 1 from oauth_revoked_grants where grant_id = $1', [grantId])).length > 0;
+}
+
+export async function insertRevokedGrant(connection: DuckDBConnection, grantId: string, now: Date): Promise<void> {
+  await connection.run(
+    'insert into oauth_revoked_grants (grant_id, revoked_at) values ($1, cast($2 as timestamp)) on conflict do nothing',
+    [grantId, utc(now)]);
 }
 
 /** Fenced on "still live", so of two concurrent uses of one token only one rotates it. */
@@ -188,6 +200,30 @@ export async function selectSignInSession(connection: DuckDBConnection, idHash: 
   const row = (await rows(connection,
     'select user_id from oauth_sessions where id_hash = $1 and expires_at > cast($2 as timestamp)', [idHash, utc(now)]))[0];
   return row ? String(row.user_id) : undefined;
+}
+
+export async function selectSignInSessionDetail(connection: DuckDBConnection, idHash: string, now: Date): Promise<{ userId: string; signedInAt: string } | undefined> {
+  const row = (await rows(connection,
+    `select user_id, strftime(created_at, ${ISO}) as created_at from oauth_sessions
+      where id_hash = $1 and expires_at > cast($2 as timestamp)`, [idHash, utc(now)]))[0];
+  return row ? { userId: String(row.user_id), signedInAt: String(row.created_at) } : undefined;
+}
+
+export async function selectConsent(connection: DuckDBConnection, userId: string, clientId: string): Promise<OAuthConsent | undefined> {
+  const row = (await rows(connection,
+    `select user_id, client_id, scopes, strftime(granted_at, ${ISO}) as granted_at from oauth_consents
+      where user_id = $1 and client_id = $2`, [userId, clientId]))[0];
+  return row
+    ? Object.freeze({ userId: String(row.user_id), clientId: String(row.client_id), scopes: words(row.scopes), grantedAt: String(row.granted_at) })
+    : undefined;
+}
+
+/** Upserts the consent with the scopes given (the caller passes the union with what was there). */
+export async function upsertConsent(connection: DuckDBConnection, userId: string, clientId: string, scopes: readonly string[], now: Date): Promise<void> {
+  await connection.run(
+    `insert into oauth_consents (user_id, client_id, scopes, granted_at) values ($1, $2, $3, cast($4 as timestamp))
+     on conflict (user_id, client_id) do update set scopes = excluded.scopes, granted_at = excluded.granted_at`,
+    [userId, clientId, scopes.join(' '), utc(now)]);
 }
 
 export async function deleteSignInSession(connection: DuckDBConnection, idHash: string): Promise<void> {

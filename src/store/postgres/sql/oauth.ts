@@ -1,4 +1,4 @@
-import type { AuthorizationCode, NewUser, OAuthClient, RefreshToken, User } from '../../store.js';
+import type { AuthorizationCode, NewRefreshToken, NewUser, OAuthClient, OAuthConsent, RefreshToken, User } from '../../store.js';
 import { instant, isoMs, textOrNull, type Queryable } from './db.js';
 import { selectUserById } from './users.js';
 
@@ -105,18 +105,18 @@ export async function selectAuthorizationCode(db: Queryable, codeHash: string): 
   return row ? toCode(row) : undefined;
 }
 
-export async function insertRefreshToken(db: Queryable, token: Omit<RefreshToken, 'rotatedAt' | 'revokedAt'>, now: Date): Promise<void> {
+export async function insertRefreshToken(db: Queryable, token: NewRefreshToken, now: Date): Promise<void> {
   await db.query(
-    `insert into oauth_refresh_tokens (token_hash, grant_id, parent_hash, client_id, user_id, scopes, created_at, expires_at)
-     values ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8::timestamptz)`,
+    `insert into oauth_refresh_tokens (token_hash, grant_id, parent_hash, client_id, user_id, scopes, created_at, expires_at, auth_time)
+     values ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8::timestamptz, $9::timestamptz)`,
     [token.tokenHash, token.grantId, token.parentHash, token.clientId, token.userId, token.scopes.join(' '), instant(now),
-      instant(new Date(token.expiresAt))]);
+      instant(new Date(token.expiresAt)), token.authTime ? instant(new Date(token.authTime)) : null]);
 }
 
 export async function selectRefreshToken(db: Queryable, tokenHash: string): Promise<RefreshToken | undefined> {
   const row = (await db.query(
     `select token_hash, grant_id, parent_hash, client_id, user_id, scopes, ${isoMs('expires_at')} as expires_at,
-            ${isoMs('rotated_at')} as rotated_at, ${isoMs('revoked_at')} as revoked_at
+            ${isoMs('rotated_at')} as rotated_at, ${isoMs('revoked_at')} as revoked_at, ${isoMs('auth_time')} as auth_time
        from oauth_refresh_tokens where token_hash = $1`, [tokenHash])).rows[0];
   if (!row) return undefined;
   return Object.freeze({
@@ -129,7 +129,29 @@ export async function selectRefreshToken(db: Queryable, tokenHash: string): Prom
     expiresAt: String(row.expires_at),
     rotatedAt: textOrNull(row.rotated_at),
     revokedAt: textOrNull(row.revoked_at),
+    authTime: textOrNull(row.auth_time),
   });
+}
+
+/**
+ * Serialises the steps and the revocation of one grant across every process on this database,
+ * until the transaction ends (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS).
+ * Under READ COMMITTED a statement does not see rows committed after it started, so a revocation's
+ * UPDATE could miss a child token inserted meanwhile: the lock makes each wait for the other.
+ * 7019 is this service's class of advisory locks (issue 19); a hash collision only serialises two grants.
+ */
+export async function lockGrant(db: Queryable, grantId: string): Promise<void> {
+  await db.query('select pg_advisory_xact_lock(7019, hashtext($1))', [grantId]);
+}
+
+export async function selectGrantRevoked(db: Queryable, grantId: string): Promise<boolean> {
+  return (await db.query('select 1 from oauth_revoked_grants where grant_id = $1', [grantId])).rows.length > 0;
+}
+
+export async function insertRevokedGrant(db: Queryable, grantId: string, now: Date): Promise<void> {
+  await db.query(
+    'insert into oauth_revoked_grants (grant_id, revoked_at) values ($1, $2::timestamptz) on conflict do nothing',
+    [grantId, instant(now)]);
 }
 
 /** Fenced on "still live", so of two concurrent uses of one token only one rotates it. */
@@ -179,6 +201,30 @@ export async function selectSignInSession(db: Queryable, idHash: string, now: Da
   const row = (await db.query(
     'select user_id from oauth_sessions where id_hash = $1 and expires_at > $2::timestamptz', [idHash, instant(now)])).rows[0];
   return row ? String(row.user_id) : undefined;
+}
+
+export async function selectSignInSessionDetail(db: Queryable, idHash: string, now: Date): Promise<{ userId: string; signedInAt: string } | undefined> {
+  const row = (await db.query(
+    `select user_id, ${isoMs('created_at')} as created_at from oauth_sessions
+      where id_hash = $1 and expires_at > $2::timestamptz`, [idHash, instant(now)])).rows[0];
+  return row ? { userId: String(row.user_id), signedInAt: String(row.created_at) } : undefined;
+}
+
+export async function selectConsent(db: Queryable, userId: string, clientId: string): Promise<OAuthConsent | undefined> {
+  const row = (await db.query(
+    `select user_id, client_id, scopes, ${isoMs('granted_at')} as granted_at from oauth_consents
+      where user_id = $1 and client_id = $2`, [userId, clientId])).rows[0];
+  return row
+    ? Object.freeze({ userId: String(row.user_id), clientId: String(row.client_id), scopes: words(row.scopes), grantedAt: String(row.granted_at) })
+    : undefined;
+}
+
+/** Upserts the consent with the scopes given (the caller passes the union with what was there). */
+export async function upsertConsent(db: Queryable, userId: string, clientId: string, scopes: readonly string[], now: Date): Promise<void> {
+  await db.query(
+    `insert into oauth_consents (user_id, client_id, scopes, granted_at) values ($1, $2, $3, $4::timestamptz)
+     on conflict (user_id, client_id) do update set scopes = excluded.scopes, granted_at = excluded.granted_at`,
+    [userId, clientId, scopes.join(' '), instant(now)]);
 }
 
 export async function deleteSignInSession(db: Queryable, idHash: string): Promise<void> {
