@@ -1,4 +1,4 @@
--- 0008_oauth_grants: revoked grants, the sign-in time of refresh tokens, and remembered consent.
+-- 0009_oauth_grants: revoked grants, the sign-in time of refresh tokens, and remembered consent.
 -- A grant id written here is dead for good: a token of it minted by a step that ran concurrently
 -- with the revocation is refused as well (issue 19: reuse detection must not lose a race).
 create table oauth_revoked_grants (
