@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import type { ContractYearDefinition, Page, PageRequest, Store } from '../store/index.js';
-import { createContract, listContracts } from './contracts.js';
+import { createContract, listContracts, updateContract } from './contracts.js';
 import { listProducts, setSeatPrice } from './products.js';
 import { createTeam, listTeams } from './teams.js';
 
@@ -67,7 +67,13 @@ export async function runAdminCommand(store: Store, command: string, input: unkn
         contractYears: Array.isArray(args.contractYears) ? args.contractYears as ContractYearDefinition[] : [],
         enrichmentCategories: optionalStrings(args, 'enrichmentCategories') ?? [],
         contractManagers: await userIds(store, '--manager', args.contractManagers),
+        ...(args.chargesFrom === 'rating' || args.chargesFrom === 'autodesk' ? { chargesFrom: args.chargesFrom } : {}),
       });
+    case 'contract-set-charges-from': {
+      const chargesFrom = text(args, 'chargesFrom');
+      if (chargesFrom !== 'rating' && chargesFrom !== 'autodesk') throw new AppError('REQUEST_INVALID', 'Expected "chargesFrom" to be rating or autodesk.');
+      return updateContract(store, text(args, 'contractNumber'), { chargesFrom });
+    }
     case 'contract-list':
       return everything((page) => listContracts(store, page));
     case 'product-list':

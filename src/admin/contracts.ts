@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { ContractDefinition, ContractPatch, ContractYearDefinition, Page, PageRequest, Store } from '../store/index.js';
+import type { ChargesFrom, ContractDefinition, ContractPatch, ContractYearDefinition, Page, PageRequest, Store } from '../store/index.js';
 import { checkOrder, checkTeam, checkUsers, createOnce, invalid, notFound } from './checks.js';
 
 export interface ContractInput {
@@ -13,6 +13,8 @@ export interface ContractInput {
   /** Up to ten names; position i names customField{i+1} ('' or absent: unused). */
   readonly enrichmentCategories?: readonly string[];
   readonly contractManagers?: readonly string[];
+  /** Default `rating`. */
+  readonly chargesFrom?: ChargesFrom;
 }
 
 /** The rules a whole contract meets, checked on the merged result of a create or an update. */
@@ -50,6 +52,7 @@ export async function createContract(store: Store, input: ContractInput): Promis
     contractYears: input.contractYears ?? [],
     enrichmentCategories: Array.from({ length: 10 }, (_, i) => input.enrichmentCategories?.[i]?.trim() ?? ''),
     contractManagers: [...(input.contractManagers ?? [])],
+    chargesFrom: input.chargesFrom ?? 'rating',
   };
   checkContract(contract);
   await checkTeam(store, 'body/teamId', input.teamId);
@@ -78,6 +81,12 @@ export async function updateContract(store: Store, contractNumber: string, patch
   checkContract({ ...current, ...patch, ...(enrichmentCategories ? { enrichmentCategories } : {}) });
   await checkTeam(store, 'body/teamId', patch.teamId);
   await checkUsers(store, 'body/contractManagers', patch.contractManagers);
+  if (patch.chargesFrom !== undefined && patch.chargesFrom !== (current.chargesFrom ?? 'rating') && (await store.listLastUsage(contractNumber)).length > 0) {
+    // Its stored records were charged the other way; rated and pre-rated records of one contract
+    // year would be re-rated together, and Autodesk's charges overwritten.
+    throw new AppError('CONFLICT', `The contract ${contractNumber} already has usage records charged by ${current.chargesFrom === 'autodesk' ? 'Autodesk (its Token Flex exports)' : 'our own rating'}; ` +
+      'its chargesFrom cannot change. Create another contract for the other kind of records.');
+  }
   const updated = await store.updateContract(contractNumber, {
     ...patch,
     ...(patch.contractName !== undefined ? { contractName: patch.contractName.trim() } : {}),

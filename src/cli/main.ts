@@ -169,14 +169,23 @@ export function buildProgram(): Command {
     .option('--multiyear-tokens <n>', 'the multi-year token pool (MY)', nonNegativeNumber, 0)
     .option('--enrichment <names>', 'customField1..10 names, comma-separated in order ("" skips one), e.g. "Department,,Site"')
     .option('--manager <email>', 'a contract manager (repeatable)', many, [])
-    .action(async (options: { number: string; name: string; team: string; start: string; end: string; year: ContractYearDefinition[]; multiyearTokens: number; enrichment?: string; manager: string[] }) => {
+    .addOption(new Option('--charges-from <where>', 'where its charges come from: our own rating, or Autodesk\'s Token Flex export files (docs/sources.md)')
+      .choices(['rating', 'autodesk']).default('rating'))
+    .action(async (options: { number: string; name: string; team: string; start: string; end: string; year: ContractYearDefinition[]; multiyearTokens: number; enrichment?: string; manager: string[]; chargesFrom: 'rating' | 'autodesk' }) => {
       const created = await runAdminCliCommand(config(), 'contract-create', {
         contractNumber: options.number, contractName: options.name, teamId: options.team, contractStartDate: options.start, contractEndDate: options.end,
         contractYears: options.year, multiyearProvisionedTokens: options.multiyearTokens,
         enrichmentCategories: options.enrichment === undefined ? [] : options.enrichment.split(',').map((name) => name.trim()),
-        contractManagers: options.manager,
+        contractManagers: options.manager, chargesFrom: options.chargesFrom,
       }) as { contractNumber: string };
       console.log(`created contract ${created.contractNumber}`);
+    });
+  contract.command('set-charges-from').description('say where a contract\'s charges come from (only while it has no usage records)')
+    .requiredOption('--number <contractNumber>', 'the contract number')
+    .addOption(new Option('--charges-from <where>', 'our own rating, or Autodesk\'s Token Flex export files').choices(['rating', 'autodesk']).makeOptionMandatory())
+    .action(async (options: { number: string; chargesFrom: 'rating' | 'autodesk' }) => {
+      const updated = await runAdminCliCommand(config(), 'contract-set-charges-from', { contractNumber: options.number, chargesFrom: options.chargesFrom }) as { contractNumber: string; chargesFrom: string };
+      console.log(`contract ${updated.contractNumber} takes its charges from ${updated.chargesFrom === 'autodesk' ? 'Autodesk\'s Token Flex export files' : 'our own rating'}`);
     });
   contract.command('list').description('list every contract')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))

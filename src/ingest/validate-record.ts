@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import { normaliseUsageCategory, USAGE_CATEGORIES } from '../catalog/index.js';
 import type { UsageCategory } from '../catalog/index.js';
 import { localDay, parseInstant, parseOffsetMinutes } from '../rating/index.js';
-import type { Product, UsageRecordInput, UsageReferences } from '../store/index.js';
+import type { ChargesFrom, Product, UsageRecordInput, UsageReferences } from '../store/index.js';
 import {
   COMPUTED_COLUMNS, INPUT_COLUMNS, MAX_ID_LENGTH, MAX_TEXT_LENGTH, type InputColumn,
 } from './record-format.js';
@@ -80,6 +80,19 @@ export function describeUnknownColumn(name: string): string {
 interface ContractReference {
   readonly teamId: string;
   readonly years: UsageReferences['contracts'][number]['years'];
+  readonly chargesFrom?: ChargesFrom;
+}
+
+/** What the validator is told of the batch besides its rows. */
+export interface RecordDefaults {
+  /** The contract of rows that name none (`insights import --contract`). */
+  readonly contractNumber?: string;
+  /**
+   * Whose charges the batch's records carry: `autodesk` for a Token Flex export's records (stored
+   * as given), else (`rating`, the default) none: our own rating computes them. Each record's
+   * contract must take its charges from the same place (its `chargesFrom`).
+   */
+  readonly chargesFrom?: ChargesFrom;
 }
 
 /**
@@ -94,8 +107,7 @@ export class RecordValidator {
   private readonly days = new Map<number, string>();
   private readonly offsets = new Map<string, number>();
 
-  /** `defaults.contractNumber`: the contract of rows that name none (`insights import --contract`). */
-  constructor(references: UsageReferences, private readonly defaults: { readonly contractNumber?: string } = {}) {
+  constructor(references: UsageReferences, private readonly defaults: RecordDefaults = {}) {
     for (const contract of references.contracts) this.contracts.set(contract.contractNumber, contract);
     this.teams = new Set(references.teamIds);
     for (const product of references.products) {
@@ -170,6 +182,8 @@ export class RecordValidator {
         if (year.startDate <= usageDate && usageDate <= year.endDate) contractYear = year.year;
       }
       if (contractYear === 0) problems = addProblem(problems, line, usageField, `no year of contract ${contractNumber} covers the usage date ${usageDate}`);
+      const chargesFrom = this.defaults.chargesFrom ?? 'rating';
+      if ((contract.chargesFrom ?? 'rating') !== chargesFrom) problems = addProblem(problems, line, 'contractNumber', mixedChargesMessage(contractNumber, contract.chargesFrom ?? 'rating'));
     }
     const givenTeam = textOf(values, S.teamId);
     if (givenTeam !== null && !this.teams.has(givenTeam)) problems = addProblem(problems, line, 'teamId', `unknown team ${givenTeam}`);
@@ -261,6 +275,15 @@ export class RecordValidator {
     if (matching.length === 1) return matching[0] as Product;
     return `${what} has ${matching.length === 0 ? 'no entry' : 'several entries'} in effect on ${usageDate}`;
   }
+}
+
+/** Why a record cannot go into a contract whose charges come from the other place (docs/sources.md). */
+function mixedChargesMessage(contractNumber: string, contractChargesFrom: ChargesFrom): string {
+  return contractChargesFrom === 'autodesk'
+    ? `contract ${contractNumber} takes its charges from Autodesk's Token Flex export files (chargesFrom autodesk), so records rated by ` +
+      'our own rating cannot be mixed in: import its exports with --source tokenflex-export, or send these records to a contract with chargesFrom rating'
+    : `contract ${contractNumber} is rated by our own rating (chargesFrom rating), so records rated by Autodesk (a Token Flex export) cannot be ` +
+      'mixed in: set its chargesFrom to autodesk while it has no usage records (insights contract set-charges-from), or import into another contract';
 }
 
 /**

@@ -3,7 +3,7 @@ export type {
   JobStateCount, LastUsage, MigrationReport, NewJob, NewUser, OAuthClient, OAuthStore, PersonalAccessToken, PoolStats, RefreshToken, ResultQuery, Store, Team, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn, User,
 } from './store.js';
 export type {
-  AdminStore, ContractDefinition, ContractPatch, ContractYearDefinition, CredentialPurgeReport, DeleteOutcome, NewTeam, OAuthClientPatch, Page,
+  AdminStore, ChargesFrom, ContractDefinition, ContractPatch, ContractYearDefinition, CredentialPurgeReport, DeleteOutcome, NewTeam, OAuthClientPatch, Page,
   NewProduct, PageRequest, Product, ProductDetail, ProductPatch, Subscription, SubscriptionFilter, SubscriptionPatch, TeamDetail, TeamPatch, UserPatch,
 } from './store.js';
 export type {

@@ -639,7 +639,19 @@ export interface ContractDefinition {
   readonly enrichmentCategories: readonly string[];
   /** User ids of the contract managers, sorted. */
   readonly contractManagers: readonly string[];
+  /**
+   * Where its records' charges come from: our own rating, or Autodesk's Token Flex export files
+   * (docs/sources.md). Always there in what the store returns; absent on a definition: `rating`.
+   */
+  readonly chargesFrom?: ChargesFrom;
 }
+
+/**
+ * `rating`: every record is rated on arrival by our own rating (src/rating); `autodesk`: records
+ * come from Autodesk's Token Flex export files with the charges Autodesk gave them, stored as given
+ * and never re-rated. A batch never mixes the two on one contract.
+ */
+export type ChargesFrom = 'rating' | 'autodesk';
 
 /** Absent members stay; `contractYears` and `contractManagers` replace the whole list when given. */
 export type ContractPatch = Partial<Omit<ContractDefinition, 'contractNumber'>>;
@@ -761,6 +773,8 @@ export interface UsageReferences {
     readonly teamId: string;
     /** Ordered by year. */
     readonly years: readonly ContractYearDefinition[];
+    /** Absent: `rating`. */
+    readonly chargesFrom?: ChargesFrom;
   }[];
   readonly teamIds: readonly string[];
   readonly products: readonly Product[];

@@ -253,6 +253,12 @@ const contractProperties = {
     description: 'Names of customField1..10 in order; "" for an unused one.',
   },
   contractManagers: userIds('User ids; they see the contract in Token Flex.'),
+  chargesFrom: {
+    type: 'string', enum: ['rating', 'autodesk'],
+    description: 'Where its records\' charges come from: `rating` (default), our own rating on arrival; `autodesk`, Autodesk\'s Token Flex export files ' +
+      '(`POST /admin/v1/usage?source=tokenflex-export`), stored as given and never re-rated. A batch that mixes the two is refused (docs/sources.md). ' +
+      'It can change only while the contract has no usage records (else 409).',
+  },
 } as const;
 
 const contract = {
@@ -270,8 +276,9 @@ const contract = {
     },
     enrichmentCategories: { type: 'array', items: { type: 'string' } },
     contractManagers: { type: 'array', items: { type: 'string' } },
+    chargesFrom: { type: 'string', enum: ['rating', 'autodesk'] },
   },
-  required: ['contractNumber', 'contractName', 'teamId', 'contractStartDate', 'contractEndDate', 'multiyearProvisionedTokens', 'contractYears', 'enrichmentCategories', 'contractManagers'],
+  required: ['contractNumber', 'contractName', 'teamId', 'contractStartDate', 'contractEndDate', 'multiyearProvisionedTokens', 'contractYears', 'enrichmentCategories', 'contractManagers', 'chargesFrom'],
 } as const;
 
 const contractParams = params({ contractNumber });

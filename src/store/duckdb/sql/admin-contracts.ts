@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ContractDefinition, ContractYearDefinition, PageRequest } from '../../store.js';
+import type { ChargesFrom, ContractDefinition, ContractYearDefinition, PageRequest } from '../../store.js';
 import { placeholders } from './admin-users.js';
 
 /** A contract row without its years and managers; the store joins them. */
@@ -7,7 +7,7 @@ export type ContractRow = Omit<ContractDefinition, 'contractYears' | 'contractMa
 
 const CONTRACT_COLUMNS = `contract_number, name, team_id, strftime(start_date, '%Y-%m-%d') as start_date,
   strftime(end_date, '%Y-%m-%d') as end_date, current_date between start_date and end_date as is_active,
-  multiyear_provisioned_tokens, enrichment_categories`;
+  multiyear_provisioned_tokens, enrichment_categories, coalesce(charges_from, 'rating') as charges_from`;
 
 function toContractRow(row: Record<string, unknown>): ContractRow {
   const names = String(row.enrichment_categories ?? '').split('\t');
@@ -20,6 +20,7 @@ function toContractRow(row: Record<string, unknown>): ContractRow {
     isActive: Boolean(row.is_active),
     multiyearProvisionedTokens: Number(row.multiyear_provisioned_tokens),
     enrichmentCategories: Object.freeze(Array.from({ length: 10 }, (_, i) => names[i] ?? '')),
+    chargesFrom: row.charges_from === 'autodesk' ? 'autodesk' : 'rating',
   });
 }
 
@@ -30,10 +31,10 @@ function joinCategories(names: readonly string[]): string {
 
 export async function insertContract(connection: DuckDBConnection, contract: ContractDefinition): Promise<void> {
   await connection.run(
-    `insert into contracts (contract_number, name, team_id, start_date, end_date, multiyear_provisioned_tokens, enrichment_categories)
-     values ($1, $2, $3, cast($4 as date), cast($5 as date), $6, $7)`,
+    `insert into contracts (contract_number, name, team_id, start_date, end_date, multiyear_provisioned_tokens, enrichment_categories, charges_from)
+     values ($1, $2, $3, cast($4 as date), cast($5 as date), $6, $7, $8)`,
     [contract.contractNumber, contract.contractName, contract.teamId, contract.contractStartDate, contract.contractEndDate,
-      contract.multiyearProvisionedTokens, joinCategories(contract.enrichmentCategories)]);
+      contract.multiyearProvisionedTokens, joinCategories(contract.enrichmentCategories), contract.chargesFrom ?? 'rating']);
 }
 
 export async function selectContractRow(connection: DuckDBConnection, contractNumber: string): Promise<ContractRow | undefined> {
@@ -56,16 +57,16 @@ export async function countContracts(connection: DuckDBConnection): Promise<numb
 /** Sets the members given (null leaves a column as it is); false when there is no such contract. */
 export async function updateContractRow(
   connection: DuckDBConnection, contractNumber: string,
-  patch: { contractName?: string; teamId?: string; contractStartDate?: string; contractEndDate?: string; multiyearProvisionedTokens?: number; enrichmentCategories?: readonly string[] },
+  patch: { contractName?: string; teamId?: string; contractStartDate?: string; contractEndDate?: string; multiyearProvisionedTokens?: number; enrichmentCategories?: readonly string[]; chargesFrom?: ChargesFrom },
 ): Promise<boolean> {
   const reader = await connection.runAndReadAll(
     `update contracts set name = coalesce($2, name), team_id = coalesce($3, team_id),
             start_date = coalesce(cast($4 as date), start_date), end_date = coalesce(cast($5 as date), end_date),
             multiyear_provisioned_tokens = coalesce($6, multiyear_provisioned_tokens),
-            enrichment_categories = coalesce($7, enrichment_categories)
+            enrichment_categories = coalesce($7, enrichment_categories), charges_from = coalesce(cast($8 as varchar), charges_from, 'rating')
       where contract_number = $1 returning contract_number`,
     [contractNumber, patch.contractName ?? null, patch.teamId ?? null, patch.contractStartDate ?? null, patch.contractEndDate ?? null,
-      patch.multiyearProvisionedTokens ?? null, patch.enrichmentCategories ? joinCategories(patch.enrichmentCategories) : null]);
+      patch.multiyearProvisionedTokens ?? null, patch.enrichmentCategories ? joinCategories(patch.enrichmentCategories) : null, patch.chargesFrom ?? null]);
   return reader.getRowObjectsJson().length > 0;
 }
 

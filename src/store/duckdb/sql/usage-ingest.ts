@@ -6,7 +6,7 @@ import {
   createRatingInputTableSql, rateInputsInSql, ratedChargeSql, ratingInputSql, STORED_USAGE_INSTANT_SQL,
 } from '../../../seed/index.js';
 import type {
-  ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences,
+  ChargesFrom, ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../../store.js';
 import { STAGED_COLUMNS, stagedLine, type StagedField } from '../staged-line.js';
 import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
@@ -30,14 +30,15 @@ import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 
 export async function selectUsageReferences(connection: DuckDBConnection): Promise<UsageReferences> {
   const contracts = (await connection.runAndReadAll(`
-    select c.contract_number, c.team_id, y.year, strftime(y.start_date, '%Y-%m-%d'), strftime(y.end_date, '%Y-%m-%d'), y.provisioned_tokens
+    select c.contract_number, c.team_id, y.year, strftime(y.start_date, '%Y-%m-%d'), strftime(y.end_date, '%Y-%m-%d'), y.provisioned_tokens,
+      coalesce(c.charges_from, 'rating')
     from contracts c left join contract_years y using (contract_number)
     order by c.contract_number, y.year`)).getRowsJS();
-  const byNumber = new Map<string, { contractNumber: string; teamId: string; years: ContractYearDefinition[] }>();
-  for (const [contractNumber, teamId, year, startDate, endDate, provisioned] of contracts) {
+  const byNumber = new Map<string, { contractNumber: string; teamId: string; years: ContractYearDefinition[]; chargesFrom: ChargesFrom }>();
+  for (const [contractNumber, teamId, year, startDate, endDate, provisioned, chargesFrom] of contracts) {
     let contract = byNumber.get(String(contractNumber));
     if (!contract) {
-      contract = { contractNumber: String(contractNumber), teamId: String(teamId), years: [] };
+      contract = { contractNumber: String(contractNumber), teamId: String(teamId), years: [], chargesFrom: chargesFrom === 'autodesk' ? 'autodesk' : 'rating' };
       byNumber.set(contract.contractNumber, contract);
     }
     if (year !== null) contract.years.push({ year: Number(year), startDate: String(startDate), endDate: String(endDate), provisionedTokens: Number(provisioned) });

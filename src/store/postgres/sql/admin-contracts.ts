@@ -1,4 +1,4 @@
-import type { ContractDefinition, ContractYearDefinition, PageRequest } from '../../store.js';
+import type { ChargesFrom, ContractDefinition, ContractYearDefinition, PageRequest } from '../../store.js';
 import type { Queryable } from './db.js';
 
 /** A contract row without its years and managers; the store joins them. */
@@ -6,7 +6,7 @@ export type ContractRow = Omit<ContractDefinition, 'contractYears' | 'contractMa
 
 const CONTRACT_COLUMNS = `contract_number, name, team_id, to_char(start_date, 'YYYY-MM-DD') as start_date,
   to_char(end_date, 'YYYY-MM-DD') as end_date, current_date between start_date and end_date as is_active,
-  multiyear_provisioned_tokens, enrichment_categories`;
+  multiyear_provisioned_tokens, enrichment_categories, coalesce(charges_from, 'rating') as charges_from`;
 
 function toContractRow(row: Record<string, unknown>): ContractRow {
   const names = String(row.enrichment_categories ?? '').split('\t');
@@ -19,6 +19,7 @@ function toContractRow(row: Record<string, unknown>): ContractRow {
     isActive: Boolean(row.is_active),
     multiyearProvisionedTokens: Number(row.multiyear_provisioned_tokens),
     enrichmentCategories: Object.freeze(Array.from({ length: 10 }, (_, i) => names[i] ?? '')),
+    chargesFrom: row.charges_from === 'autodesk' ? 'autodesk' : 'rating',
   });
 }
 
@@ -29,10 +30,10 @@ function joinCategories(names: readonly string[]): string {
 
 export async function insertContract(db: Queryable, contract: ContractDefinition): Promise<void> {
   await db.query(
-    `insert into contracts (contract_number, name, team_id, start_date, end_date, multiyear_provisioned_tokens, enrichment_categories)
-     values ($1, $2, $3, $4::date, $5::date, $6, $7)`,
+    `insert into contracts (contract_number, name, team_id, start_date, end_date, multiyear_provisioned_tokens, enrichment_categories, charges_from)
+     values ($1, $2, $3, $4::date, $5::date, $6, $7, $8)`,
     [contract.contractNumber, contract.contractName, contract.teamId, contract.contractStartDate, contract.contractEndDate,
-      contract.multiyearProvisionedTokens, joinCategories(contract.enrichmentCategories)]);
+      contract.multiyearProvisionedTokens, joinCategories(contract.enrichmentCategories), contract.chargesFrom ?? 'rating']);
 }
 
 export async function selectContractRow(db: Queryable, contractNumber: string): Promise<ContractRow | undefined> {
@@ -52,16 +53,16 @@ export async function countContracts(db: Queryable): Promise<number> {
 /** Sets the members given (null leaves a column as it is); false when there is no such contract. */
 export async function updateContractRow(
   db: Queryable, contractNumber: string,
-  patch: { contractName?: string; teamId?: string; contractStartDate?: string; contractEndDate?: string; multiyearProvisionedTokens?: number; enrichmentCategories?: readonly string[] },
+  patch: { contractName?: string; teamId?: string; contractStartDate?: string; contractEndDate?: string; multiyearProvisionedTokens?: number; enrichmentCategories?: readonly string[]; chargesFrom?: ChargesFrom },
 ): Promise<boolean> {
   const result = await db.query(
     `update contracts set name = coalesce($2, name), team_id = coalesce($3, team_id),
             start_date = coalesce($4::date, start_date), end_date = coalesce($5::date, end_date),
             multiyear_provisioned_tokens = coalesce($6, multiyear_provisioned_tokens),
-            enrichment_categories = coalesce($7, enrichment_categories)
+            enrichment_categories = coalesce($7, enrichment_categories), charges_from = coalesce($8, charges_from, 'rating')
       where contract_number = $1`,
     [contractNumber, patch.contractName ?? null, patch.teamId ?? null, patch.contractStartDate ?? null, patch.contractEndDate ?? null,
-      patch.multiyearProvisionedTokens ?? null, patch.enrichmentCategories ? joinCategories(patch.enrichmentCategories) : null]);
+      patch.multiyearProvisionedTokens ?? null, patch.enrichmentCategories ? joinCategories(patch.enrichmentCategories) : null, patch.chargesFrom ?? null]);
   return result.rowCount === 1;
 }
 

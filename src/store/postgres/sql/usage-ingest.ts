@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { RatedCharge, RatingSession } from '../../../rating/index.js';
-import type { ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences } from '../../store.js';
+import type { ChargesFrom, ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences } from '../../store.js';
 import { textOrNull, type Queryable } from './db.js';
 import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 
@@ -15,14 +15,16 @@ import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 export async function selectUsageReferences(db: Queryable): Promise<UsageReferences> {
   const contracts = (await db.query(`
     select c.contract_number, c.team_id, y.year, to_char(y.start_date, 'YYYY-MM-DD') as start_date,
-           to_char(y.end_date, 'YYYY-MM-DD') as end_date, y.provisioned_tokens
+           to_char(y.end_date, 'YYYY-MM-DD') as end_date, y.provisioned_tokens, c.charges_from
       from contracts c left join contract_years y on y.contract_number = c.contract_number
      order by c.contract_number, y.year`)).rows;
-  const byNumber = new Map<string, { contractNumber: string; teamId: string; years: ContractYearDefinition[] }>();
+  const byNumber = new Map<string, { contractNumber: string; teamId: string; years: ContractYearDefinition[]; chargesFrom: ChargesFrom }>();
   for (const row of contracts) {
     let contract = byNumber.get(String(row.contract_number));
     if (!contract) {
-      contract = { contractNumber: String(row.contract_number), teamId: String(row.team_id), years: [] };
+      contract = {
+        contractNumber: String(row.contract_number), teamId: String(row.team_id), years: [], chargesFrom: row.charges_from === 'autodesk' ? 'autodesk' : 'rating',
+      };
       byNumber.set(contract.contractNumber, contract);
     }
     if (row.year !== null) {
