@@ -1,22 +1,9 @@
 import type { JobState } from '../store/index.js';
 
-/**
- * The closed set of job states and the moves allowed between them. Every move is made by an
- * owner-fenced update in the store (`… where id = $1 and state = 'running' and worker_id = $2`).
- */
-export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'canceled', 'expired'] as const satisfies readonly JobState[];
+// The states and their allowed moves belong to the store, whose fenced updates enforce them.
+export { ALLOWED_MOVES, canMove, JOB_STATES } from '../store/index.js';
 
-export const ALLOWED_MOVES = {
-  queued: ['running', 'canceled'],
-  // running → queued: a retry after a transient failure, or the sweeper after a worker died.
-  running: ['succeeded', 'failed', 'canceled', 'queued'],
-  succeeded: ['expired'],
-  failed: [],
-  canceled: [],
-  expired: [],
-} as const satisfies Record<JobState, readonly JobState[]>;
-
-/** States a job never leaves. */
+/** States a job leaves only by an administrator's retry (failed) or never. */
 export function isFinal(state: JobState): boolean {
   return state === 'failed' || state === 'canceled' || state === 'expired';
 }
@@ -24,10 +11,6 @@ export function isFinal(state: JobState): boolean {
 /** States in which a client should keep polling. */
 export function isPending(state: JobState): boolean {
   return state === 'queued' || state === 'running';
-}
-
-export function canMove(from: JobState, to: JobState): boolean {
-  return (ALLOWED_MOVES[from] as readonly JobState[]).includes(to);
 }
 
 /** Error titles the service writes on jobs; the APIs show them (Insights `error.title`). */

@@ -10,6 +10,7 @@ export type {
   StagedUsageChunk, UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from './store.js';
 export { DuplicateKeyError, isWriteConflict, jobOfNew, JobLeaseLostError, QueryInterruptedError } from './store.js';
+export { ALLOWED_MOVES, canMove, JOB_STATES, PENDING_STATES } from './job-state.js';
 export { bulkLoadMemoryLimit, openDuckDbStore } from './duckdb/duckdb-store.js';
 export { USAGE_REFERENCE_CTES } from './usage-reference-sql.js';
 export type { DuckDbStoreOptions } from './duckdb/duckdb-store.js';

@@ -160,6 +160,125 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       }
     });
 
+    test('workers claiming at once never get the same job', async () => {
+      const { store, dispose } = await factory.create();
+      try {
+        await store.migrate();
+        const base = { kind: 'usage-query', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 1 } as const;
+        for (let i = 0; i < 40; i++) await store.createJob({ ...base, id: `job-${String(i).padStart(2, '0')}` });
+        const claimed: string[] = [];
+        await Promise.all(Array.from({ length: 8 }, async (_, w) => {
+          // A claim that lost a race (DuckDB: a conflict) returns none; the queue is empty only
+          // when every job is claimed.
+          for (let misses = 0; claimed.length < 40 && misses < 500;) {
+            const job = await store.claimNextJob(`w-${w}`, ['usage-query']);
+            if (!job) {
+              misses++;
+              await new Promise((resolve) => setImmediate(resolve));
+              continue;
+            }
+            assert.equal(job.workerId, `w-${w}`);
+            assert.equal(job.state, 'running');
+            claimed.push(job.id);
+          }
+        }));
+        assert.equal(claimed.length, 40);
+        assert.equal(new Set(claimed).size, 40, 'no job claimed twice');
+        assert.equal(await store.claimNextJob('w-late', ['usage-query']), undefined);
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('a worker that lost its job is refused every state change with JobLeaseLostError', async () => {
+      const { store, dispose } = await factory.create();
+      try {
+        await store.migrate();
+        const base = { kind: 'usage-query', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 3 } as const;
+        await store.createJob({ ...base, id: 'lease' });
+        assert.equal((await store.claimNextJob('w-a', ['usage-query']))?.id, 'lease');
+        // w-a stops beating; the sweeper hands the job to w-b.
+        assert.deepEqual(await store.sweepStaleJobs(new Date(Date.now() + 1000)), { requeued: 1, failed: 0 });
+        assert.equal((await store.claimNextJob('w-b', ['usage-query']))?.id, 'lease');
+        const lost = { name: 'JobLeaseLostError' };
+        await assert.rejects(store.heartbeatJob('lease', 'w-a'), lost);
+        await assert.rejects(store.failJob('lease', 'w-a', { title: 'X', detail: 'x', retry: true }), lost);
+        await assert.rejects(store.markCanceled('lease', 'w-a', 'x'), lost);
+        await assert.rejects(store.completeExportJob('lease', 'w-a', [], 60_000), lost);
+        await assert.rejects(store.completeQueryJob('lease', 'w-a', { sql: `select 'a' as "x"`, parameters: [], columns: ['x'], order: [] },
+          60_000, new AbortController().signal), lost);
+        const job = await store.getJob('lease');
+        assert.equal(job?.state, 'running');
+        assert.equal(job?.workerId, 'w-b');
+        assert.deepEqual(await store.readResultPage('lease', 0, 10), [], 'the lost completion left no rows');
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('a claim clears the error of an earlier attempt, and success keeps who ran the job (issue 21 drift)', async () => {
+      const { store, dispose } = await factory.create();
+      try {
+        await store.migrate();
+        const base = { api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 3 } as const;
+        await store.createJob({ ...base, id: 'q', kind: 'usage-query', claimedBy: 'w-1' });
+        await store.createJob({ ...base, id: 'e', kind: 'export', claimedBy: 'w-1' });
+        for (const id of ['q', 'e']) {
+          const failed = await store.failJob(id, 'w-1', { title: 'TRANSIENT', detail: 'try again', retry: true });
+          assert.equal(failed.state, 'queued');
+          assert.equal(failed.workerId, null, 'a job back in the queue belongs to no worker');
+          assert.equal(failed.errorTitle, 'TRANSIENT');
+        }
+        assert.equal(await store.claimJob('q', 'w-2'), undefined, 'not due before its backoff (2 s)');
+        await new Promise((resolve) => setTimeout(resolve, 2_100));
+        const q = await store.claimNextJob('w-2', ['usage-query']);
+        const e = await store.claimJob('e', 'w-2');
+        for (const claimed of [q, e]) {
+          assert.equal(claimed?.attempts, 2);
+          assert.equal(claimed?.errorTitle, null, 'the claim cleared the earlier error');
+          assert.equal(claimed?.errorDetail, null);
+        }
+        await store.completeQueryJob('q', 'w-2', { sql: `select 'a' as "x"`, parameters: [], columns: ['x'], order: [] },
+          60_000, new AbortController().signal);
+        await store.completeExportJob('e', 'w-2', [], 60_000);
+        for (const id of ['q', 'e']) {
+          const done = await store.getJob(id);
+          assert.equal(done?.state, 'succeeded');
+          assert.equal(done?.workerId, 'w-2', 'success keeps who ran it');
+          assert.equal(done?.errorTitle, null);
+          assert.equal(done?.errorDetail, null);
+        }
+        assert.deepEqual(await store.readResultPage('q', 0, 10), [['a']]);
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('only the moves job-state allows happen: a finished job is not canceled, retried or claimed', async () => {
+      const { store, dispose } = await factory.create();
+      try {
+        await store.migrate();
+        const base = { kind: 'export', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 1 } as const;
+        await store.createJob({ ...base, id: 'done', claimedBy: 'w' });
+        await store.completeExportJob('done', 'w', [], 60_000);
+        assert.equal((await store.requestCancel('done'))?.state, 'succeeded');
+        assert.equal(await store.retryFailedJob('done'), false);
+        assert.equal(await store.claimJob('done', 'w2'), undefined);
+        await store.createJob({ ...base, id: 'bad', claimedBy: 'w' });
+        assert.equal((await store.failJob('bad', 'w', { title: 'BROKEN', detail: 'x', retry: false })).state, 'failed');
+        assert.equal(await store.retryFailedJob('bad'), true);
+        const again = await store.getJob('bad');
+        assert.equal(again?.state, 'queued');
+        assert.equal(again?.attempts, 0);
+        assert.equal(again?.errorTitle, null);
+        assert.deepEqual(await store.expireJobs(new Date(Date.now() + 120_000)), []);
+        assert.equal((await store.getJob('done'))?.state, 'expired');
+        assert.equal((await store.requestCancel('bad'))?.state, 'canceled');
+      } finally {
+        await dispose();
+      }
+    });
+
     test('a contract detail has its years, and an unknown contract is undefined', async () => {
       const { store, dispose } = await factory.create();
       try {

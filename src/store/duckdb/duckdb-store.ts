@@ -8,14 +8,14 @@ import { seedDatabase } from '../../seed/index.js';
 import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import {
   QueryInterruptedError,
-  type CompletedQuery, type Contract, type ContractDetail, type ExportSchedule, type InsightsReportQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type JobKind,
+  type CompletedQuery, type Contract, type ContractDetail, type ExportSchedule, type InsightsReportQuery, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job,
   type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type UsageSummaryFilter,
   type UsageSummaryRow, type UsageValueColumn, type User,
   type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken,
   DuplicateKeyError,
   type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
   type NewProduct, type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
-  type TeamPatch, type UserPatch, type JobStateCount, type PoolStats,
+  type TeamPatch, type UserPatch, type PoolStats,
   type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
 } from '../store.js';
 import * as adminClientsSql from './sql/admin-clients.js';
@@ -38,11 +38,9 @@ import { selectContractDetail } from './sql/contracts.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
 import { buildReportQuery } from './sql/reports.js';
 import { deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule } from './sql/schedules.js';
-import {
-  cancelJob, claimJob, claimJobById, countByState, countPending, deleteFinishedJobs, deleteJobRows, deleteResultRows, finishExportJob, requeueFailedJob, selectJobs, setReadFlags, expireSucceededJobs, finishJob, insertJob, insertResultRows, isTransactionConflict,
-  markJobCanceled, requeueStaleJobs, selectJob, selectJobLookupKeys, selectResultPage, touchJob,
-  updateFailedJob,
-} from './sql/jobs.js';
+import { SqlStore } from '../sql/sql-store.js';
+import * as jobsSql from '../sql/jobs.js';
+import { duckDbConnectionDb, duckDbPoolDb, isDuckDbConflict as isTransactionConflict } from './duckdb-db.js';
 import { applyMigration, createMigrationsTable, selectAppliedMigrations } from './sql/migrations.js';
 import {
   countUsers, selectAdministeredTeams, selectManagedContracts, selectUserByEmail, selectUserById,
@@ -130,7 +128,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
     options.casualThresholdMinutes);
 }
 
-class DuckDbStore implements Store {
+class DuckDbStore extends SqlStore implements Store {
   readonly backend = 'duckdb' as const;
   readonly #instance: DuckDBInstance;
   readonly #pool: ConnectionPool;
@@ -157,10 +155,12 @@ class DuckDbStore implements Store {
   readonly #casualThresholdMinutes: number | undefined;
 
   constructor(instance: DuckDBInstance, spoolDir: string, memoryLimit: string | undefined, casualThresholdMinutes: number | undefined) {
+    const pool = new ConnectionPool(instance);
+    super(duckDbPoolDb(pool));
+    this.#pool = pool;
     this.#casualThresholdMinutes = casualThresholdMinutes;
     this.#instance = instance;
     this.#memoryLimit = memoryLimit;
-    this.#pool = new ConnectionPool(instance);
     this.#spoolDir = spoolDir;
   }
 
@@ -336,25 +336,21 @@ class DuckDbStore implements Store {
     return this.#pool.use((connection) => selectLastUsage(connection, contractNumber));
   }
 
-  async createJob(job: NewJob): Promise<Job> {
-    const created = await this.#pool.use((connection) => insertJob(connection, job, job.createdAt ?? new Date()));
+  override async createJob(job: NewJob): Promise<Job> {
+    const created = await super.createJob(job);
     // Lookups not loaded yet will read this row; lookups loading now may have read the table
     // before it, so they get it once loaded.
     this.#jobLookups?.then((lookups) => lookups.add(created)).catch(() => undefined);
     return created;
   }
 
-  getJob(id: string): Promise<Job | undefined> {
-    return this.#pool.use((connection) => selectJob(connection, id));
-  }
-
-  findReusableJob(ownerUserId: string, requestHash: string): Promise<Job | undefined> {
+  override findReusableJob(ownerUserId: string, requestHash: string): Promise<Job | undefined> {
     const now = new Date().toISOString();
     return this.#newestCandidate((lookups) => lookups.byRequest(ownerUserId, requestHash),
       (job) => job.ownerUserId === ownerUserId && job.requestHash === requestHash && job.state === 'succeeded' && (job.expiresAt ?? '') > now);
   }
 
-  findJobByIdempotencyKey(ownerUserId: string, key: string, since: Date): Promise<Job | undefined> {
+  override findJobByIdempotencyKey(ownerUserId: string, key: string, since: Date): Promise<Job | undefined> {
     const from = since.toISOString();
     return this.#newestCandidate((lookups) => lookups.byIdempotencyKey(ownerUserId, key),
       (job) => job.ownerUserId === ownerUserId && job.idempotencyKey === key && job.createdAt >= from);
@@ -367,7 +363,8 @@ class DuckDbStore implements Store {
     if (ids.length === 0) return undefined;
     const jobs = await this.#pool.use(async (connection) => {
       const found: (Job | undefined)[] = [];
-      for (const id of ids) found.push(await selectJob(connection, id));
+      const db = duckDbConnectionDb(connection);
+      for (const id of ids) found.push(await jobsSql.selectJob(db, id));
       return found;
     });
     jobs.forEach((job, i) => { if (!job) lookups.remove(ids[i]!); });
@@ -376,7 +373,7 @@ class DuckDbStore implements Store {
 
   #loadJobLookups(): Promise<JobLookups> {
     if (!this.#jobLookups) {
-      const loading = this.#pool.use(selectJobLookupKeys).then((keys) => new JobLookups(keys));
+      const loading = jobsSql.selectJobLookupKeys(this.db).then((keys) => new JobLookups(keys));
       this.#jobLookups = loading;
       // A failed load is not kept: the next lookup tries again.
       loading.catch(() => {
@@ -384,36 +381,6 @@ class DuckDbStore implements Store {
       });
     }
     return this.#jobLookups;
-  }
-
-  async claimNextJob(workerId: string, kinds: readonly JobKind[]): Promise<Job | undefined> {
-    try {
-      return await this.#pool.use((connection) => claimJob(connection, workerId, kinds, new Date()));
-    } catch (error) {
-      // Another connection updated the same row first: it got the job, we get none this round.
-      if (isTransactionConflict(error)) return undefined;
-      throw error;
-    }
-  }
-
-  async claimJob(id: string, workerId: string): Promise<Job | undefined> {
-    try {
-      return await this.#pool.use((connection) => claimJobById(connection, id, workerId, new Date()));
-    } catch (error) {
-      if (isTransactionConflict(error)) return undefined;
-      throw error;
-    }
-  }
-
-  async heartbeatJob(id: string, workerId: string): Promise<{ readonly cancelRequested: boolean }> {
-    try {
-      return await this.#pool.use((connection) => touchJob(connection, id, workerId, new Date()));
-    } catch (error) {
-      // A concurrent update of the row (a cancel request, say) won; the lease is still ours, and
-      // the next beat will see whatever changed.
-      if (isTransactionConflict(error)) return { cancelRequested: false };
-      throw error;
-    }
   }
 
   completeQueryJob(
@@ -428,7 +395,7 @@ class DuckDbStore implements Store {
         if (signal.aborted) throw new QueryInterruptedError(signal.reason);
         const now = new Date();
         const expiresAt = new Date(now.getTime() + retentionMs);
-        await finishJob(connection, id, workerId, query.columns, rows, now, expiresAt);
+        await jobsSql.finishJob(duckDbConnectionDb(connection), id, workerId, query.columns, rows, now, expiresAt);
         return { rowCount: rows, finishedAt: now.toISOString(), expiresAt: expiresAt.toISOString() };
       };
       try {
@@ -437,7 +404,7 @@ class DuckDbStore implements Store {
         try {
           // Results first, the fenced state change last: the jobs row is touched only at the very
           // end, so heartbeats and cancel requests do not conflict with a long insert.
-          const done = await finish(await insertResultRows(connection, id, query));
+          const done = await finish(await jobsSql.insertResultRows(duckDbConnectionDb(connection), id, query));
           await connection.run('commit');
           return done;
         } catch (error) {
@@ -467,52 +434,25 @@ class DuckDbStore implements Store {
   ): Promise<CompletedQuery> {
     let stored = false;
     try {
-      const rows = await insertResultRows(connection, id, query);
+      const rows = await jobsSql.insertResultRows(duckDbConnectionDb(connection), id, query);
       stored = true;
       await rowWritten;
       return await finish(rows);
     } catch (error) {
-      if (stored) await deleteResultRows(connection, id).catch(() => undefined);
+      if (stored) await jobsSql.deleteResultRows(duckDbConnectionDb(connection), [id]).catch(() => undefined);
       throw error;
     }
   }
 
-  failJob(id: string, workerId: string, error: { readonly title: string; readonly detail: string; readonly retry: boolean }): Promise<Job> {
-    return this.#pool.use((connection) => updateFailedJob(connection, id, workerId, error, new Date()));
-  }
-
-  async requestCancel(id: string): Promise<Job | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#pool.use((connection) => cancelJob(connection, id, new Date()));
-      } catch (error) {
-        if (!isTransactionConflict(error) || attempt >= 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
-      }
-    }
-  }
-
-  markCanceled(id: string, workerId: string, detail: string): Promise<void> {
-    return this.#pool.use((connection) => markJobCanceled(connection, id, workerId, detail, new Date()));
-  }
-
-  async deleteJob(id: string): Promise<void> {
-    await this.#pool.use((connection) => deleteJobRows(connection, id));
+  override async deleteJob(id: string): Promise<void> {
+    await super.deleteJob(id);
     this.#jobLookups?.then((lookups) => lookups.remove(id)).catch(() => undefined);
   }
 
-  sweepStaleJobs(staleBefore: Date): Promise<{ readonly requeued: number; readonly failed: number }> {
-    return this.#pool.use((connection) => requeueStaleJobs(connection, staleBefore, new Date()));
-  }
-
-  async purgeFinishedJobs(before: Date): Promise<number> {
-    const ids = await this.#pool.use((connection) => deleteFinishedJobs(connection, before));
+  protected override async purgeFinishedJobIds(before: Date): Promise<readonly string[]> {
+    const ids = await super.purgeFinishedJobIds(before);
     if (ids.length > 0) this.#jobLookups?.then((lookups) => { for (const id of ids) lookups.remove(id); }).catch(() => undefined);
-    return ids.length;
-  }
-
-  expireJobs(now: Date): Promise<readonly JobFile[]> {
-    return this.#pool.use((connection) => expireSucceededJobs(connection, now));
+    return ids;
   }
 
   async *streamRows(query: StreamQuery, signal: AbortSignal): AsyncIterable<unknown[]> {
@@ -589,35 +529,6 @@ class DuckDbStore implements Store {
 
   buildReportQuery(query: InsightsReportQuery): StreamQuery {
     return buildReportQuery(query);
-  }
-
-  completeExportJob(id: string, workerId: string, files: readonly JobFile[], retentionMs: number): Promise<void> {
-    const now = new Date();
-    return this.#pool.use((connection) => finishExportJob(connection, id, workerId, files, now, new Date(now.getTime() + retentionMs)));
-  }
-
-  listJobs(filter: Parameters<Store['listJobs']>[0]): Promise<readonly Job[]> {
-    return this.#pool.use((connection) => selectJobs(connection, filter));
-  }
-
-  countPendingJobs(ownerUserId: string, kind: JobKind): Promise<number> {
-    return this.#pool.use((connection) => countPending(connection, ownerUserId, kind));
-  }
-
-  countJobsByState(): Promise<readonly JobStateCount[]> {
-    return this.#pool.use((connection) => countByState(connection));
-  }
-
-  markJobsRead(ownerUserId: string, ids: readonly string[]): Promise<readonly string[]> {
-    return this.#pool.use((connection) => setReadFlags(connection, ownerUserId, ids));
-  }
-
-  retryFailedJob(id: string): Promise<boolean> {
-    return this.#pool.use((connection) => requeueFailedJob(connection, id, new Date()));
-  }
-
-  readResultPage(id: string, offset: number, limit: number): Promise<unknown[][]> {
-    return this.#pool.use((connection) => selectResultPage(connection, id, offset, limit));
   }
 
   // --- OAuthStore ------------------------------------------------------------------------------

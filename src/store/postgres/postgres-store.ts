@@ -14,9 +14,9 @@ import {
   type NewProduct, type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
   type TeamPatch, type UserPatch, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
   type AuthorizationCode, type CompletedQuery, type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary,
-  type ExportSchedule, type InsightsReportQuery, type Job, type JobFile, type JobKind, type LastUsage, type MigrationReport,
-  type NewJob, type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type RefreshToken, type ResultQuery, type Store,
-  type StreamQuery, type Team, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User, type JobStateCount, type PoolStats,
+  type ExportSchedule, type InsightsReportQuery, type LastUsage, type MigrationReport,
+  type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type RefreshToken, type ResultQuery, type Store,
+  type StreamQuery, type Team, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User, type PoolStats,
 } from '../store.js';
 import * as adminClientsSql from './sql/admin-clients.js';
 import * as adminContractsSql from './sql/admin-contracts.js';
@@ -29,11 +29,9 @@ import { copyQueryToCsv } from './sql/copy-csv.js';
 import { declareCursor, fetchFromCursor } from './sql/cursors.js';
 import { isQueryCanceled, sqlState, type Queryable } from './sql/db.js';
 import { analyzeTable, copyCsvIntoTable, lockDemoData, selectFilledTables } from './sql/demo-data.js';
-import {
-  cancelJob, claimJob, claimJobById, countByState, countPending, deleteFinishedJobs, deleteJobRow, deleteResultRows, expireSucceededJobs,
-  finishExportJob, finishJob, insertJob, insertResultRows, markJobCanceled, requeueFailedJob, requeueStaleJobs, selectJob,
-  selectJobByIdempotencyKey, selectJobs, selectResultPage, selectReusableJob, setReadFlags, touchJob, updateFailedJob,
-} from './sql/jobs.js';
+import { SqlStore } from '../sql/sql-store.js';
+import * as jobsSql from '../sql/jobs.js';
+import { postgresClientDb, postgresPoolDb } from './postgres-db.js';
 import {
   applyMigration, createMigrationsTable, createSchema, lockMigrations, selectAppliedMigrations, unlockMigrations,
 } from './sql/migrations.js';
@@ -123,7 +121,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return store;
 }
 
-class PostgresStore implements Store {
+class PostgresStore extends SqlStore implements Store {
   readonly backend = 'postgres' as const;
   readonly #pool: pg.Pool;
   readonly #schema: string;
@@ -131,6 +129,7 @@ class PostgresStore implements Store {
   readonly #casualThresholdMinutes: number | undefined;
 
   constructor(pool: pg.Pool, schema: string, casualThresholdMinutes: number | undefined) {
+    super(postgresPoolDb(pool));
     this.#casualThresholdMinutes = casualThresholdMinutes;
     this.#pool = pool;
     this.#schema = schema;
@@ -400,34 +399,6 @@ class PostgresStore implements Store {
 
   // --- JobStore --------------------------------------------------------------------------------
 
-  createJob(job: NewJob): Promise<Job> {
-    return insertJob(this.#db, job, job.createdAt ?? new Date());
-  }
-
-  getJob(id: string): Promise<Job | undefined> {
-    return selectJob(this.#db, id);
-  }
-
-  findReusableJob(ownerUserId: string, requestHash: string): Promise<Job | undefined> {
-    return selectReusableJob(this.#db, ownerUserId, requestHash, new Date());
-  }
-
-  findJobByIdempotencyKey(ownerUserId: string, key: string, since: Date): Promise<Job | undefined> {
-    return selectJobByIdempotencyKey(this.#db, ownerUserId, key, since);
-  }
-
-  claimNextJob(workerId: string, kinds: readonly JobKind[]): Promise<Job | undefined> {
-    return claimJob(this.#db, workerId, kinds, new Date());
-  }
-
-  claimJob(id: string, workerId: string): Promise<Job | undefined> {
-    return claimJobById(this.#db, id, workerId, new Date());
-  }
-
-  heartbeatJob(id: string, workerId: string): Promise<{ readonly cancelRequested: boolean }> {
-    return touchJob(this.#db, id, workerId, new Date());
-  }
-
   completeQueryJob(
     id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal, rowWritten?: Promise<unknown>,
   ): Promise<CompletedQuery> {
@@ -437,12 +408,13 @@ class PostgresStore implements Store {
         // Results first, the fenced state change last: the jobs row is locked only for the final
         // update, so heartbeats and cancel requests never wait behind a long insert. A row still
         // being written is awaited before that update, which (read committed) sees it once it is.
-        const rows = await insertResultRows(client, id, query);
+        const db = postgresClientDb(client);
+        const rows = await jobsSql.insertResultRows(db, id, query);
         if (rowWritten) await rowWritten;
         if (signal.aborted) throw new QueryInterruptedError(signal.reason);
         const now = new Date();
         const expiresAt = new Date(now.getTime() + retentionMs);
-        await finishJob(client, id, workerId, query.columns, rows, now, expiresAt);
+        await jobsSql.finishJob(db, id, workerId, query.columns, rows, now, expiresAt);
         await client.query('commit');
         return { rowCount: rows, finishedAt: now.toISOString(), expiresAt: expiresAt.toISOString() };
       } catch (error) {
@@ -450,45 +422,6 @@ class PostgresStore implements Store {
         throw error;
       }
     });
-  }
-
-  failJob(id: string, workerId: string, error: { readonly title: string; readonly detail: string; readonly retry: boolean }): Promise<Job> {
-    return updateFailedJob(this.#db, id, workerId, error, new Date());
-  }
-
-  requestCancel(id: string): Promise<Job | undefined> {
-    return cancelJob(this.#db, id, new Date());
-  }
-
-  markCanceled(id: string, workerId: string, detail: string): Promise<void> {
-    return markJobCanceled(this.#db, id, workerId, detail, new Date());
-  }
-
-  deleteJob(id: string): Promise<void> {
-    return this.#transaction(async (client) => {
-      await deleteResultRows(client, [id]);
-      await deleteJobRow(client, id);
-    });
-  }
-
-  sweepStaleJobs(staleBefore: Date): Promise<{ readonly requeued: number; readonly failed: number }> {
-    return requeueStaleJobs(this.#db, staleBefore, new Date());
-  }
-
-  purgeFinishedJobs(before: Date): Promise<number> {
-    return deleteFinishedJobs(this.#db, before);
-  }
-
-  expireJobs(now: Date): Promise<readonly JobFile[]> {
-    return this.#transaction(async (client) => {
-      const expired = await expireSucceededJobs(client, now);
-      await deleteResultRows(client, expired.ids);
-      return expired.files;
-    });
-  }
-
-  readResultPage(id: string, offset: number, limit: number): Promise<unknown[][]> {
-    return selectResultPage(this.#db, id, offset, limit);
   }
 
   async *streamRows(query: StreamQuery, signal: AbortSignal): AsyncIterable<unknown[]> {
@@ -528,31 +461,6 @@ class PostgresStore implements Store {
 
   buildReportQuery(query: InsightsReportQuery): StreamQuery {
     return buildReportQuery(query);
-  }
-
-  completeExportJob(id: string, workerId: string, files: readonly JobFile[], retentionMs: number): Promise<void> {
-    const now = new Date();
-    return finishExportJob(this.#db, id, workerId, files, now, new Date(now.getTime() + retentionMs));
-  }
-
-  listJobs(filter: Parameters<Store['listJobs']>[0]): Promise<readonly Job[]> {
-    return selectJobs(this.#db, filter);
-  }
-
-  countPendingJobs(ownerUserId: string, kind: JobKind): Promise<number> {
-    return countPending(this.#db, ownerUserId, kind);
-  }
-
-  countJobsByState(): Promise<readonly JobStateCount[]> {
-    return countByState(this.#db);
-  }
-
-  markJobsRead(ownerUserId: string, ids: readonly string[]): Promise<readonly string[]> {
-    return setReadFlags(this.#db, ownerUserId, ids);
-  }
-
-  retryFailedJob(id: string): Promise<boolean> {
-    return requeueFailedJob(this.#db, id, new Date());
   }
 
   // --- ScheduleStore ---------------------------------------------------------------------------

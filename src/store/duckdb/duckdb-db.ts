@@ -1,0 +1,79 @@
+import { ResultReturnType, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import type { Db, DbResult, QueryOptions, SqlDialect } from '../sql/dialect.js';
+import type { ConnectionPool } from './connection-pool.js';
+import { runPrepared } from './prepared.js';
+
+/**
+ * A JS instant as DuckDB TIMESTAMP text: UTC, without a zone (DuckDB's TIMESTAMP has none, and a
+ * zone suffix would be read in the session's time zone).
+ */
+export function zonelessUtc(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export const duckDbDialect: SqlDialect = Object.freeze({
+  name: 'duckdb',
+  timestamp: (placeholder: string) => `cast(${placeholder} as timestamp)`,
+  timestampValue: zonelessUtc,
+  isoMs: (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ')`,
+  // DuckDB binds no array to `= any(…)` through the node API: one parameter per item.
+  inList: (column: string, first: number, values: readonly unknown[]) => (values.length === 0
+    ? { sql: 'false', values: [] }
+    : { sql: `${column} in (${values.map((_, i) => `$${first + i}`).join(', ')})`, values }),
+  addSeconds: (time: string, seconds: string) => `${time} + to_seconds(cast(${seconds} as bigint))`,
+  jsonArrayText: (expressions: readonly string[]) => `cast(json_array(${expressions.join(', ')}) as varchar)`,
+  // DuckDB has no row locks: the second of two concurrent updates of a row fails with a conflict
+  // (https://duckdb.org/docs/stable/connect/concurrency), which Db.isConflict recognises.
+  skipLocked: '',
+} as const);
+
+/** DuckDB reports a write-write conflict between concurrent transactions with this text. */
+export function isDuckDbConflict(error: unknown): boolean {
+  return /conflict/i.test(String((error as Error)?.message));
+}
+
+function resultOf(reader: DuckDBResultReader): DbResult {
+  // A statement without RETURNING answers one row `{ Count }`: the changed-row count, not rows.
+  if (reader.returnType === ResultReturnType.CHANGED_ROWS) return { rows: [], rowCount: reader.rowsChanged };
+  const rows = reader.getRowObjectsJson();
+  return { rows, rowCount: rows.length };
+}
+
+async function runOn(connection: DuckDBConnection, sql: string, values: readonly unknown[], options?: QueryOptions): Promise<DbResult> {
+  const reader = options?.prepare
+    ? await runPrepared(connection, sql, values as DuckDBValue[])
+    : await connection.runAndReadAll(sql, values as DuckDBValue[]);
+  return resultOf(reader);
+}
+
+async function inTransaction<T>(connection: DuckDBConnection, fn: (db: Db) => Promise<T>): Promise<T> {
+  await connection.run('begin transaction');
+  try {
+    const result = await fn(duckDbConnectionDb(connection));
+    await connection.run('commit');
+    return result;
+  } catch (error) {
+    await connection.run('rollback').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A Db bound to one connection (inside a transaction, or for statements that share a session). */
+export function duckDbConnectionDb(connection: DuckDBConnection): Db {
+  return {
+    dialect: duckDbDialect,
+    query: (sql, values = [], options) => runOn(connection, sql, values, options),
+    transaction: (fn) => inTransaction(connection, fn),
+    isConflict: isDuckDbConflict,
+  };
+}
+
+/** A Db over the pool: each statement borrows a connection. */
+export function duckDbPoolDb(pool: ConnectionPool): Db {
+  return {
+    dialect: duckDbDialect,
+    query: (sql, values = [], options) => pool.use((connection) => runOn(connection, sql, values, options)),
+    transaction: (fn) => pool.use((connection) => inTransaction(connection, fn)),
+    isConflict: isDuckDbConflict,
+  };
+}

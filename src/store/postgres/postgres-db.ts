@@ -1,0 +1,84 @@
+import type pg from 'pg';
+import type { Db, DbResult, SqlDialect } from '../sql/dialect.js';
+import { isoMs, sqlState } from './sql/db.js';
+
+/**
+ * A JSON array (as text) of the expressions. json_build_array takes at most 100 arguments
+ * (FUNC_MAX_ARGS, https://www.postgresql.org/docs/current/limits.html), so a wider row is built in
+ * chunks joined as jsonb.
+ */
+function jsonArrayText(expressions: readonly string[]): string {
+  const chunks: string[] = [];
+  for (let i = 0; i < expressions.length; i += 90) chunks.push(`json_build_array(${expressions.slice(i, i + 90).join(', ')})`);
+  if (chunks.length === 0) return `'[]'`;
+  if (chunks.length === 1) return `${chunks[0]}::text`;
+  return `(${chunks.map((c) => `${c}::jsonb`).join(' || ')})::text`;
+}
+
+export const postgresDialect: SqlDialect = Object.freeze({
+  name: 'postgres',
+  timestamp: (placeholder: string) => `${placeholder}::timestamptz`,
+  timestampValue: (date: Date) => date.toISOString(),
+  isoMs,
+  // One array parameter, whatever the list's length (lists here are of text ids and kinds).
+  inList: (column: string, first: number, values: readonly unknown[]) => ({ sql: `${column} = any($${first}::text[])`, values: [[...values]] }),
+  addSeconds: (time: string, seconds: string) => `${time} + make_interval(secs => ${seconds})`,
+  jsonArrayText,
+  // https://www.postgresql.org/docs/current/sql-select.html#SQL-FOR-UPDATE-SHARE
+  skipLocked: 'for update skip locked',
+} as const);
+
+/** serialization_failure (40001) and deadlock_detected (40P01): a concurrent writer won. */
+export function isPostgresConflict(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '40001' || state === '40P01';
+}
+
+type Client = pg.Pool | pg.PoolClient;
+
+async function runOn(client: Client, sql: string, values: readonly unknown[]): Promise<DbResult> {
+  const result = await client.query(sql, values as unknown[]);
+  return { rows: result.rows as DbResult['rows'], rowCount: result.rowCount ?? result.rows.length };
+}
+
+/** A Db bound to one checked-out connection. */
+export function postgresClientDb(client: pg.PoolClient): Db {
+  const db: Db = {
+    dialect: postgresDialect,
+    query: (sql, values = []) => runOn(client, sql, values),
+    transaction: async (fn) => {
+      await client.query('begin');
+      try {
+        const result = await fn(db);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      }
+    },
+    isConflict: isPostgresConflict,
+  };
+  return db;
+}
+
+/** A Db over the pool: each statement takes any connection; a transaction holds one. */
+export function postgresPoolDb(pool: pg.Pool): Db {
+  return {
+    dialect: postgresDialect,
+    query: (sql, values = []) => runOn(pool, sql, values),
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      let healthy = true;
+      try {
+        return await postgresClientDb(client).transaction(fn);
+      } catch (error) {
+        healthy = false;
+        throw error;
+      } finally {
+        client.release(!healthy);
+      }
+    },
+    isConflict: isPostgresConflict,
+  };
+}
