@@ -15,6 +15,8 @@ export interface FieldSpec {
   readonly usageCategories?: readonly UsageCategory[];
   readonly enumValues?: readonly string[];
   readonly personal?: boolean;
+  /** Free text a file neutralises against formula injection; by default every `string` field is. */
+  readonly freeText?: boolean;
   readonly joins?: readonly JoinName[];
 }
 
@@ -49,6 +51,7 @@ export function defineCatalog(
       usageCategories: Object.freeze([...(spec.usageCategories ?? USAGE_CATEGORIES)]),
       ...(spec.enumValues ? { enumValues: Object.freeze([...spec.enumValues]) } : {}),
       personal: spec.personal ?? false,
+      freeText: spec.freeText ?? spec.type === 'string',
       joins: Object.freeze([...(spec.joins ?? [])]),
     }));
   }

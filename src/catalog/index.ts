@@ -8,4 +8,5 @@ export {
 } from './types.js';
 export { insightsCatalog } from './insights-catalog.js';
 export { tokenflexCatalog } from './tokenflex-catalog.js';
+export { FORMULA_CELL_PATTERN, neutraliseFreeText, restoreFreeText } from './formula-cells.js';
 export { catalogFor, describeCatalog, normaliseUsageCategory } from './catalog.js';

@@ -47,7 +47,7 @@ export const tokenflexCatalog = defineCatalog('tokenflex', {
   productFeatureCode: { type: 'string', description: 'Licence feature code.', sql: 'r.product_feature_code', usageCategories: DESKTOP },
   machineName: { type: 'string', description: 'Machine the session ran on.', sql: 'r.machine_name', usageCategories: DESKTOP, personal: true },
   licenseServerName: { type: 'string', description: 'Licence server that granted the session.', sql: 'r.license_server_name', usageCategories: DESKTOP },
-  licenseServerTimeZoneOffset: { type: 'string', description: 'UTC offset of the licence server, e.g. -05:00.', sql: 'r.license_server_tz_offset', sessionLevel: true, usageCategories: DESKTOP },
+  licenseServerTimeZoneOffset: { type: 'string', description: 'UTC offset of the licence server, e.g. -05:00.', sql: 'r.license_server_tz_offset', freeText: false, sessionLevel: true, usageCategories: DESKTOP },
   usageType: { type: 'enum', description: 'Normal or Borrowed licence.', sql: 'r.usage_type', enumValues: USAGE_TYPES, usageCategories: DESKTOP },
   hubId: { type: 'string', description: 'Cloud hub identifier.', sql: 'r.hub_id', sessionLevel: true, usageCategories: CLOUD },
   hubName: { type: 'string', description: 'Cloud hub name.', sql: 'r.hub_name', sessionLevel: true, usageCategories: CLOUD },

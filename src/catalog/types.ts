@@ -66,6 +66,8 @@ export interface FieldDef {
   readonly enumValues?: readonly string[];
   /** Personal data, hashed when the operator turns on pseudonymisation. */
   readonly personal: boolean;
+  /** Free text (names, custom fields): neutralised against formula injection in files; typed values are not. */
+  readonly freeText: boolean;
   readonly joins: readonly JoinName[];
 }
 

@@ -1,3 +1,5 @@
+import { neutraliseFreeText } from '../catalog/index.js';
+
 /** Renders rows for a terminal, as CSV (RFC 4180) or as JSON objects. */
 export type OutputFormat = 'table' | 'csv' | 'json';
 
@@ -6,21 +8,26 @@ function cell(value: unknown): string {
 }
 
 /**
- * A CSV cell. Cells starting with `=`, `+`, `-` or `@` are prefixed with a quote so a spreadsheet
- * does not run them as a formula (CSV formula injection) — unless they are plain numbers.
+ * A CSV cell. Free text a spreadsheet would run as a formula is neutralised (the one definition,
+ * src/catalog/formula-cells.ts); numbers and typed columns (`-05:00`) are written as they are.
  */
-function csvCell(value: unknown): string {
+function csvCell(value: unknown, typed: boolean): string {
   let text = cell(value);
-  if (/^[=+\-@\t\r]/.test(text) && !(typeof value === 'number')) text = `'${text}`;
+  if (!typed && typeof value === 'string') text = neutraliseFreeText(text);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function formatRows(format: OutputFormat, columns: readonly string[], rows: readonly (readonly unknown[])[]): string {
+/** `typedColumns`: columns whose text is a typed value, never neutralised in CSV. */
+export function formatRows(
+  format: OutputFormat, columns: readonly string[], rows: readonly (readonly unknown[])[], typedColumns: ReadonlySet<string> = new Set(),
+): string {
   if (format === 'json') {
     return JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((name, i) => [name, row[i] ?? null]))), null, 2);
   }
   if (format === 'csv') {
-    return [columns, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n');
+    const typed = columns.map((name) => typedColumns.has(name));
+    const header = columns.map((name) => csvCell(name, false)).join(',');
+    return [header, ...rows.map((row) => row.map((value, i) => csvCell(value, typed[i] ?? false)).join(','))].join('\r\n');
   }
   const text = [columns, ...rows.map((row) => row.map(cell))];
   const widths = columns.map((_, i) => Math.max(...text.map((row) => String(row[i] ?? '').length)));

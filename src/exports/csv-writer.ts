@@ -2,28 +2,32 @@ import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ExportColumn, ExportRow, WriteStats } from './columns.js';
+import { neutraliseFreeText } from '../catalog/index.js';
+import { isFreeTextColumn, type ExportColumn, type ExportRow, type WriteStats } from './columns.js';
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
 
 /**
- * Neutralises a text cell against spreadsheet formula injection: a cell that begins with `=`,
- * `+`, `-`, `@` (or a tab/carriage return, which some spreadsheets strip first) would be run as a
- * formula when the CSV is opened, so it gets a leading apostrophe (OWASP "CSV Injection").
- * Numbers are left alone: `-3` is a value, not a formula.
+ * A free-text cell as the CSV holds it: neutralised against spreadsheet formula injection
+ * (src/catalog/formula-cells.ts). Numbers are left alone: `-3` is a value, not a formula.
  */
 export function neutraliseCsvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return neutraliseFreeText(cellText(value));
 }
 
 /** Writes an RFC 4180 CSV (UTF-8, CRLF, header row first) from an async stream of rows. */
 export async function writeCsv(rows: AsyncIterable<ExportRow>, columns: readonly ExportColumn[], out: Writable): Promise<WriteStats> {
   let rowCount = 0;
+  // Typed values (`-05:00`, dates, numbers) are written as they are; free text is neutralised.
+  const free = columns.map(isFreeTextColumn);
   async function* cells() {
     for await (const row of rows) {
       rowCount++;
-      yield row.map(neutraliseCsvCell);
+      yield row.map((value, i) => (free[i] ? neutraliseCsvCell(value) : cellText(value)));
     }
   }
   const csv = stringify({ header: true, columns: columns.map((c) => c.header), record_delimiter: 'windows' });

@@ -1,4 +1,5 @@
 export type { CellType, ExportColumn, ExportRow, WriteStats } from './columns.js';
+export { isFreeTextColumn } from './columns.js';
 export { neutraliseCsvCell, writeCsv, writeJson } from './csv-writer.js';
 export { isValidFileKey, LocalFileStore, observeWrites } from './file-store.js';
 export type { FileStore, StoredFile } from './file-store.js';

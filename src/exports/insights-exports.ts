@@ -36,6 +36,12 @@ interface StoredInsightsExport {
   readonly language: Language;
 }
 
+/**
+ * Free text of the report files, neutralised against formula injection (src/catalog/formula-cells.ts):
+ * names and addresses people type. Ids, codes, statuses, dates and numbers are typed and written as they are.
+ */
+const FREE_TEXT_COLUMNS: ReadonlySet<string> = new Set(['teamName', 'productName', 'userName', 'fullName', 'emailAddress', 'assignedProducts', 'version']);
+
 /** Columns of each report file, in file order (spec §3.4). */
 const REPORT_COLUMNS: Readonly<Record<InsightsReportName, readonly (readonly [string, ExportColumn['type']])[]>> = {
   SUBSCRIPTIONS: [['teamId', 'string'], ['teamName', 'string'], ['subscriptionId', 'string'], ['contractNumber', 'string'], ['productName', 'string'],
@@ -170,7 +176,7 @@ export class InsightsExportService {
         for (const report of stored.reports) {
           for (const fileReport of REPORT_FILES[report]) {
             const columns: ExportColumn[] = REPORT_COLUMNS[fileReport].map(([name, type]) => ({
-              name, type, header: stored.outputFormat === 'EXCEL' ? headerLabel(name, stored.language) : name,
+              name, type, freeText: FREE_TEXT_COLUMNS.has(name), header: stored.outputFormat === 'EXCEL' ? headerLabel(name, stored.language) : name,
             }));
             const query = this.#options.store.buildReportQuery({
               report: fileReport, teamIds: stored.teamIds,

@@ -187,7 +187,8 @@ export class TokenflexExportService {
       const compiled = compileUsageQuery(plan, this.#options.dialect);
       const key = `exports/tokenflex/${job.id.split('#')[1] ?? randomUUID()}.csv`;
       const names = compiled.columns.map((c) => c.name);
-      const text = compiled.columns.filter((c) => c.type === 'string' || c.type === 'enum').map((c) => c.name);
+      // Free text only is neutralised against formula injection; typed values (`-05:00`) stay as they are.
+      const text = plan.fields.filter((field) => field.freeText).map((field) => field.name);
       const file = await this.#options.files.writeFromPath(key, async (target) => ({
         rowCount: await this.#options.store.copyCsv(compiled, names, text, target, context.signal),
       }));

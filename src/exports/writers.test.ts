@@ -60,6 +60,30 @@ describe('CSV', () => {
   });
 });
 
+describe('typed text and free text (issue 22)', () => {
+  const typedColumns: ExportColumn[] = [
+    { name: 'machineName', header: 'machineName', type: 'string' },
+    { name: 'licenseServerTimeZoneOffset', header: 'licenseServerTimeZoneOffset', type: 'string', freeText: false },
+    { name: 'tokens', header: 'tokens', type: 'number' },
+  ];
+  const typedRows: ExportRow[] = [['＝1+1', '-05:00', -2], [' \n@x', '+01:00', 3]];
+
+  test('CSV writes typed values unchanged and neutralises free text, fullwidth and whitespace-led too', async () => {
+    await store.write('t/typed.csv', (out) => writeCsv(from(typedRows), typedColumns, out));
+    const parsed = parse(await readFile(path.join(dir, 't/typed.csv'), 'utf8')) as string[][];
+    assert.deepEqual(parsed.slice(1), [["'＝1+1", '-05:00', '-2'], ["' \n@x", '+01:00', '3']]);
+  });
+
+  test('XLSX does the same with the same function', async () => {
+    await store.write('t/typed.xlsx', (out) => writeXlsx(from(typedRows), typedColumns, out, { sheetName: 'Typed' }));
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path.join(dir, 't/typed.xlsx'));
+    const sheet = workbook.worksheets[0]!;
+    assert.deepEqual([sheet.getCell('A2').value, sheet.getCell('B2').value, sheet.getCell('C2').value], ["'＝1+1", '-05:00', -2]);
+    assert.deepEqual([sheet.getCell('A3').value, sheet.getCell('B3').value], ["' \n@x", '+01:00']);
+  });
+});
+
 describe('JSON', () => {
   test('writes an array of objects keyed by column name', async () => {
     const file = await store.write('t/a.json', (out) => writeJson(from(rows), columns, out));
@@ -89,7 +113,8 @@ describe('XLSX', () => {
     assert.equal(sheet.getCell('E2').value, true);
     assert.deepEqual(sheet.getCell('A2').value, new Date('2025-03-01T00:00:00Z'));
     assert.deepEqual(sheet.getCell('F2').value, new Date('2025-03-01T08:30:00Z'));
-    assert.equal(sheet.getCell('B3').value, '=HYPERLINK("http://evil")', 'text, not a formula');
+    // Issue 19 item 12: the same neutralising as the CSV's, so a copy or a re-save does not run it.
+    assert.equal(sheet.getCell('B3').value, `'=HYPERLINK("http://evil")`, 'text, not a formula');
     assert.equal(sheet.getCell('B4').value, 'comma, "quote"\nnewline');
     assert.equal(sheet.rowCount, 5);
   });

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { PassThrough, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ZipStream from 'zip-stream';
-import type { ExportColumn, ExportRow, WriteStats } from './columns.js';
+import { neutraliseFreeText } from '../catalog/index.js';
+import { isFreeTextColumn, type ExportColumn, type ExportRow, type WriteStats } from './columns.js';
 
 /** Excel's row limit is 1,048,576 including our header row. */
 export const MAX_DATA_ROWS_PER_SHEET = 1_048_575;
@@ -85,8 +86,12 @@ function cellXml(ref: string, column: ExportColumn, value: unknown): string {
       if (Number.isNaN(millis)) return inlineString(ref, text);
       return `<c r="${ref}" s="${column.type === 'date' ? STYLE_DATE : STYLE_DATETIME}"><v>${excelSerial(millis)}</v></c>`;
     }
-    case 'string':
-      return inlineString(ref, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    case 'string': {
+      // An inline string is never a formula in Excel, but the cell is still neutralised like the
+      // CSV's (issue 19 item 12): a copy, a re-save as CSV or a formula referring to it must not run it.
+      const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return inlineString(ref, isFreeTextColumn(column) ? neutraliseFreeText(text) : text);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { ApiName } from '../../catalog/index.js';
+import { catalogFor, type ApiName } from '../../catalog/index.js';
 import type { Config } from '../../config.js';
 import { controlSocketPath } from '../../http/index.js';
 import { createJobServices, isPending, type QueryScope } from '../../jobs/index.js';
@@ -37,7 +37,9 @@ export async function runQueryCommand(config: Config, options: QueryCommandOptio
   try {
     const result = existsSync(controlSocketPath(config.dataDir)) ? await viaServer(config, options, progress) : await inProcess(config, options, progress);
     progress.finish(result.status, `${result.rows.length.toLocaleString('en')} rows`);
-    return formatRows(options.format, result.columns, result.rows);
+    const catalog = catalogFor(options.api);
+    const typed = new Set(result.columns.filter((name) => catalog.metrics.has(name) || catalog.fields.get(name)?.freeText === false));
+    return formatRows(options.format, result.columns, result.rows, typed);
   } finally {
     progress.abort();
   }

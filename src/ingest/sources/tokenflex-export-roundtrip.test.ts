@@ -28,7 +28,7 @@ async function exportToFile(store: Store, dir: string, name: string, fields: rea
   }, catalogFor('tokenflex'));
   const compiled = compileUsageQuery(plan, store.backend);
   const file = path.join(dir, name);
-  const text = compiled.columns.filter((c) => c.type === 'string' || c.type === 'enum').map((c) => c.name);
+  const text = plan.fields.filter((field) => field.freeText).map((field) => field.name);
   await store.copyCsv(compiled, compiled.columns.map((c) => c.name), text, file, new AbortController().signal);
   return file;
 }

@@ -1,5 +1,5 @@
 import {
-  CHARGE_CATEGORIES, normaliseUsageCategory, tokenflexCatalog, TOKEN_POOLS, type ChargeCategory, type UsageCategory,
+  CHARGE_CATEGORIES, normaliseUsageCategory, restoreFreeText, tokenflexCatalog, TOKEN_POOLS, type ChargeCategory, type UsageCategory,
 } from '../../catalog/index.js';
 import { parseInstant } from '../../rating/index.js';
 import type { UsageBody } from '../ndjson-segments.js';
@@ -188,7 +188,9 @@ function readRow(layout: Layout, cells: readonly string[], file: string, line: n
     const name = layout.names[k] as string;
     switch (layout.kinds[k] as ColumnKind) {
       case 'text':
-        values[name] = cell.charCodeAt(0) === 39 /* ' */ ? unneutralised(cell) : cell;
+        // A text cell as it was before an export guarded it against formula injection (the one
+        // definition, src/catalog/formula-cells.ts); older exports wrote '-05:00 for -05:00 too.
+        values[name] = cell.charCodeAt(0) === 39 /* ' */ ? restoreFreeText(cell) : cell;
         break;
       case 'instant': {
         const instant = canonicalInstant(cell);
@@ -282,15 +284,6 @@ function readRow(layout: Layout, cells: readonly string[], file: string, line: n
   };
 }
 
-/**
- * A text cell as it was before an export guarded it against spreadsheet formula injection: our
- * own exports put an apostrophe before a text that begins with = + - @, a tab or a carriage return
- * (src/exports/csv-writer.ts neutraliseCsvCell), so '-05:00 is the offset -05:00 again.
- */
-function unneutralised(cell: string): string {
-  const next = cell.charCodeAt(1);
-  return next === 61 || next === 43 || next === 45 || next === 64 || next === 9 || next === 13 ? cell.slice(1) : cell;
-}
 
 /** A number as an export writes it (`105.0`, `3`, `-2.5`), or undefined. */
 function parseNumber(text: string): number | undefined {

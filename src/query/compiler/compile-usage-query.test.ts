@@ -191,7 +191,7 @@ describe('compileUsageQuery', () => {
     const eventTime: FieldDef = {
       name: 'eventTime', type: 'datetime', description: 'A filterable date-time, for this test.',
       sql: { duckdb: column, postgres: column }, filterSql: { duckdb: column, postgres: column },
-      filterable: true, sessionLevel: false, usageCategories: ['DESKTOP_PRODUCT'], personal: false, joins: [],
+      filterable: true, sessionLevel: false, usageCategories: ['DESKTOP_PRODUCT'], personal: false, freeText: false, joins: [],
     };
     const catalog: Catalog = { api: 'tokenflex', fields: new Map([['eventTime', eventTime]]), metrics: tokenflexCatalog.metrics };
     const sql = 'select count(*) filter (where r.is_charged_event) as "useCount" from usage_records r '

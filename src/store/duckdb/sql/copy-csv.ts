@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { FORMULA_CELL_PATTERN } from '../../../catalog/index.js';
 import type { StreamQuery } from '../../store.js';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -13,9 +14,11 @@ export async function copyQueryToCsv(
   connection: DuckDBConnection, query: StreamQuery, columns: readonly string[], textColumns: readonly string[], target: string,
 ): Promise<number> {
   const text = new Set(textColumns);
-  // Spreadsheet formula injection: a text cell starting with = + - @ (or tab/CR) gets an apostrophe.
+  // Spreadsheet formula injection: a free-text cell a spreadsheet would run gets an apostrophe
+  // (the one definition, src/catalog/formula-cells.ts; RE2 reads the pattern as JavaScript does).
+  const pattern = `'${FORMULA_CELL_PATTERN.replace(/'/g, "''")}'`;
   const select = columns.map((name) => (text.has(name)
-    ? `case when regexp_matches(q.${quote(name)}, '^[=+\\-@\\t\\r]') then '''' || q.${quote(name)} else q.${quote(name)} end as ${quote(name)}`
+    ? `case when regexp_matches(q.${quote(name)}, ${pattern}) then '''' || q.${quote(name)} else q.${quote(name)} end as ${quote(name)}`
     : `q.${quote(name)}`)).join(', ');
   const file = `'${target.replace(/'/g, "''")}'`;
   const reader = await connection.runAndReadAll(

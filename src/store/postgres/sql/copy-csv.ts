@@ -3,6 +3,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { escapeLiteral, type PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { FORMULA_CELL_PATTERN } from '../../../catalog/index.js';
 import type { StreamQuery } from '../../store.js';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -24,8 +25,9 @@ export async function copyQueryToCsv(
   const doubles = await selectDoubleColumns(client, query);
   const select = columns.map((name) => {
     const column = `q.${quote(name)}`;
-    // Spreadsheet formula injection: a text cell starting with = + - @ (or tab/CR) gets an apostrophe.
-    if (text.has(name)) return `case when ${column} ~ '^[=+\\-@\\t\\r]' then '''' || ${column} else ${column} end as ${quote(name)}`;
+    // Spreadsheet formula injection: a free-text cell a spreadsheet would run gets an apostrophe
+    // (the one definition, src/catalog/formula-cells.ts; the ARE reads the pattern as JavaScript does).
+    if (text.has(name)) return `case when ${column} ~ ${escapeLiteral(FORMULA_CELL_PATTERN)} then '''' || ${column} else ${column} end as ${quote(name)}`;
     // A whole double is written the way DuckDB writes it, `7.0` rather than PostgreSQL's `7` (and
     // `0.0` for -0), so both backends produce the same file. Other doubles agree already: both
     // print the shortest text that reads back as the same value.
