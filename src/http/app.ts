@@ -11,6 +11,7 @@ import { useErrorFamily } from './errors/index.js';
 import { metricsPlugin, type MetricsAccess } from './plugins/metrics.js';
 import { Directory } from './plugins/principal.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { analyticsRoutes } from './routes/analytics/index.js';
 import { authenticationRoutes, openIdRoutes } from './routes/authentication/index.js';
 import { CONSOLE_CLIENT_ID, consoleRoutes } from './routes/console/index.js';
 import { downloadRoutes, type DownloadOptions } from './routes/downloads/index.js';
@@ -44,6 +45,8 @@ export interface AppDeps {
    * (`insights-console`, registered by the server at start) then signs in without a consent page.
    */
   readonly console?: { readonly distDir: string };
+  /** The clock of "today" in the analytics answers (default: the system's). */
+  readonly now?: () => Date;
   /** Request metrics and `GET /metrics`; without it neither (METRICS=off). */
   readonly metrics?: { readonly metrics: Metrics; readonly access: MetricsAccess };
 }
@@ -123,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const metrics = deps.metrics?.metrics;
   await app.register(adminRoutes, { prefix: '/admin/v1', ...auth, ...(metrics ? { observeIngest: (batch) => metrics.observeIngest(batch) } : {}) });
+  await app.register(analyticsRoutes, { prefix: '/analytics/v1', ...auth, ...(deps.now ? { now: deps.now } : {}) });
   if (deps.console) await app.register(consoleRoutes, { distDir: deps.console.distDir });
   await app.ready();
   return app;

@@ -86,3 +86,21 @@ export const pagingProperties = {
 
 /** The empty 304 answer to `If-None-Match` on job status resources. */
 export const notModifiedSchema = { type: 'null', description: 'Not modified since the ETag sent in If-None-Match.' } as const;
+
+/** RFC 9457 problem details, plus our `code` and, for validation, `errors: [{path, message}]`. */
+export const problemSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } }, required: ['path', 'message'] },
+    },
+  },
+  required: ['type', 'title', 'status', 'detail'],
+  additionalProperties: true,
+} as const;

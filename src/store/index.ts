@@ -18,3 +18,6 @@ export { openPostgresStore } from './postgres/postgres-store.js';
 export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export { openStore } from './open-store.js';
 export type { StoreSelection } from './open-store.js';
+export type {
+  AnalyticsStore, ConcurrencyRequest, ConcurrencyRow, DailyTokens, PeriodUnit, ProductLineRate, SeatHolder, UserProductMonth,
+} from './analytics-store.js';

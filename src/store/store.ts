@@ -8,6 +8,7 @@
  */
 
 import type { UsageCategory } from '../catalog/index.js';
+import type { AnalyticsStore } from './analytics-store.js';
 import type { SeedOptions, SeedSummary } from '../seed/index.js';
 
 export interface User {
@@ -108,7 +109,7 @@ export interface JobStateCount {
   readonly count: number;
 }
 
-export interface Store extends JobStore, OAuthStore, AdminStore, UsageIngestStore {
+export interface Store extends JobStore, OAuthStore, AdminStore, UsageIngestStore, AnalyticsStore {
   readonly backend: 'duckdb' | 'postgres';
   /** Applies pending migrations; safe to call concurrently from several processes. */
   migrate(): Promise<MigrationReport>;

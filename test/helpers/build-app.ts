@@ -74,8 +74,13 @@ export async function openSeededDatabases(
  */
 export async function buildTestApp(
   t: { after: (fn: () => Promise<void>) => void }, store: Store, jobSettings: Partial<JobSettings> = {},
-  options: { readonly keys?: SigningKeyOptions; readonly logger?: FastifyBaseLogger; readonly console?: { readonly distDir: string }; readonly metrics?: 'loopback' | 'token';
-    readonly authRateLimits?: { readonly token: number; readonly signIn: number } } = {},
+  options: {
+    readonly keys?: SigningKeyOptions; readonly logger?: FastifyBaseLogger; readonly console?: { readonly distDir: string };
+    readonly metrics?: 'loopback' | 'token';
+    readonly authRateLimits?: { readonly token: number; readonly signIn: number };
+    /** The clock of the analytics' "today". */
+    readonly now?: () => Date;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
   const keys = await loadSigningKeys(dataDir, options.keys ?? {});
@@ -87,7 +92,7 @@ export async function buildTestApp(
   await jobs.runner.start();
   const app = await buildApp({
     store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads, ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.console ? { console: options.console } : {}),
+    ...(options.console ? { console: options.console } : {}), ...(options.now ? { now: options.now } : {}),
     ...(options.authRateLimits ? { authRateLimits: options.authRateLimits } : {}),
     ...(metrics && options.metrics ? { metrics: { metrics, access: options.metrics } } : {}),
     ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}),

@@ -1,22 +1,6 @@
-import { authenticatedErrors, pagingProperties } from '../../schemas.js';
+import { authenticatedErrors, pagingProperties, problemSchema } from '../../schemas.js';
 
-/** RFC 9457 problem details, plus our `code` and, for validation, `errors: [{path, message}]`. */
-export const problemSchema = {
-  type: 'object',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } }, required: ['path', 'message'] },
-    },
-  },
-  required: ['type', 'title', 'status', 'detail'],
-  additionalProperties: true,
-} as const;
+export { problemSchema };
 
 /** Every admin route can answer these; 409 is CONFLICT (duplicate key, still in use, last admin). */
 const errors = { ...authenticatedErrors(problemSchema), 409: problemSchema } as const;

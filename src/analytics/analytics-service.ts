@@ -1,0 +1,183 @@
+/**
+ * The four answers of `/analytics/v1` (issue 17) from the store: each reads what it needs through
+ * the narrow AnalyticsStore calls and hands it to the domain code beside it. Tenancy is the
+ * caller's (the route checks it first); parameters arrive checked for shape, and what only the
+ * data can refuse (a contract year that does not exist) is refused here, naming the parameter.
+ */
+import { AppError } from '../errors.js';
+import type { Store } from '../store/index.js';
+import { dayNumber, formatDay } from './calendar.js';
+import { topPeriods, type ConcurrencyGranularity, type ConcurrencyPeriod } from './concurrency.js';
+import type { TokenForecast } from './forecast-types.js';
+import { findIdleSeats, type IdleSeatsAnswer } from './idle-seats.js';
+import { adviseSeats, type AdviceProduct, type SeatAdvice, type UserProductUsage } from './seat-advice.js';
+import { forecastTokens, MAX_HISTORY_DAYS } from './token-forecast.js';
+
+/** Today's calendar day (UTC) of an instant. */
+export function dayOf(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+function invalidParameter(name: string, message: string): AppError {
+  const path = `querystring/${name}`;
+  return new AppError('REQUEST_INVALID', `${path} ${message}`, { errors: [{ path, message }] });
+}
+
+function checkDay(name: string, value: string): number {
+  try {
+    return dayNumber(value);
+  } catch {
+    throw invalidParameter(name, `must be a calendar day (YYYY-MM-DD), got "${value}".`);
+  }
+}
+
+/**
+ * The forecast of a contract year (default: the year holding today, else the latest year begun, else
+ * the first). Complete days only: usage up to yesterday, or to the year's end for a past year.
+ */
+export async function contractForecast(store: Store, contractNumber: string, options: { readonly contractYear?: number | undefined; readonly now: Date }): Promise<TokenForecast> {
+  const contract = await store.getContractDetail(contractNumber);
+  if (!contract) throw new AppError('NOT_FOUND', `No contract ${contractNumber} exists.`);
+  const today = dayOf(options.now);
+  const years = contract.contractYears;
+  if (years.length === 0) throw new AppError('NOT_FOUND', `Contract ${contractNumber} has no contract years.`);
+  let year = options.contractYear === undefined
+    ? years.find((y) => y.startDate <= today && today <= y.endDate) ?? [...years].reverse().find((y) => y.startDate <= today) ?? years[0]!
+    : years.find((y) => y.year === options.contractYear);
+  if (!year) {
+    throw invalidParameter('contractYear', `names no year of contract ${contractNumber} (it has ${years.map((y) => y.year).join(', ')}).`);
+  }
+  year = { ...year };
+  const yesterday = formatDay(dayNumber(today) - 1);
+  const asOf = yesterday < year.endDate ? yesterday : year.endDate;
+  const days = await store.listDailyTokens(contractNumber, formatDay(dayNumber(asOf) - MAX_HISTORY_DAYS + 1), asOf);
+  const multiyearPool = contract.multiyearProvisionedTokens > 0
+    ? { provisionedTokens: contract.multiyearProvisionedTokens, usedTokens: await store.sumMultiyearTokens(contractNumber, asOf) }
+    : null;
+  return forecastTokens({
+    asOf,
+    contractYear: { year: year.year, startDate: year.startDate, endDate: year.endDate, provisionedTokens: year.provisionedTokens },
+    days,
+    multiyearPool,
+  });
+}
+
+/** Longest advice period: three years. */
+const MAX_ADVICE_DAYS = 3 * 366;
+
+/** Seat-or-Flex advice over [from, to] (default: the 12 months up to yesterday). */
+export async function contractAdvice(
+  store: Store, contractNumber: string, options: { readonly from?: string | undefined; readonly to?: string | undefined; readonly now: Date },
+): Promise<SeatAdvice> {
+  const yesterday = dayNumber(dayOf(options.now)) - 1;
+  const to = options.to === undefined ? yesterday : checkDay('to', options.to);
+  const from = options.from === undefined ? lastTwelveMonthsFrom(to) : checkDay('from', options.from);
+  if (to < from) throw invalidParameter('to', `(${formatDay(to)}) is before from (${formatDay(from)}).`);
+  if (to - from + 1 > MAX_ADVICE_DAYS) throw invalidParameter('from', `makes a period of ${to - from + 1} days; at most ${MAX_ADVICE_DAYS}.`);
+  const [fromDay, toDay] = [formatDay(from), formatDay(to)];
+
+  const [months, seats] = await Promise.all([
+    store.listUserProductMonths(contractNumber, fromDay, toDay),
+    store.listSeatHolders({ contractNumber }, toDay),
+  ]);
+  const usage = new Map<string, { userId: string; userName: string; productLineCode: string; holdsSeat: boolean; daysByMonth: { month: string; days: number }[]; flexTokens: number }>();
+  const names = new Map<string, string>();
+  const entry = (userId: string, userName: string, productLineCode: string) => {
+    const key = `${userId}\u0000${productLineCode}`;
+    let row = usage.get(key);
+    if (!row) usage.set(key, row = { userId, userName, productLineCode, holdsSeat: false, daysByMonth: [], flexTokens: 0 });
+    return row;
+  };
+  for (const m of months) {
+    const row = entry(m.userId, m.userName, m.productLineCode);
+    row.daysByMonth.push({ month: m.month, days: m.days });
+    row.flexTokens += m.flexTokens;
+  }
+  for (const seat of seats) {
+    entry(seat.userId, seat.userName, seat.productLineCode).holdsSeat = true;
+    names.set(seat.productLineCode, seat.productName);
+  }
+  const codes = [...new Set([...usage.values()].map((u) => u.productLineCode))].sort();
+  const rates = new Map((await store.listProductLineRates(codes)).map((r) => [r.productLineCode, r]));
+  const products: AdviceProduct[] = codes.map((code) => {
+    const rate = rates.get(code);
+    return {
+      productLineCode: code, productName: rate?.productName ?? names.get(code) ?? code,
+      dailyTokenRate: rate?.dailyTokenRate ?? null,
+      // A price of 0 says nothing about a seat's worth: treated as not set.
+      seatTokensPerYear: rate?.seatTokensPerYear ? rate.seatTokensPerYear : null,
+    };
+  });
+  return adviseSeats({ from: fromDay, to: toDay, products, usage: [...usage.values()] as UserProductUsage[] });
+}
+
+/** The first day of the 12 calendar months that end on `to` (2025-06-30 → 2024-07-01; 2025-06-15 → 2024-06-16). */
+function lastTwelveMonthsFrom(to: number): number {
+  const [y, m, d] = formatDay(to + 1).split('-').map(Number) as [number, number, number];
+  return dayNumber(`${y - 1}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`.replace(/-02-29$/, '-03-01'));
+}
+
+/** Seats of a team's active subscriptions without use in the last `days` days up to today. */
+export async function teamIdleSeats(store: Store, teamId: string, options: { readonly days: number; readonly now: Date }): Promise<IdleSeatsAnswer> {
+  const asOf = dayOf(options.now);
+  const seats = await store.listSeatHolders({ teamId }, asOf);
+  return findIdleSeats({
+    asOf,
+    days: options.days,
+    seats: seats.map((s) => ({
+      productLineCode: s.productLineCode, productName: s.productName, userId: s.userId, userName: s.userName,
+      subscription: { id: s.subscriptionId, offeringType: s.offeringType, term: s.term, status: s.status, endDate: s.endDate, renewalDate: s.renewalDate },
+      lastUseDate: s.lastUseDate,
+    })),
+  });
+}
+
+export interface ConcurrencyAnswer {
+  readonly contractNumber: string;
+  readonly productLineCode: string | null;
+  readonly from: string;
+  readonly to: string;
+  readonly granularity: ConcurrencyGranularity;
+  /** Per product: its busiest period (the first on a tie). */
+  readonly products: readonly ConcurrencyPeriod[];
+  /** The `top` busiest periods over every product. */
+  readonly top: readonly ConcurrencyPeriod[];
+  /** Every period with a session running, by product and period. */
+  readonly periods: readonly ConcurrencyPeriod[];
+}
+
+/** The longest range per granularity: a year of hours would be 8,760 periods per product. */
+export const MAX_CONCURRENCY_DAYS: Readonly<Record<ConcurrencyGranularity, number>> = Object.freeze({ hour: 92, day: 732 });
+
+/** Peak concurrent desktop sessions per product and period over [from, to] (default: the last 30 days up to today). */
+export async function contractConcurrency(store: Store, contractNumber: string, options: {
+  readonly productLineCode?: string | undefined; readonly from?: string | undefined; readonly to?: string | undefined;
+  readonly granularity: ConcurrencyGranularity; readonly top: number; readonly now: Date;
+}): Promise<ConcurrencyAnswer> {
+  const to = options.to === undefined ? dayNumber(dayOf(options.now)) : checkDay('to', options.to);
+  const from = options.from === undefined ? to - 29 : checkDay('from', options.from);
+  if (to < from) throw invalidParameter('to', `(${formatDay(to)}) is before from (${formatDay(from)}).`);
+  const limit = MAX_CONCURRENCY_DAYS[options.granularity];
+  if (to - from + 1 > limit) {
+    throw invalidParameter('from', `makes a range of ${to - from + 1} days; granularity=${options.granularity} allows at most ${limit}.`);
+  }
+  const rows = await store.listConcurrency(contractNumber, {
+    from: from * 86_400_000, to: (to + 1) * 86_400_000, unit: options.granularity, productLineCode: options.productLineCode ?? null,
+  });
+  const periods = rows.map((r) => ({
+    productLineCode: r.productLineCode, periodStart: new Date(r.periodStart).toISOString(), peakSessions: r.peakSessions,
+    peakAt: new Date(r.peakAt).toISOString(), distinctUsers: r.distinctUsers,
+  }));
+  const byProduct = new Map<string, ConcurrencyPeriod[]>();
+  for (const p of periods) byProduct.set(p.productLineCode, [...(byProduct.get(p.productLineCode) ?? []), p]);
+  return {
+    contractNumber,
+    productLineCode: options.productLineCode ?? null,
+    from: formatDay(from),
+    to: formatDay(to),
+    granularity: options.granularity,
+    products: [...byProduct.values()].map((list) => topPeriods(list, 1)[0]!),
+    top: topPeriods(periods, options.top),
+    periods,
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * The statements of the licence analytics (issue 17), written once for both backends. They differ
+ * only in how a date is printed; everything else here is SQL both DuckDB and PostgreSQL read the
+ * same way. Every value is a `$n` parameter; the only text put into SQL is a period unit from the
+ * closed list `PeriodUnit`.
+ *
+ * TODO(issue 21): run these on the shared `Db`/`SqlDialect` of store/sql/ once it has landed.
+ */
+import type {
+  AnalyticsStore, ConcurrencyRequest, ConcurrencyRow, DailyTokens, PeriodUnit, ProductLineRate, SeatHolder, UserProductMonth,
+} from './analytics-store.js';
+
+/** Where the statements run: the backend's name (for its date spelling) and a query. */
+export interface AnalyticsDb {
+  readonly backend: 'duckdb' | 'postgres';
+  query(sql: string, values: readonly unknown[]): Promise<readonly Record<string, unknown>[]>;
+}
+
+/** A date column as 'YYYY-MM-DD' (or 'YYYY-MM' for a month). */
+function dayText(db: AnalyticsDb, column: string, month = false): string {
+  return db.backend === 'duckdb'
+    ? `strftime(${column}, '${month ? '%Y-%m' : '%Y-%m-%d'}')`
+    : `to_char(${column}, '${month ? 'YYYY-MM' : 'YYYY-MM-DD'}')`;
+}
+
+/** A zone-less UTC timestamp parameter value (both columns and parameters are UTC without a zone). */
+function timestampText(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+const PERIOD_UNITS: Readonly<Record<PeriodUnit, string>> = Object.freeze({ hour: 'hour', day: 'day' });
+
+function placeholders(first: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
+}
+
+function textOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export async function selectDailyTokens(db: AnalyticsDb, contractNumber: string, from: string, to: string): Promise<DailyTokens[]> {
+  const rows = await db.query(
+    `select ${dayText(db, 'usage_date')} as day,
+            coalesce(sum(tokens_consumed) filter (where usage_category <> 'MANUAL_ADJUSTMENT'), 0) as usage_tokens,
+            coalesce(sum(tokens_consumed) filter (where usage_category = 'MANUAL_ADJUSTMENT'), 0) as adjustment_tokens
+       from usage_records
+      where contract_number = $1 and usage_date between cast($2 as date) and cast($3 as date)
+      group by usage_date
+      order by usage_date`,
+    [contractNumber, from, to]);
+  return rows.map((row) => Object.freeze({
+    date: String(row.day), usageTokens: Number(row.usage_tokens), adjustmentTokens: Number(row.adjustment_tokens),
+  }));
+}
+
+export async function selectMultiyearTokens(db: AnalyticsDb, contractNumber: string, asOf: string): Promise<number> {
+  const rows = await db.query(
+    `select coalesce(sum(tokens_consumed), 0) as tokens
+       from usage_records
+      where contract_number = $1 and token_pool = 'MY' and usage_date <= cast($2 as date)`,
+    [contractNumber, asOf]);
+  return Number(rows[0]?.tokens ?? 0);
+}
+
+export async function selectUserProductMonths(db: AnalyticsDb, contractNumber: string, from: string, to: string): Promise<UserProductMonth[]> {
+  const rows = await db.query(
+    `select user_id, max(user_name) as user_name, product_line_code, ${dayText(db, 'usage_date', true)} as use_month,
+            count(distinct usage_date) as days,
+            coalesce(sum(tokens_consumed) filter (where source = 'flex'), 0) as flex_tokens
+       from usage_records
+      where contract_number = $1 and usage_date between cast($2 as date) and cast($3 as date)
+        and usage_category in ('DESKTOP_PRODUCT', 'CLOUD_PRODUCT')
+        and user_id is not null and product_line_code is not null
+      group by user_id, product_line_code, use_month
+      order by user_id, product_line_code, use_month`,
+    [contractNumber, from, to]);
+  return rows.map((row) => Object.freeze({
+    userId: String(row.user_id), userName: textOrNull(row.user_name) ?? String(row.user_id), productLineCode: String(row.product_line_code),
+    month: String(row.use_month), days: Number(row.days), flexTokens: Number(row.flex_tokens),
+  }));
+}
+
+export async function selectProductLineRates(db: AnalyticsDb, productLineCodes: readonly string[]): Promise<ProductLineRate[]> {
+  if (productLineCodes.length === 0) return [];
+  // The line's latest version (the latest effective date, open start first; then the highest version) sets its rate and name.
+  const rows = await db.query(
+    `with latest as (
+       select product_line_code, product_name, daily_token_rate,
+              row_number() over (partition by product_line_code
+                                 order by coalesce(effective_from, cast('0001-01-01' as date)) desc, version desc) as rn
+         from products
+        where product_line_code in (${placeholders(1, productLineCodes.length)})
+     )
+     select l.product_line_code, l.product_name, l.daily_token_rate, s.seat_tokens_per_year
+       from latest l left join product_lines s on s.product_line_code = l.product_line_code
+      where l.rn = 1
+      order by l.product_line_code`,
+    productLineCodes);
+  return rows.map((row) => Object.freeze({
+    productLineCode: String(row.product_line_code), productName: String(row.product_name),
+    dailyTokenRate: Number(row.daily_token_rate),
+    seatTokensPerYear: row.seat_tokens_per_year === null || row.seat_tokens_per_year === undefined ? null : Number(row.seat_tokens_per_year),
+  }));
+}
+
+export async function selectSeatHolders(
+  db: AnalyticsDb, scope: { readonly contractNumber: string } | { readonly teamId: string }, asOf: string,
+): Promise<SeatHolder[]> {
+  const [column, key] = 'teamId' in scope ? ['team_id', scope.teamId] : ['contract_number', scope.contractNumber];
+  // The last use is any record of the team (any contract, version or source) of the seat's user and line.
+  const rows = await db.query(
+    `with seats as (
+       select a.user_id, s.team_id, s.product_line_code, s.product_name, s.id, s.offering_type, s.term, s.status,
+              s.end_date, s.renewal_date
+         from seat_assignments a join subscriptions s on s.id = a.subscription_id
+        where s.${column} = $1 and s.status = 'Active'
+     ),
+     last_use as (
+       select r.user_id, r.product_line_code, max(r.usage_date) as last_day
+         from usage_records r
+         join (select distinct team_id, user_id, product_line_code from seats) k
+           on r.team_id = k.team_id and r.user_id = k.user_id and r.product_line_code = k.product_line_code
+        where r.usage_date <= cast($2 as date)
+        group by r.user_id, r.product_line_code
+     )
+     select s.user_id, coalesce(u.full_name, s.user_id) as user_name, s.product_line_code, s.product_name, s.id,
+            s.offering_type, s.term, s.status, ${dayText(db, 's.end_date')} as end_date,
+            ${dayText(db, 's.renewal_date')} as renewal_date, ${dayText(db, 'l.last_day')} as last_use
+       from seats s
+       left join users u on u.id = s.user_id
+       left join last_use l on l.user_id = s.user_id and l.product_line_code = s.product_line_code
+      order by s.product_line_code, s.user_id, s.id`,
+    [key, asOf]);
+  return rows.map((row) => Object.freeze({
+    userId: String(row.user_id), userName: String(row.user_name), productLineCode: String(row.product_line_code),
+    productName: String(row.product_name), subscriptionId: String(row.id), offeringType: String(row.offering_type),
+    term: String(row.term), status: String(row.status), endDate: String(row.end_date), renewalDate: textOrNull(row.renewal_date),
+    lastUseDate: textOrNull(row.last_use),
+  }));
+}
+
+/**
+ * The concurrency sweep (src/analytics/concurrency.ts is the same sweep written plainly, and the
+ * contract suite holds this SQL to it). Each session gives a +1 event at its start and a −1 at its
+ * end, ends first at the same instant ([start, end) sessions that touch do not overlap). The
+ * running sum after an event holds until the next event; the stretches with sessions running are
+ * spread over the periods they touch (not over minutes), and each period keeps its highest
+ * stretch, the earliest on a tie. Distinct users come from the sessions spread over their periods.
+ */
+export function concurrencySql(unit: PeriodUnit): string {
+  const u = PERIOD_UNITS[unit];
+  return `with s as (
+       select product_line_code as product, user_id, session_start as st, session_end as en
+         from usage_records
+        where contract_number = $1 and usage_category = 'DESKTOP_PRODUCT' and product_line_code is not null
+          and session_start < cast($3 as timestamp) and session_end > cast($2 as timestamp) and session_end > session_start
+          and (cast($4 as varchar) is null or product_line_code = cast($4 as varchar))
+     ),
+     ev as (
+       select product, st as instant, 1 as delta from s
+       union all
+       select product, en as instant, -1 as delta from s
+     ),
+     run as (
+       select product, instant, sum(delta) over w as running, lead(instant) over w as next_instant
+         from ev
+       window w as (partition by product order by instant, delta rows between unbounded preceding and current row)
+     ),
+     stretch as (
+       select product, instant, next_instant, running from run where next_instant > instant and running > 0
+     ),
+     by_period as (
+       select t.product, g.p, t.running, greatest(t.instant, g.p) as from_at,
+              row_number() over (partition by t.product, g.p order by t.running desc, greatest(t.instant, g.p)) as rn
+         from stretch t
+         cross join lateral generate_series(date_trunc('${u}', t.instant), t.next_instant - interval '1 microsecond', interval '1 ${u}') as g(p)
+        where g.p >= cast($2 as timestamp) and g.p < cast($3 as timestamp)
+     ),
+     users_by_period as (
+       select s.product, g.p, count(distinct s.user_id) as users
+         from s
+         cross join lateral generate_series(date_trunc('${u}', s.st), s.en - interval '1 microsecond', interval '1 ${u}') as g(p)
+        where g.p >= cast($2 as timestamp) and g.p < cast($3 as timestamp)
+        group by s.product, g.p
+     )
+     select b.product, cast(extract(epoch from b.p) as bigint) as period_start, b.running as peak,
+            cast(extract(epoch from date_trunc('minute', b.from_at)) as bigint) as peak_at, coalesce(n.users, 0) as users
+       from by_period b left join users_by_period n on n.product = b.product and n.p = b.p
+      where b.rn = 1
+      order by b.product, b.p`;
+}
+
+export function concurrencyValues(contractNumber: string, request: ConcurrencyRequest): unknown[] {
+  return [contractNumber, timestampText(request.from), timestampText(request.to), request.productLineCode];
+}
+
+export async function selectConcurrency(db: AnalyticsDb, contractNumber: string, request: ConcurrencyRequest): Promise<ConcurrencyRow[]> {
+  const rows = await db.query(concurrencySql(request.unit), concurrencyValues(contractNumber, request));
+  return rows.map((row) => Object.freeze({
+    productLineCode: String(row.product), periodStart: Number(row.period_start) * 1000, peakSessions: Number(row.peak),
+    peakAt: Number(row.peak_at) * 1000, distinctUsers: Number(row.users),
+  }));
+}
+
+/** The AnalyticsStore of a backend, over its query function. */
+export function analyticsStoreOver(db: AnalyticsDb): AnalyticsStore {
+  return {
+    listDailyTokens: (contractNumber, from, to) => selectDailyTokens(db, contractNumber, from, to),
+    sumMultiyearTokens: (contractNumber, asOf) => selectMultiyearTokens(db, contractNumber, asOf),
+    listUserProductMonths: (contractNumber, from, to) => selectUserProductMonths(db, contractNumber, from, to),
+    listProductLineRates: (codes) => selectProductLineRates(db, codes),
+    listSeatHolders: (scope, asOf) => selectSeatHolders(db, scope, asOf),
+    listConcurrency: (contractNumber, request) => selectConcurrency(db, contractNumber, request),
+  };
+}
