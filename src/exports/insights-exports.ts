@@ -17,7 +17,8 @@ export type ReportType = 'SUBSCRIPTIONS' | 'USERS' | 'USAGE' | 'USAGE_REPORT';
 export interface InsightsExportRequest {
   readonly outputFormat: OutputFormat;
   readonly reports: readonly ReportType[];
-  readonly teamId?: string;
+  /** A team the caller administers; absent or `null` (seed 001's shape): every team. */
+  readonly teamId?: string | null;
   readonly startDate?: string;
   readonly endDate?: string;
   readonly usageReports?: readonly string[];
@@ -55,6 +56,18 @@ const REPORT_COLUMNS: Readonly<Record<InsightsReportName, readonly (readonly [st
   USAGE_REPORT_DETAIL: [['productName', 'string'], ['productLineCode', 'string'], ['userName', 'string'], ['fullName', 'string'], ['emailAddress', 'string'],
     ['assigned', 'boolean'], ['userStatus', 'string'], ['totalUniqueDays', 'integer'], ['earliestUsageDate', 'date'], ['latestUsageDate', 'date'],
     ['totalTokens', 'number']],
+};
+
+/**
+ * `downloads[i].type` of each file. USAGE_REPORT's two files are told apart (issue 22): the
+ * per-product summary keeps the report's name, the per-product-per-user detail adds `_DETAIL`.
+ */
+const DOWNLOAD_TYPES: Readonly<Record<InsightsReportName, string>> = {
+  SUBSCRIPTIONS: 'SUBSCRIPTIONS',
+  USERS: 'USERS',
+  USAGE: 'USAGE',
+  USAGE_REPORT_SUMMARY: 'USAGE_REPORT_BY_PRODUCT',
+  USAGE_REPORT_DETAIL: 'USAGE_REPORT_BY_PRODUCT_DETAIL',
 };
 
 /** The files a report yields: USAGE_REPORT is a summary then a detail, each its own download. */
@@ -196,7 +209,7 @@ export class InsightsExportService {
             };
             const file = await this.#options.files.write(key, write);
             written.push({
-              type: report === 'USAGE_REPORT' ? 'USAGE_REPORT_BY_PRODUCT' : report, key: file.key, fileName: `${name}.${extension}`,
+              type: DOWNLOAD_TYPES[fileReport], key: file.key, fileName: `${name}.${extension}`,
               byteSize: file.byteSize, sha256: file.sha256, rowCount: file.rowCount,
             });
           }

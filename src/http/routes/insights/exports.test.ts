@@ -57,6 +57,19 @@ describe('Insights exports (seed 001)', () => {
     assert.ok(sheet.getCell('L2').value instanceof Date, 'startDate is a date cell');
   });
 
+  test('teamId: null means every team the caller administers, as omitting it does (seed 001, issue 22)', async (t) => {
+    const { app, tokenFor } = await buildTestApp(t, store);
+    const token = await tokenFor('admin@example.com');
+    const withNull = await exportAndWait(app, token, { outputFormat: 'CSV', reports: ['SUBSCRIPTIONS'], teamId: null });
+    const omitted = await exportAndWait(app, token, { outputFormat: 'CSV', reports: ['SUBSCRIPTIONS'] });
+    assert.equal(withNull.status, 'COMPLETED', JSON.stringify(withNull));
+    assert.equal(withNull.teamId, null);
+    assert.equal(withNull.teamName, null);
+    const rowsOf = (result: Record<string, unknown>) => (result.downloads as { rowCount: number }[])[0]!.rowCount;
+    assert.equal(rowsOf(withNull), rowsOf(omitted));
+    assert.ok(rowsOf(withNull) > 0);
+  });
+
   test('CSV USERS for one team names the team and holds exactly its members; GET /exports lists both', async (t) => {
     const { app, tokenFor } = await buildTestApp(t, store);
     const token = await tokenFor('admin@example.com');
@@ -97,6 +110,8 @@ describe('Insights exports (seed 001)', () => {
     }, { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' });
     const downloads = result.downloads as { type: string; downloadURL: string; fileName: string }[];
     assert.deepEqual(downloads.map((d) => d.fileName), ['usage-report-summary.xlsx', 'usage-report-detail.xlsx']);
+    // Issue 22: the two downloads carry distinct types.
+    assert.deepEqual(downloads.map((d) => d.type), ['USAGE_REPORT_BY_PRODUCT', 'USAGE_REPORT_BY_PRODUCT_DETAIL']);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await download(app, downloads[0]!.downloadURL) as unknown as ArrayBuffer);
     assert.equal(workbook.worksheets[0]!.name, 'Nutzung nach Produkt');

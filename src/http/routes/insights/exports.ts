@@ -43,7 +43,7 @@ export function registerInsightsExports(app: FastifyInstance, service: InsightsE
     const userId = principal.user?.id ?? '';
     const teams = userId ? await store.listAdministeredTeams(userId) : [];
     let team: { id: string; name: string } | null = null;
-    if (request.body.teamId !== undefined) {
+    if (request.body.teamId !== undefined && request.body.teamId !== null) {
       await principal.assertTeam(request.body.teamId);
       const found = teams.find((t) => t.teamId === request.body.teamId);
       team = { id: request.body.teamId, name: found?.name ?? '' };

@@ -108,7 +108,11 @@ const exportBody = {
       items: {
         type: 'object',
         properties: {
-          type: { type: 'string' }, downloadURL: { type: 'string' }, fileName: { type: 'string' }, rowCount: { type: 'integer' },
+          type: {
+            type: 'string', enum: ['SUBSCRIPTIONS', 'USERS', 'USAGE', 'USAGE_REPORT_BY_PRODUCT', 'USAGE_REPORT_BY_PRODUCT_DETAIL'],
+            description: 'The file\'s report. USAGE_REPORT yields two downloads, in this order: `USAGE_REPORT_BY_PRODUCT` (the per-product summary) and `USAGE_REPORT_BY_PRODUCT_DETAIL` (per product and user).',
+          },
+          downloadURL: { type: 'string' }, fileName: { type: 'string' }, rowCount: { type: 'integer' },
           byteSize: { type: 'integer' }, sha256: { type: 'string' }, expiresAt: { type: 'string' },
         },
       },
@@ -140,7 +144,10 @@ export const submitExportRoute = {
     properties: {
       outputFormat: { type: 'string', enum: ['CSV', 'EXCEL', 'JSON'] },
       reports: { type: 'array', items: { type: 'string', enum: ['SUBSCRIPTIONS', 'USERS', 'USAGE', 'USAGE_REPORT'] }, minItems: 1, uniqueItems: true },
-      teamId: { type: 'string', pattern: '^[A-Za-z0-9-]{1,40}$' },
+      teamId: {
+        type: ['string', 'null'], pattern: '^[A-Za-z0-9-]{1,40}$',
+        description: 'A team the caller administers; absent or `null` (seed 001): every team they administer.',
+      },
       startDate: { type: 'string', maxLength: 40 },
       endDate: { type: 'string', maxLength: 40 },
       usageReports: { type: 'array', items: { type: 'string', enum: ['USAGE_REPORT_BY_PRODUCT'] }, maxItems: 1 },
