@@ -21,7 +21,7 @@ export interface ErrorDetail {
 /** HTTP-agnostic "kind" of an error; the renderers map each kind to a status and a family body. */
 export type ErrorKind =
   | 'bad-request' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict'
-  | 'unprocessable' | 'too-many-requests' | 'unavailable' | 'internal';
+  | 'too-large' | 'unprocessable' | 'too-many-requests' | 'unavailable' | 'internal';
 
 export const ERROR_CODES = {
   REQUEST_INVALID: { kind: 'bad-request', title: 'The request is invalid' },
@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   FILTER_NESTING_TOO_DEEP: { kind: 'bad-request', title: 'Parentheses nest more than one level deep' },
   ORDER_BY_INVALID: { kind: 'bad-request', title: 'The orderBy clause is not valid' },
   QUERY_INVALID: { kind: 'bad-request', title: 'The query is not valid' },
+  BODY_TOO_LARGE: { kind: 'too-large', title: 'The request body is larger than the service accepts' },
   USAGE_BATCH_INVALID: { kind: 'bad-request', title: 'The usage batch has invalid rows; nothing was written' },
   IDEMPOTENCY_KEY_REUSED: { kind: 'unprocessable', title: 'The idempotency key was used with a different request' },
   OAUTH_INVALID_REQUEST: { kind: 'bad-request', title: 'The OAuth request is missing a parameter or is malformed' },

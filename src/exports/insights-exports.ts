@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { AppError } from '../errors.js';
+import { parseDateInRange } from '../limits.js';
 import type { InsightsReportName, Job, JobFile, ReportFilters, Store } from '../store/index.js';
 import type { ExportColumn, ExportRow, WriteStats } from './columns.js';
 import { writeCsv, writeJson } from './csv-writer.js';
@@ -82,9 +83,7 @@ const EXTENSIONS: Readonly<Record<OutputFormat, string>> = { CSV: 'csv', EXCEL: 
 const MAX_RANGE_DAYS = 365;
 
 function dayOf(value: string, name: string): string {
-  const millis = Date.parse(value);
-  if (Number.isNaN(millis)) throw new AppError('REQUEST_INVALID', `${name} is not a date-time.`, { errors: [{ path: `body/${name}`, message: 'is not a date-time' }] });
-  return new Date(millis).toISOString().slice(0, 10);
+  return parseDateInRange(value, `body/${name}`).toISOString().slice(0, 10);
 }
 
 /** Checks the rules of spec §3.4 a JSON schema cannot express. */

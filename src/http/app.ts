@@ -19,6 +19,7 @@ import { ERROR_DOCS_PATH, errorDocsRoutes } from './routes/error-docs/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { insightsRoutes } from './routes/insights/index.js';
 import { tokenflexRoutes } from './routes/tokenflex/index.js';
+import { createValidatorCompiler } from './validation.js';
 
 export interface AppDeps {
   readonly store: Store;
@@ -72,11 +73,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // `URL` object. Collapse the leading slashes before routing, textually: never with
     // `new URL(target, base)`, which would read `//host/…` as a host.
     rewriteUrl: (request) => collapseLeadingSlashes(request.url ?? '/'),
-    ajv: {
-      // Unknown properties must be reported (spec §1), not silently dropped (Fastify's default).
-      customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true },
-    },
   });
+  // Unknown properties are reported (spec §1), not silently dropped (Fastify's default); only text
+  // (query strings, path parameters, headers) is coerced, never a JSON body.
+  app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('principal', null);
   app.decorate('errorDocsUrl', `${deps.publicUrl.replace(/\/+$/, '')}${ERROR_DOCS_PATH}`);
   app.addHook('onRequest', async (request, reply) => {

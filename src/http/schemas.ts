@@ -1,4 +1,5 @@
 /** JSON schemas shared by several API families' route declarations. */
+import { DAY_PATTERN, MAX_INTEGER_PARAMETER, MAX_PAGE_LIMIT } from '../limits.js';
 
 /** Insights error body (spec §1.1): `{title, detail}` plus our helpful extras. */
 export const insightsErrorSchema = {
@@ -78,10 +79,31 @@ export const preferHeader = {
   description: 'Optional `wait=N` (RFC 7240): answer as soon as the query finishes, or after N seconds (at most 60).',
 } as const;
 
-/** offset/limit of compatible endpoints (spec §1): offset ≥ 0 (default 0), limit 1..1000 (default 100). */
+/**
+ * An integer parameter: always with a maximum (at most 2^31 − 1), so no value reaches SQL that the
+ * databases cannot hold (`99999999999999999999`); query-string text is read as digits only
+ * (src/http/validation.ts), so `1e400` and `Infinity` are refused too.
+ */
+export function boundedInteger<Min extends number, Max extends number>(minimum: Min, maximum: Max) {
+  return { type: 'integer', minimum, maximum } as const;
+}
+
+/** A `YYYY-MM-DD` day in the supported range (years 1970–9999, src/limits.ts). */
+export const daySchema = { type: 'string', format: 'date', pattern: DAY_PATTERN, description: 'YYYY-MM-DD, years 1970 to 9999' } as const;
+
+/** offset/limit of the admin lists: offset ≥ 0 (default 0), limit 1..1000 (default 100). */
 export const pagingProperties = {
-  offset: { type: 'integer', minimum: 0, default: 0 },
-  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  offset: { ...boundedInteger(0, MAX_INTEGER_PARAMETER), default: 0 },
+  limit: { ...boundedInteger(1, MAX_PAGE_LIMIT), default: 100 },
+} as const;
+
+/**
+ * offset/limit of compatible endpoints (spec §1): offset ≥ 0 (default 0), limit ≥ 1 (default 100);
+ * a limit above 1000 is read as 1000 (src/http/lenient-query.ts) and the page reports it.
+ */
+export const compatiblePagingProperties = {
+  offset: pagingProperties.offset,
+  limit: { ...boundedInteger(1, MAX_INTEGER_PARAMETER), default: 100, description: `Items per page, at most ${MAX_PAGE_LIMIT}: a larger value is read as ${MAX_PAGE_LIMIT}.` },
 } as const;
 
 /** The empty 304 answer to `If-None-Match` on job status resources. */

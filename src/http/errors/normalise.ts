@@ -7,6 +7,7 @@ const STATUS_BY_KIND = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  'too-large': 413,
   unprocessable: 422,
   'too-many-requests': 429,
   unavailable: 503,

@@ -1,4 +1,4 @@
-import { authenticatedErrors, pagingProperties, problemSchema } from '../../schemas.js';
+import { authenticatedErrors, daySchema, pagingProperties, problemSchema } from '../../schemas.js';
 
 export { problemSchema };
 
@@ -9,8 +9,8 @@ const TAGS = ['admin'];
 
 // ---- Shared pieces ----------------------------------------------------------------------------
 
-const day = { type: 'string', format: 'date', description: 'YYYY-MM-DD' } as const;
-const dayOrNull = { type: ['string', 'null'], format: 'date', description: 'YYYY-MM-DD, or null' } as const;
+const day = daySchema;
+const dayOrNull = { ...daySchema, type: ['string', 'null'], description: 'YYYY-MM-DD (years 1970 to 9999), or null' } as const;
 /** Non-blank text. */
 const label = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const;
 const userId = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;

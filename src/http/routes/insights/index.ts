@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { describeCatalog, insightsCatalog } from '../../../catalog/index.js';
 import { useErrorFamily } from '../../errors/index.js';
+import { useLenientJsonBodies, useLenientQuery } from '../../lenient-requests.js';
 import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
 import type { InsightsExportService } from '../../../exports/index.js';
 import { registerInsightsExports } from './exports.js';
@@ -16,6 +17,8 @@ export interface InsightsOptions extends AuthOptions {
 /** Insights API (`/insights/v1`, spec §3). */
 export const insightsRoutes: FastifyPluginAsync<InsightsOptions> = async (app, options) => {
   useErrorFamily(app, 'insights');
+  useLenientQuery(app);
+  useLenientJsonBodies(app);
   requireBearerToken(app, options);
 
   const catalog = describeCatalog(insightsCatalog);

@@ -1,4 +1,4 @@
-import { authenticatedErrors, notModifiedSchema, pagingProperties, preferHeader, catalogSchema, insightsErrorSchema } from '../../schemas.js';
+import { authenticatedErrors, notModifiedSchema, compatiblePagingProperties, preferHeader, catalogSchema, insightsErrorSchema } from '../../schemas.js';
 
 const errors = authenticatedErrors(insightsErrorSchema);
 
@@ -28,7 +28,7 @@ export const contextsRoute = {
   },
 } as const;
 
-const paging = pagingProperties;
+const paging = compatiblePagingProperties;
 
 const contextProps = {
   contextId: { type: 'string', pattern: '^[A-Za-z0-9-]{1,40}$' },

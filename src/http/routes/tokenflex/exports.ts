@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors.js';
+import { parseDateInRange } from '../../../limits.js';
 import type { TokenflexExportService } from '../../../exports/index.js';
 import type { Job, JobState } from '../../../store/index.js';
 import { setSubmitHeaders } from '../../job-headers.js';
@@ -42,12 +43,6 @@ function describe(exportsService: TokenflexExportService, job: Job): Record<stri
   return body;
 }
 
-function parseDay(value: string, name: string): Date {
-  const millis = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(millis)) throw new AppError('REQUEST_INVALID', `${name} must be a date or date-time.`, { errors: [{ path: `querystring/${name}`, message: 'is not a date' }] });
-  return new Date(millis);
-}
-
 /** `/export/:c/requests…` (spec §4, seed 002). */
 export function registerTokenflexExports(app: FastifyInstance, exportsService: TokenflexExportService): void {
   app.post<{ Params: { contract_number: string }; Body: SubmitBody }>('/export/:contract_number/requests', { schema: submitExportRoute }, async (request, reply) => {
@@ -69,8 +64,8 @@ export function registerTokenflexExports(app: FastifyInstance, exportsService: T
   app.get<{ Params: { contract_number: string }; Querystring: { fromDate: string; toDate: string } }>('/export/:contract_number/requests', { schema: exportListRoute }, async (request) => {
     const principal = principalOf(request);
     await principal.assertContract(request.params.contract_number);
-    const from = parseDay(request.query.fromDate, 'fromDate');
-    const to = parseDay(request.query.toDate, 'toDate');
+    const from = parseDateInRange(request.query.fromDate, 'querystring/fromDate');
+    const to = parseDateInRange(request.query.toDate, 'querystring/toDate');
     if (to < from) throw new AppError('REQUEST_INVALID', 'toDate must not be before fromDate.');
     const jobs = await exportsService.list(principal.user?.id ?? '', request.params.contract_number, from, to);
     return jobs.map((job) => describe(exportsService, job));

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { describeCatalog, tokenflexCatalog } from '../../../catalog/index.js';
 import { AppError } from '../../../errors.js';
 import { useErrorFamily } from '../../errors/index.js';
+import { useLenientJsonBodies, useLenientQuery } from '../../lenient-requests.js';
 import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
 import type { ScheduleService, TokenflexExportService } from '../../../exports/index.js';
@@ -23,6 +24,8 @@ export interface TokenflexOptions extends AuthOptions {
 /** Token Flex API (`/tokenflex/v1`, spec §4). */
 export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app, options) => {
   useErrorFamily(app, 'tokenflex');
+  useLenientQuery(app);
+  useLenientJsonBodies(app);
   requireBearerToken(app, options);
 
   const catalog = describeCatalog(tokenflexCatalog);

@@ -1,4 +1,4 @@
-import { authenticatedErrors, notModifiedSchema, pagingProperties, preferHeader, catalogSchema, tokenflexErrorSchema } from '../../schemas.js';
+import { authenticatedErrors, notModifiedSchema, compatiblePagingProperties, preferHeader, catalogSchema, tokenflexErrorSchema } from '../../schemas.js';
 
 const errors = authenticatedErrors(tokenflexErrorSchema);
 
@@ -65,7 +65,7 @@ export const contractRoute = {
   },
 } as const;
 
-const paging = pagingProperties;
+const paging = compatiblePagingProperties;
 
 /** `usageCategory` as a query parameter: repeated, or comma-separated; legacy names accepted. */
 const usageCategoryParam = { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_,]{1,200}$' }, maxItems: 10 } as const;
@@ -110,7 +110,7 @@ export const enrichmentValuesRoute = {
   response: { 200: stringList, ...errors },
 } as const;
 
-const month = { type: 'string', pattern: '^\\d{4}-\\d{2}(-01)?$' } as const;
+const month = { type: 'string', pattern: '^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])(-01)?$', description: 'YYYY-MM or YYYY-MM-01, years 1970 to 9999' } as const;
 
 export const summaryRoute = {
   tags: ['tokenflex'],
