@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../errors.js';
 import { seedDatabase } from '../../seed/index.js';
 import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
@@ -18,8 +18,6 @@ import {
   type TeamPatch, type UserPatch, type PoolStats,
   type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
 } from '../store.js';
-import * as analyticsSql from '../analytics-sql.js';
-import type { ConcurrencyRequest, ConcurrencyRow, DailyTokens, ProductLineRate, SeatHolder, UserProductMonth } from '../analytics-store.js';
 import * as adminClientsSql from './sql/admin-clients.js';
 import * as adminContractsSql from './sql/admin-contracts.js';
 import * as adminProductsSql from './sql/admin-products.js';
@@ -332,40 +330,6 @@ class DuckDbStore extends SqlStore implements Store {
 
   summarizeUsage(contractNumber: string, filter: UsageSummaryFilter): Promise<readonly UsageSummaryRow[]> {
     return this.#pool.use((connection) => selectUsageSummary(connection, contractNumber, filter));
-  }
-
-  // --- AnalyticsStore (statements: ../analytics-sql.ts, one text for both backends) -----------
-
-  listDailyTokens(contractNumber: string, from: string, to: string): Promise<readonly DailyTokens[]> {
-    return analyticsSql.selectDailyTokens(this.#analyticsDb, contractNumber, from, to);
-  }
-
-  sumMultiyearTokens(contractNumber: string, asOf: string): Promise<number> {
-    return analyticsSql.selectMultiyearTokens(this.#analyticsDb, contractNumber, asOf);
-  }
-
-  listUserProductMonths(contractNumber: string, from: string, to: string): Promise<readonly UserProductMonth[]> {
-    return analyticsSql.selectUserProductMonths(this.#analyticsDb, contractNumber, from, to);
-  }
-
-  listProductLineRates(productLineCodes: readonly string[]): Promise<readonly ProductLineRate[]> {
-    return analyticsSql.selectProductLineRates(this.#analyticsDb, productLineCodes);
-  }
-
-  listSeatHolders(scope: { readonly contractNumber: string } | { readonly teamId: string }, asOf: string): Promise<readonly SeatHolder[]> {
-    return analyticsSql.selectSeatHolders(this.#analyticsDb, scope, asOf);
-  }
-
-  listConcurrency(contractNumber: string, request: ConcurrencyRequest): Promise<readonly ConcurrencyRow[]> {
-    return analyticsSql.selectConcurrency(this.#analyticsDb, contractNumber, request);
-  }
-
-  get #analyticsDb(): analyticsSql.AnalyticsDb {
-    return {
-      backend: 'duckdb',
-      query: (sql, values) => this.#pool.use(async (connection) =>
-        (await connection.runAndReadAll(sql, values as DuckDBValue[])).getRowObjectsJson()),
-    };
   }
 
   listLastUsage(contractNumber: string): Promise<readonly LastUsage[]> {

@@ -20,8 +20,6 @@ import {
 } from '../store.js';
 import * as adminClientsSql from './sql/admin-clients.js';
 import * as adminContractsSql from './sql/admin-contracts.js';
-import * as analyticsSql from '../analytics-sql.js';
-import type { ConcurrencyRequest, ConcurrencyRow, DailyTokens, ProductLineRate, SeatHolder, UserProductMonth } from '../analytics-store.js';
 import * as adminProductsSql from './sql/admin-products.js';
 import * as adminSubscriptionsSql from './sql/admin-subscriptions.js';
 import * as adminTeamsSql from './sql/admin-teams.js';
@@ -393,36 +391,6 @@ class PostgresStore extends SqlStore implements Store {
 
   summarizeUsage(contractNumber: string, filter: UsageSummaryFilter): Promise<readonly UsageSummaryRow[]> {
     return selectUsageSummary(this.#db, contractNumber, filter);
-  }
-
-  // --- AnalyticsStore (statements: ../analytics-sql.ts, one text for both backends) -----------
-
-  listDailyTokens(contractNumber: string, from: string, to: string): Promise<readonly DailyTokens[]> {
-    return analyticsSql.selectDailyTokens(this.#analyticsDb, contractNumber, from, to);
-  }
-
-  sumMultiyearTokens(contractNumber: string, asOf: string): Promise<number> {
-    return analyticsSql.selectMultiyearTokens(this.#analyticsDb, contractNumber, asOf);
-  }
-
-  listUserProductMonths(contractNumber: string, from: string, to: string): Promise<readonly UserProductMonth[]> {
-    return analyticsSql.selectUserProductMonths(this.#analyticsDb, contractNumber, from, to);
-  }
-
-  listProductLineRates(productLineCodes: readonly string[]): Promise<readonly ProductLineRate[]> {
-    return analyticsSql.selectProductLineRates(this.#analyticsDb, productLineCodes);
-  }
-
-  listSeatHolders(scope: { readonly contractNumber: string } | { readonly teamId: string }, asOf: string): Promise<readonly SeatHolder[]> {
-    return analyticsSql.selectSeatHolders(this.#analyticsDb, scope, asOf);
-  }
-
-  listConcurrency(contractNumber: string, request: ConcurrencyRequest): Promise<readonly ConcurrencyRow[]> {
-    return analyticsSql.selectConcurrency(this.#analyticsDb, contractNumber, request);
-  }
-
-  get #analyticsDb(): analyticsSql.AnalyticsDb {
-    return { backend: 'postgres', query: async (sql, values) => (await this.#db.query(sql, [...values])).rows };
   }
 
   listLastUsage(contractNumber: string): Promise<readonly LastUsage[]> {

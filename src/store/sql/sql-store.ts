@@ -1,6 +1,8 @@
 import type { CompletedQuery, Job, JobFile, JobKind, JobStateCount, NewJob, ResultQuery, Store } from '../store.js';
 import type { Db } from './dialect.js';
+import * as analyticsSql from './analytics.js';
 import * as jobsSql from './jobs.js';
+import type { ConcurrencyRequest, ConcurrencyRow, DailyTokens, ProductLineRate, SeatHolder, UserProductMonth } from '../analytics-store.js';
 
 type JobFilter = Parameters<Store['listJobs']>[0];
 type JobError = { readonly title: string; readonly detail: string; readonly retry: boolean };
@@ -144,5 +146,31 @@ export abstract class SqlStore {
 
   retryFailedJob(id: string): Promise<boolean> {
     return jobsSql.requeueFailedJob(this.db, id, new Date());
+  }
+
+  // --- AnalyticsStore ------------------------------------------------------------------------
+
+  listDailyTokens(contractNumber: string, from: string, to: string): Promise<readonly DailyTokens[]> {
+    return analyticsSql.selectDailyTokens(this.db, contractNumber, from, to);
+  }
+
+  sumMultiyearTokens(contractNumber: string, asOf: string): Promise<number> {
+    return analyticsSql.selectMultiyearTokens(this.db, contractNumber, asOf);
+  }
+
+  listUserProductMonths(contractNumber: string, from: string, to: string): Promise<readonly UserProductMonth[]> {
+    return analyticsSql.selectUserProductMonths(this.db, contractNumber, from, to);
+  }
+
+  listProductLineRates(productLineCodes: readonly string[]): Promise<readonly ProductLineRate[]> {
+    return analyticsSql.selectProductLineRates(this.db, productLineCodes);
+  }
+
+  listSeatHolders(scope: { readonly contractNumber: string } | { readonly teamId: string }, asOf: string): Promise<readonly SeatHolder[]> {
+    return analyticsSql.selectSeatHolders(this.db, scope, asOf);
+  }
+
+  listConcurrency(contractNumber: string, request: ConcurrencyRequest): Promise<readonly ConcurrencyRow[]> {
+    return analyticsSql.selectConcurrency(this.db, contractNumber, request);
   }
 }

@@ -1,24 +1,17 @@
 /**
- * The statements of the licence analytics (issue 17), written once for both backends. They differ
- * only in how a date is printed; everything else here is SQL both DuckDB and PostgreSQL read the
- * same way. Every value is a `$n` parameter; the only text put into SQL is a period unit from the
- * closed list `PeriodUnit`.
- *
- * TODO(issue 21): run these on the shared `Db`/`SqlDialect` of store/sql/ once it has landed.
+ * The statements of the licence analytics (issue 17). They differ between the backends only in
+ * how a date is printed; everything else is SQL both DuckDB and PostgreSQL read the same way.
+ * Every value is a `$n` parameter; the only text put into SQL is a period unit from the closed
+ * list `PeriodUnit`.
  */
 import type {
-  AnalyticsStore, ConcurrencyRequest, ConcurrencyRow, DailyTokens, PeriodUnit, ProductLineRate, SeatHolder, UserProductMonth,
-} from './analytics-store.js';
-
-/** Where the statements run: the backend's name (for its date spelling) and a query. */
-export interface AnalyticsDb {
-  readonly backend: 'duckdb' | 'postgres';
-  query(sql: string, values: readonly unknown[]): Promise<readonly Record<string, unknown>[]>;
-}
+  ConcurrencyRequest, ConcurrencyRow, DailyTokens, PeriodUnit, ProductLineRate, SeatHolder, UserProductMonth,
+} from '../analytics-store.js';
+import type { Db } from './dialect.js';
 
 /** A date column as 'YYYY-MM-DD' (or 'YYYY-MM' for a month). */
-function dayText(db: AnalyticsDb, column: string, month = false): string {
-  return db.backend === 'duckdb'
+function dayText(db: Db, column: string, month = false): string {
+  return db.dialect.name === 'duckdb'
     ? `strftime(${column}, '${month ? '%Y-%m' : '%Y-%m-%d'}')`
     : `to_char(${column}, '${month ? 'YYYY-MM' : 'YYYY-MM-DD'}')`;
 }
@@ -38,8 +31,8 @@ function textOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-export async function selectDailyTokens(db: AnalyticsDb, contractNumber: string, from: string, to: string): Promise<DailyTokens[]> {
-  const rows = await db.query(
+export async function selectDailyTokens(db: Db, contractNumber: string, from: string, to: string): Promise<DailyTokens[]> {
+  const { rows } = await db.query(
     `select ${dayText(db, 'usage_date')} as day,
             coalesce(sum(tokens_consumed) filter (where usage_category <> 'MANUAL_ADJUSTMENT'), 0) as usage_tokens,
             coalesce(sum(tokens_consumed) filter (where usage_category = 'MANUAL_ADJUSTMENT'), 0) as adjustment_tokens
@@ -53,8 +46,8 @@ export async function selectDailyTokens(db: AnalyticsDb, contractNumber: string,
   }));
 }
 
-export async function selectMultiyearTokens(db: AnalyticsDb, contractNumber: string, asOf: string): Promise<number> {
-  const rows = await db.query(
+export async function selectMultiyearTokens(db: Db, contractNumber: string, asOf: string): Promise<number> {
+  const { rows } = await db.query(
     `select coalesce(sum(tokens_consumed), 0) as tokens
        from usage_records
       where contract_number = $1 and token_pool = 'MY' and usage_date <= cast($2 as date)`,
@@ -62,8 +55,8 @@ export async function selectMultiyearTokens(db: AnalyticsDb, contractNumber: str
   return Number(rows[0]?.tokens ?? 0);
 }
 
-export async function selectUserProductMonths(db: AnalyticsDb, contractNumber: string, from: string, to: string): Promise<UserProductMonth[]> {
-  const rows = await db.query(
+export async function selectUserProductMonths(db: Db, contractNumber: string, from: string, to: string): Promise<UserProductMonth[]> {
+  const { rows } = await db.query(
     `select user_id, max(user_name) as user_name, product_line_code, ${dayText(db, 'usage_date', true)} as use_month,
             count(distinct usage_date) as days,
             coalesce(sum(tokens_consumed) filter (where source = 'flex'), 0) as flex_tokens
@@ -80,10 +73,10 @@ export async function selectUserProductMonths(db: AnalyticsDb, contractNumber: s
   }));
 }
 
-export async function selectProductLineRates(db: AnalyticsDb, productLineCodes: readonly string[]): Promise<ProductLineRate[]> {
+export async function selectProductLineRates(db: Db, productLineCodes: readonly string[]): Promise<ProductLineRate[]> {
   if (productLineCodes.length === 0) return [];
   // The line's latest version (the latest effective date, open start first; then the highest version) sets its rate and name.
-  const rows = await db.query(
+  const { rows } = await db.query(
     `with latest as (
        select product_line_code, product_name, daily_token_rate,
               row_number() over (partition by product_line_code
@@ -104,11 +97,11 @@ export async function selectProductLineRates(db: AnalyticsDb, productLineCodes: 
 }
 
 export async function selectSeatHolders(
-  db: AnalyticsDb, scope: { readonly contractNumber: string } | { readonly teamId: string }, asOf: string,
+  db: Db, scope: { readonly contractNumber: string } | { readonly teamId: string }, asOf: string,
 ): Promise<SeatHolder[]> {
   const [column, key] = 'teamId' in scope ? ['team_id', scope.teamId] : ['contract_number', scope.contractNumber];
   // The last use is any record of the team (any contract, version or source) of the seat's user and line.
-  const rows = await db.query(
+  const { rows } = await db.query(
     `with seats as (
        select a.user_id, s.team_id, s.product_line_code, s.product_name, s.id, s.offering_type, s.term, s.status,
               s.end_date, s.renewal_date
@@ -194,22 +187,10 @@ export function concurrencyValues(contractNumber: string, request: ConcurrencyRe
   return [contractNumber, timestampText(request.from), timestampText(request.to), request.productLineCode];
 }
 
-export async function selectConcurrency(db: AnalyticsDb, contractNumber: string, request: ConcurrencyRequest): Promise<ConcurrencyRow[]> {
-  const rows = await db.query(concurrencySql(request.unit), concurrencyValues(contractNumber, request));
+export async function selectConcurrency(db: Db, contractNumber: string, request: ConcurrencyRequest): Promise<ConcurrencyRow[]> {
+  const { rows } = await db.query(concurrencySql(request.unit), concurrencyValues(contractNumber, request));
   return rows.map((row) => Object.freeze({
     productLineCode: String(row.product), periodStart: Number(row.period_start) * 1000, peakSessions: Number(row.peak),
     peakAt: Number(row.peak_at) * 1000, distinctUsers: Number(row.users),
   }));
-}
-
-/** The AnalyticsStore of a backend, over its query function. */
-export function analyticsStoreOver(db: AnalyticsDb): AnalyticsStore {
-  return {
-    listDailyTokens: (contractNumber, from, to) => selectDailyTokens(db, contractNumber, from, to),
-    sumMultiyearTokens: (contractNumber, asOf) => selectMultiyearTokens(db, contractNumber, asOf),
-    listUserProductMonths: (contractNumber, from, to) => selectUserProductMonths(db, contractNumber, from, to),
-    listProductLineRates: (codes) => selectProductLineRates(db, codes),
-    listSeatHolders: (scope, asOf) => selectSeatHolders(db, scope, asOf),
-    listConcurrency: (contractNumber, request) => selectConcurrency(db, contractNumber, request),
-  };
 }
