@@ -19,7 +19,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{
-          regex: '^(\\.\\./)+(catalog|query|store|auth|http|jobs|exports|cli|seed|rating|admin|ingest|analytics)/(?!index\\.js$)',
+          regex: '^(\\.\\./)+(catalog|query|store|auth|http|jobs|exports|cli|seed|rating|admin|ingest|analytics|privacy)/(?!index\\.js$)',
           message: 'Import another area of src/ through its index.ts only (STYLE.md §3).',
         }],
       }],

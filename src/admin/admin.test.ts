@@ -40,7 +40,7 @@ describe('CLI commands (runAdminCommand)', () => {
   test('team-create names people by e-mail; contract-create checks its team; lists return everything', async () => {
     const lead = await createUser(store, { email: 'lead@example.com', name: 'Team Lead' });
     const team = await runAdminCommand(store, 'team-create', { teamId: 'T-1', name: 'Riga', administrators: ['lead@example.com'], reportingBenefits: ['InsightsTeam'] });
-    assert.deepEqual(team, { teamId: 'T-1', name: 'Riga', reportingBenefits: ['InsightsTeam'], administrators: [lead.id], members: [] });
+    assert.deepEqual(team, { teamId: 'T-1', name: 'Riga', reportingBenefits: ['InsightsTeam'], personalData: true, administrators: [lead.id], members: [] });
     assert.deepEqual((await store.listAdministeredTeams(lead.id)).map((t) => t.teamId), ['T-1']);
     const missing = await rejection(runAdminCommand(store, 'team-create', { name: 'X', administrators: ['ghost@example.com'] }));
     assert.equal(missing.code, 'NOT_FOUND');

@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { ContractYearDefinition, Page, PageRequest, Store } from '../store/index.js';
 import { createContract, listContracts, updateContract } from './contracts.js';
 import { listProducts, setSeatPrice } from './products.js';
-import { createTeam, listTeams } from './teams.js';
+import { createTeam, listTeams, updateTeam } from './teams.js';
 
 /** Every row of a paged list (the CLI prints whole lists). */
 async function everything<T>(list: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
@@ -51,8 +51,14 @@ export async function runAdminCommand(store: Store, command: string, input: unkn
         ...(typeof args.teamId === 'string' ? { teamId: args.teamId } : {}),
         name: text(args, 'name'),
         reportingBenefits: optionalStrings(args, 'reportingBenefits') ?? [],
+        ...(typeof args.personalData === 'boolean' ? { personalData: args.personalData } : {}),
         administrators: await userIds(store, '--admin', args.administrators),
         members: await userIds(store, '--member', args.members),
+      });
+    case 'team-update':
+      return updateTeam(store, text(args, 'teamId'), {
+        ...(typeof args.name === 'string' ? { name: args.name } : {}),
+        ...(typeof args.personalData === 'boolean' ? { personalData: args.personalData } : {}),
       });
     case 'team-list':
       return everything((page) => listTeams(store, page));

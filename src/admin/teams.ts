@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { AppError } from '../errors.js';
+import { forgetPersonalDataPolicy } from '../privacy/index.js';
 import type { Page, PageRequest, Store, TeamDetail, TeamPatch } from '../store/index.js';
 import { checkUsers, createOnce, invalid, notFound } from './checks.js';
 
@@ -8,6 +9,8 @@ export interface TeamInput {
   readonly teamId?: string;
   readonly name: string;
   readonly reportingBenefits?: readonly string[];
+  /** The personal-data switch; on unless given. */
+  readonly personalData?: boolean;
   readonly administrators?: readonly string[];
   readonly members?: readonly string[];
 }
@@ -26,8 +29,9 @@ export async function createTeam(store: Store, input: TeamInput): Promise<TeamDe
   await checkUsers(store, 'body/administrators', input.administrators);
   await checkUsers(store, 'body/members', input.members);
   const teamId = input.teamId ?? await unusedTeamId(store);
+  forgetPersonalDataPolicy(store);
   return createOnce(() => store.findTeam(teamId), () => store.createTeam({
-    teamId, name: input.name.trim(), reportingBenefits: [...(input.reportingBenefits ?? [])],
+    teamId, name: input.name.trim(), reportingBenefits: [...(input.reportingBenefits ?? [])], personalData: input.personalData ?? true,
     administrators: [...(input.administrators ?? [])], members: [...(input.members ?? [])],
   }), `A team with the id ${teamId}`);
 }
@@ -48,6 +52,7 @@ export async function updateTeam(store: Store, teamId: string, patch: TeamPatch)
   await checkUsers(store, 'body/administrators', patch.administrators);
   await checkUsers(store, 'body/members', patch.members);
   const updated = await store.updateTeam(teamId, { ...patch, ...(patch.name !== undefined ? { name: patch.name.trim() } : {}) });
+  forgetPersonalDataPolicy(store);
   if (!updated) throw notFound(`team has the id ${teamId}`);
   return updated;
 }

@@ -144,12 +144,26 @@ export function buildProgram(): Command {
     .option('--benefit <name>', 'a reporting benefit, e.g. ReportingAPIAccess (repeatable)', many, [])
     .option('--admin <email>', 'an administrator (repeatable)', many, [])
     .option('--member <email>', 'a member who is not an administrator (repeatable)', many, [])
-    .action(async (options: { name: string; id?: string; benefit: string[]; admin: string[]; member: string[] }) => {
+    .addOption(new Option('--personal-data <on|off>', 'off: user names and e-mail addresses are shown as hashes (in every team\'s answers)').choices(['on', 'off']))
+    .action(async (options: { name: string; id?: string; benefit: string[]; admin: string[]; member: string[]; personalData?: 'on' | 'off' }) => {
       const created = await runAdminCliCommand(config(), 'team-create', {
         name: options.name, ...(options.id ? { teamId: options.id } : {}), reportingBenefits: options.benefit,
         administrators: options.admin, members: options.member,
+        ...(options.personalData ? { personalData: options.personalData === 'on' } : {}),
       }) as { teamId: string };
       console.log(`created team ${created.teamId}`);
+    });
+  team.command('update').description('change a team\'s name or its personal-data switch')
+    .requiredOption('--id <teamId>', 'the team id')
+    .option('--name <name>', 'a new name')
+    .addOption(new Option('--personal-data <on|off>', 'off: user names and e-mail addresses are shown as hashes, in every team\'s answers and exports while any team has it off').choices(['on', 'off']))
+    .action(async (options: { id: string; name?: string; personalData?: 'on' | 'off' }) => {
+      if (options.name === undefined && options.personalData === undefined) throw new CliError('give --name or --personal-data');
+      const updated = await runAdminCliCommand(config(), 'team-update', {
+        teamId: options.id, ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.personalData ? { personalData: options.personalData === 'on' } : {}),
+      }) as { teamId: string; personalData: boolean };
+      console.log(`updated team ${updated.teamId} (personal data ${updated.personalData ? 'on' : 'off'})`);
     });
   team.command('list').description('list every team')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { AppError } from '../errors.js';
 import { parseDateInRange } from '../limits.js';
+import { maskRows, personalDataMask } from '../privacy/index.js';
 import type { InsightsReportName, Job, JobFile, ReportFilters, Store } from '../store/index.js';
 import type { ExportColumn, ExportRow, WriteStats } from './columns.js';
 import { writeCsv, writeJson } from './csv-writer.js';
@@ -195,7 +196,9 @@ export class InsightsExportService {
               ...(stored.startDate ? { startDate: stored.startDate } : {}), ...(stored.endDate ? { endDate: stored.endDate } : {}),
               ...(stored.filters ? { filters: stored.filters } : {}),
             });
-            const rows = this.#options.store.streamRows(query, context.signal) as AsyncIterable<ExportRow>;
+            const mask = await personalDataMask(this.#options.store, columns.map((c) => c.name));
+            const source = this.#options.store.streamRows(query, context.signal);
+            const rows = (mask ? maskRows(source, mask) : source) as AsyncIterable<ExportRow>;
             const name = fileReport.toLowerCase().replace(/_/g, '-');
             const key = `exports/insights/${job.id}/${written.length + 1}-${name}.${extension}`;
             const write = (out: Writable): Promise<WriteStats> => {

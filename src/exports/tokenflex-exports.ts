@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { catalogFor, normaliseUsageCategory, type Dialect } from '../catalog/index.js';
 import { AppError } from '../errors.js';
+import { maskRows, personalDataMask } from '../privacy/index.js';
 import { compileUsageQuery, planUsageQuery, type UsageQuerySpec } from '../query/index.js';
 import type { Job, JobFile, Store } from '../store/index.js';
+import { writeCsv } from './csv-writer.js';
 import type { FileStore } from './file-store.js';
 import type { SignedLink, UrlSigner } from './signed-urls.js';
 
@@ -189,9 +191,16 @@ export class TokenflexExportService {
       const names = compiled.columns.map((c) => c.name);
       // Free text only is neutralised against formula injection; typed values (`-05:00`) stay as they are.
       const text = plan.fields.filter((field) => field.freeText).map((field) => field.name);
-      const file = await this.#options.files.writeFromPath(key, async (target) => ({
-        rowCount: await this.#options.store.copyCsv(compiled, names, text, target, context.signal),
-      }));
+      const mask = await personalDataMask(this.#options.store, names);
+      // The database writes the file itself (COPY), unless personal values are to be hashed: then
+      // the rows pass through the mask and the same CSV writer as the Insights exports.
+      const file = mask
+        ? await this.#options.files.write(key, (out) => writeCsv(
+          maskRows(this.#options.store.streamRows(compiled, context.signal), mask),
+          names.map((name) => ({ name, header: name, type: 'string', freeText: text.includes(name) })), out))
+        : await this.#options.files.writeFromPath(key, async (target) => ({
+          rowCount: await this.#options.store.copyCsv(compiled, names, text, target, context.signal),
+        }));
       const record: JobFile = { type: 'TOKENFLEX_EXPORT', key: file.key, fileName: stored.downloadFileName, byteSize: file.byteSize, sha256: file.sha256, rowCount: file.rowCount };
       try {
         await this.#options.store.completeExportJob(job.id, context.workerId, [record], EXPORT_RETENTION_MS);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { catalogFor, normaliseUsageCategory, type ApiName, type Dialect } from '../catalog/index.js';
 import { AppError } from '../errors.js';
+import { personalDataMask } from '../privacy/index.js';
 import { compileUsageQuery, planUsageQuery, type UsageQueryPlan, type UsageQuerySpec } from '../query/index.js';
 import { jobOfNew, type Job, type NewJob, type ResultQuery, type Store } from '../store/index.js';
 import type { JobHandler, WorkerReservation } from './runner.js';
@@ -242,9 +243,17 @@ export class UsageQueryService {
     return current;
   }
 
-  /** A page of a completed query's stored result. */
-  readPage(job: Job, offset: number, limit: number): Promise<unknown[][]> {
-    return this.#options.store.readResultPage(job.id, offset, limit);
+  /**
+   * A page of a completed query's stored result. Personal values are hashed here, as they are
+   * read (the stored result keeps them), so a changed personal-data switch applies to every later
+   * read, a reused result's too.
+   */
+  async readPage(job: Job, offset: number, limit: number): Promise<unknown[][]> {
+    const [rows, mask] = await Promise.all([
+      this.#options.store.readResultPage(job.id, offset, limit),
+      personalDataMask(this.#options.store, job.columns ?? []),
+    ]);
+    return mask ? rows.map(mask) : rows;
   }
 
   /** Cancels a query in progress, or deletes a finished one with its result. */

@@ -1,6 +1,6 @@
 export type {
   AuthorizationCode, CompletedQuery, GrantStep, GrantStepOutcome, NewRefreshToken, OAuthConsent, Contract, ContractDetail, ContractYear, ExportSchedule, InsightsReportName, InsightsReportQuery, ScheduleStore, JobFile, ReportFilters, StreamQuery, DemoDataOptions, DemoDataSummary, Job, JobKind, JobState, JobStore,
-  JobStateCount, LastUsage, MigrationReport, NewJob, NewUser, OAuthClient, OAuthStore, PersonalAccessToken, PoolStats, RefreshToken, ResultQuery, Store, Team, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn, User,
+  JobStateCount, LastUsage, MigrationReport, NewJob, NewUser, OAuthClient, OAuthStore, PersonalAccessToken, PersonalDataPolicy, PoolStats, RefreshToken, ResultQuery, Store, Team, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn, User,
 } from './store.js';
 export type {
   AdminStore, ChargesFrom, ContractDefinition, ContractPatch, ContractYearDefinition, CredentialPurgeReport, DeleteOutcome, NewTeam, OAuthClientPatch, Page,

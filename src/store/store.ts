@@ -26,6 +26,8 @@ export interface Team {
   readonly teamId: string;
   readonly name: string;
   readonly reportingBenefits: readonly string[];
+  /** The personal-data switch (issue 18): false when the team's users are to be shown as hashes. */
+  readonly personalData: boolean;
 }
 
 export interface Contract {
@@ -605,6 +607,13 @@ export interface OAuthClientPatch {
   readonly secretHash?: string;
 }
 
+/** The personal-data switch as a whole (issue 18): any team off hides personal data everywhere. */
+export interface PersonalDataPolicy {
+  readonly hidden: boolean;
+  /** A random secret of this installation; hashes are HMACs under it, stable across processes. */
+  readonly hashKey: string;
+}
+
 /** A team with its people: `administrators` see it in Insights; `members` are the other users in it. */
 export interface TeamDetail extends Team {
   /** User ids, sorted. */
@@ -613,7 +622,8 @@ export interface TeamDetail extends Team {
   readonly members: readonly string[];
 }
 
-export type NewTeam = TeamDetail;
+/** `personalData` is on unless given. */
+export type NewTeam = Omit<TeamDetail, 'personalData'> & { readonly personalData?: boolean };
 
 /** Absent members stay; `administrators` and `members` replace the whole list when given. */
 export type TeamPatch = Partial<Omit<TeamDetail, 'teamId'>>;
@@ -735,6 +745,8 @@ export interface AdminStore {
   updateTeam(teamId: string, patch: TeamPatch): Promise<TeamDetail | undefined>;
   /** 'in-use' while a contract, subscription or usage record belongs to the team. */
   deleteTeam(teamId: string): Promise<DeleteOutcome>;
+  /** Whether any team has personal data off, and the hash key (made on first use, once). */
+  personalDataPolicy(): Promise<PersonalDataPolicy>;
 
   createContract(contract: ContractDefinition): Promise<ContractDefinition>;
   findContract(contractNumber: string): Promise<ContractDefinition | undefined>;

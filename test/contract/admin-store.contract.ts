@@ -60,7 +60,7 @@ export function describeAdminStoreContract(name: string, factory: StoreFactory):
         await users(store, 'U1', 'U2', 'U3');
         const team = await store.createTeam({ teamId: 'T1', name: 'One', reportingBenefits: ['InsightsTeam'], administrators: ['U2', 'U1'], members: ['U3', 'U1'] });
         // An id in both lists is an administrator.
-        assert.deepEqual(team, { teamId: 'T1', name: 'One', reportingBenefits: ['InsightsTeam'], administrators: ['U1', 'U2'], members: ['U3'] });
+        assert.deepEqual(team, { teamId: 'T1', name: 'One', reportingBenefits: ['InsightsTeam'], personalData: true, administrators: ['U1', 'U2'], members: ['U3'] });
         assert.deepEqual((await store.listAdministeredTeams('U1')).map((t) => t.teamId), ['T1']);
         await assert.rejects(store.createTeam({ ...team, name: 'Again' }), DuplicateKeyError);
         const updated = await store.updateTeam('T1', { administrators: ['U3'] });
@@ -78,6 +78,25 @@ export function describeAdminStoreContract(name: string, factory: StoreFactory):
         assert.equal(await store.deleteTeam('T0'), 'deleted');
         assert.equal(await store.deleteTeam('T0'), 'not-found');
         assert.equal(await store.findTeam('T0'), undefined);
+      });
+    });
+
+    test('teams: the personal-data switch is on by default; the policy hides while any team has it off, under one lasting key', async () => {
+      // Issue 18: Autodesk hashes for every team while one team has personal data off.
+      await withStore(async (store) => {
+        await users(store, 'U1');
+        assert.equal((await store.personalDataPolicy()).hidden, false);
+        await store.createTeam({ teamId: 'T1', name: 'One', reportingBenefits: [], administrators: ['U1'], members: [] });
+        await store.createTeam({ teamId: 'T2', name: 'Two', reportingBenefits: [], personalData: false, administrators: [], members: [] });
+        assert.equal((await store.findTeam('T1'))?.personalData, true);
+        assert.equal((await store.findTeam('T2'))?.personalData, false);
+        assert.deepEqual((await store.listAdministeredTeams('U1')).map((t) => t.personalData), [true]);
+        const policies = await Promise.all(Array.from({ length: 4 }, () => store.personalDataPolicy()));
+        assert.ok(policies.every((p) => p.hidden && p.hashKey === policies[0]!.hashKey && p.hashKey.length >= 32));
+        assert.equal((await store.updateTeam('T2', { name: 'Deux' }))?.personalData, false);
+        assert.equal((await store.updateTeam('T2', { personalData: true }))?.personalData, true);
+        const after = await store.personalDataPolicy();
+        assert.deepEqual(after, { hidden: false, hashKey: policies[0]!.hashKey });
       });
     });
 

@@ -40,8 +40,8 @@ export function parseContractYear(value: string): ContractYearDefinition {
 
 export function formatTeams(format: OutputFormat, teams: readonly TeamDetail[]): string {
   if (format === 'json') return JSON.stringify(teams, null, 2);
-  return formatRows(format, ['teamId', 'name', 'reportingBenefits', 'administrators', 'members'],
-    teams.map((t) => [t.teamId, t.name, t.reportingBenefits.join(' '), t.administrators.length, t.members.length]));
+  return formatRows(format, ['teamId', 'name', 'reportingBenefits', 'personalData', 'administrators', 'members'],
+    teams.map((t) => [t.teamId, t.name, t.reportingBenefits.join(' '), t.personalData ? 'on' : 'off', t.administrators.length, t.members.length]));
 }
 
 export function formatContracts(format: OutputFormat, contracts: readonly ContractDefinition[]): string {

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { tmpdir, totalmem } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
@@ -11,7 +12,7 @@ import {
   type CompletedQuery, type Contract, type ContractDetail, type ExportSchedule, type InsightsReportQuery, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job,
   type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type UsageSummaryFilter,
   type UsageSummaryRow, type UsageValueColumn, type User,
-  type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken,
+  type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type PersonalAccessToken, type PersonalDataPolicy, type RefreshToken,
   DuplicateKeyError,
   type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
   type NewProduct, type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
@@ -27,6 +28,7 @@ import * as adminUsersSql from './sql/admin-users.js';
 import * as housekeepingSql from './sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
 import * as patSql from './sql/personal-access-tokens.js';
+import { selectPersonalDataPolicy } from './sql/personal-data.js';
 import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, selectUsageValues } from './sql/usage-lookups.js';
 import { ConnectionPool } from './connection-pool.js';
 import { JobLookups, newestJob } from './job-lookups.js';
@@ -824,7 +826,7 @@ class DuckDbStore extends SqlStore implements Store {
 
   async updateTeam(teamId: string, patch: TeamPatch): Promise<TeamDetail | undefined> {
     const found = await this.#transaction(async (connection) => {
-      if (!(await adminTeamsSql.updateTeamRow(connection, teamId, patch.name ?? null, patch.reportingBenefits ?? null))) return false;
+      if (!(await adminTeamsSql.updateTeamRow(connection, teamId, patch.name ?? null, patch.reportingBenefits ?? null, patch.personalData ?? null))) return false;
       if (patch.administrators === undefined && patch.members === undefined) return true;
       // One list given: the other keeps its people.
       const current = await adminTeamsSql.selectTeamMembers(connection, [teamId]);
@@ -835,6 +837,10 @@ class DuckDbStore extends SqlStore implements Store {
       return true;
     });
     return found ? this.findTeam(teamId) : undefined;
+  }
+
+  personalDataPolicy(): Promise<PersonalDataPolicy> {
+    return this.#pool.use((connection) => selectPersonalDataPolicy(connection, () => randomBytes(32).toString('hex')));
   }
 
   deleteTeam(teamId: string): Promise<DeleteOutcome> {

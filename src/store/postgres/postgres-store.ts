@@ -1,5 +1,6 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,7 @@ import {
   type TeamPatch, type UserPatch, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
   type AuthorizationCode, type CompletedQuery, type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary,
   type ExportSchedule, type InsightsReportQuery, type LastUsage, type MigrationReport,
-  type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type RefreshToken, type ResultQuery, type Store,
+  type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type PersonalDataPolicy, type RefreshToken, type ResultQuery, type Store,
   type StreamQuery, type Team, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User, type PoolStats,
 } from '../store.js';
 import * as adminClientsSql from './sql/admin-clients.js';
@@ -39,6 +40,7 @@ import * as housekeepingSql from './sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
 import { createUsagePartition, lockPartitionChanges, monthsBetween, selectMissingPartitions } from './sql/partitions.js';
 import * as patSql from './sql/personal-access-tokens.js';
+import { selectPersonalDataPolicy } from './sql/personal-data.js';
 import { buildReportQuery } from './sql/reports.js';
 import {
   deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule,
@@ -691,7 +693,7 @@ class PostgresStore extends SqlStore implements Store {
 
   async updateTeam(teamId: string, patch: TeamPatch): Promise<TeamDetail | undefined> {
     const found = await this.#transaction(async (client) => {
-      if (!(await adminTeamsSql.updateTeamRow(client, teamId, patch.name ?? null, patch.reportingBenefits ?? null))) return false;
+      if (!(await adminTeamsSql.updateTeamRow(client, teamId, patch.name ?? null, patch.reportingBenefits ?? null, patch.personalData ?? null))) return false;
       if (patch.administrators === undefined && patch.members === undefined) return true;
       // One list given: the other keeps its people.
       const current = await adminTeamsSql.selectTeamMembers(client, [teamId]);
@@ -702,6 +704,10 @@ class PostgresStore extends SqlStore implements Store {
       return true;
     });
     return found ? this.findTeam(teamId) : undefined;
+  }
+
+  personalDataPolicy(): Promise<PersonalDataPolicy> {
+    return selectPersonalDataPolicy(this.#db, () => randomBytes(32).toString('hex'));
   }
 
   deleteTeam(teamId: string): Promise<DeleteOutcome> {

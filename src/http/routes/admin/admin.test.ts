@@ -254,7 +254,7 @@ describe('teams and contracts', () => {
     assert.equal(created.status, 201);
     assert.match(String(created.body.teamId), /^\d{9}$/);
     const teamId = String(created.body.teamId);
-    assert.deepEqual((await call('GET', `/admin/v1/teams/${teamId}`)).body, { teamId, name: 'Oslo Office', reportingBenefits: [], administrators: [admin.id], members: [] });
+    assert.deepEqual((await call('GET', `/admin/v1/teams/${teamId}`)).body, { teamId, name: 'Oslo Office', reportingBenefits: [], personalData: true, administrators: [admin.id], members: [] });
     const updated = await call('PATCH', `/admin/v1/teams/${teamId}`, { name: 'Oslo', members: ['U000004', admin.id] });
     assert.deepEqual([updated.body.name, updated.body.administrators, updated.body.members], ['Oslo', [admin.id], ['U000004']]);
     assert.equal((await call('POST', '/admin/v1/teams', { teamId, name: 'Again' })).status, 409);

@@ -171,17 +171,24 @@ const reportingBenefits = {
   description: 'e.g. ReportingAPIAccess, InsightsTeam (the Insights contexts\' reportingBenefits).',
 } as const;
 
+const personalData = {
+  type: 'boolean',
+  description: 'The personal-data switch (default true). While any team has it false, every Insights and Token Flex answer '
+    + 'and export shows stable hashes instead of user names, e-mail addresses and machine names, for all teams (as Autodesk does).',
+} as const;
+
 const team = {
   type: 'object',
   properties: {
     teamId: { type: 'string' }, name: { type: 'string' }, reportingBenefits: { type: 'array', items: { type: 'string' } },
+    personalData,
     administrators: { type: 'array', items: { type: 'string' } }, members: { type: 'array', items: { type: 'string' } },
   },
-  required: ['teamId', 'name', 'reportingBenefits', 'administrators', 'members'],
+  required: ['teamId', 'name', 'reportingBenefits', 'personalData', 'administrators', 'members'],
 } as const;
 
 const teamProperties = {
-  name: label(200), reportingBenefits,
+  name: label(200), reportingBenefits, personalData,
   administrators: userIds('User ids; they see the team as an Insights context.'),
   members: userIds('User ids of the other members.'),
 } as const;

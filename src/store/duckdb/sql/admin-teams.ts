@@ -8,22 +8,24 @@ function toTeam(row: Record<string, unknown>): Team {
     teamId: String(row.id),
     name: String(row.name),
     reportingBenefits: Object.freeze(String(row.reporting_benefits ?? '').split(' ').filter(Boolean)),
+    // Null is on (see migration team_personal_data).
+    personalData: row.personal_data !== false,
   });
 }
 
 export async function insertTeam(connection: DuckDBConnection, team: NewTeam): Promise<void> {
-  await connection.run('insert into teams (id, name, reporting_benefits) values ($1, $2, $3)',
-    [team.teamId, team.name, team.reportingBenefits.join(' ')]);
+  await connection.run('insert into teams (id, name, reporting_benefits, personal_data) values ($1, $2, $3, $4)',
+    [team.teamId, team.name, team.reportingBenefits.join(' '), team.personalData ?? true]);
 }
 
 export async function selectTeam(connection: DuckDBConnection, teamId: string): Promise<Team | undefined> {
-  const row = (await connection.runAndReadAll('select id, name, reporting_benefits from teams where id = $1', [teamId])).getRowObjectsJson()[0];
+  const row = (await connection.runAndReadAll('select id, name, reporting_benefits, personal_data from teams where id = $1', [teamId])).getRowObjectsJson()[0];
   return row ? toTeam(row) : undefined;
 }
 
 export async function selectTeamsPage(connection: DuckDBConnection, page: PageRequest): Promise<Team[]> {
   const reader = await connection.runAndReadAll(
-    'select id, name, reporting_benefits from teams order by id limit $1 offset $2', [page.limit, page.offset]);
+    'select id, name, reporting_benefits, personal_data from teams order by id limit $1 offset $2', [page.limit, page.offset]);
   return reader.getRowObjectsJson().map(toTeam);
 }
 
@@ -33,11 +35,11 @@ export async function countTeams(connection: DuckDBConnection): Promise<number> 
 }
 
 /** Sets the members given (null leaves a column as it is); false when there is no such team. */
-export async function updateTeamRow(connection: DuckDBConnection, teamId: string, name: string | null, reportingBenefits: readonly string[] | null): Promise<boolean> {
+export async function updateTeamRow(connection: DuckDBConnection, teamId: string, name: string | null, reportingBenefits: readonly string[] | null, personalData: boolean | null): Promise<boolean> {
   const reader = await connection.runAndReadAll(
-    `update teams set name = coalesce($2, name), reporting_benefits = coalesce($3, reporting_benefits)
+    `update teams set name = coalesce($2, name), reporting_benefits = coalesce($3, reporting_benefits), personal_data = coalesce($4, personal_data)
       where id = $1 returning id`,
-    [teamId, name, reportingBenefits ? reportingBenefits.join(' ') : null]);
+    [teamId, name, reportingBenefits ? reportingBenefits.join(' ') : null, personalData]);
   return reader.getRowObjectsJson().length > 0;
 }
 

@@ -35,7 +35,7 @@ export async function countUsers(connection: DuckDBConnection): Promise<number> 
 
 export async function selectAdministeredTeams(connection: DuckDBConnection, userId: string): Promise<Team[]> {
   const reader = await connection.runAndReadAll(
-    `select t.id, t.name, t.reporting_benefits
+    `select t.id, t.name, t.reporting_benefits, t.personal_data
        from teams t join team_members m on m.team_id = t.id
       where m.user_id = $1 and m.is_admin
       order by t.id`,
@@ -45,6 +45,7 @@ export async function selectAdministeredTeams(connection: DuckDBConnection, user
     teamId: String(row.id),
     name: String(row.name),
     reportingBenefits: Object.freeze(String(row.reporting_benefits).split(' ').filter(Boolean)),
+    personalData: row.personal_data !== false,
   }));
 }
 

@@ -7,20 +7,22 @@ function toTeam(row: Record<string, unknown>): Team {
     teamId: String(row.id),
     name: String(row.name),
     reportingBenefits: Object.freeze(String(row.reporting_benefits ?? '').split(' ').filter(Boolean)),
+    // Null is on (see migration team_personal_data).
+    personalData: row.personal_data !== false,
   });
 }
 
 export async function insertTeam(db: Queryable, team: NewTeam): Promise<void> {
-  await db.query('insert into teams (id, name, reporting_benefits) values ($1, $2, $3)', [team.teamId, team.name, team.reportingBenefits.join(' ')]);
+  await db.query('insert into teams (id, name, reporting_benefits, personal_data) values ($1, $2, $3, $4)', [team.teamId, team.name, team.reportingBenefits.join(' '), team.personalData ?? true]);
 }
 
 export async function selectTeam(db: Queryable, teamId: string): Promise<Team | undefined> {
-  const row = (await db.query('select id, name, reporting_benefits from teams where id = $1', [teamId])).rows[0];
+  const row = (await db.query('select id, name, reporting_benefits, personal_data from teams where id = $1', [teamId])).rows[0];
   return row ? toTeam(row) : undefined;
 }
 
 export async function selectTeamsPage(db: Queryable, page: PageRequest): Promise<Team[]> {
-  const result = await db.query('select id, name, reporting_benefits from teams order by id limit $1 offset $2', [page.limit, page.offset]);
+  const result = await db.query('select id, name, reporting_benefits, personal_data from teams order by id limit $1 offset $2', [page.limit, page.offset]);
   return result.rows.map(toTeam);
 }
 
@@ -29,10 +31,10 @@ export async function countTeams(db: Queryable): Promise<number> {
 }
 
 /** Sets the members given (null leaves a column as it is); false when there is no such team. */
-export async function updateTeamRow(db: Queryable, teamId: string, name: string | null, reportingBenefits: readonly string[] | null): Promise<boolean> {
+export async function updateTeamRow(db: Queryable, teamId: string, name: string | null, reportingBenefits: readonly string[] | null, personalData: boolean | null): Promise<boolean> {
   const result = await db.query(
-    'update teams set name = coalesce($2, name), reporting_benefits = coalesce($3, reporting_benefits) where id = $1',
-    [teamId, name, reportingBenefits ? reportingBenefits.join(' ') : null]);
+    'update teams set name = coalesce($2, name), reporting_benefits = coalesce($3, reporting_benefits), personal_data = coalesce($4, personal_data) where id = $1',
+    [teamId, name, reportingBenefits ? reportingBenefits.join(' ') : null, personalData]);
   return result.rowCount === 1;
 }
 

@@ -40,7 +40,7 @@ export async function selectNoUsers(db: Queryable): Promise<boolean> {
 
 export async function selectAdministeredTeams(db: Queryable, userId: string): Promise<Team[]> {
   const result = await db.query(
-    `select t.id, t.name, t.reporting_benefits
+    `select t.id, t.name, t.reporting_benefits, t.personal_data
        from teams t join team_members m on m.team_id = t.id
       where m.user_id = $1 and m.is_admin
       order by t.id`,
@@ -49,6 +49,7 @@ export async function selectAdministeredTeams(db: Queryable, userId: string): Pr
     teamId: String(row.id),
     name: String(row.name),
     reportingBenefits: Object.freeze(String(row.reporting_benefits).split(' ').filter(Boolean)),
+    personalData: row.personal_data !== false,
   }));
 }
 

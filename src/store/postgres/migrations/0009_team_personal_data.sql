@@ -1,0 +1,4 @@
+-- 0009_team_personal_data: the per-team personal-data switch (issue 18). When any team has it off,
+-- every answer and export shows stable hashes instead of user names and e-mail addresses (for all
+-- teams, as Autodesk does).
+alter table teams add column personal_data boolean not null default true;
