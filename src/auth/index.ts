@@ -2,7 +2,7 @@ export { parseBearerHeader } from './bearer.js';
 export { loadSigningKeys, SIGNING_ALGORITHM } from './keys.js';
 export type { SigningKeyOptions, SigningKeys } from './keys.js';
 export { MAX_TOKEN_LIFETIME_SECONDS } from './token-lifetimes.js';
-export { parseScopeList, SCOPES } from './scopes.js';
+export { parseScopeList, SCOPES, STANDARD_SCOPES } from './scopes.js';
 export type { RequiredScope, Scope } from './scopes.js';
 export { createTokenVerifier, mintAccessToken } from './tokens.js';
 export type { AccessClaims, MintOptions, TokenSettings } from './tokens.js';

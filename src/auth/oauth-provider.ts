@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import { AppError } from '../errors.js';
 import { isWriteConflict, type OAuthClient, type Store, type User } from '../store/index.js';
 import { SIGNING_ALGORITHM, type SigningKeys } from './keys.js';
-import { parseScopeList, SCOPES } from './scopes.js';
+import { parseScopeList, SCOPES, STANDARD_SCOPES } from './scopes.js';
 import { ACCESS_TOKEN_TTL_SECONDS } from './token-lifetimes.js';
 import { DUMMY_SECRET_HASH, hashToken, randomToken, safeEqual, verifySecret } from './secrets.js';
 import { createTokenVerifier, mintAccessToken, type AccessClaims, type TokenSettings } from './tokens.js';
@@ -32,9 +32,14 @@ export interface TokenResponse {
 export interface ClientCredentials {
   /** From `Authorization: Basic …`. */
   readonly basic?: { readonly id: string; readonly secret: string };
-  /** `client_id` of the form body (public clients). */
+  /** `client_id` of the form body (public clients, and `client_secret_post`). */
   readonly formClientId?: string;
+  /** `client_secret` of the form body (`client_secret_post`, RFC 6749 §2.3.1). */
+  readonly formClientSecret?: string;
 }
+
+/** APS's answer when a request carries client credentials both in the header and in the body (spec §2). */
+const BOTH_AT_ONCE = "The 'client_id' is not supported in the request body when Authorization headers are present.";
 
 /** A checked authorization request (`GET /authorize`), carried through sign-in and consent. */
 export interface AuthorizationRequest {
@@ -99,25 +104,59 @@ export class OAuthProvider {
   }
 
   /**
-   * Authenticates the client of a token, introspection or revocation request: HTTP Basic for
-   * confidential clients, `client_id` alone for public ones. Unknown id and wrong secret fail
-   * alike, after the same scrypt work, so the answer does not tell which ids exist.
+   * Authenticates the client of a token, introspection or revocation request: HTTP Basic or
+   * `client_secret_post` for confidential clients, `client_id` alone for public ones; both Basic
+   * and form credentials at once is `invalid_request`. Unknown id and wrong secret fail alike,
+   * after the same scrypt work, so the answer does not tell which ids exist.
    */
   async authenticateClient(credentials: ClientCredentials): Promise<OAuthClient> {
+    const client = await this.authenticateTokenClient(credentials);
+    if (!client) {
+      throw new AppError('OAUTH_INVALID_CLIENT', 'Authenticate the client with HTTP Basic or client_id and client_secret in the form, or send client_id for a public client.');
+    }
+    return client;
+  }
+
+  /**
+   * As `authenticateClient`, but a request that names no client at all gives undefined: on the
+   * token endpoint a public client may leave `client_id` out of a code exchange or a refresh, and is
+   * then the client the code or refresh token was issued to (spec §2; the Power BI connector does so).
+   */
+  async authenticateTokenClient(credentials: ClientCredentials): Promise<OAuthClient | undefined> {
     const invalid = () => new AppError('OAUTH_INVALID_CLIENT', 'Client authentication failed.');
     if (credentials.basic) {
-      if (credentials.formClientId !== undefined && credentials.formClientId !== credentials.basic.id) throw invalid();
-      const client = await this.#store.findOAuthClient(credentials.basic.id);
-      const ok = await verifySecret(credentials.basic.secret, client?.secretHash ?? DUMMY_SECRET_HASH);
-      if (!client || client.isPublic || !ok) throw invalid();
-      return client;
+      if (credentials.formClientId !== undefined || credentials.formClientSecret !== undefined) {
+        throw new AppError('OAUTH_INVALID_REQUEST', BOTH_AT_ONCE);
+      }
+      return this.#confidentialClient(credentials.basic.id, credentials.basic.secret, invalid);
     }
-    if (credentials.formClientId === undefined) {
-      throw new AppError('OAUTH_INVALID_CLIENT', 'Authenticate the client with HTTP Basic, or send client_id for a public client.');
+    if (credentials.formClientSecret !== undefined) {
+      if (credentials.formClientId === undefined) throw new AppError('OAUTH_INVALID_REQUEST', 'client_secret was sent without client_id.');
+      return this.#confidentialClient(credentials.formClientId, credentials.formClientSecret, invalid);
     }
+    if (credentials.formClientId === undefined) return undefined;
     const client = await this.#store.findOAuthClient(credentials.formClientId);
     if (!client) throw invalid();
-    if (!client.isPublic) throw new AppError('OAUTH_INVALID_CLIENT', 'A confidential client must authenticate with HTTP Basic.');
+    if (!client.isPublic) {
+      throw new AppError('OAUTH_INVALID_CLIENT', 'A confidential client must authenticate with HTTP Basic or with client_secret in the form.');
+    }
+    return client;
+  }
+
+  async #confidentialClient(id: string, secret: string, invalid: () => AppError): Promise<OAuthClient> {
+    const client = await this.#store.findOAuthClient(id);
+    const ok = await verifySecret(secret, client?.secretHash ?? DUMMY_SECRET_HASH);
+    if (!client || client.isPublic || !ok) throw invalid();
+    return client;
+  }
+
+  /** The public client a code or refresh token was issued to, for a token request that named none. */
+  async #issuedTo(clientId: string): Promise<OAuthClient> {
+    const client = await this.#store.findOAuthClient(clientId);
+    if (!client) throw grantError('The client of this grant no longer exists.');
+    if (!client.isPublic) {
+      throw new AppError('OAUTH_INVALID_CLIENT', 'A confidential client must authenticate with HTTP Basic or with client_id and client_secret in the form.');
+    }
     return client;
   }
 
@@ -126,7 +165,7 @@ export class OAuthProvider {
    * request on the same grant (the store's atomic steps make it rare) loses as the protocol says:
    * `invalid_grant`, never a 500 (issue 19).
    */
-  async grant(client: OAuthClient, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
+  async grant(client: OAuthClient | undefined, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
     try {
       return await this.#grant(client, params);
     } catch (error) {
@@ -137,9 +176,11 @@ export class OAuthProvider {
     }
   }
 
-  async #grant(client: OAuthClient, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
+  async #grant(client: OAuthClient | undefined, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
     switch (params.grant_type) {
-      case 'client_credentials': return this.#clientCredentials(client, params.scope);
+      case 'client_credentials':
+        if (!client) throw new AppError('OAUTH_INVALID_CLIENT', 'client_credentials needs the client authenticated (HTTP Basic, or client_id and client_secret in the form).');
+        return this.#clientCredentials(client, params.scope);
       case 'authorization_code': return this.#authorizationCode(client, params);
       case 'refresh_token': return this.#refresh(client, params.refresh_token, params.scope);
       case undefined: case '': throw new AppError('OAUTH_INVALID_REQUEST', 'grant_type is required.');
@@ -149,9 +190,11 @@ export class OAuthProvider {
 
   #checkScopes(client: OAuthClient, requested: string | undefined, fallback: readonly string[]): readonly string[] {
     const scopes = requested === undefined || requested.trim() === '' ? [...fallback] : parseScopeList(requested);
-    const unknown = scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
+    const standard = STANDARD_SCOPES as readonly string[];
+    const unknown = scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope) && !standard.includes(scope));
     if (unknown.length > 0) throw new AppError('OAUTH_INVALID_SCOPE', `Unknown scope ${unknown.map((s) => `"${s}"`).join(', ')}.`);
-    const refused = scopes.filter((scope) => !client.scopes.includes(scope));
+    // The standard OpenID Connect scopes ask for the user's own profile, never for data: any client may.
+    const refused = scopes.filter((scope) => !client.scopes.includes(scope) && !standard.includes(scope));
     if (refused.length > 0) throw new AppError('OAUTH_INVALID_SCOPE', `The client may not ask for ${refused.map((s) => `"${s}"`).join(', ')}.`);
     return scopes;
   }
@@ -170,7 +213,7 @@ export class OAuthProvider {
     return { ...(await this.#mintAccess(client, subject, scopes, clientCredentialsGrant(client.id))), scope: scopes.join(' ') };
   }
 
-  async #authorizationCode(client: OAuthClient, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
+  async #authorizationCode(named: OAuthClient | undefined, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
     if (!params.code) throw new AppError('OAUTH_INVALID_REQUEST', 'code is required.');
     if (!params.redirect_uri) throw new AppError('OAUTH_INVALID_REQUEST', 'redirect_uri is required.');
     const now = this.#now();
@@ -182,6 +225,7 @@ export class OAuthProvider {
       await this.#store.revokeGrant(code.grantId, now);
       throw grantError('The authorization code was already used; the tokens issued for it are revoked.');
     }
+    const client = named ?? await this.#issuedTo(code.clientId);
     if (code.clientId !== client.id) throw grantError('The authorization code was issued to another client.');
     if (Date.parse(code.expiresAt) <= now.getTime()) throw grantError('The authorization code has expired.');
     if (code.redirectUri !== params.redirect_uri) throw grantError('redirect_uri differs from the one of the authorization request.');
@@ -196,12 +240,15 @@ export class OAuthProvider {
       () => grantError('The authorization code was already used; the tokens issued for it are revoked.'));
   }
 
-  async #refresh(client: OAuthClient, refreshToken: string | undefined, scope: string | undefined): Promise<TokenResponse> {
+  /** A `redirect_uri` sent with a refresh is accepted and ignored (spec §2: the Power BI connector sends one). */
+  async #refresh(named: OAuthClient | undefined, refreshToken: string | undefined, scope: string | undefined): Promise<TokenResponse> {
     if (!refreshToken) throw new AppError('OAUTH_INVALID_REQUEST', 'refresh_token is required.');
     const now = this.#now();
     const hash = hashToken(refreshToken);
     const token = await this.#store.findRefreshToken(hash);
-    if (!token || token.clientId !== client.id) throw grantError('The refresh token is not valid.');
+    if (!token) throw grantError('The refresh token is not valid.');
+    const client = named ?? await this.#issuedTo(token.clientId);
+    if (token.clientId !== client.id) throw grantError('The refresh token is not valid.');
     if (token.revokedAt) throw grantError('The refresh token has been revoked.');
     const reused = async () => {
       // Reuse of a rotated token: either the client or a thief holds a stale copy. Revoking the
@@ -233,9 +280,9 @@ export class OAuthProvider {
     return user;
   }
 
-  async #signAccess(client: OAuthClient, subject: string | undefined, scopes: readonly string[]) {
+  async #signAccess(client: OAuthClient, subject: string | undefined, scopes: readonly string[], threeLegged = false) {
     const accessToken = await mintAccessToken(this.#keys, this.#tokens, {
-      ...(subject ? { subject } : {}), clientId: client.id, scopes, ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+      ...(subject ? { subject } : {}), clientId: client.id, scopes, ttlSeconds: ACCESS_TOKEN_TTL_SECONDS, threeLegged,
     });
     const jti = (JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti: string }).jti;
     const expiresAt = new Date(this.#now().getTime() + ACCESS_TOKEN_TTL_SECONDS * 1000);
@@ -259,7 +306,7 @@ export class OAuthProvider {
     idContext: { readonly nonce: string | null; readonly authTime: string | null },
     revoked: () => AppError, reused?: () => Promise<AppError>,
   ): Promise<TokenResponse> {
-    const { accessToken, jti, expiresAt } = await this.#signAccess(client, user.id, scopes);
+    const { accessToken, jti, expiresAt } = await this.#signAccess(client, user.id, scopes, true);
     const refreshToken = randomToken();
     const now = this.#now();
     const outcome = await this.#store.issueGrantTokens({
@@ -277,11 +324,17 @@ export class OAuthProvider {
       access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS, refresh_token: refreshToken, scope: scopes.join(' '),
     };
     if (!scopes.includes('openid')) return response;
-    return { ...response, id_token: await this.#mintIdToken(client, user, idContext) };
+    return { ...response, id_token: await this.#mintIdToken(client, user, scopes, idContext) };
   }
 
-  async #mintIdToken(client: OAuthClient, user: User, context: { readonly nonce: string | null; readonly authTime: string | null }): Promise<string> {
+  /** The ID token (OIDC Core §2); `profile` and `email` add their standard claims (§5.4). */
+  async #mintIdToken(
+    client: OAuthClient, user: User, scopes: readonly string[], context: { readonly nonce: string | null; readonly authTime: string | null },
+  ): Promise<string> {
     const claims: Record<string, unknown> = { email: user.email, name: user.fullName, preferred_username: user.userName };
+    if (scopes.includes('profile')) Object.assign(claims, { given_name: user.firstName, family_name: user.lastName });
+    // Addresses are entered by the operator, who vouches for them (as /userinfo says).
+    if (scopes.includes('email')) claims.email_verified = true;
     if (context.nonce) claims.nonce = context.nonce;
     if (context.authTime) claims.auth_time = Math.floor(Date.parse(context.authTime) / 1000);
     return new SignJWT(claims)
@@ -316,8 +369,8 @@ export class OAuthProvider {
       if (claims.clientId !== client.id) return inactive;
       return {
         active: true, token_type: 'Bearer', scope: claims.scopes.join(' '), client_id: claims.clientId,
-        ...(claims.subject ? { sub: claims.subject } : {}), exp: claims.expiresAt, iss: this.#tokens.issuer,
-        aud: this.#tokens.audience, jti: claims.tokenId,
+        ...(claims.subject ? { sub: claims.subject } : {}), ...(claims.userId ? { userid: claims.userId } : {}),
+        exp: claims.expiresAt, iat: claims.issuedAt, iss: this.#tokens.issuer, aud: this.#tokens.audience, jti: claims.tokenId,
       };
     }
     const refresh = await this.#store.findRefreshToken(hashToken(token));
@@ -325,7 +378,7 @@ export class OAuthProvider {
       || Date.parse(refresh.expiresAt) <= this.#now().getTime()) return inactive;
     return {
       active: true, token_type: 'refresh_token', scope: refresh.scopes.join(' '), client_id: refresh.clientId,
-      sub: refresh.userId, exp: Math.floor(Date.parse(refresh.expiresAt) / 1000), iss: this.#tokens.issuer,
+      sub: refresh.userId, userid: refresh.userId, exp: Math.floor(Date.parse(refresh.expiresAt) / 1000), iss: this.#tokens.issuer,
     };
   }
 
@@ -417,10 +470,26 @@ export class OAuthProvider {
 
   /** The active user of a session cookie value. */
   async sessionUser(sessionId: string | undefined): Promise<User | undefined> {
+    return (await this.session(sessionId))?.user;
+  }
+
+  /** The active user of a session cookie value and when they signed in (`auth_time`, OIDC Core §2). */
+  async session(sessionId: string | undefined): Promise<{ readonly user: User; readonly signedInAt: Date } | undefined> {
     if (!sessionId) return undefined;
-    const userId = await this.#store.findSignInSession(hashToken(sessionId), this.#now());
-    const user = userId ? await this.#store.findUserById(userId) : undefined;
-    return user?.status === 'active' ? user : undefined;
+    const found = await this.#store.findSignInSessionDetail(hashToken(sessionId), this.#now());
+    const user = found ? await this.#store.findUserById(found.userId) : undefined;
+    return found && user?.status === 'active' ? { user, signedInAt: new Date(found.signedInAt) } : undefined;
+  }
+
+  /** Whether the user consented to the client for every one of these scopes before (issue 18). */
+  async hasConsent(userId: string, clientId: string, scopes: readonly string[]): Promise<boolean> {
+    const consent = await this.#store.findConsent(userId, clientId);
+    return consent !== undefined && scopes.every((scope) => consent.scopes.includes(scope));
+  }
+
+  /** Remembers a user's consent to a client for these scopes (added to what they allowed before). */
+  async rememberConsent(userId: string, clientId: string, scopes: readonly string[]): Promise<void> {
+    await this.#store.saveConsent(userId, clientId, scopes, this.#now());
   }
 
   async endSession(sessionId: string | undefined): Promise<void> {

@@ -16,6 +16,8 @@ export interface MintOptions {
   readonly clientId: string;
   readonly scopes: readonly string[];
   readonly ttlSeconds: number;
+  /** A three-legged token (a user's grant): it also carries APS's `userid` claim. */
+  readonly threeLegged?: boolean;
 }
 
 /** Claims of a verified access token. */
@@ -25,11 +27,17 @@ export interface AccessClaims {
   readonly scopes: readonly string[];
   readonly expiresAt: number;
   readonly tokenId: string;
+  /** `iat`, seconds since the epoch. */
+  readonly issuedAt: number;
+  /** The user of a three-legged token (APS's `userid` claim); absent on two-legged tokens. */
+  readonly userId?: string;
 }
 
 /** Signs an RS256 access token shaped like APS's (spec §2: `scope` is an array). */
 export async function mintAccessToken(keys: SigningKeys, settings: TokenSettings, options: MintOptions): Promise<string> {
-  const jwt = new SignJWT({ client_id: options.clientId, scope: [...options.scopes] })
+  const jwt = new SignJWT({
+    client_id: options.clientId, scope: [...options.scopes], ...(options.threeLegged && options.subject ? { userid: options.subject } : {}),
+  })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: keys.kid, typ: 'JWT' })
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
@@ -72,6 +80,8 @@ export function createTokenVerifier(keys: SigningKeys, settings: TokenSettings) 
       scopes: Object.freeze(scopes),
       expiresAt: Number(payload.exp),
       tokenId: typeof payload.jti === 'string' ? payload.jti : '',
+      issuedAt: Number(payload.iat),
+      ...(typeof payload.userid === 'string' ? { userId: payload.userid } : {}),
     });
   };
 }

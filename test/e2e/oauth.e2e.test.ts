@@ -69,9 +69,12 @@ describe('OAuth over a real socket', () => {
     jar.take(signIn);
     // 3. The consent page lists the scopes.
     const consentPage = await fetch(new URL(signIn.headers.get('location')!, e2e.url), { headers: { cookie: jar.header() }, redirect: 'manual' });
-    assert.match(await consentPage.text(), /data:read/);
-    // 4. Allow: redirected to the app with a code and the state.
-    const consent = await post(`${e2e.url}/authentication/v2/consent`, { ...params, csrf, decision: 'allow' }, { cookie: jar.header() });
+    const consentHtml = await consentPage.text();
+    assert.match(consentHtml, /data:read/);
+    // 4. Allow: redirected to the app with a code and the state. The consent form's CSRF token is
+    // its own, bound to the sign-in session (issue 19 item 8).
+    const consentCsrf = /name="csrf" value="([^"]+)"/.exec(consentHtml)![1]!;
+    const consent = await post(`${e2e.url}/authentication/v2/consent`, { ...params, csrf: consentCsrf, decision: 'allow' }, { cookie: jar.header() });
     assert.equal(consent.status, 303);
     const callback = new URL(consent.headers.get('location')!);
     assert.equal(`${callback.origin}${callback.pathname}`, REDIRECT);

@@ -19,6 +19,8 @@ export interface AuthOptions {
   readonly store: Store;
   readonly verifyAccessToken: (token: string) => Promise<AccessClaims>;
   readonly directory: Directory;
+  /** Also accept `Authorization: <jwt>` without the `Bearer` scheme (only `/userinfo`, as the APS SDK calls it). */
+  readonly allowBareToken?: boolean;
 }
 
 /** The principal of an authenticated request; a programming error to call it elsewhere. */
@@ -45,7 +47,7 @@ export function requireBearerToken(app: FastifyInstance, options: AuthOptions): 
  * a token only sometimes (`/metrics` from another machine).
  */
 export async function authenticate(request: FastifyRequest, options: AuthOptions): Promise<void> {
-  const token = parseBearerHeader(request.headers.authorization);
+  const token = parseBearerHeader(request.headers.authorization, { allowBare: options.allowBareToken ?? false });
   const claims = await options.verifyAccessToken(token);
   const required = request.routeOptions.config.scope
     ?? (request.method === 'GET' || request.method === 'HEAD' ? 'data:read' : 'data:write');

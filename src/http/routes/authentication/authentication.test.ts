@@ -54,13 +54,15 @@ function cookiesOf(setCookie: string | string[] | undefined, jar: Map<string, st
 }
 
 /** Drives authorize → sign-in → consent through inject and returns the redirect's query. */
-async function authorize(options: { client?: string; verifier?: string; scope?: string; decision?: string; redirect?: string; on?: FastifyInstance } = {}) {
+async function authorize(options: { client?: string; verifier?: string; scope?: string; decision?: string; redirect?: string; on?: FastifyInstance; prompt?: string } = {}) {
   const target = options.on ?? app;
   const verifier = options.verifier ?? randomBytes(32).toString('base64url');
   const params = {
     response_type: 'code', client_id: options.client ?? confidential.clientId, redirect_uri: options.redirect ?? REDIRECT,
     scope: options.scope ?? 'data:read openid', state: 'xyz-state', nonce: 'n-1',
     code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    // Consent is remembered (issue 18): a test that must see the consent page asks for it again.
+    prompt: options.prompt ?? (options.decision ? 'consent' : undefined),
   };
   const jar = new Map<string, string>();
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -78,10 +80,18 @@ async function authorize(options: { client?: string; verifier?: string; scope?: 
   cookiesOf(signIn.headers['set-cookie'], jar);
   // 3. The consent page, then the decision.
   const consentPage = await target.inject({ method: 'GET', url: String(signIn.headers.location), headers: { cookie: cookie() } });
+  if (consentPage.statusCode === 303) {
+    // Consent given before: the code comes at once.
+    const location = new URL(String(consentPage.headers.location));
+    return { location, verifier, query: Object.fromEntries(location.searchParams) };
+  }
   assert.match(consentPage.body, /Allow/);
+  // The consent form's token is bound to the sign-in session (issue 19 item 8), not the sign-in form's.
+  const consentCsrf = /name="csrf" value="([^"]+)"/.exec(consentPage.body)![1]!;
+  assert.notEqual(consentCsrf, csrf);
   const consent = await target.inject({
     method: 'POST', url: '/authentication/v2/consent', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-    payload: form({ ...params, csrf, decision: options.decision ?? 'allow' }),
+    payload: form({ ...params, csrf: consentCsrf, decision: options.decision ?? 'allow' }),
   });
   assert.equal(consent.statusCode, 303);
   const location = new URL(String(consent.headers.location));

@@ -12,6 +12,9 @@ const SCOPE_WORDS: Readonly<Record<string, string>> = {
   'data:search': 'Search your data',
   openid: 'Know who you are (your user id)',
   'user-profile:read': 'Read your name and e-mail address',
+  profile: 'Read your name',
+  email: 'Read your e-mail address',
+  offline_access: 'Stay signed in to it while you are away',
 };
 
 const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1b1f24;margin:0}

@@ -18,7 +18,7 @@ export const tokenSchema = {
   consumes: ['application/x-www-form-urlencoded'],
   body: form({
     grant_type: { type: 'string' }, code: { type: 'string' }, redirect_uri: { type: 'string' }, code_verifier: { type: 'string' },
-    refresh_token: { type: 'string' }, scope: { type: 'string' }, client_id: { type: 'string' },
+    refresh_token: { type: 'string' }, scope: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string' },
   }),
   response: {
     200: {
@@ -37,13 +37,15 @@ export const introspectSchema = {
   tags: ['authentication'],
   summary: 'Token introspection (RFC 7662).',
   consumes: ['application/x-www-form-urlencoded'],
-  body: form({ token: { type: 'string' }, token_type_hint: { type: 'string' }, client_id: { type: 'string' } }),
+  body: form({ token: { type: 'string' }, token_type_hint: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string' } }),
   response: {
     200: {
       type: 'object',
       properties: {
-        active: { type: 'boolean' }, token_type: { type: 'string' }, scope: { type: 'string' }, client_id: { type: 'string' },
-        sub: { type: 'string' }, exp: { type: 'integer' }, iss: { type: 'string' }, aud: { type: 'string' }, jti: { type: 'string' },
+        active: { type: 'boolean' }, token_type: { type: 'string' },
+        scope: { type: 'string', description: 'Space-separated (a string here, unlike the JWT claim).' }, client_id: { type: 'string' },
+        sub: { type: 'string' }, userid: { type: 'string', description: 'The user of a three-legged token (APS).' },
+        exp: { type: 'integer' }, iat: { type: 'integer' }, iss: { type: 'string' }, aud: { type: 'string' }, jti: { type: 'string' },
       },
       required: ['active'],
     },
@@ -55,8 +57,8 @@ export const revokeSchema = {
   tags: ['authentication'],
   summary: 'Token revocation (RFC 7009); revoking a refresh token ends the access tokens minted from it.',
   consumes: ['application/x-www-form-urlencoded'],
-  body: form({ token: { type: 'string' }, token_type_hint: { type: 'string' }, client_id: { type: 'string' } }),
-  response: { 200: { type: 'object', properties: {} }, 400: oauthError, 401: oauthError },
+  body: form({ token: { type: 'string' }, token_type_hint: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string' } }),
+  response: { 200: { type: 'object', properties: {} }, 400: oauthError, 401: oauthError, 429: oauthError },
 } as const;
 
 export const authorizeSchema = {
@@ -68,14 +70,24 @@ export const authorizeSchema = {
       response_type: { type: 'string' }, client_id: { type: 'string' }, redirect_uri: { type: 'string' }, scope: { type: 'string' },
       state: { type: 'string' }, nonce: { type: 'string' }, code_challenge: { type: 'string' },
       code_challenge_method: { type: 'string' }, prompt: { type: 'string' },
+      max_age: { type: 'string', description: 'Seconds; an older sign-in must sign in again (OIDC Core §3.1.2.1).' },
     },
   },
+} as const;
+
+/** `POST /authorize` with a form body: the same parameters as the query of `GET` (OIDC Core §3.1.2.1). */
+export const authorizePostSchema = {
+  tags: ['authentication'],
+  summary: 'Three-legged flow, as GET /authorize, with the parameters in a form body.',
+  consumes: ['application/x-www-form-urlencoded'],
+  body: authorizeSchema.querystring,
 } as const;
 
 const pageForm = form({
     csrf: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, decision: { type: 'string' },
     response_type: { type: 'string' }, client_id: { type: 'string' }, redirect_uri: { type: 'string' }, scope: { type: 'string' },
     state: { type: 'string' }, nonce: { type: 'string' }, code_challenge: { type: 'string' }, code_challenge_method: { type: 'string' },
+    max_age: { type: 'string' },
   });
 
 export const signInSchema = {

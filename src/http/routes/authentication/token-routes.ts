@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { OAuthProvider } from '../../../auth/index.js';
+import type { ClientCredentials, OAuthProvider } from '../../../auth/index.js';
 import { AppError } from '../../../errors.js';
 import { parseBasicAuth } from './forms.js';
 import { introspectSchema, revokeSchema, tokenSchema } from './schemas.js';
@@ -13,12 +13,18 @@ function formOf(request: FastifyRequest): Form {
   return request.body as Form;
 }
 
-async function clientOf(provider: OAuthProvider, request: FastifyRequest, form: Form) {
+/** Client credentials from `Authorization: Basic` and from the form (`client_id`, `client_secret`). */
+function credentialsOf(request: FastifyRequest, form: Form): ClientCredentials {
   const basic = parseBasicAuth(request.headers.authorization);
-  return provider.authenticateClient({
+  return {
     ...(basic ? { basic } : {}),
     ...(form.client_id !== undefined ? { formClientId: form.client_id } : {}),
-  });
+    ...(form.client_secret !== undefined ? { formClientSecret: form.client_secret } : {}),
+  };
+}
+
+function clientOf(provider: OAuthProvider, request: FastifyRequest, form: Form) {
+  return provider.authenticateClient(credentialsOf(request, form));
 }
 
 /** `POST /token`, `/introspect`, `/revoke`: thin shells over OAuthProvider. */
@@ -29,7 +35,7 @@ export function registerTokenRoutes(app: FastifyInstance, options: {
 
   app.post('/token', { schema: tokenSchema, onRequest: options.limitRate }, async (request, reply) => {
     const form = formOf(request);
-    const client = await clientOf(provider, request, form);
+    const client = await provider.authenticateTokenClient(credentialsOf(request, form));
     const response = await provider.grant(client, form);
     // RFC 6749 §5.1: token responses must not be cached.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
