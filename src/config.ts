@@ -43,6 +43,8 @@ export interface Config {
   readonly queryTimeoutSeconds: number;
   /** How long completed query results stay readable, in seconds (at least 300). */
   readonly resultRetentionSeconds: number;
+  /** `SUBMIT_HOLD_MS`: how long a query submit waits for the query to finish and answer it inline (0: off). */
+  readonly submitHoldMs: number;
   /** `XLSX_SHEET_ROWS`: rows per EXCEL worksheet, header included, before a file continues on the next sheet. */
   readonly xlsxSheetRows: number;
   /** `METRICS`: who may read `GET /metrics`: `off` (no metrics), `loopback` (this machine, or an admin token), `token` (an admin token). */
@@ -140,6 +142,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     queryTimeoutSeconds: integer(env, 'QUERY_TIMEOUT_SECONDS', 300, 1, 86_400),
     // Never under 5 minutes (spec §3.3): a client must have time to page through a result.
     resultRetentionSeconds: integer(env, 'RESULT_RETENTION_SECONDS', 86_400, 300, 90 * 86_400),
+    // Spec §3.2 / §4: a fast query's submit answers COMPLETED / DONE with the first page inline.
+    submitHoldMs: integer(env, 'SUBMIT_HOLD_MS', 2000, 0, 60_000),
     // Lower only to see the continuation on a further sheet without a million rows (the tests do).
     metrics,
     xlsxSheetRows: integer(env, 'XLSX_SHEET_ROWS', EXCEL_MAX_SHEET_ROWS, 2, EXCEL_MAX_SHEET_ROWS),

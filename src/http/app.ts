@@ -28,6 +28,11 @@ export interface AppDeps {
   readonly queries: UsageQueryService;
   /** Base URL that clients reach the service at (used in the OpenAPI document). */
   readonly publicUrl: string;
+  /**
+   * How long `POST /insights/v1/usage-queries` and `POST /tokenflex/v1/usage/:c/query` wait for the
+   * query to finish and answer it inline (spec §3.2, §4); 0 or absent: they answer at once.
+   */
+  readonly submitHoldMs?: number;
   /** A pino logger; silent when absent (tests). */
   readonly logger?: FastifyBaseLogger;
   readonly isReady?: () => boolean;
@@ -118,10 +123,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(openIdRoutes, { issuer: deps.tokens.issuer, publicUrl: deps.publicUrl, ...auth });
   await app.register(insightsRoutes, {
-    prefix: '/insights/v1', ...auth, queries: deps.queries, ...(deps.insightsExports ? { insightsExports: deps.insightsExports } : {}),
+    prefix: '/insights/v1', ...auth, queries: deps.queries, submitHoldMs: deps.submitHoldMs ?? 0, ...(deps.insightsExports ? { insightsExports: deps.insightsExports } : {}),
   });
   await app.register(tokenflexRoutes, {
-    prefix: '/tokenflex/v1', ...auth, queries: deps.queries, ...(deps.tokenflexExports ? { tokenflexExports: deps.tokenflexExports } : {}),
+    prefix: '/tokenflex/v1', ...auth, queries: deps.queries, submitHoldMs: deps.submitHoldMs ?? 0, ...(deps.tokenflexExports ? { tokenflexExports: deps.tokenflexExports } : {}),
     ...(deps.schedules ? { schedules: deps.schedules } : {}),
   });
   const metrics = deps.metrics?.metrics;

@@ -46,6 +46,15 @@ export function preferredWaitMs(request: FastifyRequest, reply: FastifyReply): n
 }
 
 /**
+ * How long a submit is held for its query to finish: the client's `Prefer: wait`, else the
+ * service's submit hold (spec §3.2: default 2 s; 0 turns it off).
+ */
+export function submitWaitMs(request: FastifyRequest, reply: FastifyReply, holdMs: number): number {
+  const asked = preferredWaitMs(request, reply);
+  return asked > 0 ? asked : holdMs;
+}
+
+/**
  * How long a status read of an unfinished query is held for it to settle when the client asked
  * for no `Prefer: wait`. Unmodified clients poll; a read that comes while the query runs is
  * answered the moment it settles, or after this, with the same body either way. The bench's client

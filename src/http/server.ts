@@ -100,7 +100,7 @@ export async function runServer(config: Config, options: ServerOptions = {}): Pr
   // The console signs in as its own public OAuth client, registered here (idempotent).
   const consoleClient = await registerConsoleClient(store, config.publicUrl);
   if (consoleClient !== 'current') logger.info({ outcome: consoleClient }, 'console OAuth client registered');
-  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, console: { distDir: CONSOLE_DIST_DIR }, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}), publicUrl: config.publicUrl, logger, isReady: () => ready, authRateLimits: config.authRateLimits, ...(metrics && config.metrics !== 'off' ? { metrics: { metrics, access: config.metrics } } : {}) });
+  const app = await buildApp({ store, keys, tokens, queries: jobs.queries, downloads, console: { distDir: CONSOLE_DIST_DIR }, ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}), publicUrl: config.publicUrl, submitHoldMs: config.submitHoldMs, logger, isReady: () => ready, authRateLimits: config.authRateLimits, ...(metrics && config.metrics !== 'off' ? { metrics: { metrics, access: config.metrics } } : {}) });
   // Built at install; rebuilt here when missing or out of date with web/ or this server's API.
   await ensureConsoleBuilt({ openapi: app.swagger(), log: logger });
   let control: Server | undefined;

@@ -80,6 +80,8 @@ export async function buildTestApp(
     readonly authRateLimits?: { readonly token: number; readonly signIn: number };
     /** The clock of the analytics' "today". */
     readonly now?: () => Date;
+    /** The submit hold (SUBMIT_HOLD_MS); none by default, so a submit answers at once. */
+    readonly submitHoldMs?: number;
   } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
@@ -94,6 +96,7 @@ export async function buildTestApp(
     store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads, ...(options.logger ? { logger: options.logger } : {}),
     ...(options.console ? { console: options.console } : {}), ...(options.now ? { now: options.now } : {}),
     ...(options.authRateLimits ? { authRateLimits: options.authRateLimits } : {}),
+    ...(options.submitHoldMs !== undefined ? { submitHoldMs: options.submitHoldMs } : {}),
     ...(metrics && options.metrics ? { metrics: { metrics, access: options.metrics } } : {}),
     ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}),
   });

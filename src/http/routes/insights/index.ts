@@ -11,6 +11,8 @@ import type { UsageQueryService } from '../../../jobs/index.js';
 
 export interface InsightsOptions extends AuthOptions {
   readonly queries: UsageQueryService;
+  /** The submit hold (spec §3.2), in milliseconds; 0: none. */
+  readonly submitHoldMs: number;
   readonly insightsExports?: InsightsExportService;
 }
 
@@ -48,6 +50,6 @@ export const insightsRoutes: FastifyPluginAsync<InsightsOptions> = async (app, o
     }));
   });
 
-  registerInsightsQueries(app, options.queries);
+  registerInsightsQueries(app, options.queries, options.submitHoldMs);
   if (options.insightsExports) registerInsightsExports(app, options.insightsExports, options.store);
 };

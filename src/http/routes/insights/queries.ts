@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Job, JobState } from '../../../store/index.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
-import { answerNotModified, preferredWaitMs, setSubmitHeaders, statusWaitMs } from '../../job-headers.js';
+import { answerNotModified, setSubmitHeaders, statusWaitMs, submitWaitMs } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
 import { checkQueryRoute, deleteQueryRoute, getQueryRoute, submitQueryRoute } from './schemas.js';
 
@@ -45,7 +45,7 @@ async function describeJob(queries: UsageQueryService, job: Job, offset: number,
 }
 
 /** `POST/GET/DELETE /insights/v1/usage-queries` (spec §3.2, §3.3). */
-export function registerInsightsQueries(app: FastifyInstance, queries: UsageQueryService): void {
+export function registerInsightsQueries(app: FastifyInstance, queries: UsageQueryService, submitHoldMs: number): void {
   app.post<{ Body: SubmitBody; Querystring: PageQuery }>('/usage-queries', { schema: submitQueryRoute, config: { scope: 'data:read' } }, async (request, reply) => {
     const principal = principalOf(request);
     const body = request.body;
@@ -58,19 +58,21 @@ export function registerInsightsQueries(app: FastifyInstance, queries: UsageQuer
       teamIds = [...(await principal.teamIds())];
     }
     const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-    const { job: submitted, reused } = await queries.submit('insights', principal.user?.id ?? '', { kind: 'teams', teamIds }, {
+    const { job: submitted } = await queries.submit('insights', principal.user?.id ?? '', { kind: 'teams', teamIds }, {
       fields: body.fields ?? [],
       metrics: body.metrics ?? [],
       ...(body.where !== undefined ? { where: body.where } : {}),
       ...(body.orderBy !== undefined ? { orderBy: body.orderBy } : {}),
     }, idempotencyKey);
     setSubmitHeaders(reply, `/insights/v1/usage-queries/${submitted.id}`);
-    const wait = preferredWaitMs(request, reply);
+    const wait = submitWaitMs(request, reply, submitHoldMs);
     const job = wait > 0 ? await queries.waitFor(submitted, wait) : submitted;
-    if ((reused || wait > 0) && job.state === 'succeeded') {
+    if (job.state === 'succeeded') {
       return { ...(await describeJob(queries, job, request.query.offset, request.query.limit)), startTime: startTime(job) };
     }
-    return { id: job.id, status: INSIGHTS_STATUS[job.state], startTime: startTime(job) };
+    // A submit answers COMPLETED or SUBMITTED, never RUNNING (README, seed 000's flow): what
+    // happened after the worker picked it up, a poll tells.
+    return { id: job.id, status: INSIGHTS_STATUS.queued, startTime: startTime(job) };
   });
 
   app.post<{ Body: SubmitBody; Querystring: { contextId?: string; context?: string } }>('/usage-queries/check', { schema: checkQueryRoute, config: { scope: 'data:read' } }, async (request) => {

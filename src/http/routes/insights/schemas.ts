@@ -63,7 +63,7 @@ const queryIdParams = {
 
 export const submitQueryRoute = {
   tags: ['insights'],
-  summary: 'Submit a usage query (runs asynchronously; poll GET /usage-queries/:queryId).',
+  summary: 'Submit a usage query: COMPLETED with the first page when it finishes within the submit hold (SUBMIT_HOLD_MS, 2 s), else SUBMITTED (poll GET /usage-queries/:queryId).',
   querystring: { type: 'object', properties: { ...paging, ...contextProps }, additionalProperties: false },
   body: {
     type: 'object',

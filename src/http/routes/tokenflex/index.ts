@@ -17,6 +17,8 @@ import type { UsageValueColumn } from '../../../store/index.js';
 
 export interface TokenflexOptions extends AuthOptions {
   readonly queries: UsageQueryService;
+  /** The submit hold (spec §4: a query that finishes within it answers DONE inline), in milliseconds; 0: none. */
+  readonly submitHoldMs: number;
   readonly tokenflexExports?: TokenflexExportService;
   readonly schedules?: ScheduleService;
 }
@@ -90,7 +92,7 @@ export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app,
     return options.store.listLastUsage(contractNumber);
   });
 
-  registerTokenflexQueries(app, options.queries);
+  registerTokenflexQueries(app, options.queries, options.submitHoldMs);
   if (options.tokenflexExports) registerTokenflexExports(app, options.tokenflexExports);
   if (options.schedules) registerTokenflexSchedules(app, options.schedules);
 };

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../../errors.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
 import type { Job, JobState } from '../../../store/index.js';
-import { answerNotModified, preferredWaitMs, setSubmitHeaders, statusWaitMs } from '../../job-headers.js';
+import { answerNotModified, setSubmitHeaders, statusWaitMs, submitWaitMs } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
 import { checkQueryRoute, getQueryRoute, submitQueryRoute } from './schemas.js';
 
@@ -40,7 +40,7 @@ async function describeJob(queries: UsageQueryService, job: Job, contractNumber:
 }
 
 /** `POST /usage/:c/query` and `GET /usage/:c/query/:id` (spec §4). */
-export function registerTokenflexQueries(app: FastifyInstance, queries: UsageQueryService): void {
+export function registerTokenflexQueries(app: FastifyInstance, queries: UsageQueryService, submitHoldMs: number): void {
   app.post<{ Params: Params; Body: SubmitBody }>('/usage/:contract_number/query/check', { schema: checkQueryRoute, config: { scope: 'data:read' } }, async (request) => {
     const contractNumber = request.params.contract_number;
     await principalOf(request).assertContract(contractNumber);
@@ -58,17 +58,18 @@ export function registerTokenflexQueries(app: FastifyInstance, queries: UsageQue
     const contractNumber = request.params.contract_number;
     await principal.assertContract(contractNumber);
     const body = request.body;
-    const { job: submitted, reused } = await queries.submit('tokenflex', principal.user?.id ?? '', { kind: 'contract', contractNumber }, {
+    const { job: submitted } = await queries.submit('tokenflex', principal.user?.id ?? '', { kind: 'contract', contractNumber }, {
       fields: body.fields ?? [],
       metrics: body.metrics ?? [],
       ...(body.where !== undefined ? { where: body.where } : {}),
       ...(body.usageCategory !== undefined ? { usageCategories: body.usageCategory } : {}),
     }, request.headers['idempotency-key'] as string | undefined);
     setSubmitHeaders(reply, `/tokenflex/v1/usage/${contractNumber}/query/${submitted.id}`);
-    const wait = preferredWaitMs(request, reply);
+    const wait = submitWaitMs(request, reply, submitHoldMs);
     const job = wait > 0 ? await queries.waitFor(submitted, wait) : submitted;
-    if ((reused || wait > 0) && job.state === 'succeeded') return describeJob(queries, job, contractNumber, 0, 100);
-    return { status: statusOf(job), id: job.id, detail_uri: `/tokenflex/v1/usage/${contractNumber}/query/${job.id}` };
+    if (job.state === 'succeeded') return describeJob(queries, job, contractNumber, 0, 100);
+    // A submit answers DONE or QUEUED, never PROCESSING (spec §4): a poll tells the rest.
+    return { status: TOKENFLEX_STATUS.queued, id: job.id, detail_uri: `/tokenflex/v1/usage/${contractNumber}/query/${job.id}` };
   });
 
   app.get<{ Params: Params & { id: string }; Querystring: { offset: number; limit: number } }>('/usage/:contract_number/query/:id', { schema: getQueryRoute }, async (request, reply) => {

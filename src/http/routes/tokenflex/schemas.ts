@@ -183,7 +183,7 @@ const queryStatus = {
 
 export const submitQueryRoute = {
   tags: ['tokenflex'],
-  summary: 'Submit a usage query for the contract (asynchronous; poll detail_uri).',
+  summary: 'Submit a usage query for the contract: DONE with result when it finishes within the submit hold (SUBMIT_HOLD_MS, 2 s), else QUEUED (poll detail_uri).',
   params: contractParams,
   body: {
     type: 'object',
