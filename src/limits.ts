@@ -41,3 +41,21 @@ export function parseDateInRange(value: string, path: string): Date {
   }
   return new Date(millis);
 }
+
+/**
+ * Numbers of a usage record: what the store and the rating hold exactly. A token or quantity value
+ * has at most 6 decimals and a magnitude of at most 10^9, so its millionths (the rating's unit) stay
+ * integers below 2^53; a desktop session lasts at most 366 days.
+ */
+export const RECORD_NUMBER_BOUNDS: Readonly<Record<'tokens' | 'quantity', { readonly maxAbs: number; readonly decimals: number }>> = {
+  tokens: { maxAbs: 1e9, decimals: 6 },
+  quantity: { maxAbs: 1e9, decimals: 6 },
+};
+export const MAX_SESSION_MS = 366 * 86_400_000;
+
+/** The number of decimals a number is written with (shortest round-trip form: `0.1` has 1, `1e-7` has 7). */
+export function decimalsOf(value: number): number {
+  const m = /^-?\d+(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value));
+  if (!m) return Number.POSITIVE_INFINITY;
+  return Math.max(0, (m[1]?.length ?? 0) - Number(m[2] ?? 0));
+}

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { normaliseUsageCategory, USAGE_CATEGORIES } from '../catalog/index.js';
 import type { UsageCategory } from '../catalog/index.js';
+import { decimalsOf, MAX_SESSION_MS, RECORD_NUMBER_BOUNDS } from '../limits.js';
 import { localDay, parseInstant, parseOffsetMinutes } from '../rating/index.js';
 import type { ChargesFrom, Product, UsageRecordInput, UsageReferences } from '../store/index.js';
 import {
@@ -159,7 +160,9 @@ export class RecordValidator {
     if (category === 'DESKTOP_PRODUCT') {
       usageField = 'sessionStartDate';
       usageAt = values[S.sessionStartDate] as number;
-      if ((values[S.sessionEndDate] as number) < usageAt) problems = addProblem(problems, line, 'sessionEndDate', 'the session ends before it starts');
+      const end = values[S.sessionEndDate] as number;
+      if (end < usageAt) problems = addProblem(problems, line, 'sessionEndDate', 'the session ends before it starts');
+      else if (end - usageAt > MAX_SESSION_MS) problems = addProblem(problems, line, 'sessionEndDate', `the session lasts more than ${MAX_SESSION_MS / 86_400_000} days`);
     } else if (category === 'CLOUD_PRODUCT' || category === 'CLOUD_SERVICE') {
       usageField = 'usageTimestamp';
       usageAt = values[S.usageTimestamp] as number;
@@ -300,7 +303,8 @@ function readValue(column: InputColumn, raw: unknown, fromCsv: boolean): Value |
     if (typeof raw === 'number') number = raw;
     else if (fromCsv && typeof raw === 'string' && raw.trim() !== '') number = Number(raw);
     else return { problem: `must be a number, got ${describe(raw)}` };
-    return Number.isFinite(number) ? number : { problem: `must be a finite number, got ${describe(raw)}` };
+    if (!Number.isFinite(number)) return { problem: `must be a finite number, got ${describe(raw)}` };
+    return checkBounds(column.name, number) ?? number;
   }
   if (typeof raw !== 'string') return { problem: `must be a string, got ${describe(raw)}` };
   const limit = column.name === 'id' ? MAX_ID_LENGTH : MAX_TEXT_LENGTH;
@@ -323,6 +327,15 @@ function readValue(column: InputColumn, raw: unknown, fromCsv: boolean): Value |
       VALID_OFFSETS.add(raw);
       return raw;
   }
+}
+
+/** Why a number is outside its column's documented range (src/limits.ts), or undefined when inside it. */
+function checkBounds(name: string, number: number): { readonly problem: string } | undefined {
+  const bounds = RECORD_NUMBER_BOUNDS[name as keyof typeof RECORD_NUMBER_BOUNDS];
+  if (!bounds) return undefined;
+  if (Math.abs(number) > bounds.maxAbs) return { problem: `must be between -${bounds.maxAbs} and ${bounds.maxAbs}, got ${number}` };
+  if (decimalsOf(number) > bounds.decimals) return { problem: `may have at most ${bounds.decimals} decimals, got ${number}` };
+  return undefined;
 }
 
 /** Whether a text is well-formed UTF-16, with no unpaired surrogate (String.prototype.isWellFormed: ES2024, newer than our lib). */
