@@ -116,7 +116,7 @@ export async function selectSeatHolders(
         where r.usage_date <= cast($2 as date)
         group by r.user_id, r.product_line_code
      )
-     select s.user_id, coalesce(u.full_name, s.user_id) as user_name, s.product_line_code, s.product_name, s.id,
+     select s.user_id, coalesce(u.user_name, s.user_id) as user_name, s.product_line_code, s.product_name, s.id,
             s.offering_type, s.term, s.status, ${dayText(db, 's.end_date')} as end_date,
             ${dayText(db, 's.renewal_date')} as renewal_date, ${dayText(db, 'l.last_day')} as last_use
        from seats s
