@@ -2,7 +2,7 @@
  * Backend-neutral assembly of the admin entities from the rows both backends read: each backend
  * runs its own SQL for the parts, then calls these, so the shapes cannot drift apart.
  */
-import type { ContractDefinition, ContractYearDefinition, Subscription, Team, TeamDetail } from './store.js';
+import type { ContractDefinition, ContractYearDefinition, Subscription, Team, TeamDetail } from './contract/index.js';
 
 /** The ids without repeats, in first-seen order. */
 export function unique(ids: readonly string[]): string[] {

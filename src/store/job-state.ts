@@ -1,4 +1,4 @@
-import type { JobState } from './store.js';
+import type { JobState } from './contract/index.js';
 
 /** The closed set of job states. */
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'canceled', 'expired'] as const satisfies readonly JobState[];

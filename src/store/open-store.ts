@@ -1,6 +1,18 @@
-import { openDuckDbStore } from './duckdb/duckdb-store.js';
-import { openPostgresStore } from './postgres/postgres-store.js';
-import type { Store } from './store.js';
+import type { Store } from './contract/index.js';
+import type { DuckDbStoreOptions } from './duckdb/duckdb-store.js';
+import type { PostgresStoreOptions } from './postgres/postgres-store.js';
+
+/** Opens (creating if needed) the DuckDB database of a data directory; loads DuckDB on first use. */
+export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Store> {
+  const backend = await import('./duckdb/duckdb-store.js');
+  return backend.openDuckDbStore(options);
+}
+
+/** Opens a pool on a PostgreSQL database; loads `pg` on first use. */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const backend = await import('./postgres/postgres-store.js');
+  return backend.openPostgresStore(options);
+}
 
 export interface StoreSelection {
   /** The DuckDB data directory (used when no `databaseUrl` is given). */

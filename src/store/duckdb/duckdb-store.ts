@@ -1,11 +1,12 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../errors.js';
 import { seedDatabase } from '../../seed/index.js';
+import { bulkLoadMemoryLimit } from './memory-limit.js';
 import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import {
   QueryInterruptedError,
@@ -18,7 +19,7 @@ import {
   type NewProduct, type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
   type TeamPatch, type UserPatch, type PoolStats,
   type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
-} from '../store.js';
+} from '../contract/index.js';
 import * as adminClientsSql from './sql/admin-clients.js';
 import * as adminContractsSql from './sql/admin-contracts.js';
 import * as adminProductsSql from './sql/admin-products.js';
@@ -80,15 +81,6 @@ async function withoutInsertionOrder<T>(connection: DuckDBConnection, work: () =
   } finally {
     await connection.run(`set preserve_insertion_order = ${preserveOrder}`);
   }
-}
-
-/**
- * The DuckDB memory limit of a bulk load (the demo seed, a usage batch), whatever
- * DUCKDB_MEMORY_LIMIT says: DuckDB's own default, 80% of the machine's memory
- * (duckdb.org/docs/stable/configuration/overview).
- */
-export function bulkLoadMemoryLimit(): string {
-  return `${Math.floor((totalmem() * 0.8) / 2 ** 20)}MiB`;
 }
 
 /** Opens (creating if needed) the DuckDB database of a data directory. */

@@ -1,4 +1,4 @@
-import type { Job } from '../store.js';
+import type { Job } from '../contract/index.js';
 
 type Indexed = Pick<Job, 'id' | 'ownerUserId' | 'idempotencyKey' | 'requestHash'>;
 

@@ -1,4 +1,4 @@
-import type { UsageRecordInput } from '../store.js';
+import type { UsageRecordInput } from '../contract/index.js';
 
 // The text a usage record is staged as on its way into DuckDB (sql/usage-ingest.ts reads it):
 // apart from the store so the ingestion's validation workers (src/ingest) can write it without

@@ -18,7 +18,7 @@ import {
   type ExportSchedule, type InsightsReportQuery, type LastUsage, type MigrationReport,
   type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type PersonalDataPolicy, type RefreshToken, type ResultQuery, type Store,
   type StreamQuery, type Team, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User, type PoolStats,
-} from '../store.js';
+} from '../contract/index.js';
 import * as adminClientsSql from './sql/admin-clients.js';
 import * as adminContractsSql from './sql/admin-contracts.js';
 import * as adminProductsSql from './sql/admin-products.js';

@@ -1,7 +1,7 @@
 import { canMove, PENDING_STATES } from '../job-state.js';
 import {
   jobOfNew, JobLeaseLostError, type Job, type JobFile, type JobKind, type JobState, type JobStateCount, type NewJob, type ResultQuery,
-} from '../store.js';
+} from '../contract/index.js';
 import type { Db, DbRow, SqlDialect } from './dialect.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CompletedQuery, Job, JobFile, JobKind, JobStateCount, NewJob, ResultQuery, Store } from '../store.js';
+import type { CompletedQuery, Job, JobFile, JobKind, JobStateCount, NewJob, ResultQuery, Store } from '../contract/index.js';
 import type { Db } from './dialect.js';
 import * as analyticsSql from './analytics.js';
 import * as jobsSql from './jobs.js';

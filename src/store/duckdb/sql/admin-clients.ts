@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { OAuthClient, OAuthClientPatch, PageRequest } from '../../store.js';
+import type { OAuthClient, OAuthClientPatch, PageRequest } from '../../contract/index.js';
 import { CLIENT_COLUMNS, toOAuthClient } from './oauth.js';
 
 /** Timestamps are written as UTC ISO strings cast to TIMESTAMP, never from the session time zone. */

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ChargesFrom, ContractDefinition, ContractYearDefinition, PageRequest } from '../../store.js';
+import type { ChargesFrom, ContractDefinition, ContractYearDefinition, PageRequest } from '../../contract/index.js';
 import { placeholders } from './admin-users.js';
 
 /** A contract row without its years and managers; the store joins them. */

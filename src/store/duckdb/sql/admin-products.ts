@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { PageRequest, Product, ProductDetail, ProductPatch } from '../../store.js';
+import type { PageRequest, Product, ProductDetail, ProductPatch } from '../../contract/index.js';
 
 const PRODUCT_COLUMNS = `p.product_line_code, p.version, p.product_name, p.feature_code, p.daily_token_rate,
   strftime(p.effective_from, '%Y-%m-%d') as effective_from, strftime(p.effective_to, '%Y-%m-%d') as effective_to,

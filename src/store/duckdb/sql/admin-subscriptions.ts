@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { PageRequest, Subscription, SubscriptionFilter, SubscriptionPatch } from '../../store.js';
+import type { PageRequest, Subscription, SubscriptionFilter, SubscriptionPatch } from '../../contract/index.js';
 import { placeholders } from './admin-users.js';
 
 /** A subscription row without its seats; the store joins them. */

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { NewTeam, PageRequest, Team } from '../../store.js';
+import type { NewTeam, PageRequest, Team } from '../../contract/index.js';
 import { placeholders } from './admin-users.js';
 
 /** A team row without its people; `teamDetails` in the store joins them. */

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { PageRequest, User, UserPatch } from '../../store.js';
+import type { PageRequest, User, UserPatch } from '../../contract/index.js';
 import { toUser, USER_COLUMNS } from './users.js';
 
 /** `$first, $first+1, …`: placeholders for a list of values (only their count reaches the SQL). */

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ContractDetail, ContractYear } from '../../store.js';
+import type { ContractDetail, ContractYear } from '../../contract/index.js';
 import { toContract } from './users.js';
 
 export async function selectContract(connection: DuckDBConnection, contractNumber: string) {

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FORMULA_CELL_PATTERN } from '../../../catalog/index.js';
-import type { StreamQuery } from '../../store.js';
+import type { StreamQuery } from '../../contract/index.js';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 

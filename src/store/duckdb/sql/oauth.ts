@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { AuthorizationCode, NewRefreshToken, NewUser, OAuthClient, OAuthConsent, RefreshToken, User } from '../../store.js';
+import type { AuthorizationCode, NewRefreshToken, NewUser, OAuthClient, OAuthConsent, RefreshToken, User } from '../../contract/index.js';
 import { selectUserById } from './users.js';
 
 const ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'";

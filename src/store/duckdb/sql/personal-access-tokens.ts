@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { PersonalAccessToken } from '../../store.js';
+import type { PersonalAccessToken } from '../../contract/index.js';
 
 const ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'";
 

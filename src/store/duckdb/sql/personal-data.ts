@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { PersonalDataPolicy } from '../../store.js';
+import type { PersonalDataPolicy } from '../../contract/index.js';
 
 const KEY = 'personal_data_hash_key';
 

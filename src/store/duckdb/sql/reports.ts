@@ -1,4 +1,4 @@
-import type { InsightsReportQuery, ReportFilters, StreamQuery } from '../../store.js';
+import type { InsightsReportQuery, ReportFilters, StreamQuery } from '../../contract/index.js';
 
 /**
  * The SQL of each Insights export report (spec §3.4), over the teams in scope. Values are bound

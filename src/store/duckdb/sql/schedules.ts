@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ExportSchedule } from '../../store.js';
+import type { ExportSchedule } from '../../contract/index.js';
 
 const ISO = "'%Y-%m-%dT%H:%M:%SZ'";
 const COLUMNS = `id, contract_number, owner_user_id, date_range_expression, enabled, frequency_expression, schedule_objects,

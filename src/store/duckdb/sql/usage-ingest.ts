@@ -7,7 +7,7 @@ import {
 } from '../../../seed/index.js';
 import type {
   ChargesFrom, ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences,
-} from '../../store.js';
+} from '../../contract/index.js';
 import { STAGED_COLUMNS, stagedLine, type StagedField } from '../staged-line.js';
 import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 

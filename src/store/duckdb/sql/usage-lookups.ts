@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { LastUsage, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn } from '../../store.js';
+import type { LastUsage, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn } from '../../contract/index.js';
 
 /** Optional `r.usage_category in (…)` with parameters numbered from `first`. */
 function categoryFilter(categories: readonly string[] | undefined, first: number): { sql: string; values: string[] } {

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Contract, Team, User } from '../../store.js';
+import type { Contract, Team, User } from '../../contract/index.js';
 
 export const USER_COLUMNS = 'id, email, user_name, first_name, last_name, full_name, status, roles';
 

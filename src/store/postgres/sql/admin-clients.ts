@@ -1,4 +1,4 @@
-import type { OAuthClient, OAuthClientPatch, PageRequest } from '../../store.js';
+import type { OAuthClient, OAuthClientPatch, PageRequest } from '../../contract/index.js';
 import { instant, type Queryable } from './db.js';
 import { CLIENT_COLUMNS, toOAuthClient } from './oauth.js';
 

@@ -1,4 +1,4 @@
-import type { ChargesFrom, ContractDefinition, ContractYearDefinition, PageRequest } from '../../store.js';
+import type { ChargesFrom, ContractDefinition, ContractYearDefinition, PageRequest } from '../../contract/index.js';
 import type { Queryable } from './db.js';
 
 /** A contract row without its years and managers; the store joins them. */

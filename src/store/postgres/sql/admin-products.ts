@@ -1,4 +1,4 @@
-import type { PageRequest, Product, ProductDetail, ProductPatch } from '../../store.js';
+import type { PageRequest, Product, ProductDetail, ProductPatch } from '../../contract/index.js';
 import { textOrNull, type Queryable } from './db.js';
 
 const PRODUCT_COLUMNS = `p.product_line_code, p.version, p.product_name, p.feature_code, p.daily_token_rate,

@@ -1,4 +1,4 @@
-import type { PageRequest, Subscription, SubscriptionFilter, SubscriptionPatch } from '../../store.js';
+import type { PageRequest, Subscription, SubscriptionFilter, SubscriptionPatch } from '../../contract/index.js';
 import { textOrNull, type Queryable } from './db.js';
 
 /** A subscription row without its seats; the store joins them. */

@@ -1,4 +1,4 @@
-import type { NewTeam, PageRequest, Team } from '../../store.js';
+import type { NewTeam, PageRequest, Team } from '../../contract/index.js';
 import type { Queryable } from './db.js';
 
 /** A team row without its people; the store joins them. */

@@ -1,4 +1,4 @@
-import type { PageRequest, User, UserPatch } from '../../store.js';
+import type { PageRequest, User, UserPatch } from '../../contract/index.js';
 import type { Queryable } from './db.js';
 import { toUser, USER_COLUMNS } from './users.js';
 

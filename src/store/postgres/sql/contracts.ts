@@ -1,4 +1,4 @@
-import type { ContractDetail, ContractYear } from '../../store.js';
+import type { ContractDetail, ContractYear } from '../../contract/index.js';
 import type { Queryable } from './db.js';
 import { toContract } from './users.js';
 

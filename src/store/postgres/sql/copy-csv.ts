@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { escapeLiteral, type PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { FORMULA_CELL_PATTERN } from '../../../catalog/index.js';
-import type { StreamQuery } from '../../store.js';
+import type { StreamQuery } from '../../contract/index.js';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 

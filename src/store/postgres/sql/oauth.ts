@@ -1,4 +1,4 @@
-import type { AuthorizationCode, NewRefreshToken, NewUser, OAuthClient, OAuthConsent, RefreshToken, User } from '../../store.js';
+import type { AuthorizationCode, NewRefreshToken, NewUser, OAuthClient, OAuthConsent, RefreshToken, User } from '../../contract/index.js';
 import { instant, isoMs, textOrNull, type Queryable } from './db.js';
 import { selectUserById } from './users.js';
 

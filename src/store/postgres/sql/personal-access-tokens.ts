@@ -1,4 +1,4 @@
-import type { PersonalAccessToken } from '../../store.js';
+import type { PersonalAccessToken } from '../../contract/index.js';
 import { instant, isoMs, textOrNull, type Queryable } from './db.js';
 
 export async function insertPersonalAccessToken(db: Queryable, pat: Omit<PersonalAccessToken, 'lastUsedAt' | 'revokedAt'>): Promise<void> {

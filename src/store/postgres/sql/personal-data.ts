@@ -1,4 +1,4 @@
-import type { PersonalDataPolicy } from '../../store.js';
+import type { PersonalDataPolicy } from '../../contract/index.js';
 import type { Queryable } from './db.js';
 
 const KEY = 'personal_data_hash_key';

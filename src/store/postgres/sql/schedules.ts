@@ -1,4 +1,4 @@
-import type { ExportSchedule } from '../../store.js';
+import type { ExportSchedule } from '../../contract/index.js';
 import { instant, isoSeconds, type Queryable } from './db.js';
 
 const COLUMNS = `id, contract_number, owner_user_id, date_range_expression, enabled, frequency_expression, schedule_objects,

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { RatedCharge, RatingSession } from '../../../rating/index.js';
-import type { ChargesFrom, ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences } from '../../store.js';
+import type { ChargesFrom, ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences } from '../../contract/index.js';
 import { textOrNull, type Queryable } from './db.js';
 import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 

@@ -1,4 +1,4 @@
-import type { LastUsage, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn } from '../../store.js';
+import type { LastUsage, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn } from '../../contract/index.js';
 import type { Queryable } from './db.js';
 
 /** Optional `usage_category = any(…)` with the categories as the parameter numbered `index`. */

@@ -1,4 +1,4 @@
-import type { Contract, Team, User } from '../../store.js';
+import type { Contract, Team, User } from '../../contract/index.js';
 import type { Queryable } from './db.js';
 
 export const USER_COLUMNS = 'id, email, user_name, first_name, last_name, full_name, status, roles';

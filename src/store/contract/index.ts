@@ -1,0 +1,21 @@
+// The Store contract, split by concern; each backend implements all of it.
+export type {
+  Contract, ContractDetail, ContractYear, DemoDataOptions, DemoDataSummary, JobStateCount, LastUsage, MigrationReport, PoolStats, Store, Team, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn, User,
+} from './store.js';
+export type {
+  CompletedQuery, ExportSchedule, Job, JobFile, JobKind, JobState, JobStore, NewJob, ResultQuery, ScheduleStore, StreamQuery,
+} from './jobs.js';
+export { jobOfNew } from './jobs.js';
+export type {
+  InsightsReportName, InsightsReportQuery, ReportFilters,
+} from './reports.js';
+export { DuplicateKeyError, JobLeaseLostError, QueryInterruptedError, isWriteConflict } from './errors.js';
+export type {
+  AuthorizationCode, CredentialPurgeReport, GrantStep, GrantStepOutcome, NewRefreshToken, NewUser, OAuthClient, OAuthConsent, OAuthStore, PersonalAccessToken, RefreshToken,
+} from './oauth.js';
+export type {
+  AdminStore, ChargesFrom, ContractDefinition, ContractPatch, ContractYearDefinition, DeleteOutcome, NewProduct, NewTeam, OAuthClientPatch, Page, PageRequest, PersonalDataPolicy, Product, ProductDetail, ProductPatch, Subscription, SubscriptionFilter, SubscriptionPatch, TeamDetail, TeamPatch, UserPatch,
+} from './admin.js';
+export type {
+  StagedUsageChunk, UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
+} from './usage.js';
