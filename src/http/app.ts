@@ -118,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.downloads) await app.register(downloadRoutes, deps.downloads);
   await app.register(authenticationRoutes, {
     prefix: '/authentication/v2', keys: deps.keys, provider, issuer: deps.tokens.issuer,
-    secureCookies: deps.publicUrl.startsWith('https:'), rateLimits: deps.authRateLimits ?? { token: 120, signIn: 20 },
+    secureCookies: deps.publicUrl.startsWith('https:'), rateLimits: deps.authRateLimits ?? { token: 120, signIn: 20 }, store: deps.store,
     firstPartyClientIds: deps.console ? [CONSOLE_CLIENT_ID] : [],
   });
   await app.register(openIdRoutes, { issuer: deps.tokens.issuer, publicUrl: deps.publicUrl, ...auth });

@@ -122,6 +122,13 @@ export interface Store extends JobStore, OAuthStore, AdminStore, UsageIngestStor
   ping(): Promise<void>;
   /** Connections of this process's database pool, for the metrics (no query). */
   poolStats(): PoolStats;
+  /**
+   * Counts one request against `key` in a fixed window of `windowMs` and says how many so far and
+   * how long the window still runs. A capability of stores that several processes share
+   * (PostgreSQL), so their rate limits share one budget; absent on DuckDB (one process), whose
+   * limits count in memory.
+   */
+  countRateLimitHit?(key: string, windowMs: number): Promise<{ readonly hits: number; readonly ttlMs: number }>;
   close(): Promise<void>;
 
   /** True when no user exists yet: the data directory is new. */

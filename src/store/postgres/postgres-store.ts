@@ -227,6 +227,14 @@ class PostgresStore extends SqlStore implements Store {
     return { inUse: this.#pool.totalCount - this.#pool.idleCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount };
   }
 
+  #rateLimitHits = 0;
+
+  async countRateLimitHit(key: string, windowMs: number): Promise<{ readonly hits: number; readonly ttlMs: number }> {
+    // Now and then, the ended windows go: the table holds about one minute's keys.
+    if (++this.#rateLimitHits % 500 === 0) await oauthSql.deleteEndedRateLimitCounters(this.#db).catch(() => undefined);
+    return oauthSql.incrementRateLimitCounter(this.#db, key, windowMs);
+  }
+
   async close(): Promise<void> {
     await this.#pool.end();
   }

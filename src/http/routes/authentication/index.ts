@@ -1,9 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { OAuthProvider, SigningKeys } from '../../../auth/index.js';
+import type { Store } from '../../../store/index.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { registerAuthorizeRoutes } from './authorize-routes.js';
 import { parseFormBodies } from './forms.js';
-import { createRateLimiter } from './rate-limit.js';
+import { registerRateLimits } from './rate-limit.js';
+import { parseBasicAuth } from './forms.js';
 import { registerTokenRoutes } from './token-routes.js';
 
 export { openIdRoutes } from './openid-routes.js';
@@ -16,8 +18,14 @@ export interface AuthenticationOptions {
   readonly issuer: string;
   /** Cookies get `Secure` when the public URL is https. */
   readonly secureCookies: boolean;
-  /** Requests per minute per client address; 0 turns the limit off. */
+  /**
+   * Requests per minute; 0 turns a limit off. `token` applies to every endpoint that checks a
+   * client secret (/token, /introspect, /revoke), per client address and per client id; `signIn`
+   * to the sign-in form, per address.
+   */
   readonly rateLimits: { readonly token: number; readonly signIn: number };
+  /** The store: its shared counters (PostgreSQL) make the limits one budget across processes. */
+  readonly store: Store;
   /** Clients of this service itself (the console): a signed-in user is not asked to consent to them. */
   readonly firstPartyClientIds?: readonly string[];
 }
@@ -44,11 +52,24 @@ const jwksSchema = {
 export const authenticationRoutes: FastifyPluginAsync<AuthenticationOptions> = async (app, options) => {
   useErrorFamily(app, 'oauth');
   parseFormBodies(app);
-  registerTokenRoutes(app, { provider: options.provider, limitRate: createRateLimiter(options.rateLimits.token) });
+  const limit = await registerRateLimits(app, options.store);
+  const perAddress = limit('secret-ip', options.rateLimits.token, (request) => request.ip);
+  // Per client id as well: a guesser spread over many addresses still has one budget per client.
+  const perClient = limit('secret-client', options.rateLimits.token, (request) => {
+    try {
+      const basic = parseBasicAuth(request.headers.authorization);
+      if (basic) return basic.id;
+    } catch {
+      // Malformed Basic: the handler answers invalid_client; counted per address only.
+    }
+    const clientId = (request.body as Record<string, unknown> | undefined)?.client_id;
+    return typeof clientId === 'string' ? clientId : undefined;
+  });
+  registerTokenRoutes(app, { provider: options.provider, limitAddress: perAddress, limitClient: perClient });
   registerAuthorizeRoutes(app, {
     provider: options.provider, secureCookies: options.secureCookies, issuer: options.issuer,
     firstPartyClientIds: new Set(options.firstPartyClientIds ?? []),
-    limitRate: createRateLimiter(options.rateLimits.signIn),
+    limitRate: limit('sign-in-ip', options.rateLimits.signIn, (request) => request.ip),
   });
   app.get('/keys', {
     schema: {

@@ -29,11 +29,17 @@ function clientOf(provider: OAuthProvider, request: FastifyRequest, form: Form) 
 
 /** `POST /token`, `/introspect`, `/revoke`: thin shells over OAuthProvider. */
 export function registerTokenRoutes(app: FastifyInstance, options: {
-  readonly provider: OAuthProvider; readonly limitRate: (request: FastifyRequest) => Promise<void>;
+  readonly provider: OAuthProvider;
+  /** Before the body is read: per client address. */
+  readonly limitAddress: (request: FastifyRequest) => Promise<void>;
+  /** After the form is parsed: per client id (Basic or form). */
+  readonly limitClient: (request: FastifyRequest) => Promise<void>;
 }): void {
   const { provider } = options;
+  // Every endpoint that checks a client secret shares the token endpoint's limits (issue 19 item 5).
+  const limited = { onRequest: options.limitAddress, preHandler: options.limitClient };
 
-  app.post('/token', { schema: tokenSchema, onRequest: options.limitRate }, async (request, reply) => {
+  app.post('/token', { schema: tokenSchema, ...limited }, async (request, reply) => {
     const form = formOf(request);
     const client = await provider.authenticateTokenClient(credentialsOf(request, form));
     const response = await provider.grant(client, form);
@@ -42,7 +48,7 @@ export function registerTokenRoutes(app: FastifyInstance, options: {
     return response;
   });
 
-  app.post('/introspect', { schema: introspectSchema, onRequest: options.limitRate }, async (request, reply) => {
+  app.post('/introspect', { schema: introspectSchema, ...limited }, async (request, reply) => {
     const form = formOf(request);
     const client = await clientOf(provider, request, form);
     if (!form.token) throw new AppError('OAUTH_INVALID_REQUEST', 'token is required.');
@@ -50,7 +56,7 @@ export function registerTokenRoutes(app: FastifyInstance, options: {
     return provider.introspect(client, form.token);
   });
 
-  app.post('/revoke', { schema: revokeSchema }, async (request) => {
+  app.post('/revoke', { schema: revokeSchema, ...limited }, async (request) => {
     const form = formOf(request);
     const client = await clientOf(provider, request, form);
     if (!form.token) throw new AppError('OAUTH_INVALID_REQUEST', 'token is required.');
