@@ -13,6 +13,7 @@ import { runKeysRotateCommand } from './commands/keys.js';
 import { formatContracts, formatProducts, formatTeams, parseContractYear, runAdminCliCommand } from './commands/admin.js';
 import type { ContractDefinition, ContractYearDefinition, ProductDetail, TeamDetail } from '../store/index.js';
 import { runTokenCommand } from './commands/token.js';
+import { runAnalyticsCommand, type AnalyticsCommandOptions, type AnalyticsQuestion } from './commands/analytics.js';
 import { parseDuration } from './duration.js';
 
 function positiveInteger(max: number) {
@@ -225,6 +226,41 @@ export function buildProgram(): Command {
       console.log(options.clear ? `cleared the seat price of ${options.line} (${versions.length} versions)`
         : `seat price of ${options.line}: ${options.tokens} tokens a year (${versions.length} versions)`);
     });
+
+  const analytics = program.command('analytics').description('licence analytics: token forecast, seat-or-Flex advice, idle seats, concurrency (as a user; tenancy applies)');
+  const formatOption = () => new Option('--format <format>', 'output format (csv: the main table; json: the API\'s answer)').choices(['table', 'csv', 'json']).default('table');
+  const ask = (question: AnalyticsQuestion) => async (options: AnalyticsCommandOptions) => {
+    console.log(await runAnalyticsCommand(config(), question, options));
+  };
+  analytics.command('forecast').description('when the tokens run out: the contract year\'s consumption, its forecast with intervals, against the pools')
+    .requiredOption('--user <email>', 'ask as this user (a manager of the contract)')
+    .requiredOption('--contract <number>', 'the contract')
+    .option('--year <n>', 'the contract year (default: the one holding today)', positiveInteger(999))
+    .addOption(formatOption())
+    .action(ask('forecast'));
+  analytics.command('advice').description('seat or Flex: who should get a seat, who would be cheaper on Flex')
+    .requiredOption('--user <email>', 'ask as this user (a manager of the contract)')
+    .requiredOption('--contract <number>', 'the contract')
+    .option('--from <date>', 'first day (default: 12 months before --to)', isoDate)
+    .option('--to <date>', 'last day (default: yesterday)', isoDate)
+    .addOption(formatOption())
+    .action(ask('advice'));
+  analytics.command('idle-seats').description('seats whose user has not used the product in the last N days, or never')
+    .requiredOption('--user <email>', 'ask as this user (an administrator of the team)')
+    .requiredOption('--team <teamId>', 'the team')
+    .option('--days <n>', 'the window in days', positiveInteger(3660), 30)
+    .addOption(formatOption())
+    .action(ask('idle-seats'));
+  analytics.command('concurrency').description('the most desktop sessions running at once, per product and hour or day')
+    .requiredOption('--user <email>', 'ask as this user (a manager of the contract)')
+    .requiredOption('--contract <number>', 'the contract')
+    .option('--product <code>', 'one product line (default: every one)')
+    .option('--from <date>', 'first day (default: 29 days before --to)', isoDate)
+    .option('--to <date>', 'last day (default: today)', isoDate)
+    .addOption(new Option('--granularity <unit>', 'periods').choices(['hour', 'day']).default('day'))
+    .option('--top <n>', 'how many busiest periods to list', positiveInteger(1000), 10)
+    .addOption(formatOption())
+    .action(ask('concurrency'));
 
   program.command('import').description('ingest usage records from CSV or NDJSON files, rated on arrival (each file all or nothing)')
     .argument('<files...>', 'files to import (.csv, .ndjson, .jsonl; .gz too)')
