@@ -9,4 +9,4 @@ export {
 export { insightsCatalog } from './insights-catalog.js';
 export { tokenflexCatalog } from './tokenflex-catalog.js';
 export { FORMULA_CELL_PATTERN, neutraliseFreeText, restoreFreeText } from './formula-cells.js';
-export { catalogFor, describeCatalog, normaliseUsageCategory } from './catalog.js';
+export { catalogFor, describeCatalog, enrichmentAliases, normaliseUsageCategory, withFieldAliases } from './catalog.js';

@@ -15,6 +15,8 @@ export interface TokenflexExportRequest {
   readonly usageCategory?: readonly string[];
   readonly where?: string;
   readonly downloadFileName?: string;
+  /** Other names of fields: the contract's enrichment category names → `customFieldN` (spec §4). */
+  readonly fieldAliases?: Readonly<Record<string, string>>;
 }
 
 interface StoredExport {
@@ -25,6 +27,8 @@ interface StoredExport {
   readonly where: string;
   readonly downloadFileName: string;
   readonly scheduleId: string | null;
+  /** The aliases the request used; absent when none. */
+  readonly fieldAliases?: Readonly<Record<string, string>>;
 }
 
 /** At most this many export requests of one user wait in `Requested` (spec §4). */
@@ -59,7 +63,15 @@ function toSpec(stored: StoredExport): UsageQuerySpec {
     ...(stored.usageCategories ? { usageCategories: stored.usageCategories } : {}),
     scope: { kind: 'contract', contractNumber: stored.contractNumber },
     purpose: 'export',
+    ...(stored.fieldAliases ? { fieldAliases: stored.fieldAliases } : {}),
   };
+}
+
+/** The aliases a request actually uses (in `fields` or `where`); absent when none. */
+function usedAliases(request: TokenflexExportRequest): { fieldAliases?: Readonly<Record<string, string>> } {
+  if (!request.fieldAliases) return {};
+  const used = Object.entries(request.fieldAliases).filter(([alias]) => request.fields.includes(alias) || (request.where ?? '').includes(alias));
+  return used.length > 0 ? { fieldAliases: Object.fromEntries(used) } : {};
 }
 
 /** Checks seed 002's rules for a desktop session-level export; throws QUERY_INVALID naming the offenders. */
@@ -67,7 +79,7 @@ function checkDesktopSessionExport(stored: StoredExport): void {
   const plan = planUsageQuery(toSpec(stored), catalogFor('tokenflex'));
   if (!plan.sessionLevel || !plan.usageCategories?.includes('DESKTOP_PRODUCT')) return;
   const errors = [
-    ...stored.fields.map((name, i) => ({ name, path: `/fields/${i}`, ok: DESKTOP_SESSION_FIELDS.has(name) })),
+    ...stored.fields.map((name, i) => ({ name, path: `/fields/${i}`, ok: DESKTOP_SESSION_FIELDS.has(stored.fieldAliases?.[name] ?? name) })),
     ...stored.metrics.map((name, i) => ({ name, path: `/metrics/${i}`, ok: DESKTOP_SESSION_METRICS.has(name) })),
   ].filter((item) => !item.ok).map((item) => ({ path: item.path, message: `'${item.name}' is not available in a desktop session-level export` }));
   if (errors.length > 0) {
@@ -119,8 +131,10 @@ export class TokenflexExportService {
       where: (request.where ?? '').trim(),
       downloadFileName: normaliseDownloadFileName(request.downloadFileName, now),
       scheduleId: firing?.scheduleId ?? null,
+      ...usedAliases(request),
     };
-    planUsageQuery(toSpec(stored), catalogFor('tokenflex'));
+    // Checked against every alias (so a misspelt one gets its "did you mean"); stored with the used ones.
+    planUsageQuery({ ...toSpec(stored), ...(request.fieldAliases ? { fieldAliases: request.fieldAliases } : {}) }, catalogFor('tokenflex'));
     checkDesktopSessionExport(stored);
     const pending = await this.#options.store.countPendingJobs(ownerUserId, 'export');
     if (pending >= MAX_PENDING_EXPORTS) {

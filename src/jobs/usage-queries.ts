@@ -13,6 +13,8 @@ export interface UsageQueryRequest {
   readonly where?: string;
   readonly orderBy?: string;
   readonly usageCategories?: readonly string[];
+  /** Other names of fields: a contract's enrichment category names → `customFieldN` (Token Flex). */
+  readonly fieldAliases?: Readonly<Record<string, string>>;
 }
 
 export type QueryScope =
@@ -28,6 +30,16 @@ interface StoredQuery {
   readonly orderBy: string;
   readonly usageCategories: readonly string[] | null;
   readonly scope: QueryScope;
+  /** Present only when the request used an alias, so the stored form (and hash) of other queries is unchanged. */
+  readonly fieldAliases?: Readonly<Record<string, string>>;
+}
+
+/** The aliases a request actually uses (in `fields`, `where` or `orderBy`); absent when none. */
+function usedAliases(request: UsageQueryRequest): { fieldAliases?: Readonly<Record<string, string>> } {
+  if (!request.fieldAliases) return {};
+  const text = `${request.where ?? ''} ${request.orderBy ?? ''}`;
+  const used = Object.entries(request.fieldAliases).filter(([alias]) => request.fields.includes(alias) || text.includes(alias));
+  return used.length > 0 ? { fieldAliases: Object.fromEntries(used.sort(([a], [b]) => (a < b ? -1 : 1))) } : {};
 }
 
 export interface UsageQueryServiceOptions {
@@ -51,7 +63,8 @@ const PENDING_READ_MS = 100;
 /** Idempotency keys are honoured for this long (spec §1). */
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
-function toSpec(query: StoredQuery): UsageQuerySpec {
+function toSpec(query: StoredQuery, allAliases?: Readonly<Record<string, string>>): UsageQuerySpec {
+  const fieldAliases = allAliases ?? query.fieldAliases;
   return {
     fields: query.fields,
     metrics: query.metrics,
@@ -60,6 +73,7 @@ function toSpec(query: StoredQuery): UsageQuerySpec {
     ...(query.usageCategories ? { usageCategories: query.usageCategories } : {}),
     scope: query.scope,
     purpose: 'query',
+    ...(fieldAliases ? { fieldAliases } : {}),
   };
 }
 
@@ -139,7 +153,7 @@ export class UsageQueryService {
     const plan = planUsageQuery(toSpec({
       api, fields: [...request.fields], metrics: [...request.metrics], where: (request.where ?? '').trim(), orderBy: (request.orderBy ?? '').trim(),
       usageCategories: request.usageCategories && request.usageCategories.length > 0 ? [...request.usageCategories] : null, scope,
-    }), catalogFor(api));
+    }, request.fieldAliases), catalogFor(api));
     return { columns: [...plan.fields.map((f) => f.name), ...plan.metrics.map((m) => m.name)] };
   }
 
@@ -158,8 +172,10 @@ export class UsageQueryService {
         ? [...new Set(request.usageCategories.map((c) => normaliseUsageCategory(c) ?? c))].sort()
         : null,
       scope: scope.kind === 'teams' ? { kind: 'teams', teamIds: [...scope.teamIds].sort() } : scope,
+      ...usedAliases(request),
     };
-    planUsageQuery(toSpec(stored), catalogFor(api));
+    // Checked against every alias (so a misspelt one gets its "did you mean"); stored with the used ones.
+    planUsageQuery(toSpec(stored, request.fieldAliases), catalogFor(api));
     const requestHash = createHash('sha256').update(JSON.stringify([ownerUserId, stored])).digest('hex');
     const { store } = this.#options;
 

@@ -1,7 +1,7 @@
 import type { ErrorDetail } from '../../errors.js';
 import { AppError } from '../../errors.js';
 import type { ApiName, Catalog, FieldDef, JoinName, MetricDef, UsageCategory } from '../../catalog/index.js';
-import { USAGE_CATEGORIES, normaliseUsageCategory } from '../../catalog/index.js';
+import { USAGE_CATEGORIES, normaliseUsageCategory, withFieldAliases } from '../../catalog/index.js';
 import { createClauseError } from '../clause-error.js';
 import { parseFilter, parseOrderBy } from '../parser/index.js';
 import type { ResolvedFilter } from './resolve.js';
@@ -25,6 +25,8 @@ export interface UsageQuerySpec {
   readonly usageCategories?: readonly string[];
   readonly scope: UsageQueryScope;
   readonly purpose: 'query' | 'export';
+  /** Other names of catalogue fields (a contract's enrichment category names → `customFieldN`). */
+  readonly fieldAliases?: Readonly<Record<string, string>>;
 }
 
 /** One `orderBy` item, mapped to the catalogue. */
@@ -55,7 +57,8 @@ const JOIN_ORDER: readonly JoinName[] = ['users', 'teams'];
  * QUERY_INVALID (with `errors` naming each bad member), FILTER_* for the `where` clause, and
  * ORDER_BY_INVALID for the `orderBy` clause.
  */
-export function planUsageQuery(spec: UsageQuerySpec, catalog: Catalog): UsageQueryPlan {
+export function planUsageQuery(spec: UsageQuerySpec, baseCatalog: Catalog): UsageQueryPlan {
+  const catalog = spec.fieldAliases ? withFieldAliases(baseCatalog, spec.fieldAliases) : baseCatalog;
   const errors: ErrorDetail[] = [];
   if (spec.fields.length === 0 && spec.metrics.length === 0) {
     errors.push({ path: '/fields', message: 'a query needs at least one field or metric' });

@@ -44,14 +44,17 @@ function describe(exportsService: TokenflexExportService, job: Job): Record<stri
 }
 
 /** `/export/:c/requests…` (spec §4, seed 002). */
-export function registerTokenflexExports(app: FastifyInstance, exportsService: TokenflexExportService): void {
+export function registerTokenflexExports(
+  app: FastifyInstance, exportsService: TokenflexExportService,
+  aliasesOf: (contractNumber: string) => Promise<Readonly<Record<string, string>>>,
+): void {
   app.post<{ Params: { contract_number: string }; Body: SubmitBody }>('/export/:contract_number/requests', { schema: submitExportRoute }, async (request, reply) => {
     const principal = principalOf(request);
     const contractNumber = request.params.contract_number;
     await principal.assertContract(contractNumber);
     const body = request.body;
     const job = await exportsService.submit(principal.user?.id ?? '', contractNumber, {
-      fields: body.fields ?? [], metrics: body.metrics ?? [],
+      fields: body.fields ?? [], metrics: body.metrics ?? [], fieldAliases: await aliasesOf(contractNumber),
       ...(body.usageCategory ? { usageCategory: body.usageCategory } : {}),
       ...(body.where !== undefined ? { where: body.where } : {}),
       ...(body.downloadFileName !== undefined ? { downloadFileName: body.downloadFileName } : {}),

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { describeCatalog, tokenflexCatalog } from '../../../catalog/index.js';
+import { describeCatalog, enrichmentAliases, tokenflexCatalog } from '../../../catalog/index.js';
 import { AppError } from '../../../errors.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { useLenientJsonBodies, useLenientQuery } from '../../lenient-requests.js';
@@ -92,8 +92,10 @@ export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app,
     return options.store.listLastUsage(contractNumber);
   });
 
-  registerTokenflexQueries(app, options.queries, options.submitHoldMs);
-  if (options.tokenflexExports) registerTokenflexExports(app, options.tokenflexExports);
+  // A contract's enrichment category names work as aliases of their customFieldN (spec §4).
+  const aliasesOf = async (contractNumber: string) => enrichmentAliases(await options.store.getEnrichmentCategories(contractNumber) ?? []);
+  registerTokenflexQueries(app, options.queries, options.submitHoldMs, aliasesOf);
+  if (options.tokenflexExports) registerTokenflexExports(app, options.tokenflexExports, aliasesOf);
   if (options.schedules) registerTokenflexSchedules(app, options.schedules);
 };
 

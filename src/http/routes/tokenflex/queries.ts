@@ -40,13 +40,16 @@ async function describeJob(queries: UsageQueryService, job: Job, contractNumber:
 }
 
 /** `POST /usage/:c/query` and `GET /usage/:c/query/:id` (spec §4). */
-export function registerTokenflexQueries(app: FastifyInstance, queries: UsageQueryService, submitHoldMs: number): void {
+export function registerTokenflexQueries(
+  app: FastifyInstance, queries: UsageQueryService, submitHoldMs: number,
+  aliasesOf: (contractNumber: string) => Promise<Readonly<Record<string, string>>>,
+): void {
   app.post<{ Params: Params; Body: SubmitBody }>('/usage/:contract_number/query/check', { schema: checkQueryRoute, config: { scope: 'data:read' } }, async (request) => {
     const contractNumber = request.params.contract_number;
     await principalOf(request).assertContract(contractNumber);
     const body = request.body;
     const { columns } = queries.check('tokenflex', { kind: 'contract', contractNumber }, {
-      fields: body.fields ?? [], metrics: body.metrics ?? [],
+      fields: body.fields ?? [], metrics: body.metrics ?? [], fieldAliases: await aliasesOf(contractNumber),
       ...(body.where !== undefined ? { where: body.where } : {}),
       ...(body.usageCategory !== undefined ? { usageCategories: body.usageCategory } : {}),
     });
@@ -61,6 +64,7 @@ export function registerTokenflexQueries(app: FastifyInstance, queries: UsageQue
     const { job: submitted } = await queries.submit('tokenflex', principal.user?.id ?? '', { kind: 'contract', contractNumber }, {
       fields: body.fields ?? [],
       metrics: body.metrics ?? [],
+      fieldAliases: await aliasesOf(contractNumber),
       ...(body.where !== undefined ? { where: body.where } : {}),
       ...(body.usageCategory !== undefined ? { usageCategories: body.usageCategory } : {}),
     }, request.headers['idempotency-key'] as string | undefined);
