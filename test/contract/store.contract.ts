@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { ingestUsage } from '../../src/ingest/index.js';
 import type { Store } from '../../src/store/index.js';
 
 /** Makes a fresh, empty, unmigrated store; `reopen` opens the same database again. */
@@ -274,6 +275,38 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         assert.deepEqual(await store.expireJobs(new Date(Date.now() + 120_000)), []);
         assert.equal((await store.getJob('done'))?.state, 'expired');
         assert.equal((await store.requestCancel('bad'))?.state, 'canceled');
+      } finally {
+        await dispose();
+      }
+    });
+
+    test('the Insights USAGE report breaks ties by e-mail and product line, the same on every backend (issue 21 drift)', async () => {
+      const { store, dispose } = await factory.create();
+      try {
+        await store.migrate();
+        await store.loadDemoData(DEMO);
+        const admin = (await store.findUserByEmail('admin@example.com'))!;
+        const contract = (await store.findContract((await store.listManagedContracts(admin.id))[0]!.contractNumber))!;
+        const team = (await store.findTeam(contract.teamId))!;
+        const user = (await store.findUserById([...team.administrators, ...team.members][0]!))!;
+        // Two product lines of one product name and version: rows that tie on everything the
+        // report showed first (day, team, user, product, version, source).
+        for (const productLineCode of ['ZZB', 'ZZA']) {
+          await store.createProduct({ productLineCode, version: '2025', productName: 'Tie Product', featureCode: `F${productLineCode}`,
+            dailyTokenRate: 1, effectiveFrom: null, effectiveTo: null });
+        }
+        const lines = ['ZZB', 'ZZA'].map((productLineCode, i) => JSON.stringify({
+          id: `tie-${i}`, contractNumber: contract.contractNumber, userName: user.userName, source: 'flex', productLineCode,
+          productVersion: '2025', sessionStartDate: '2025-03-03T09:00:00Z', sessionEndDate: '2025-03-03T10:30:00Z',
+          licenseServerTimeZoneOffset: '+00:00',
+        }));
+        const summary = await ingestUsage(store, (async function* () { yield lines.join('\n'); })(), { format: 'ndjson', dryRun: false });
+        assert.equal(summary.inserted, 2);
+        const built = store.buildReportQuery({ report: 'USAGE', teamIds: [team.teamId], startDate: '2025-03-03', endDate: '2025-03-03' });
+        const rows: unknown[][] = [];
+        for await (const row of store.streamRows(built, new AbortController().signal)) rows.push(row);
+        const tied = rows.filter((row) => row[5] === 'Tie Product');
+        assert.deepEqual(tied.map((row) => row[6]), ['ZZA', 'ZZB']);
       } finally {
         await dispose();
       }

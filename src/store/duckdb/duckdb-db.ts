@@ -16,6 +16,10 @@ export const duckDbDialect: SqlDialect = Object.freeze({
   timestamp: (placeholder: string) => `cast(${placeholder} as timestamp)`,
   timestampValue: zonelessUtc,
   isoMs: (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ')`,
+  isoDate: (expression: string) => `strftime(${expression}, '%Y-%m-%d')`,
+  // An empty list matches nothing (`in (null)` is never true).
+  inTextList: (column: string, values: readonly string[], bind: (value: string) => string) =>
+    `${column} in (${values.length > 0 ? values.map(bind).join(', ') : 'null'})`,
   // DuckDB binds no array to `= any(…)` through the node API: one parameter per item.
   inList: (column: string, first: number, values: readonly unknown[]) => (values.length === 0
     ? { sql: 'false', values: [] }

@@ -10,7 +10,7 @@ import { bulkLoadMemoryLimit } from './memory-limit.js';
 import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import {
   QueryInterruptedError,
-  type CompletedQuery, type Contract, type ContractDetail, type ExportSchedule, type InsightsReportQuery, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job,
+  type CompletedQuery, type Contract, type ContractDetail, type ExportSchedule, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job,
   type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type UsageSummaryFilter,
   type UsageSummaryRow, type UsageValueColumn, type User,
   type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type PersonalAccessToken, type PersonalDataPolicy, type RefreshToken,
@@ -39,7 +39,6 @@ import {
 } from './sql/usage-ingest.js';
 import { selectContractDetail } from './sql/contracts.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
-import { buildReportQuery } from './sql/reports.js';
 import { deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule } from './sql/schedules.js';
 import { SqlStore } from '../sql/sql-store.js';
 import * as jobsSql from '../sql/jobs.js';
@@ -519,10 +518,6 @@ class DuckDbStore extends SqlStore implements Store {
       if (isTransactionConflict(error)) return false;
       throw error;
     }
-  }
-
-  buildReportQuery(query: InsightsReportQuery): StreamQuery {
-    return buildReportQuery(query);
   }
 
   // --- OAuthStore ------------------------------------------------------------------------------

@@ -15,11 +15,21 @@ function jsonArrayText(expressions: readonly string[]): string {
   return `(${chunks.map((c) => `${c}::jsonb`).join(' || ')})::text`;
 }
 
+/** A PostgreSQL array literal of text values: every element double-quoted, `"` and `\` escaped. */
+function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
 export const postgresDialect: SqlDialect = Object.freeze({
   name: 'postgres',
   timestamp: (placeholder: string) => `${placeholder}::timestamptz`,
   timestampValue: (date: Date) => date.toISOString(),
   isoMs,
+  isoDate: (expression: string) => `to_char(${expression}, 'YYYY-MM-DD')`,
+  // One parameter, whatever the list's length: the array as its literal text, cast (a COPY inlines
+  // parameters as literals, so they stay scalars).
+  inTextList: (column: string, values: readonly string[], bind: (value: string) => string) =>
+    `${column} = any(${bind(arrayLiteral(values))}::text[])`,
   // One array parameter, whatever the list's length (lists here are of text ids and kinds).
   inList: (column: string, first: number, values: readonly unknown[]) => ({ sql: `${column} = any($${first}::text[])`, values: [[...values]] }),
   addSeconds: (time: string, seconds: string) => `${time} + make_interval(secs => ${seconds})`,

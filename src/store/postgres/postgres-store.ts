@@ -15,7 +15,7 @@ import {
   type NewProduct, type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
   type TeamPatch, type UserPatch, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
   type AuthorizationCode, type CompletedQuery, type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary,
-  type ExportSchedule, type InsightsReportQuery, type LastUsage, type MigrationReport,
+  type ExportSchedule, type LastUsage, type MigrationReport,
   type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type PersonalDataPolicy, type RefreshToken, type ResultQuery, type Store,
   type StreamQuery, type Team, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User, type PoolStats,
 } from '../contract/index.js';
@@ -41,7 +41,6 @@ import * as oauthSql from './sql/oauth.js';
 import { createUsagePartition, lockPartitionChanges, monthsBetween, selectMissingPartitions } from './sql/partitions.js';
 import * as patSql from './sql/personal-access-tokens.js';
 import { selectPersonalDataPolicy } from './sql/personal-data.js';
-import { buildReportQuery } from './sql/reports.js';
 import {
   deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule,
 } from './sql/schedules.js';
@@ -467,10 +466,6 @@ class PostgresStore extends SqlStore implements Store {
 
   copyCsv(query: StreamQuery, columns: readonly string[], textColumns: readonly string[], target: string, signal: AbortSignal): Promise<number> {
     return this.#cancellable(signal, (client) => copyQueryToCsv(client, query, columns, textColumns, target));
-  }
-
-  buildReportQuery(query: InsightsReportQuery): StreamQuery {
-    return buildReportQuery(query);
   }
 
   // --- ScheduleStore ---------------------------------------------------------------------------

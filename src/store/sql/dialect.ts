@@ -53,6 +53,13 @@ export interface SqlDialect {
   timestampValue(date: Date): string;
   /** A timestamp column as ISO 8601 UTC text with milliseconds (`2025-01-01T00:00:00.000Z`). */
   isoMs(column: string): string;
+  /** A date expression as `YYYY-MM-DD` text. */
+  isoDate(expression: string): string;
+  /**
+   * `column` is one of the text `values`, bound through `bind` (which appends a parameter and
+   * gives its placeholder): for statements whose parameters must stay scalars (StreamQuery).
+   */
+  inTextList(column: string, values: readonly string[], bind: (value: string) => string): string;
   /** `column` is one of `values`, the list's parameters numbered from `$first`. */
   inList(column: string, first: number, values: readonly unknown[]): ListBinding;
   /** `seconds` (an SQL number expression) added to the timestamp expression `time`. */

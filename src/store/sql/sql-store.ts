@@ -1,7 +1,8 @@
-import type { CompletedQuery, Job, JobFile, JobKind, JobStateCount, NewJob, ResultQuery, Store } from '../contract/index.js';
+import type { CompletedQuery, InsightsReportQuery, Job, JobFile, JobKind, JobStateCount, NewJob, ResultQuery, Store, StreamQuery } from '../contract/index.js';
 import type { Db } from './dialect.js';
 import * as analyticsSql from './analytics.js';
 import * as jobsSql from './jobs.js';
+import { buildReportQuery } from './reports.js';
 import type { ConcurrencyRequest, ConcurrencyRow, DailyTokens, ProductLineRate, SeatHolder, UserProductMonth } from '../analytics-store.js';
 
 type JobFilter = Parameters<Store['listJobs']>[0];
@@ -22,6 +23,11 @@ export abstract class SqlStore {
   abstract completeQueryJob(
     id: string, workerId: string, query: ResultQuery, retentionMs: number, signal: AbortSignal, rowWritten?: Promise<unknown>,
   ): Promise<CompletedQuery>;
+
+  /** The SQL of an Insights report, ready for `streamRows`. */
+  buildReportQuery(query: InsightsReportQuery): StreamQuery {
+    return buildReportQuery(this.db.dialect, query);
+  }
 
   // --- JobStore --------------------------------------------------------------------------------
 
