@@ -88,7 +88,11 @@ export async function contractAdvice(
     if (!row) usage.set(key, row = { userId, userName, productLineCode, holdsSeat: false, daysByMonth: [], flexTokens: 0 });
     return row;
   };
+  // Use through a collection seat is left out: that seat covers several products, and its price
+  // cannot be weighed against one product's daily rate.
+  const viaCollection = new Set(months.filter((m) => m.throughCollection).map((m) => `${m.userId}\u0000${m.productLineCode}`));
   for (const m of months) {
+    if (viaCollection.has(`${m.userId}\u0000${m.productLineCode}`)) continue;
     const row = entry(m.userId, m.userName, m.productLineCode);
     row.daysByMonth.push({ month: m.month, days: m.days });
     row.flexTokens += m.flexTokens;

@@ -24,6 +24,8 @@ export interface UserProductMonth {
   readonly days: number;
   /** Tokens of the Flex records (source `flex`). */
   readonly flexTokens: number;
+  /** Whether some of that use was through a collection (the records name a parent product). */
+  readonly throughCollection: boolean;
 }
 
 /** A product line as the advice sees it. */
@@ -47,7 +49,10 @@ export interface SeatHolder {
   readonly status: string;
   readonly endDate: string;
   readonly renewalDate: string | null;
-  /** The user's last day of use of the line (any version, any source, any contract of the team) up to the day asked; null: never. */
+  /**
+   * The user's last day of use of the line (any version, any source, any contract of the team), or for
+   * a collection's seat of any product used through it, up to the day asked; null: never.
+   */
   readonly lastUseDate: string | null;
 }
 

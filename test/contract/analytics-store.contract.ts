@@ -104,7 +104,7 @@ export function describeAnalyticsStoreContract(name: string, factory: AnalyticsS
       }
     });
 
-    test('seat holders of a team carry their last use of the line, or none', async () => {
+    test('seat holders of a team carry their last use of the line (or of a product used through the collection the seat is of), or none', async () => {
       const seats = await store.listSeatHolders({ teamId: team }, '2025-06-30');
       const raw = await rows(
         `select a.user_id, s.product_line_code, s.id from seat_assignments a join subscriptions s on s.id = a.subscription_id
@@ -112,8 +112,9 @@ export function describeAnalyticsStoreContract(name: string, factory: AnalyticsS
       assert.deepEqual(seats.map((s) => [s.userId, s.productLineCode, s.subscriptionId]), raw.map((r) => r.map(String)));
       for (const seat of seats) {
         const [[last]] = await rows(
-          `select cast(max(usage_date) as varchar) from usage_records where team_id = $1 and user_id = $2 and product_line_code = $3
-              and usage_date <= cast('2025-06-30' as date)`, [team, seat.userId, seat.productLineCode]) as unknown[][] as [[unknown]];
+          `select cast(max(usage_date) as varchar) from usage_records where team_id = $1 and user_id = $2
+              and (product_line_code = $3 or parent_product_name = $4) and usage_date <= cast('2025-06-30' as date)`,
+          [team, seat.userId, seat.productLineCode, seat.productName]) as unknown[][] as [[unknown]];
         assert.equal(seat.lastUseDate, last === null ? null : String(last));
       }
     });

@@ -59,7 +59,8 @@ export async function selectUserProductMonths(db: Db, contractNumber: string, fr
   const { rows } = await db.query(
     `select user_id, max(user_name) as user_name, product_line_code, ${dayText(db, 'usage_date', true)} as use_month,
             count(distinct usage_date) as days,
-            coalesce(sum(tokens_consumed) filter (where source = 'flex'), 0) as flex_tokens
+            coalesce(sum(tokens_consumed) filter (where source = 'flex'), 0) as flex_tokens,
+            count(parent_product_name) as through_collection
        from usage_records
       where contract_number = $1 and usage_date between cast($2 as date) and cast($3 as date)
         and usage_category in ('DESKTOP_PRODUCT', 'CLOUD_PRODUCT')
@@ -70,6 +71,7 @@ export async function selectUserProductMonths(db: Db, contractNumber: string, fr
   return rows.map((row) => Object.freeze({
     userId: String(row.user_id), userName: textOrNull(row.user_name) ?? String(row.user_id), productLineCode: String(row.product_line_code),
     month: String(row.use_month), days: Number(row.days), flexTokens: Number(row.flex_tokens),
+    throughCollection: Number(row.through_collection) > 0,
   }));
 }
 
@@ -100,7 +102,10 @@ export async function selectSeatHolders(
   db: Db, scope: { readonly contractNumber: string } | { readonly teamId: string }, asOf: string,
 ): Promise<SeatHolder[]> {
   const [column, key] = 'teamId' in scope ? ['team_id', scope.teamId] : ['contract_number', scope.contractNumber];
-  // The last use is any record of the team (any contract, version or source) of the seat's user and line.
+  // The last use is any record of the team (any contract, version or source) of the seat's user and
+  // line, or, for a collection's seat, of a product used through that collection (the records name
+  // it as their parent product). Two grouped reads, not one join on "line or parent": an OR join
+  // cannot be a hash join.
   const { rows } = await db.query(
     `with seats as (
        select a.user_id, s.team_id, s.product_line_code, s.product_name, s.id, s.offering_type, s.term, s.status,
@@ -108,20 +113,32 @@ export async function selectSeatHolders(
          from seat_assignments a join subscriptions s on s.id = a.subscription_id
         where s.${column} = $1 and s.status = 'Active'
      ),
-     last_use as (
+     holders as (select distinct team_id, user_id from seats),
+     by_line as (
        select r.user_id, r.product_line_code, max(r.usage_date) as last_day
-         from usage_records r
-         join (select distinct team_id, user_id, product_line_code from seats) k
-           on r.team_id = k.team_id and r.user_id = k.user_id and r.product_line_code = k.product_line_code
+         from usage_records r join holders h on r.team_id = h.team_id and r.user_id = h.user_id
         where r.usage_date <= cast($2 as date)
         group by r.user_id, r.product_line_code
+     ),
+     by_parent as (
+       select r.user_id, r.parent_product_name, max(r.usage_date) as last_day
+         from usage_records r join holders h on r.team_id = h.team_id and r.user_id = h.user_id
+        where r.usage_date <= cast($2 as date) and r.parent_product_name is not null
+        group by r.user_id, r.parent_product_name
+     ),
+     last_use as (
+       select s.id, s.user_id, case when l.last_day is null then p.last_day when p.last_day is null then l.last_day
+                                    else greatest(l.last_day, p.last_day) end as last_day
+         from seats s
+         left join by_line l on l.user_id = s.user_id and l.product_line_code = s.product_line_code
+         left join by_parent p on p.user_id = s.user_id and p.parent_product_name = s.product_name
      )
      select s.user_id, coalesce(u.user_name, s.user_id) as user_name, s.product_line_code, s.product_name, s.id,
             s.offering_type, s.term, s.status, ${dayText(db, 's.end_date')} as end_date,
             ${dayText(db, 's.renewal_date')} as renewal_date, ${dayText(db, 'l.last_day')} as last_use
        from seats s
        left join users u on u.id = s.user_id
-       left join last_use l on l.user_id = s.user_id and l.product_line_code = s.product_line_code
+       left join last_use l on l.id = s.id and l.user_id = s.user_id
       order by s.product_line_code, s.user_id, s.id`,
     [key, asOf]);
   return rows.map((row) => Object.freeze({
