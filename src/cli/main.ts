@@ -262,12 +262,21 @@ export function buildProgram(): Command {
     .addOption(formatOption())
     .action(ask('concurrency'));
 
-  program.command('import').description('ingest usage records from CSV or NDJSON files, rated on arrival (each file all or nothing)')
+  program.command('import').description('ingest usage records from CSV or NDJSON files, rated on arrival (each file all or nothing); ' +
+    'or Autodesk\'s Token Flex exports and FlexNet debug logs (--source, docs/sources.md)')
     .argument('<files...>', 'files to import (.csv, .ndjson, .jsonl; .gz too)')
     .addOption(new Option('--format <format>', 'format of every file (default: by extension)').choices(['csv', 'ndjson']))
-    .option('--dry-run', 'validate and count only; write nothing', false)
-    .option('--contract <number>', 'the contract of records that name none')
-    .action(async (files: string[], options: { format?: 'csv' | 'ndjson'; dryRun: boolean; contract?: string }) => {
+    .option('--dry-run', 'validate and count only; write nothing (--source flexlm: lists the features no product has)', false)
+    .option('--contract <number>', 'the contract of records that name none (with --source: of every record)')
+    .addOption(new Option('--source <source>', 'read the files as Token Flex exports (rated by Autodesk) or FlexNet debug logs')
+      .choices(['tokenflex-export', 'flexlm']))
+    .option('--server <name>', '--source flexlm: the licence server the logs are of')
+    .option('--offset <±HH:MM>', '--source flexlm: the licence server\'s UTC offset (its log\'s times are local)')
+    .addOption(new Option('--rate-as <source>', '--source flexlm: sus (network seats, no Flex tokens) or flex (rated as Flex usage)')
+      .choices(['sus', 'flex']).default('sus'))
+    .action(async (files: string[], options: {
+      format?: 'csv' | 'ndjson'; dryRun: boolean; contract?: string; source?: 'tokenflex-export' | 'flexlm'; server?: string; offset?: string; rateAs: 'sus' | 'flex';
+    }) => {
       const ok = await runImportCommand(config(), { files, ...options }, {
         progress: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true, summary: (line) => console.log(line),
       });

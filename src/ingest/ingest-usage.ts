@@ -17,7 +17,7 @@ export interface IngestUsageOptions {
   readonly validationWorkers?: number;
 }
 /** Records handed to the store at a time. */
-const CHUNK_RECORDS = 2048;
+export const CHUNK_RECORDS = 2048;
 
 /**
  * Reads a usage batch (NDJSON or CSV) from `body` to its end, validates every row, and has the
@@ -79,10 +79,13 @@ export async function ingestUsage(
   return store.ingestUsage(records(), storeOptions);
 }
 
-/** The problems of a batch, in line order: the first 100 kept, all counted. */
-class BatchProblems {
-  private readonly listed: RowProblem[] = [];
-  private readonly lines = new Set<number>();
+/**
+ * The problems of a batch, in line order: the first 100 kept, all counted. A batch of several
+ * files (a source's, src/ingest/ingest-sources.ts) names the file of each problem.
+ */
+export class BatchProblems {
+  private readonly listed: (RowProblem & { readonly file?: string })[] = [];
+  private readonly lines = new Set<number | string>();
   /** Lines with problems of the segments added whole (`addSegment`). */
   private segmentLines = 0;
   private total = 0;
@@ -91,10 +94,10 @@ class BatchProblems {
     return this.total;
   }
 
-  add(problems: readonly RowProblem[]): void {
+  add(problems: readonly (RowProblem & { readonly file?: string })[]): void {
     for (const problem of problems) {
       this.total++;
-      this.lines.add(problem.line);
+      this.lines.add(problem.file === undefined ? problem.line : `${problem.file}\u0000${problem.line}`);
       if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(Object.freeze({ ...problem }));
     }
   }
@@ -108,11 +111,11 @@ class BatchProblems {
 
   throwIfAny(): void {
     if (this.total === 0) return;
-    const first = this.listed[0] as RowProblem;
+    const first = this.listed[0] as RowProblem & { readonly file?: string };
     const lines = this.lines.size + this.segmentLines;
     throw new AppError('USAGE_BATCH_INVALID',
       `The batch has ${this.total} problem${this.total === 1 ? '' : 's'} on ${lines} line${lines === 1 ? '' : 's'}; nothing was written. ` +
-      `First: line ${first.line}${first.field ? `, ${first.field}` : ''}: ${first.message}.`,
+      `First: ${first.file === undefined ? '' : `${first.file}, `}line ${first.line}${first.field ? `, ${first.field}` : ''}: ${first.message}.`,
       { extra: Object.freeze({ errors: Object.freeze([...this.listed]), errorCount: this.total, invalidLines: lines }) });
   }
 }

@@ -18,7 +18,7 @@ export type {
   AdminStore, ChargesFrom, ContractDefinition, ContractPatch, ContractYearDefinition, DeleteOutcome, NewProduct, NewTeam, OAuthClientPatch, Page, PageRequest, PersonalDataPolicy, Product, ProductDetail, ProductPatch, Subscription, SubscriptionFilter, SubscriptionPatch, TeamDetail, TeamPatch, UserPatch,
 } from './contract/admin.js';
 export type {
-  StagedUsageChunk, UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
+  DenialInput, GivenCharge, StagedUsageChunk, UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from './contract/usage.js';
 export { ALLOWED_MOVES, canMove, JOB_STATES, PENDING_STATES } from './job-state.js';
 export { bulkLoadMemoryLimit } from './duckdb/memory-limit.js';

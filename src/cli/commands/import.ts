@@ -8,7 +8,9 @@ import { createGunzip } from 'node:zlib';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { controlSocketPath } from '../../http/index.js';
-import { ingestUsage, type UsageFormat } from '../../ingest/index.js';
+import {
+  ingestFlexlmLog, ingestTokenflexExport, ingestUsage, type FlexlmImportOptions, type FlexlmSummary, type UsageFormat, type UsageSource,
+} from '../../ingest/index.js';
 import { openStore, type Store, type UsageIngestSummary } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 
@@ -17,6 +19,12 @@ export interface ImportCommandOptions {
   readonly format?: UsageFormat;
   readonly dryRun: boolean;
   readonly contract?: string;
+  /** Read the files as Autodesk's Token Flex exports or FlexNet debug logs (docs/sources.md). */
+  readonly source?: UsageSource;
+  /** `--source flexlm`: the licence server's name and UTC offset, and how its sessions are rated. */
+  readonly server?: string;
+  readonly offset?: string;
+  readonly rateAs?: 'sus' | 'flex';
 }
 
 /**
@@ -29,10 +37,12 @@ export interface ImportOutput {
   readonly summary: (line: string) => void;
 }
 
+type Problem = { readonly file?: string; readonly line: number; readonly field: string; readonly message: string };
+
 /** One file's outcome: its summary, or why the batch was refused (with the listed problems). */
 type FileOutcome =
-  | { readonly ok: true; readonly summary: UsageIngestSummary }
-  | { readonly ok: false; readonly message: string; readonly problems: readonly { line: number; field: string; message: string }[] };
+  | { readonly ok: true; readonly summary: UsageIngestSummary & { readonly log?: FlexlmSummary } }
+  | { readonly ok: false; readonly message: string; readonly problems: readonly Problem[] };
 
 const FORMATS_BY_EXTENSION: Readonly<Record<string, UsageFormat>> = { '.csv': 'csv', '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.json': 'ndjson' };
 
@@ -51,6 +61,7 @@ export function formatOfFile(file: string, given?: UsageFormat): UsageFormat {
  * holds the database, else on the store opened here. Returns false when a file was refused.
  */
 export async function runImportCommand(config: Config, options: ImportCommandOptions, output: ImportOutput): Promise<boolean> {
+  if (options.source) return runSourceImport(config, options, options.source, output);
   const formats = options.files.map((file) => formatOfFile(file, options.format));
   for (const file of options.files) {
     if (!existsSync(file)) throw new CliError(`No such file: ${file}`);
@@ -64,7 +75,10 @@ export async function runImportCommand(config: Config, options: ImportCommandOpt
       const progress = new Progress(file, (await stat(file)).size, output);
       const body = () => openBody(file, progress);
       let outcome: FileOutcome | undefined;
-      if (!store && existsSync(socketPath)) outcome = await viaServer(socketPath, body(), format, options);
+      if (!store && existsSync(socketPath)) {
+        const query = new URLSearchParams({ format, ...(options.dryRun ? { dryRun: 'true' } : {}), ...(options.contract ? { contract: options.contract } : {}) });
+        outcome = await viaServer(socketPath, body(), query);
+      }
       if (!outcome) {
         store ??= await openLocalStore(config);
         outcome = await inProcess(store, body(), format, options);
@@ -76,6 +90,77 @@ export async function runImportCommand(config: Config, options: ImportCommandOpt
     await store?.close();
   }
   return allGood;
+}
+
+/**
+ * `insights import --source tokenflex-export|flexlm FILE…` (docs/sources.md). Token Flex exports:
+ * each file a batch, as for usage records. FlexNet logs: the files of one server are one batch, read
+ * in time order (rotated logs), on the store opened here; while a server holds the database, each
+ * file goes to it as a batch of its own, in the order given.
+ */
+async function runSourceImport(config: Config, options: ImportCommandOptions, source: UsageSource, output: ImportOutput): Promise<boolean> {
+  if (!options.contract) throw new CliError(`--source ${source} needs --contract: the files do not name the contract their records go into.`);
+  if (source === 'flexlm') {
+    if (!options.server) throw new CliError('--source flexlm needs --server NAME: the licence server the logs are of.');
+    if (!options.offset || !/^[+-]\d{2}:\d{2}$/.test(options.offset)) throw new CliError('--source flexlm needs --offset ±HH:MM: the licence server\'s UTC offset, e.g. --offset -05:00.');
+  }
+  for (const file of options.files) {
+    if (!existsSync(file)) throw new CliError(`No such file: ${file}`);
+  }
+  const socketPath = controlSocketPath(config.dataDir);
+  let store: Store | undefined;
+  let allGood = true;
+  try {
+    if (source === 'flexlm' && !existsSync(socketPath)) {
+      store = await openLocalStore(config);
+      const size = (await Promise.all(options.files.map((file) => stat(file)))).reduce((sum, s) => sum + s.size, 0);
+      const progress = new Progress(options.files.join(' '), size, output);
+      const logs = options.files.map((file) => ({ name: file, open: () => openBody(file, progress) }));
+      const outcome = await refusedAsOutcome(() => ingestFlexlmLog(store as Store, logs, flexlmOptions(options)));
+      progress.finish(outcome);
+      return outcome.ok;
+    }
+    for (const file of options.files) {
+      const progress = new Progress(file, (await stat(file)).size, output);
+      let outcome: FileOutcome | undefined;
+      if (!store && existsSync(socketPath)) {
+        const query = new URLSearchParams({
+          source, contract: options.contract, name: file, ...(options.dryRun ? { dryRun: 'true' } : {}),
+          ...(source === 'flexlm' ? { server: options.server as string, offset: options.offset as string, rateAs: options.rateAs ?? 'sus' } : {}),
+        });
+        outcome = await viaServer(socketPath, openBody(file, progress), query);
+      }
+      if (!outcome) {
+        store ??= await openLocalStore(config);
+        const opened = store;
+        const body = openBody(file, progress);
+        outcome = await refusedAsOutcome(() => (source === 'flexlm'
+          ? ingestFlexlmLog(opened, [{ name: file, open: () => body }], flexlmOptions(options))
+          : ingestTokenflexExport(opened, body, { contractNumber: options.contract as string, file, dryRun: options.dryRun }))).finally(() => body.destroy());
+      }
+      progress.finish(outcome);
+      allGood &&= outcome.ok;
+    }
+  } finally {
+    await store?.close();
+  }
+  return allGood;
+}
+
+function flexlmOptions(options: ImportCommandOptions): FlexlmImportOptions {
+  return {
+    server: options.server as string, offset: options.offset as string, contractNumber: options.contract as string, dryRun: options.dryRun,
+    ...(options.rateAs ? { rateAs: options.rateAs } : {}),
+  };
+}
+
+async function refusedAsOutcome(run: () => Promise<UsageIngestSummary & { readonly log?: FlexlmSummary }>): Promise<FileOutcome> {
+  try {
+    return { ok: true, summary: await run() };
+  } catch (error) {
+    if (!AppError.is(error) || error.code !== 'USAGE_BATCH_INVALID') throw error;
+    return { ok: false, message: error.message, problems: (error.extra?.['errors'] ?? []) as Problem[] };
+  }
 }
 
 async function openLocalStore(config: Config): Promise<Store> {
@@ -121,15 +206,14 @@ async function inProcess(store: Store, body: Readable, format: UsageFormat, opti
  * Streams the file to the running server's control socket; undefined when no server answers
  * there (a socket file left by a server that died), so the caller opens the database itself.
  */
-function viaServer(socketPath: string, body: Readable, format: UsageFormat, options: ImportCommandOptions): Promise<FileOutcome | undefined> {
-  const query = new URLSearchParams({ format, ...(options.dryRun ? { dryRun: 'true' } : {}), ...(options.contract ? { contract: options.contract } : {}) });
+function viaServer(socketPath: string, body: Readable, query: URLSearchParams): Promise<FileOutcome | undefined> {
   return new Promise((resolve, reject) => {
     let connected = false;
     const req = request({ socketPath, path: `/usage?${query}`, method: 'POST', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
-        const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { result?: UsageIngestSummary; error?: string; code?: string; errors?: { line: number; field: string; message: string }[] };
+        const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { result?: UsageIngestSummary; error?: string; code?: string; errors?: Problem[] };
         if (answer.result) resolve({ ok: true, summary: answer.result });
         else if (answer.code === 'USAGE_BATCH_INVALID') resolve({ ok: false, message: answer.error ?? '', problems: answer.errors ?? [] });
         else reject(new CliError(answer.error ?? `the server answered ${res.statusCode}`));
@@ -182,15 +266,31 @@ class Progress {
     if (this.output.isTTY) this.output.progress('\r\u001b[K');
     const name = this.file;
     if (!outcome.ok) {
-      this.output.summary(`${name}: ${outcome.message}${outcome.problems.map((p) => `\n  line ${p.line}${p.field ? `, ${p.field}` : ''}: ${p.message}`).join('')}`);
+      this.output.summary(`${name}: ${outcome.message}${outcome.problems.map((p) =>
+        `\n  ${p.file && p.file !== name ? `${p.file}, ` : ''}line ${p.line}${p.field ? `, ${p.field}` : ''}: ${p.message}`).join('')}`);
       return;
     }
     const s = outcome.summary;
+    if (s.log) this.output.summary(describeLog(s.log, s.dryRun));
     const rate = `${Math.round(s.records / Math.max(seconds, 0.001)).toLocaleString('en')} records/s`;
     this.output.summary(s.dryRun
       ? `${name}: ${s.records} records valid; would insert ${s.inserted}, ${s.duplicates} duplicates (dry run: nothing written) in ${seconds.toFixed(1)} s`
       : `${name}: ${s.records} records: ${s.inserted} inserted, ${s.duplicates} duplicates, ${s.rated} rated in ${seconds.toFixed(1)} s (${rate})`);
   }
+}
+
+/** What a FlexNet log held, in a few lines: sessions and how they ended, denials, what was not stored. */
+function describeLog(log: FlexlmSummary, dryRun: boolean): string {
+  const ended = Object.entries(log.sessionsEndedBy).filter(([, n]) => n > 0).map(([how, n]) => `${n} ${how}`).join(', ');
+  const lines = [`${log.lines} log lines: ${log.sessions} sessions${ended ? ` (${ended})` : ''}, ${log.denials} denials` +
+    `${log.unmatchedCheckins > 0 ? `, ${log.unmatchedCheckins} check-ins without a checkout (not stored)` : ''}` +
+    `${log.unsupportedLines > 0 ? `, ${log.unsupportedLines} UNSUPPORTED lines (not denials)` : ''}` +
+    `${log.foreignLines > 0 ? `, ${log.foreignLines} lines that are not debug-log lines (skipped)` : ''}`];
+  if (log.unknownFeatures.length > 0) {
+    lines.push(`features no product has (${log.unknownFeatureLines} lines${dryRun ? '' : ', so nothing was written'}; add the products with these feature codes first):`);
+    for (const f of log.unknownFeatures) lines.push(`  ${f.feature}: ${f.lines} line${f.lines === 1 ? '' : 's'}, first ${f.file} line ${f.firstLine}${f.looksLike ? ` (looks like ${f.looksLike})` : ''}`);
+  }
+  return lines.join('\n');
 }
 
 function formatDuration(seconds: number): string {

@@ -64,11 +64,60 @@ export interface UsageRecordInput {
   readonly quantity: number;
   /** customField1..10, ten entries; null takes the user's enrichment value for the contract. */
   readonly customFields: readonly (string | null)[];
+  /**
+   * The charge the record came with (a Token Flex export: rated by Autodesk), stored as given and
+   * never re-rated; only in a batch applied with `givenCharges`.
+   */
+  readonly givenCharge?: GivenCharge;
+}
+
+/** A charge as Autodesk's Token Flex export gives it (docs/sources.md). */
+export interface GivenCharge {
+  readonly usageDate: string;
+  readonly contractYear: number;
+  readonly chargeCategory: string;
+  readonly tokenPool: 'CY' | 'MY';
+  readonly tokensConsumed: number;
+  readonly usageMinutes: number;
+  readonly isChargedEvent: boolean;
+}
+
+/** A refused checkout of a FlexNet licence server (`DENIED:` in its debug log), ready to store. */
+export interface DenialInput {
+  readonly id: string;
+  readonly contractNumber: string;
+  readonly teamId: string;
+  readonly licenseServerName: string;
+  readonly licenseServerTzOffset: string;
+  readonly productFeatureCode: string;
+  readonly productLineCode: string;
+  readonly productVersion: string;
+  readonly productName: string | null;
+  readonly userName: string;
+  readonly machineName: string;
+  readonly licenses: number;
+  /** Epoch ms, UTC (whole seconds). */
+  readonly deniedAt: number;
+  /** The server's local day, 'YYYY-MM-DD'. */
+  readonly usageDate: string;
+  readonly contractYear: number;
+  readonly reason: string | null;
+  readonly reasonCode: string | null;
 }
 
 export interface UsageIngestOptions {
   /** Stage and count only: nothing is written. */
   readonly dryRun: boolean;
+  /**
+   * Every record carries its `givenCharge` (a Token Flex export's batch): stored as given, nothing
+   * rated or re-rated. The caller has checked that their contracts take their charges from Autodesk.
+   */
+  readonly givenCharges?: boolean;
+  /**
+   * Denials to store with the batch, in its transaction (ids already stored are left as they are);
+   * asked for once every record is staged.
+   */
+  readonly denials?: () => readonly DenialInput[];
 }
 
 export interface UsageIngestSummary {
@@ -84,6 +133,9 @@ export interface UsageIngestSummary {
    */
   readonly rated: number;
   readonly dryRun: boolean;
+  /** With `denials`: how many the batch had, and how many of them were stored (a dry run: would be). */
+  readonly denials?: number;
+  readonly denialsInserted?: number;
 }
 
 export interface UsageIngestStore {

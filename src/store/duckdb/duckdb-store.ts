@@ -34,7 +34,7 @@ import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, select
 import { ConnectionPool } from './connection-pool.js';
 import { JobLookups, newestJob } from './job-lookups.js';
 import {
-  countNewRecords, createNewRecordsTable, dropIngestTables, insertNewRecords, rateAffectedRecords, removeLeftoverChunkFiles, selectUsageReferences,
+  countNewDenials, countNewRecords, createNewRecordsTable, insertDenials, dropIngestTables, insertNewRecords, rateAffectedRecords, removeLeftoverChunkFiles, selectUsageReferences,
   summary, updateChangedCharges, UsageStager,
 } from './sql/usage-ingest.js';
 import { selectContractDetail } from './sql/contracts.js';
@@ -256,7 +256,7 @@ class DuckDbStore extends SqlStore implements Store {
         // Staging runs outside the queue and the transaction: a slow upload holds neither.
         await stager.create();
         await stage(stager);
-        await stager.finish();
+        await stager.finish(options.givenCharges === true);
         const apply = this.#ingestQueue.then(() => this.#applyStagedUsage(connection, stager.rows, options));
         this.#ingestQueue = apply.catch(() => undefined);
         return await apply;
@@ -277,16 +277,24 @@ class DuckDbStore extends SqlStore implements Store {
   async #applyStagedUsage(connection: DuckDBConnection, records: number, options: UsageIngestOptions): Promise<UsageIngestSummary> {
     await withoutInsertionOrder(connection, () => createNewRecordsTable(connection));
     const inserted = await countNewRecords(connection);
-    if (options.dryRun || inserted === 0) return summary(records, inserted, 0, options.dryRun);
-    const rated = await rateAffectedRecords(connection, this.#casualThresholdMinutes);
+    const denials = options.denials?.() ?? [];
+    const withDenials = (result: UsageIngestSummary, denialsInserted: number): UsageIngestSummary =>
+      (options.denials ? Object.freeze({ ...result, denials: denials.length, denialsInserted }) : result);
+    if (options.dryRun) return withDenials(summary(records, inserted, 0, true), await countNewDenials(connection, denials));
+    if (inserted === 0 && denials.length === 0) return withDenials(summary(records, 0, 0, false), 0);
+    // A Token Flex export's records keep Autodesk's charges: nothing is rated (docs/sources.md).
+    const rated = inserted === 0 || options.givenCharges ? 0 : await rateAffectedRecords(connection, this.#casualThresholdMinutes);
     await connection.run('begin transaction');
     try {
       // One time for the batch: what it inserted and what it re-rated were processed together.
       const processedAt = new Date().toISOString();
-      await withoutInsertionOrder(connection, () => insertNewRecords(connection, processedAt));
-      await updateChangedCharges(connection, processedAt);
+      if (inserted > 0) {
+        await withoutInsertionOrder(connection, () => insertNewRecords(connection, processedAt, options.givenCharges === true));
+        if (!options.givenCharges) await updateChangedCharges(connection, processedAt);
+      }
+      const denialsInserted = await insertDenials(connection, denials, processedAt);
       await connection.run('commit');
-      return summary(records, inserted, rated, false);
+      return withDenials(summary(records, inserted, rated, false), denialsInserted);
     } catch (error) {
       await connection.run('rollback').catch(() => undefined);
       throw error;

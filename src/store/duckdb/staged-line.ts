@@ -5,10 +5,11 @@ import type { UsageRecordInput } from '../contract/index.js';
 // loading DuckDB.
 
 /** A staged field: a record field, or one of its ten custom fields. */
-export type StagedField = Exclude<keyof UsageRecordInput, 'customFields'> | `customField${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10}`;
+export type StagedField = Exclude<keyof UsageRecordInput, 'customFields' | 'givenCharge'> | `customField${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10}`
+  | `given${'UsageDate' | 'ContractYear' | 'ChargeCategory' | 'TokenPool' | 'TokensConsumed' | 'UsageMinutes' | 'IsChargedEvent'}`;
 
 /** A DuckDB type a staged value is read as (instants are epoch ms). */
-type StagedType = 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'DATE' | 'VARCHAR';
+type StagedType = 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'DATE' | 'VARCHAR' | 'BOOLEAN';
 
 /** The fields at the head of a staged line: what the validator computed or filled in. */
 const HEAD: readonly (readonly [StagedField, StagedType])[] = [
@@ -35,13 +36,22 @@ const CONTENT_FIELDS: readonly (readonly [StagedField, StagedType] | null)[] = [
 ];
 
 /**
+ * A record's given charge (a Token Flex export's, src/store/store.ts GivenCharge), after the content
+ * of the records that have one: the arrays of other records end before it (read as null).
+ */
+const GIVEN_CHARGE_FIELDS: readonly (readonly [StagedField, StagedType])[] = [
+  ['givenUsageDate', 'DATE'], ['givenContractYear', 'INTEGER'], ['givenChargeCategory', 'VARCHAR'], ['givenTokenPool', 'VARCHAR'],
+  ['givenTokensConsumed', 'DOUBLE'], ['givenUsageMinutes', 'DOUBLE'], ['givenIsChargedEvent', 'BOOLEAN'],
+];
+
+/**
  * Each staged field's place in the staged array (from 1, as SQL counts) and the type DuckDB reads
  * it as. A record is staged as one JSON array per line: HEAD, then CONTENT_FIELDS. DuckDB's JSON
  * reader reads it as a list of text, each element cast to its type (a string element is read
  * unescaped, a number as its digits, null as NULL).
  */
 export const STAGED_COLUMNS: Readonly<Record<StagedField, readonly [index: number, type: StagedType]>> = Object.freeze(Object.fromEntries(
-  [...HEAD, ...CONTENT_FIELDS].flatMap((entry, k) => (entry ? [[entry[0], [k + 1, entry[1]] as const]] : [])),
+  [...HEAD, ...CONTENT_FIELDS, ...GIVEN_CHARGE_FIELDS].flatMap((entry, k) => (entry ? [[entry[0], [k + 1, entry[1]] as const]] : [])),
 ) as Record<StagedField, readonly [number, StagedType]>);
 
 /** How each place of the content array is read off a record, for records that come without it (CSV, tests). */
@@ -51,7 +61,7 @@ const CONTENT_OF_RECORD: readonly ((r: UsageRecordInput) => string | number | nu
   const custom = /^customField(\d+)$/.exec(field);
   if (custom) return (r) => r.customFields[Number(custom[1]) - 1] ?? null;
   if (field === 'chargedItemId') return (r) => (r.chargedItemId === r.id ? null : r.chargedItemId);
-  return (r) => r[field as Exclude<StagedField, `customField${string}`>] ?? null;
+  return (r) => r[field as Exclude<StagedField, `customField${string}` | `given${string}`>] ?? null;
 });
 
 /**
@@ -62,8 +72,12 @@ const CONTENT_OF_RECORD: readonly ((r: UsageRecordInput) => string | number | nu
  */
 export function stagedLine(r: UsageRecordInput, content: string = JSON.stringify(CONTENT_OF_RECORD.map((of) => of(r)))): string {
   // Written by hand: JSON.stringify of the head took 1.2 µs a record, this 0.7 (measured).
-  return `[${r.line},${jsonText(r.id)},${jsonText(r.teamId)},"${r.usageDate}",${r.contractYear},${r.usageAt},`
-    + `${jsonText(r.productName)},${jsonText(r.productFeatureCode)},${content.slice(1)}`;
+  const head = `[${r.line},${jsonText(r.id)},${jsonText(r.teamId)},"${r.usageDate}",${r.contractYear},${r.usageAt},`
+    + `${jsonText(r.productName)},${jsonText(r.productFeatureCode)},`;
+  const c = r.givenCharge;
+  if (!c) return `${head}${content.slice(1)}`;
+  return `${head}${content.slice(1, -1)},"${c.usageDate}",${c.contractYear},${jsonText(c.chargeCategory)},"${c.tokenPool}",`
+    + `${c.tokensConsumed},${c.usageMinutes},${c.isChargedEvent}]`;
 }
 
 /** What JSON.stringify writes other than as it is in a string: quote, backslash, C0 controls, surrogates. */

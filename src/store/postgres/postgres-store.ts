@@ -314,6 +314,15 @@ class PostgresStore extends SqlStore implements Store {
     });
   }
 
+  /** The partitions of the new records' months, made when missing (the new records' charges are in ingest_charges). */
+  async #createMissingPartitions(client: PoolClient): Promise<void> {
+    const missing = await selectMissingPartitions(client, await ingestSql.selectNewRecordMonths(client));
+    if (missing.length > 0) {
+      await lockPartitionChanges(client);
+      for (const month of missing) await createUsagePartition(client, month);
+    }
+  }
+
   /** In one transaction: find the new ids, re-rate what they change, insert them and update the rest. */
   async #applyStagedUsage(client: PoolClient, records: number, options: UsageIngestOptions): Promise<UsageIngestSummary> {
     await client.query('begin');
@@ -322,9 +331,26 @@ class PostgresStore extends SqlStore implements Store {
       await ingestSql.lockIngestion(client);
       await ingestSql.createNewRecordsTable(client);
       const inserted = await ingestSql.countNewRecords(client);
-      if (options.dryRun || inserted === 0) {
+      const denials = options.denials?.() ?? [];
+      const withDenials = (result: UsageIngestSummary, denialsInserted: number): UsageIngestSummary =>
+        (options.denials ? Object.freeze({ ...result, denials: denials.length, denialsInserted }) : result);
+      if (options.dryRun || (inserted === 0 && denials.length === 0)) {
+        const newDenials = options.dryRun ? await ingestSql.countNewDenials(client, denials) : 0;
         await client.query('rollback');
-        return ingestSql.summary(records, inserted, 0, options.dryRun);
+        return withDenials(ingestSql.summary(records, inserted, 0, options.dryRun), newDenials);
+      }
+      if (inserted === 0 || options.givenCharges) {
+        // A Token Flex export's records keep Autodesk's charges: nothing is rated (docs/sources.md).
+        const processedAt = new Date().toISOString();
+        if (inserted > 0) {
+          await ingestSql.createChargesTable(client);
+          await ingestSql.insertGivenCharges(client);
+          await this.#createMissingPartitions(client);
+          await ingestSql.insertNewRecords(client, processedAt);
+        }
+        const denialsInserted = await ingestSql.insertDenials(client, denials, processedAt);
+        await client.query('commit');
+        return withDenials(ingestSql.summary(records, inserted, 0, false), denialsInserted);
       }
       // The references inside the transaction: the rating uses the contract years and products as
       // they are when the batch is applied.
@@ -353,17 +379,14 @@ class PostgresStore extends SqlStore implements Store {
       }
       await ingestSql.createChargesTable(client);
       await ingestSql.copyCharges(client, charges);
-      const missing = await selectMissingPartitions(client, await ingestSql.selectNewRecordMonths(client));
-      if (missing.length > 0) {
-        await lockPartitionChanges(client);
-        for (const month of missing) await createUsagePartition(client, month);
-      }
+      await this.#createMissingPartitions(client);
       // One time for the batch: what it inserted and what it re-rated were processed together.
       const processedAt = new Date().toISOString();
       await ingestSql.insertNewRecords(client, processedAt);
       await ingestSql.updateChangedCharges(client, processedAt);
+      const denialsInserted = await ingestSql.insertDenials(client, denials, processedAt);
       await client.query('commit');
-      return ingestSql.summary(records, inserted, charges.length, false);
+      return withDenials(ingestSql.summary(records, inserted, charges.length, false), denialsInserted);
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
       throw error;

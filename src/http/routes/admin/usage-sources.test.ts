@@ -51,3 +51,76 @@ test('a contract says where its charges come from; records rated by us are refus
   assert.equal(locked.statusCode, 409, locked.body);
   assert.match(locked.body, /already has usage records charged by our own rating/);
 });
+
+// A desktop session-level export as Autodesk writes it: quoted cells, a comma ending each line,
+// times YYYY-MM-DD HH:MM:SS (UTC), numbers like 105.0. Charges deliberately unlike our own rating's
+// (AutoCAD costs 4 a day in the fixture): they must be stored as given.
+const EXPORT_HEADER = '"usageDate","contractYear","productName","productLineCode","productVersion","productFeatureCode","userName","machineName",' +
+  '"sessionStartDate","sessionEndDate","licenseServerTimeZoneOffset","chargedItemID","chargeCategory","licenseServerName","usageType",' +
+  '"usageCategory","tokensConsumed","usageMinutes",';
+const exportRow = (day: string, user: string, product: string, start: string, end: string, id: string, charge: string, tokens: string, minutes: string) =>
+  `"${day}","1","${product === 'ACD' ? 'AutoCAD' : 'Revit'}","${product}","2025","","${user}","WS-${user}","${start}","${end}","-05:00","${id}",` +
+  `"${charge}","NYC-LIC01","Normal","DESKTOP_PRODUCT","${tokens}","${minutes}",`;
+const MARCH_3 = exportRow('2025-03-03', 'ann', 'ACD', '2025-03-03 14:00:00', '2025-03-03 15:45:00', 'c-1', 'CHARGED', '7.0', '105.0');
+const MARCH_3_CASUAL = exportRow('2025-03-03', 'ann', 'ACD', '2025-03-03 16:00:00', '2025-03-03 16:03:00', 'c-2', 'CASUAL', '0.0', '3.0');
+const MARCH_4 = exportRow('2025-03-04', 'bob', 'RVT', '2025-03-04 14:00:00', '2025-03-04 18:00:00', 'c-3', 'CHARGED', '12.5', '240.0');
+
+async function charges(app: TestApp): Promise<string[]> {
+  const rows: string[] = [];
+  for await (const row of app.store.streamRows({
+    sql: `select charged_item_id, user_name, product_line_code, usage_date::varchar, contract_year, charge_category, token_pool, tokens_consumed,
+      usage_minutes, is_charged_event, machine_name, license_server_name from usage_records order by charged_item_id`,
+    parameters: [],
+  }, new AbortController().signal)) rows.push(row.map(String).join(' '));
+  return rows;
+}
+
+test('a Token Flex export goes in with Autodesk\'s charges as given; the same file twice and overlapping files count each session once', async (t) => {
+  const { app, token } = await fixtureApp(t);
+  const query = `?source=tokenflex-export&contract=${FIXTURE_CONTRACT}&name=march.csv`;
+  // Into a contract rated by us: refused whole, with what to do.
+  const wrong = await postUsage(app, token, [EXPORT_HEADER, MARCH_3].join('\n'), 'text/csv', query);
+  assert.equal(wrong.statusCode, 400, wrong.body);
+  assert.match((wrong.json() as { detail: string }).detail, /is rated by our own rating \(chargesFrom rating\), so a Token Flex export, rated by Autodesk, cannot be mixed in/);
+  assert.equal((await call(app, token, 'PATCH', `/admin/v1/contracts/${FIXTURE_CONTRACT}`, { chargesFrom: 'autodesk' })).statusCode, 200);
+
+  const first = await postUsage(app, token, `${[EXPORT_HEADER, MARCH_3, MARCH_3_CASUAL].join('\r\n')}\r\n`, 'text/csv', query);
+  assert.equal(first.statusCode, 200, first.body);
+  assert.deepEqual(first.json(), { records: 2, inserted: 2, duplicates: 0, rated: 0, dryRun: false });
+  const again = await postUsage(app, token, `${[EXPORT_HEADER, MARCH_3, MARCH_3_CASUAL].join('\r\n')}\r\n`, 'text/csv', query);
+  assert.deepEqual(again.json(), { records: 2, inserted: 0, duplicates: 2, rated: 0, dryRun: false });
+  // An export of 3-4 March overlaps the first on the 3rd: only the 4th's session is new.
+  const overlapping = await postUsage(app, token, [EXPORT_HEADER, MARCH_3_CASUAL, MARCH_3, MARCH_4].join('\n'), 'text/csv', query);
+  assert.deepEqual(overlapping.json(), { records: 3, inserted: 1, duplicates: 2, rated: 0, dryRun: false });
+  assert.deepEqual(await charges(app), [
+    'c-1 ann ACD 2025-03-03 1 CHARGED CY 7 105 true WS-ann NYC-LIC01',
+    'c-2 ann ACD 2025-03-03 1 CASUAL CY 0 3 false WS-ann NYC-LIC01',
+    'c-3 bob RVT 2025-03-04 1 CHARGED CY 12.5 240 true WS-bob NYC-LIC01',
+  ]);
+  // Records rated by us are still refused by this contract.
+  assert.equal((await postUsage(app, token, SESSIONS_NDJSON)).statusCode, 400);
+});
+
+test('a Token Flex export with a bad row, or an aggregated export, writes nothing and says why', async (t) => {
+  const { app, token } = await fixtureApp(t);
+  assert.equal((await call(app, token, 'PATCH', `/admin/v1/contracts/${FIXTURE_CONTRACT}`, { chargesFrom: 'autodesk' })).statusCode, 200);
+  const query = `?source=tokenflex-export&contract=${FIXTURE_CONTRACT}&name=march.csv`;
+  const badDay = MARCH_4.replace('"2025-03-04","1"', '"2025-03-32","1"');
+  const bad = await postUsage(app, token, [EXPORT_HEADER, MARCH_3, badDay, MARCH_3_CASUAL.replace('"ann"', '""')].join('\n'), 'text/csv', query);
+  assert.equal(bad.statusCode, 400, bad.body);
+  const body = bad.json() as { code: string; errors: unknown[]; detail: string };
+  assert.equal(body.code, 'USAGE_BATCH_INVALID');
+  assert.deepEqual(body.errors, [
+    { file: 'march.csv', line: 3, field: 'usageDate', message: 'must be a date YYYY-MM-DD, got \'2025-03-32\'' },
+    { file: 'march.csv', line: 4, field: 'userName', message: 'is required for DESKTOP_PRODUCT records' },
+  ]);
+  assert.match(body.detail, /First: march\.csv, line 3, usageDate/);
+  assert.deepEqual(await charges(app), []);
+
+  const aggregated = await postUsage(app, token, '"usageDate","productName","userName","tokensConsumed",\n"2025-03-03","AutoCAD","ann","7.0",\n', 'text/csv', query);
+  assert.equal(aggregated.statusCode, 400);
+  const refusal = (aggregated.json() as { errors: { line: number; message: string }[] }).errors;
+  assert.equal(refusal.length, 1);
+  assert.match(refusal[0]!.message, /^this is an aggregated Token Flex export: .* Request a session-level export instead: for desktop usage, the desktop session-level export/);
+  assert.deepEqual(await charges(app), []);
+});

@@ -6,7 +6,7 @@ import {
   createRatingInputTableSql, rateInputsInSql, ratedChargeSql, ratingInputSql, STORED_USAGE_INSTANT_SQL,
 } from '../../../seed/index.js';
 import type {
-  ChargesFrom, ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences,
+  ChargesFrom, ContractYearDefinition, DenialInput, Product, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../../contract/index.js';
 import { STAGED_COLUMNS, stagedLine, type StagedField } from '../staged-line.js';
 import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
@@ -145,15 +145,18 @@ export class UsageStager {
     await previous;
   }
 
-  /** Writes what is buffered, and makes the view `ingest_staging` of every staged record. */
-  async finish(): Promise<void> {
+  /**
+   * Writes what is buffered, and makes the view `ingest_staging` of every staged record (with their
+   * given charges: `givenCharges`).
+   */
+  async finish(givenCharges = false): Promise<void> {
     await this.#flush();
     await this.#writing;
     const from = this.#files.length === 0
       ? '(select null::varchar[] as j limit 0) s'
       : `read_json([${this.#files.map(pathLiteral).join(', ')}], format = 'newline_delimited', records = false,
           columns = {'j': 'VARCHAR[]'}) s`;
-    await this.#connection.run(`create or replace temp view ingest_staging as ${stagedRecordsSql(from)}`);
+    await this.#connection.run(`create or replace temp view ingest_staging as ${stagedRecordsSql(from, givenCharges)}`);
   }
 
   /** Waits for any write, ignoring its failure, and deletes the chunk files. */
@@ -179,8 +182,9 @@ export async function dropIngestTables(connection: DuckDBConnection): Promise<vo
  * records: 4.8-5.5 s of CPU to build ingest_new with the joins, 3.3-4.3 s without, measured);
  * joined to `ingest_new`, whose size it knows, it does not.
  */
-function stagedRecordsSql(from: string): string {
+function stagedRecordsSql(from: string, givenCharges: boolean): string {
   const text = (field: StagedField, column: string) => `${staged(field)} as ${column}`;
+  const given = givenCharges ? `${GIVEN_COLUMNS.map(([field, column]) => text(field, column)).join(', ')},` : '';
   return `select ${staged('line')} as line, ${staged('id')} as id, coalesce(${staged('chargedItemId')}, ${staged('id')}) as charged_item_id,
       ${staged('usageDate')} as usage_date, ${staged('contractYear')} as contract_year, ${staged('tokens')} as tokens, coalesce(${staged('quantity')}, 0) as quantity,
       ${timestampOf('usageAt')} as usage_at, ${timestampOf('sessionStart')} as session_start, ${timestampOf('sessionEnd')} as session_end,
@@ -190,10 +194,23 @@ function stagedRecordsSql(from: string): string {
       ${text('parentProductName', 'parent_product_name')}, ${text('productVersion', 'product_version')}, ${text('productFeatureCode', 'product_feature_code')},
       ${text('licenseServerTzOffset', 'license_server_tz_offset')}, ${text('usageType', 'usage_type')}, ${text('machineName', 'machine_name')},
       ${text('licenseServerName', 'license_server_name')}, ${text('hubId', 'hub_id')}, ${text('hubName', 'hub_name')}, ${text('jobStatus', 'job_status')},
-      ${text('reasonType', 'reason_type')}, ${text('reasonComment', 'reason_comment')},
+      ${text('reasonType', 'reason_type')}, ${text('reasonComment', 'reason_comment')}, ${given}
       ${CUSTOM_FIELDS.map((k) => text(`customField${k}` as StagedField, `custom_field_${k}`)).join(', ')}
     from ${from}`;
 }
+
+/** The given charge of a record of a Token Flex export, as columns of `ingest_new`. */
+const GIVEN_COLUMNS: readonly (readonly [StagedField, string])[] = [
+  ['givenUsageDate', 'given_usage_date'], ['givenContractYear', 'given_contract_year'], ['givenChargeCategory', 'given_charge_category'],
+  ['givenTokenPool', 'given_token_pool'], ['givenTokensConsumed', 'given_tokens_consumed'], ['givenUsageMinutes', 'given_usage_minutes'],
+  ['givenIsChargedEvent', 'given_is_charged_event'],
+];
+
+/** The charge of a new record as given (`n`: ingest_new), in the shape of `ratedChargeSql`. */
+const GIVEN_CHARGE_SQL = {
+  usageDate: 'n.given_usage_date', contractYear: 'n.given_contract_year', chargeCategory: 'n.given_charge_category', tokenPool: 'n.given_token_pool',
+  tokensConsumed: 'n.given_tokens_consumed', usageMinutes: 'n.given_usage_minutes', isChargedEvent: 'n.given_is_charged_event',
+} as const;
 
 /**
  * The table `ingest_new` of the batch's records whose id is not stored yet, the first of repeats
@@ -319,8 +336,9 @@ async function insertStoredRatingInput(
  * id of the one user with that name, and custom fields left out take the user's enrichment value
  * for the contract. `processedAt`: ISO 8601, UTC.
  */
-export async function insertNewRecords(connection: DuckDBConnection, processedAt: string): Promise<void> {
-  const o = ratedChargeSql('o');
+export async function insertNewRecords(connection: DuckDBConnection, processedAt: string, givenCharges = false): Promise<void> {
+  // A Token Flex export's records keep the charges Autodesk gave them (docs/sources.md): nothing was rated.
+  const o = givenCharges ? GIVEN_CHARGE_SQL : ratedChargeSql('o');
   await connection.run(`insert into usage_records (
       id, contract_number, team_id, usage_category, source, user_id, user_name, product_line_code, product_name,
       parent_product_name, product_version, product_feature_code, usage_date, contract_year, charge_category, token_pool,
@@ -335,7 +353,7 @@ export async function insertNewRecords(connection: DuckDBConnection, processedAt
       n.session_start, n.session_end, n.usage_type, n.hub_id, n.hub_name, n.job_status, n.transaction_date, n.reason_type, n.reason_comment,
       n.charged_item_id, n.usage_at,
       ${CUSTOM_FIELDS.map((k) => `coalesce(n.custom_field_${k}, e.f${k})`).join(', ')}, cast($1 as timestamp)
-    from ingest_new n join rerate_charges o on o.is_new and o.k = n.line
+    from ingest_new n ${givenCharges ? '' : 'join rerate_charges o on o.is_new and o.k = n.line'}
     -- Keys only in the join condition: "n.user_id is null and …" made it a nested-loop join (3 s per 100k rows).
     left join unique_names u on u.user_name = n.user_name
     left join enrichment e on e.contract_number = n.contract_number and e.user_id = coalesce(n.user_id, u.id)`, [processedAt]);
@@ -360,6 +378,47 @@ export async function updateChangedCharges(connection: DuckDBConnection, process
       or usage_records.usage_minutes <> x.usage_minutes or usage_records.usage_date <> x.usage_date
       or usage_records.contract_year <> x.contract_year)`, [processedAt]);
   return Number(reader.getRowsJS()[0]?.[0] ?? 0);
+}
+
+const DENIAL_COLUMNS = [
+  'id', 'contract_number', 'team_id', 'license_server_name', 'license_server_tz_offset', 'product_feature_code', 'product_line_code',
+  'product_version', 'product_name', 'user_name', 'machine_name', 'licenses', 'denied_at', 'usage_date', 'contract_year', 'reason',
+  'reason_code', 'processed_at',
+] as const;
+const DENIALS_PER_STATEMENT = 200;
+
+/** A UTC instant as DuckDB reads a timestamp literal. */
+const timestampText = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 23).replace('T', ' ');
+
+/** Stores the denials whose id is not stored yet; returns how many it stored. */
+export async function insertDenials(connection: DuckDBConnection, denials: readonly DenialInput[], processedAt: string): Promise<number> {
+  const count = async () => Number((await connection.runAndReadAll('select count(*) from license_denials')).getRowsJS()[0]?.[0] ?? 0);
+  const before = await count();
+  for (let start = 0; start < denials.length; start += DENIALS_PER_STATEMENT) {
+    const chunk = denials.slice(start, start + DENIALS_PER_STATEMENT);
+    const width = DENIAL_COLUMNS.length;
+    const rows = chunk.map((_, i) => `(${DENIAL_COLUMNS.map((column, j) => {
+      const p = `$${i * width + j + 1}`;
+      return column === 'denied_at' || column === 'processed_at' ? `cast(${p} as timestamp)` : column === 'usage_date' ? `cast(${p} as date)` : p;
+    }).join(', ')})`);
+    await connection.run(`insert into license_denials (${DENIAL_COLUMNS.join(', ')}) values ${rows.join(', ')} on conflict do nothing`,
+      chunk.flatMap((d) => [d.id, d.contractNumber, d.teamId, d.licenseServerName, d.licenseServerTzOffset, d.productFeatureCode, d.productLineCode,
+        d.productVersion, d.productName, d.userName, d.machineName, d.licenses, timestampText(d.deniedAt), d.usageDate, d.contractYear, d.reason,
+        d.reasonCode, timestampText(Date.parse(processedAt))]));
+  }
+  return (await count()) - before;
+}
+
+/** How many of the denials' ids are not stored yet (a dry run's count). */
+export async function countNewDenials(connection: DuckDBConnection, denials: readonly DenialInput[]): Promise<number> {
+  const ids = [...new Set(denials.map((d) => d.id))];
+  let stored = 0;
+  for (let start = 0; start < ids.length; start += DENIALS_PER_STATEMENT) {
+    const chunk = ids.slice(start, start + DENIALS_PER_STATEMENT);
+    stored += Number((await connection.runAndReadAll(`select count(*) from license_denials where id in (${chunk.map((_, i) => `$${i + 1}`).join(', ')})`,
+      chunk)).getRowsJS()[0]?.[0] ?? 0);
+  }
+  return ids.length - stored;
 }
 
 export function summary(records: number, inserted: number, rated: number, dryRun: boolean): UsageIngestSummary {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { RatedCharge, RatingSession } from '../../../rating/index.js';
-import type { ChargesFrom, ContractYearDefinition, Product, UsageIngestSummary, UsageRecordInput, UsageReferences } from '../../contract/index.js';
+import type { ChargesFrom, ContractYearDefinition, DenialInput, Product, UsageIngestSummary, UsageRecordInput, UsageReferences } from '../../contract/index.js';
 import { textOrNull, type Queryable } from './db.js';
 import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 
@@ -54,12 +54,26 @@ const TEXT_COLUMNS = [
 /** Instants are `timestamp` (UTC by convention, as in usage_records). */
 const INSTANT_COLUMNS = ['usage_at', 'session_start', 'session_end', 'transaction_date'] as const;
 
+/** A record's given charge (a Token Flex export's: store.ts GivenCharge), null for the others. */
+const GIVEN_COLUMNS = [
+  'given_usage_date', 'given_contract_year', 'given_charge_category', 'given_token_pool', 'given_tokens_consumed', 'given_usage_minutes',
+  'given_is_charged_event',
+] as const;
+
 export async function createStagingTable(db: Queryable): Promise<void> {
   await db.query(`create temp table ingest_staging (
     line integer not null, id text collate "C" not null, charged_item_id text collate "C", usage_date date not null,
     contract_year integer not null, tokens double precision, quantity double precision not null,
     ${INSTANT_COLUMNS.map((c) => `${c} timestamp`).join(', ')},
-    ${TEXT_COLUMNS.map((c) => `${c} text collate "C"`).join(', ')})`);
+    ${TEXT_COLUMNS.map((c) => `${c} text collate "C"`).join(', ')},
+    given_usage_date date, given_contract_year integer, given_charge_category text collate "C", given_token_pool text collate "C",
+    given_tokens_consumed double precision, given_usage_minutes double precision, given_is_charged_event boolean)`);
+}
+
+function givenValues(record: UsageRecordInput): (string | number | null)[] {
+  const c = record.givenCharge;
+  if (!c) return [null, null, null, null, null, null, null];
+  return [c.usageDate, c.contractYear, c.chargeCategory, c.tokenPool, c.tokensConsumed, c.usageMinutes, c.isChargedEvent ? 't' : 'f'];
 }
 
 /** A value in COPY's text format (https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.2). */
@@ -103,7 +117,7 @@ function textValue(record: UsageRecordInput, column: (typeof TEXT_COLUMNS)[numbe
  */
 export async function copyBatchesIntoStaging(client: PoolClient, batches: AsyncIterable<readonly UsageRecordInput[]>): Promise<number> {
   const stream = client.query(copyFrom(`copy ingest_staging (line, id, charged_item_id, usage_date, contract_year, tokens, quantity,
-    ${INSTANT_COLUMNS.join(', ')}, ${TEXT_COLUMNS.join(', ')}) from stdin`));
+    ${INSTANT_COLUMNS.join(', ')}, ${TEXT_COLUMNS.join(', ')}, ${GIVEN_COLUMNS.join(', ')}) from stdin`));
   const finished = new Promise<void>((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);
@@ -116,7 +130,7 @@ export async function copyBatchesIntoStaging(client: PoolClient, batches: AsyncI
         const values: (string | number | null)[] = [
           r.line, r.id, r.chargedItemId, r.usageDate, r.contractYear, r.tokens, r.quantity,
           instantText(r.usageAt), instantText(r.sessionStart), instantText(r.sessionEnd), instantText(r.transactionDate),
-          ...TEXT_COLUMNS.map((column) => textValue(r, column)),
+          ...TEXT_COLUMNS.map((column) => textValue(r, column)), ...givenValues(r),
         ];
         text += `${values.map(copyText).join('\t')}\n`;
       }
@@ -142,7 +156,7 @@ export async function lockIngestion(db: Queryable): Promise<void> {
   await db.query(`select pg_advisory_xact_lock(hashtextextended('usage-insights:ingest:' || current_schema(), 0))`);
 }
 
-const NEW_COLUMNS = ['line', 'id', 'charged_item_id', 'usage_date', 'contract_year', 'tokens', 'quantity', ...INSTANT_COLUMNS, ...TEXT_COLUMNS];
+const NEW_COLUMNS = ['line', 'id', 'charged_item_id', 'usage_date', 'contract_year', 'tokens', 'quantity', ...INSTANT_COLUMNS, ...TEXT_COLUMNS, ...GIVEN_COLUMNS];
 
 /**
  * The batch's records whose id is not stored yet, the first of repeats within the batch (by line).
@@ -304,6 +318,50 @@ export async function copyCharges(client: PoolClient, charges: readonly { isNew:
   }
   stream.end();
   await finished;
+}
+
+/** The charges of a Token Flex export's new records, as given (docs/sources.md): nothing is rated. */
+export async function insertGivenCharges(db: Queryable): Promise<number> {
+  const result = await db.query(`insert into ingest_charges (id, is_new, usage_date, contract_year, charge_category, token_pool,
+      tokens_consumed, usage_minutes, is_charged_event)
+    select id, true, given_usage_date, given_contract_year, given_charge_category, given_token_pool, given_tokens_consumed,
+      given_usage_minutes, given_is_charged_event
+    from ingest_new`);
+  return result.rowCount ?? 0;
+}
+
+const DENIAL_COLUMNS = [
+  'id', 'contract_number', 'team_id', 'license_server_name', 'license_server_tz_offset', 'product_feature_code', 'product_line_code',
+  'product_version', 'product_name', 'user_name', 'machine_name', 'licenses', 'denied_at', 'usage_date', 'contract_year', 'reason',
+  'reason_code', 'processed_at',
+] as const;
+const DENIALS_PER_STATEMENT = 200;
+
+/** Stores the denials whose id is not stored yet; returns how many it stored. */
+export async function insertDenials(db: Queryable, denials: readonly DenialInput[], processedAt: string): Promise<number> {
+  let inserted = 0;
+  for (let start = 0; start < denials.length; start += DENIALS_PER_STATEMENT) {
+    const chunk = denials.slice(start, start + DENIALS_PER_STATEMENT);
+    const width = DENIAL_COLUMNS.length;
+    const rows = chunk.map((_, i) => `(${DENIAL_COLUMNS.map((column, j) => {
+      const p = `$${i * width + j + 1}`;
+      return column === 'denied_at' || column === 'processed_at' ? `${p}::timestamp` : column === 'usage_date' ? `${p}::date` : p;
+    }).join(', ')})`);
+    const result = await db.query(`insert into license_denials (${DENIAL_COLUMNS.join(', ')}) values ${rows.join(', ')} on conflict (id) do nothing`,
+      chunk.flatMap((d) => [d.id, d.contractNumber, d.teamId, d.licenseServerName, d.licenseServerTzOffset, d.productFeatureCode, d.productLineCode,
+        d.productVersion, d.productName, d.userName, d.machineName, d.licenses, new Date(d.deniedAt).toISOString(), d.usageDate, d.contractYear,
+        d.reason, d.reasonCode, processedAt]));
+    inserted += result.rowCount ?? 0;
+  }
+  return inserted;
+}
+
+/** How many of the denials' ids are not stored yet (a dry run's count). */
+export async function countNewDenials(db: Queryable, denials: readonly DenialInput[]): Promise<number> {
+  const ids = [...new Set(denials.map((d) => d.id))];
+  if (ids.length === 0) return 0;
+  const result = await db.query('select count(*)::int as n from license_denials where id = any($1::text[])', [ids]);
+  return ids.length - Number(result.rows[0]?.n ?? 0);
 }
 
 /** Months (YYYY-MM-01) of the new records' rating days: their partitions must exist before the insert. */
