@@ -16,6 +16,8 @@ const SPEC_INSIGHTS_FIELDS = [
   'emailAddress', 'firstName', 'lastName', 'userName', 'fullName', 'profileImage', 'userId', 'hashedUserId',
   'isParentProduct', 'isProductVersioned', 'reportingEntityId', 'contractNumber', 'productLineCode', 'featureId',
   'source', 'contextId', 'teamName',
+  // (ours, issue 18) the Usage report's usage-category and active/inactive filters
+  'usageCategory', 'userStatus',
 ];
 const SPEC_INSIGHTS_METRICS = ['uniqueUsers', 'uniqueProducts', 'totalUniqueDays', 'earliestUsageDate', 'latestUsageDate', 'totalTokens'];
 // Spec §4.1: the `*` fields are session/transaction level.
@@ -62,6 +64,7 @@ describe('catalogue', () => {
     assert.deepEqual(tokenflexCatalog.fields.get('tokenPool')?.enumValues, ['CY', 'MY']);
     assert.deepEqual(tokenflexCatalog.fields.get('usageType')?.enumValues, ['Normal', 'Borrowed']);
     assert.deepEqual(insightsCatalog.fields.get('source')?.enumValues, ['sus', 'ppu', 'flex']);
+    assert.deepEqual(insightsCatalog.fields.get('userStatus')?.enumValues, ['active', 'inactive']);
     for (const catalog of [tokenflexCatalog, insightsCatalog]) {
       for (const field of catalog.fields.values()) {
         assert.equal(field.type === 'enum', field.enumValues !== undefined, `${field.name}: enum type and values go together`);

@@ -1,5 +1,5 @@
 import { defineCatalog } from './define.js';
-import { SOURCES } from './types.js';
+import { SOURCES, USAGE_CATEGORIES, USER_STATUSES } from './types.js';
 
 const isoDate = (expr: string) => ({
   duckdb: `strftime(${expr}, '%Y-%m-%d')`,
@@ -35,6 +35,9 @@ export const insightsCatalog = defineCatalog('insights', {
   source: { type: 'enum', description: 'Licensing model: sus (subscription), ppu (pay per use), flex (tokens).', sql: 'r.source', enumValues: SOURCES },
   contextId: { type: 'string', description: 'Team (context) identifier.', sql: 'r.team_id' },
   teamName: { type: 'string', description: 'Team name.', sql: 't.name', filterable: false, joins: ['teams'] },
+  // (ours) The console's Usage report filters on these two (issue 18); Autodesk's report has both filters.
+  usageCategory: { type: 'enum', description: 'Usage category of the record (as in Token Flex): DESKTOP_PRODUCT, CLOUD_PRODUCT, CLOUD_SERVICE, MANUAL_ADJUSTMENT, MANUAL_CONSUMPTION.', sql: 'r.usage_category', enumValues: USAGE_CATEGORIES },
+  userStatus: { type: 'enum', description: 'Status of the user\'s account: active or inactive.', sql: 'u.status', enumValues: USER_STATUSES, joins: ['users'] },
 }, {
   uniqueUsers: { type: 'integer', description: 'Distinct users.', sql: 'count(distinct r.user_id)' },
   uniqueProducts: { type: 'integer', description: 'Distinct products.', sql: 'count(distinct r.product_line_code)' },

@@ -33,6 +33,9 @@ export type ChargeCategory = (typeof CHARGE_CATEGORIES)[number];
 export const TOKEN_POOLS = ['CY', 'MY'] as const;
 export const USAGE_TYPES = ['Normal', 'Borrowed'] as const;
 export const SOURCES = ['sus', 'ppu', 'flex'] as const;
+
+/** A user's account status (users.status). */
+export const USER_STATUSES = ['active', 'inactive'] as const;
 export const JOB_STATUSES = ['Success', 'Failed'] as const;
 export const REASON_TYPES = ['CORRECTION', 'REFUND', 'SERVICE_CREDIT', 'OFFLINE_USAGE'] as const;
 

@@ -231,6 +231,9 @@ describe('the reporting console in Chromium', { skip }, () => {
       ['query-explorer', '/console/query?api=insights&fields=productName&metrics=uniqueUsers', 'Query explorer'],
       ['admin-users', '/console/admin', 'New user'],
       ['admin-clients', '/console/admin?tab=clients', 'New OAuth client'],
+      ['admin-teams', '/console/admin?tab=teams', 'New team'],
+      ['admin-contracts', '/console/admin?tab=contracts', 'New contract'],
+      ['admin-products', '/console/admin?tab=products', 'New product version'],
       ['admin-import', '/console/admin?tab=import', 'Import usage records'],
     ] as const) {
       await page.goto(`${server!.url}${url}`);
@@ -285,6 +288,78 @@ describe('the reporting console in Chromium', { skip }, () => {
     assert.ok(column >= 0, header);
     assert.ok(lines.length > 0, 'the file has rows');
     for (const line of lines) assert.equal(line.split(',')[column], code, line);
+    await context.close();
+  });
+
+  test('the usage report filters by usage category and status, and its Token Flex export keeps the product and category', { timeout: 300_000 }, async () => {
+    const admin = 'admin@example.com';
+    const { context, page } = await signIn(admin);
+    const [contract] = await callApi<{ contractNumber: string }[]>(admin, '/tokenflex/v1/contract');
+    const where = `${WHERE_RANGE} and usageCategory = 'DESKTOP_PRODUCT' and userStatus = 'active'`;
+    const report = await insightsRows(admin, { fields: ['userId', 'productLineCode'], metrics: ['totalTokens'], where });
+    await page.goto(`${server!.url}/console/usage-report?category=DESKTOP_PRODUCT&status=active&${RANGE_QUERY}`);
+    assert.equal(await figure(page, 'report-rows'), numbers.format(report.length));
+    assert.equal(await page.locator('select[name="category"]').inputValue(), 'DESKTOP_PRODUCT');
+    assert.equal(await page.locator('select[name="status"]').inputValue(), 'active');
+    const flex = await tokenflexRows(admin, contract!.contractNumber, { fields: ['productLineCode'], metrics: ['tokensConsumed'], usageCategory: ['DESKTOP_PRODUCT'], where: WHERE_RANGE });
+    const code = String(flex.sort((a, b) => Number(b[1]) - Number(a[1]))[0]![0]);
+    await page.goto(`${server!.url}/console/usage-report?category=DESKTOP_PRODUCT&product=${code}&${RANGE_QUERY}`);
+    await figure(page, 'report-rows');
+    await page.getByLabel('Export as').selectOption('tokenflex');
+    await page.getByLabel('Contract', { exact: true }).selectOption(contract!.contractNumber);
+    await page.getByRole('button', { name: 'Export' }).click();
+    await page.waitForURL(/\/console\/exports\?contract=/);
+    const row = page.locator('#tokenflex-requests-table tbody tr', { hasText: `usage-report-${RANGE.from}-${RANGE.to}` }).first();
+    await row.getByRole('link', { name: 'Download' }).waitFor({ timeout: 120_000 }).catch(async () => {
+      // The list refreshes while a request is Requested; a reload shows the settled state.
+      await page.reload();
+      await row.getByRole('link', { name: 'Download' }).waitFor({ timeout: 60_000 });
+    });
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: 'Download' }).click()]);
+    const file = path.join(dataDir, 'tokenflex.csv');
+    await download.saveAs(file);
+    const [header, ...lines] = (await readFile(file, 'utf8')).trim().split(/\r?\n/);
+    const columns = header!.split(',').map((c) => c.replace(/"/g, ''));
+    assert.ok(lines.length > 0, 'the file has rows');
+    for (const line of lines) {
+      const cells = line.split(',').map((c) => c.replace(/"/g, ''));
+      assert.equal(cells[columns.indexOf('productLineCode')], code, line);
+      assert.equal(cells[columns.indexOf('usageCategory')], 'DESKTOP_PRODUCT', line);
+    }
+    await context.close();
+  });
+
+  test('administration creates and edits teams (the personal-data switch) and a product\'s seat price, as the API then answers', { timeout: 180_000 }, async () => {
+    const admin = 'admin@example.com';
+    const { context, page } = await signIn(admin);
+    await page.goto(`${server!.url}/console/admin?tab=teams`);
+    const create = page.locator('form', { has: page.getByRole('heading', { name: 'New team' }) });
+    await create.getByLabel('Team id (optional)').fill('5550042');
+    await create.getByLabel('Name', { exact: true }).fill('Console Office');
+    await create.getByLabel('Personal data').uncheck();
+    await create.getByRole('button', { name: 'Create' }).click();
+    await create.getByText('Console Office (5550042) was created.').waitFor({ timeout: 30_000 });
+    assert.equal((await callApi<{ personalData: boolean }>(admin, '/admin/v1/teams/5550042')).personalData, false);
+    // While it is off, the API shows hashes for every team's users.
+    const [row] = await insightsRows(admin, { fields: ['emailAddress'], metrics: ['uniqueUsers'], where: WHERE_RANGE });
+    assert.match(String(row!.emailAddress), /^[0-9a-f]{32}$/);
+    await page.getByRole('button', { name: 'Edit Console Office' }).click();
+    const edit = page.locator('form', { has: page.getByRole('heading', { name: 'Change Console Office' }) });
+    await edit.getByLabel('Personal data').check();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.getByText('Console Office (5550042) was saved.').waitFor({ timeout: 30_000 });
+    assert.equal((await callApi<{ personalData: boolean }>(admin, '/admin/v1/teams/5550042')).personalData, true);
+
+    const products = await callApi<{ items: { productLineCode: string; version: string; productName: string }[] }>(admin, '/admin/v1/products?limit=1');
+    const product = products.items[0]!;
+    await page.goto(`${server!.url}/console/admin?tab=products`);
+    await page.getByRole('button', { name: `Edit ${product.productName} ${product.version}` }).click();
+    const form = page.locator('form', { has: page.getByRole('heading', { name: `Change ${product.productName} ${product.version}` }) });
+    await form.getByLabel('Seat price (tokens a year)').fill('1234');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText('was saved.').waitFor({ timeout: 30_000 });
+    const saved = await callApi<{ seatTokensPerYear: number | null }>(admin, `/admin/v1/products/${product.productLineCode}/${encodeURIComponent(product.version)}`);
+    assert.equal(saved.seatTokensPerYear, 1234);
     await context.close();
   });
 

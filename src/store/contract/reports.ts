@@ -8,6 +8,8 @@ export interface ReportFilters {
   readonly source?: readonly string[];
   readonly assigned?: boolean;
   readonly userStatus?: readonly string[];
+  /** Usage categories of the records (ours, issue 18: the console's Usage report filter). */
+  readonly usageCategory?: readonly string[];
   readonly userId?: readonly string[];
   readonly versionId?: readonly string[];
 }

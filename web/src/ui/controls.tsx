@@ -23,16 +23,16 @@ export function Select({ label, value, options, onChange, name }: {
   );
 }
 
-export function TextInput({ label, value, onInput, type = 'text', name, min, max, describedBy }: {
+export function TextInput({ label, value, onInput, type = 'text', name, min, max, step, describedBy }: {
   readonly label: string; readonly value: string; readonly onInput: (value: string) => void; readonly type?: 'text' | 'number' | 'date' | 'email' | 'password'; readonly name?: string;
-  readonly min?: string; readonly max?: string; readonly describedBy?: string;
+  readonly min?: string; readonly max?: string; readonly step?: string; readonly describedBy?: string;
 }) {
   const id = useId();
   return (
     <div class="control">
       <label for={id}>{label}</label>
       {/* Preact types `type` per input kind; one component serves the text-like kinds. */}
-      <input id={id} name={name} type={type as 'text'} value={value} min={min} max={max} aria-describedby={describedBy}
+      <input id={id} name={name} type={type as 'text'} value={value} min={min} max={max} step={step} aria-describedby={describedBy}
         onInput={(event) => onInput((event.target as HTMLInputElement).value)} />
     </div>
   );

@@ -103,6 +103,8 @@ describe('the personal-data switch', () => {
     assert.equal(new Set(hidden.map((row) => row.emailAddress)).size, new Set(before.map((row) => row.emailAddress)).size, 'distinct people stay distinct');
     assert.deepEqual((await insightsRows()).map((row) => row.emailAddress), hidden.map((row) => row.emailAddress));
     assert.ok((await tokenflexUserNames()).every((name) => HASH.test(name)));
+    const values = (await app.inject({ url: `/tokenflex/v1/contract/${contract}/userName`, headers: bearer() })).json() as string[];
+    assert.ok(values.length > 0 && values.every((name) => HASH.test(name)), 'GET /contract/:c/userName');
 
     await setSwitch(LONDON_TEAM, true);
     assert.deepEqual((await insightsRows()).map((row) => row.emailAddress), before.map((row) => row.emailAddress));

@@ -42,6 +42,32 @@ describe('POST /insights/v1/usage-queries', () => {
     assert.deepEqual(result.pagination, { totalResults: expected.length, offset: 0, limit: 1000 });
   });
 
+  test('usageCategory and userStatus (ours, issue 18) select and filter as the raw records and users say', async (t) => {
+    const { app, tokenFor } = await buildTestApp(t, store);
+    const token = await tokenFor('admin@example.com');
+    const submit = await app.inject({
+      method: 'POST', url: '/insights/v1/usage-queries?limit=1000', headers: { ...bearer(token), prefer: 'wait=30' },
+      payload: { fields: ['usageCategory', 'userStatus'], metrics: ['uniqueUsers'], where: "usageCategory in ('DESKTOP_PRODUCT', 'CLOUD_PRODUCT') and userStatus = 'active'", orderBy: 'usageCategory ASC' },
+    });
+    assert.equal(submit.statusCode, 200, submit.body);
+    const body = submit.json();
+    assert.equal(body.status, 'COMPLETED', submit.body);
+    assert.deepEqual(body.columns, ['usageCategory', 'userStatus', 'uniqueUsers']);
+    const expected = (await raw.runAndReadAll(
+      `select r.usage_category, u.status, cast(count(distinct r.user_id) as integer)
+         from usage_records r join users u on u.id = r.user_id
+        where r.team_id in (select m.team_id from team_members m join users a on a.id = m.user_id where a.email = 'admin@example.com' and m.is_admin)
+          and r.usage_category in ('DESKTOP_PRODUCT', 'CLOUD_PRODUCT') and u.status = 'active'
+        group by 1, 2 order by 1`)).getRowsJson();
+    assert.ok(expected.length > 0);
+    assert.deepEqual(body.rows, expected);
+    const like = await app.inject({
+      method: 'POST', url: '/insights/v1/usage-queries', headers: bearer(token),
+      payload: { fields: ['userStatus'], metrics: ['uniqueUsers'], where: "userStatus like 'act%'" },
+    });
+    assert.equal(like.statusCode, 400, 'no LIKE on an enum field');
+  });
+
   test('an identical query by the same user returns the stored result inline, COMPLETED', async (t) => {
     const { app, tokenFor } = await buildTestApp(t, store);
     const token = await tokenFor('admin@example.com');

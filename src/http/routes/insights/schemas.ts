@@ -157,6 +157,10 @@ export const submitExportRoute = {
           groupId: stringArray(), productLineCode: stringArray(), source: { type: 'array', items: { type: 'string', enum: ['sus', 'ppu', 'flex'] } },
           assigned: { type: 'boolean' }, userStatus: { type: 'array', items: { type: 'string', enum: ['active', 'inactive'] } },
           userId: stringArray(), versionId: stringArray(),
+          usageCategory: {
+            type: 'array', items: { type: 'string', enum: ['DESKTOP_PRODUCT', 'CLOUD_PRODUCT', 'CLOUD_SERVICE', 'MANUAL_ADJUSTMENT', 'MANUAL_CONSUMPTION'] },
+            description: '(ours) Only records of these usage categories (usage reports).',
+          },
         },
         additionalProperties: false,
       },

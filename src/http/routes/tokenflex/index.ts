@@ -13,6 +13,7 @@ import {
   catalogRoute, contractRoute, contractsRoute, enrichmentRoute, enrichmentValuesRoute, lastRoute, summaryRoute, valuesRoute,
 } from './schemas.js';
 import { normaliseUsageCategory } from '../../../catalog/index.js';
+import { personalDataMask } from '../../../privacy/index.js';
 import type { UsageValueColumn } from '../../../store/index.js';
 
 export interface TokenflexOptions extends AuthOptions {
@@ -51,7 +52,12 @@ export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app,
     '/contract/:contract_number/:field', { schema: valuesRoute }, async (request) => {
       const { contract_number: contractNumber, field } = request.params;
       await principalOf(request).assertContract(contractNumber);
-      return options.store.listUsageValues(contractNumber, VALUE_COLUMNS[field], parseCategories(request.query.usageCategory));
+      const [values, mask] = await Promise.all([
+        options.store.listUsageValues(contractNumber, VALUE_COLUMNS[field], parseCategories(request.query.usageCategory)),
+        personalDataMask(options.store, [field]),
+      ]);
+      // userName and machineName are personal data: hashed (and re-sorted) while the switch hides them.
+      return mask ? values.map((value) => String(mask([value])[0])).sort() : values;
     });
 
   app.get<{ Params: { contract_number: string } }>('/contract/:contract_number/enrichment', { schema: enrichmentRoute }, async (request) => {

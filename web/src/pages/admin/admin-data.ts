@@ -55,3 +55,25 @@ export async function importUsage(file: File, options: { readonly dryRun: boolea
     request.send(file);
   });
 }
+
+/** Creates (no key) or changes (PATCH, only the members given) a team; returns its name. */
+export async function saveTeam(teamId: string | undefined, body: Record<string, unknown>): Promise<string> {
+  const team = teamId
+    ? await must(api.PATCH('/admin/v1/teams/{teamId}', { params: { path: { teamId } }, body: body as never }))
+    : await must(api.POST('/admin/v1/teams', { body: body as never }));
+  return `${team.name} (${team.teamId})`;
+}
+
+export async function saveContract(contractNumber: string | undefined, body: Record<string, unknown>): Promise<string> {
+  const contract = contractNumber
+    ? await must(api.PATCH('/admin/v1/contracts/{contractNumber}', { params: { path: { contractNumber } }, body: body as never }))
+    : await must(api.POST('/admin/v1/contracts', { body: body as never }));
+  return `${contract.contractName} (${contract.contractNumber})`;
+}
+
+export async function saveProduct(key: { readonly productLineCode: string; readonly version: string } | undefined, body: Record<string, unknown>): Promise<string> {
+  const product = key
+    ? await must(api.PATCH('/admin/v1/products/{productLineCode}/{version}', { params: { path: key }, body: body as never }))
+    : await must(api.POST('/admin/v1/products', { body: body as never }));
+  return `${product.productName} ${product.version}`;
+}

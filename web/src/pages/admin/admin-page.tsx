@@ -6,7 +6,8 @@ import { Tabs, TextInput, Tiles } from '../../ui/controls';
 import { DataTable, type Column } from '../../ui/data-table';
 import { ErrorBanner, Loading, Section } from '../../ui/feedback';
 import { useAsync } from '../../ui/use-async';
-import { importUsage, loadAll, type AdminList, type ImportOutcome, type ImportProgress } from './admin-data';
+import { importUsage, loadAll, saveContract, saveProduct, saveTeam, type AdminList, type ImportOutcome, type ImportProgress } from './admin-data';
+import { EntityForm, type FieldSpec } from './entity-form';
 
 const TABS = ['users', 'clients', 'teams', 'contracts', 'products', 'import'] as const;
 type Row = Record<string, Cell | readonly unknown[]>;
@@ -24,24 +25,112 @@ export function AdminPage({ url, isAdmin }: { readonly url: URL; readonly isAdmi
       <div role="tabpanel" aria-labelledby={`tab-tab-${tab}`}>
         {tab === 'users' && <Users />}
         {tab === 'clients' && <Clients />}
-        {tab === 'teams' && <List path="/admin/v1/teams" caption={t('admin.tab.teams')} columns={[
-          { key: 'teamId', label: t('col.teamId'), kind: 'text' }, { key: 'name', label: t('col.name'), kind: 'text' },
-          { key: 'administrators', label: t('col.administrators'), kind: 'number', render: (r) => formatNumber((r.administrators as unknown as unknown[]).length) },
-          { key: 'members', label: t('col.members'), kind: 'number', render: (r) => formatNumber((r.members as unknown as unknown[]).length) },
-        ]} />}
-        {tab === 'contracts' && <List path="/admin/v1/contracts" caption={t('admin.tab.contracts')} columns={[
-          { key: 'contractNumber', label: t('col.contractNumber'), kind: 'text' }, { key: 'contractName', label: t('col.name'), kind: 'text' },
-          { key: 'teamId', label: t('col.teamId'), kind: 'text' }, { key: 'contractStartDate', label: t('col.startDate'), kind: 'date' },
-          { key: 'contractEndDate', label: t('col.endDate'), kind: 'date' }, { key: 'multiyearProvisionedTokens', label: t('tokens.myProvisioned'), kind: 'number' },
-        ]} />}
-        {tab === 'products' && <List path="/admin/v1/products" caption={t('admin.tab.products')} columns={[
-          { key: 'productLineCode', label: t('col.productLineCode'), kind: 'text' }, { key: 'productName', label: t('col.productName'), kind: 'text' },
-          { key: 'version', label: t('col.version'), kind: 'text' }, { key: 'featureCode', label: t('col.featureCode'), kind: 'text' },
-          { key: 'dailyTokenRate', label: t('col.dailyTokenRate'), kind: 'number' }, { key: 'effectiveFrom', label: t('col.startDate'), kind: 'date' },
-        ]} />}
+        {tab === 'teams' && <Teams />}
+        {tab === 'contracts' && <Contracts />}
+        {tab === 'products' && <Products />}
         {tab === 'import' && <Import />}
       </div>
     </>
+  );
+}
+
+/**
+ * An admin list with its create form above and, for the row picked with its Edit button, an edit
+ * form below the table (PATCH with only what changed).
+ */
+function EditableList({ path, caption, columns, fields, newTitle, keyOf, nameOf, save }: {
+  readonly path: AdminList; readonly caption: string; readonly columns: readonly Column<Row & Record<string, Cell>>[];
+  readonly fields: readonly FieldSpec[]; readonly newTitle: string;
+  readonly keyOf: (row: Row) => string; readonly nameOf: (row: Row) => string;
+  readonly save: (row: Row | undefined, body: Record<string, unknown>) => Promise<string>;
+}) {
+  const [reload, setReload] = useState(0);
+  const [editing, setEditing] = useState<Row | undefined>(undefined);
+  const after = async (run: Promise<string>) => {
+    const name = await run;
+    setReload((n) => n + 1);
+    return name;
+  };
+  return (
+    <>
+      <EntityForm title={newTitle} fields={fields} onSubmit={(body) => after(save(undefined, body))} />
+      <List path={path} caption={caption} reloadKey={reload} columns={[...columns, {
+        key: 'edit', label: t('admin.edit'), render: (row) => (
+          <button type="button" class="secondary" aria-label={t('admin.editFor', { name: nameOf(row) })} onClick={() => setEditing(row)}>{t('admin.edit')}</button>
+        ),
+      }]} />
+      {editing && (
+        <EntityForm key={keyOf(editing)} title={t('admin.editTitle', { name: nameOf(editing) })} fields={fields} row={editing}
+          onSubmit={(body) => after(save(editing, body))} onCancel={() => setEditing(undefined)} />
+      )}
+    </>
+  );
+}
+
+function Teams() {
+  return (
+    <EditableList path="/admin/v1/teams" caption={t('admin.tab.teams')} newTitle={t('admin.newTeam')}
+      keyOf={(r) => String(r.teamId)} nameOf={(r) => String(r.name)}
+      save={(row, body) => saveTeam(row ? String(row.teamId) : undefined, body)}
+      fields={[
+        { key: 'teamId', label: t('admin.optionalId'), kind: 'text', createOnly: true },
+        { key: 'name', label: t('col.name'), kind: 'text' },
+        { key: 'personalData', label: t('col.personalData'), kind: 'checkbox', hint: t('admin.personalDataHint') },
+      ]}
+      columns={[
+        { key: 'teamId', label: t('col.teamId'), kind: 'text' }, { key: 'name', label: t('col.name'), kind: 'text' },
+        { key: 'personalData', label: t('col.personalData'), kind: 'text', render: (r) => (r.personalData === false ? t('state.no') : t('state.yes')) },
+        { key: 'administrators', label: t('col.administrators'), kind: 'number', render: (r) => formatNumber((r.administrators as unknown as unknown[]).length) },
+        { key: 'members', label: t('col.members'), kind: 'number', render: (r) => formatNumber((r.members as unknown as unknown[]).length) },
+      ]} />
+  );
+}
+
+function Contracts() {
+  const teams = useAsync(() => loadAll('/admin/v1/teams'), []);
+  return (
+    <EditableList path="/admin/v1/contracts" caption={t('admin.tab.contracts')} newTitle={t('admin.newContract')}
+      keyOf={(r) => String(r.contractNumber)} nameOf={(r) => `${String(r.contractName)} (${String(r.contractNumber)})`}
+      save={(row, body) => saveContract(row ? String(row.contractNumber) : undefined, body)}
+      fields={[
+        { key: 'contractNumber', label: t('col.contractNumber'), kind: 'text', createOnly: true },
+        { key: 'contractName', label: t('col.name'), kind: 'text' },
+        { key: 'teamId', label: t('picker.team'), kind: 'select', options: [{ value: '', label: '–' }, ...(teams.data ?? []).map((team) => ({ value: String(team.teamId), label: `${String(team.name)} (${String(team.teamId)})` }))] },
+        { key: 'contractStartDate', label: t('col.startDate'), kind: 'date' },
+        { key: 'contractEndDate', label: t('col.endDate'), kind: 'date' },
+        { key: 'multiyearProvisionedTokens', label: t('tokens.myProvisioned'), kind: 'number' },
+        { key: 'contractYears', label: t('admin.contractYears'), kind: 'years' },
+      ]}
+      columns={[
+        { key: 'contractNumber', label: t('col.contractNumber'), kind: 'text' }, { key: 'contractName', label: t('col.name'), kind: 'text' },
+        { key: 'teamId', label: t('col.teamId'), kind: 'text' }, { key: 'contractStartDate', label: t('col.startDate'), kind: 'date' },
+        { key: 'contractEndDate', label: t('col.endDate'), kind: 'date' }, { key: 'multiyearProvisionedTokens', label: t('tokens.myProvisioned'), kind: 'number' },
+      ]} />
+  );
+}
+
+function Products() {
+  return (
+    <EditableList path="/admin/v1/products" caption={t('admin.tab.products')} newTitle={t('admin.newProduct')}
+      keyOf={(r) => `${String(r.productLineCode)}/${String(r.version)}`} nameOf={(r) => `${String(r.productName)} ${String(r.version)}`}
+      save={(row, body) => saveProduct(row ? { productLineCode: String(row.productLineCode), version: String(row.version) } : undefined, body)}
+      fields={[
+        { key: 'productLineCode', label: t('col.productLineCode'), kind: 'text', createOnly: true },
+        { key: 'version', label: t('col.version'), kind: 'text', createOnly: true },
+        { key: 'productName', label: t('col.productName'), kind: 'text' },
+        { key: 'featureCode', label: t('col.featureCode'), kind: 'text' },
+        { key: 'dailyTokenRate', label: t('col.dailyTokenRate'), kind: 'number' },
+        { key: 'seatTokensPerYear', label: t('col.seatTokensPerYear'), kind: 'number', nullable: true },
+        { key: 'effectiveFrom', label: t('col.startDate'), kind: 'date', nullable: true },
+        { key: 'effectiveTo', label: t('col.effectiveTo'), kind: 'date', nullable: true },
+      ]}
+      columns={[
+        { key: 'productLineCode', label: t('col.productLineCode'), kind: 'text' }, { key: 'productName', label: t('col.productName'), kind: 'text' },
+        { key: 'version', label: t('col.version'), kind: 'text' }, { key: 'featureCode', label: t('col.featureCode'), kind: 'text' },
+        { key: 'dailyTokenRate', label: t('col.dailyTokenRate'), kind: 'number' },
+        { key: 'seatTokensPerYear', label: t('col.seatTokensPerYear'), kind: 'number' },
+        { key: 'effectiveFrom', label: t('col.startDate'), kind: 'date' }, { key: 'effectiveTo', label: t('col.effectiveTo'), kind: 'date' },
+      ]} />
   );
 }
 

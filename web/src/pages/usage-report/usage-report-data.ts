@@ -1,14 +1,22 @@
 import { api, must } from '../../api/client';
-import { recordsOf, runInsightsQuery, type Cell } from '../../api/queries';
+import { quote, recordsOf, runInsightsQuery, type Cell } from '../../api/queries';
 import { language } from '../../i18n/i18n';
 import { whereRange, type DateRange } from '../../ui/date-range';
 
 export const SOURCES = ['sus', 'ppu', 'flex'] as const;
+export const USAGE_CATEGORIES = ['DESKTOP_PRODUCT', 'CLOUD_PRODUCT', 'CLOUD_SERVICE', 'MANUAL_ADJUSTMENT', 'MANUAL_CONSUMPTION'] as const;
+export const USER_STATUSES = ['active', 'inactive'] as const;
+type UsageCategory = typeof USAGE_CATEGORIES[number];
+type UserStatus = typeof USER_STATUSES[number];
 
 export interface ReportFilters {
   readonly team: string;
   readonly product: string;
   readonly source: string;
+  /** One usage category, or '' for all. */
+  readonly usageCategory: string;
+  /** 'active', 'inactive', or '' for both. */
+  readonly status: string;
   /** Rows with at least this many days of use (0: all). */
   readonly minDays: number;
 }
@@ -18,14 +26,16 @@ export const REPORT_COLUMNS = [
   { key: 'fullName', kind: 'text' }, { key: 'emailAddress', kind: 'text' }, { key: 'productName', kind: 'text' },
   { key: 'totalUniqueDays', kind: 'number' }, { key: 'latestUsageDate', kind: 'date' }, { key: 'userName', kind: 'text' },
   { key: 'productLineCode', kind: 'text' }, { key: 'source', kind: 'text' }, { key: 'totalTokens', kind: 'number' },
-  { key: 'earliestUsageDate', kind: 'date' }, { key: 'teamName', kind: 'text' },
+  { key: 'earliestUsageDate', kind: 'date' }, { key: 'teamName', kind: 'text' }, { key: 'userStatus', kind: 'text' },
 ] as const;
 export const DEFAULT_COLUMNS = REPORT_COLUMNS.slice(0, 5).map((c) => c.key);
 
 function where(filters: ReportFilters, range: DateRange): string {
   const parts = [whereRange(range)];
-  if (filters.product) parts.push(`productLineCode = '${filters.product.replace(/'/g, "''")}'`);
-  if (filters.source) parts.push(`source = '${filters.source}'`);
+  if (filters.product) parts.push(`productLineCode = ${quote(filters.product)}`);
+  if (filters.source) parts.push(`source = ${quote(filters.source)}`);
+  if (filters.usageCategory) parts.push(`usageCategory = ${quote(filters.usageCategory)}`);
+  if (filters.status) parts.push(`userStatus = ${quote(filters.status)}`);
   return parts.join(' and ');
 }
 
@@ -33,7 +43,7 @@ function where(filters: ReportFilters, range: DateRange): string {
 export async function loadReport(filters: ReportFilters, range: DateRange): Promise<Record<string, Cell>[]> {
   const result = await runInsightsQuery({
     ...(filters.team ? { contextId: filters.team } : {}),
-    fields: ['userId', 'userName', 'fullName', 'emailAddress', 'productName', 'productLineCode', 'source', 'teamName'],
+    fields: ['userId', 'userName', 'fullName', 'emailAddress', 'productName', 'productLineCode', 'source', 'teamName', 'userStatus'],
     metrics: ['totalUniqueDays', 'totalTokens', 'earliestUsageDate', 'latestUsageDate'],
     where: where(filters, range),
   });
@@ -63,8 +73,29 @@ export async function createReportExport(filters: ReportFilters, range: DateRang
       filters: {
         ...(filters.product ? { productLineCode: [filters.product] } : {}),
         ...(filters.source ? { source: [filters.source as 'sus' | 'ppu' | 'flex'] } : {}),
+        ...(filters.usageCategory ? { usageCategory: [filters.usageCategory as UsageCategory] } : {}),
+        ...(filters.status ? { userStatus: [filters.status as UserStatus] } : {}),
       },
     },
   }));
   return created.id;
+}
+
+/**
+ * The Token Flex export request of a contract with the report's period, product and usage category:
+ * one row per user, product and usage category. Token Flex has no licence type (it is all Flex), no
+ * user status and no days used, so those filters do not apply (said next to the button).
+ */
+export async function createTokenflexExport(contractNumber: string, filters: ReportFilters, range: DateRange): Promise<string> {
+  const created = await must(api.POST('/tokenflex/v1/export/{contract_number}/requests', {
+    params: { path: { contract_number: contractNumber } },
+    body: {
+      fields: ['userName', 'productLineCode', 'productName', 'usageCategory'],
+      metrics: ['tokensConsumed', 'useCount'],
+      where: [whereRange(range), ...(filters.product ? [`productLineCode = ${quote(filters.product)}`] : [])].join(' and '),
+      ...(filters.usageCategory ? { usageCategory: [filters.usageCategory] } : {}),
+      downloadFileName: `usage-report-${range.from}-${range.to}`,
+    },
+  }));
+  return String((created as { requestKey: string }).requestKey);
 }

@@ -8,7 +8,8 @@ import { ErrorBanner, Section } from '../../ui/feedback';
 import { TeamPicker, useTeam } from '../../ui/scope-picker';
 import { useAsync } from '../../ui/use-async';
 import type { MessageKey } from '../../i18n/messages';
-import { createReportExport, DEFAULT_COLUMNS, loadProducts, loadReport, REPORT_COLUMNS, SOURCES, type ReportFilters } from './usage-report-data';
+import { loadContracts } from '../../api/directory';
+import { createReportExport, createTokenflexExport, DEFAULT_COLUMNS, loadProducts, loadReport, REPORT_COLUMNS, SOURCES, USAGE_CATEGORIES, USER_STATUSES, type ReportFilters } from './usage-report-data';
 
 /** The unified usage report: users × products with filters, a column chooser, sorting, paging, export (issue 18, page 3). */
 export function UsageReportPage({ url }: { readonly url: URL }) {
@@ -17,6 +18,8 @@ export function UsageReportPage({ url }: { readonly url: URL }) {
   const range = rangeOf(params);
   const filters: ReportFilters = {
     team: current?.contextId ?? '', product: params.get('product') ?? '', source: params.get('source') ?? '',
+    usageCategory: (USAGE_CATEGORIES as readonly string[]).includes(params.get('category') ?? '') ? params.get('category')! : '',
+    status: (USER_STATUSES as readonly string[]).includes(params.get('status') ?? '') ? params.get('status')! : '',
     minDays: Math.max(0, Math.min(366, Number.parseInt(params.get('minDays') ?? '0', 10) || 0)),
   };
   const columns = (params.get('cols')?.split(',').filter((c) => REPORT_COLUMNS.some((r) => r.key === c)) ?? []);
@@ -26,7 +29,7 @@ export function UsageReportPage({ url }: { readonly url: URL }) {
   const page = Math.max(0, (Number.parseInt(params.get('page') ?? '1', 10) || 1) - 1);
 
   const products = useAsync(() => loadProducts(filters.team, range), [filters.team, range.from, range.to]);
-  const report = useAsync(() => loadReport(filters, range), [filters.team, filters.product, filters.source, filters.minDays, range.from, range.to]);
+  const report = useAsync(() => loadReport(filters, range), [filters.team, filters.product, filters.source, filters.usageCategory, filters.status, filters.minDays, range.from, range.to]);
   const headline = useMemo(() => report.data && {
     rows: report.data.length,
     users: new Set(report.data.map((r) => r.userId)).size,
@@ -45,6 +48,12 @@ export function UsageReportPage({ url }: { readonly url: URL }) {
         <Select label={t('report.source')} name="source" value={filters.source}
           options={[{ value: '', label: t('report.allSources') }, ...SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))]}
           onChange={(source) => setParams({ source, page: undefined })} />
+        <Select label={t('col.usageCategory')} name="category" value={filters.usageCategory}
+          options={[{ value: '', label: t('report.allCategories') }, ...USAGE_CATEGORIES.map((c) => ({ value: c, label: t(`usage.${c}`) }))]}
+          onChange={(category) => setParams({ category, page: undefined })} />
+        <Select label={t('report.status')} name="status" value={filters.status}
+          options={[{ value: '', label: t('report.allStatuses') }, ...USER_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))]}
+          onChange={(status) => setParams({ status, page: undefined })} />
         <TextInput label={t('report.minDays')} type="number" name="minDays" min="0" max="366" value={String(filters.minDays || '')}
           onInput={(value) => setParams({ minDays: value === '0' ? undefined : value, page: undefined }, { replace: true })} />
       </Toolbar>
@@ -93,26 +102,46 @@ function ColumnChooser({ shown }: { readonly shown: readonly string[] }) {
 }
 
 function ExportBar({ filters, range }: { readonly filters: ReportFilters; readonly range: { readonly from: string; readonly to: string; readonly preset: 'custom' | '30d' | '3m' | '6m' | '9m' | '12m' } }) {
+  const [kind, setKind] = useState<'insights' | 'tokenflex'>('insights');
   const [format, setFormat] = useState<'CSV' | 'EXCEL' | 'JSON'>('CSV');
+  const [contract, setContract] = useState('');
   const [error, setError] = useState<Error | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const contracts = useAsync(() => loadContracts(), []);
+  const chosenContract = contract || contracts.data?.[0]?.contractNumber || '';
   return (
     <div class="export-bar">
-      <Select label={t('export.format')} name="format" value={format} options={['CSV', 'EXCEL', 'JSON'].map((f) => ({ value: f, label: f }))}
-        onChange={(f) => setFormat(f as 'CSV' | 'EXCEL' | 'JSON')} />
-      <button type="button" disabled={busy} onClick={async () => {
+      <Select label={t('report.exportApi')} name="exportApi" value={kind}
+        options={[{ value: 'insights', label: t('report.exportInsights') }, ...((contracts.data?.length ?? 0) > 0 ? [{ value: 'tokenflex', label: t('report.exportTokenflex') }] : [])]}
+        onChange={(value) => setKind(value === 'tokenflex' ? 'tokenflex' : 'insights')} />
+      {kind === 'insights' && (
+        <Select label={t('export.format')} name="format" value={format} options={['CSV', 'EXCEL', 'JSON'].map((f) => ({ value: f, label: f }))}
+          onChange={(f) => setFormat(f as 'CSV' | 'EXCEL' | 'JSON')} />
+      )}
+      {kind === 'tokenflex' && (
+        <Select label={t('picker.contract')} name="exportContract" value={chosenContract}
+          options={(contracts.data ?? []).map((c) => ({ value: c.contractNumber, label: `${c.contractName} (${c.contractNumber})` }))}
+          onChange={setContract} />
+      )}
+      <button type="button" disabled={busy || (kind === 'tokenflex' && !chosenContract)} onClick={async () => {
         setBusy(true);
         setError(undefined);
         try {
-          const id = await createReportExport(filters, range, format);
-          navigate(`/console/exports?highlight=${encodeURIComponent(id)}`);
+          if (kind === 'tokenflex') {
+            const key = await createTokenflexExport(chosenContract, filters, range);
+            navigate(`/console/exports?contract=${encodeURIComponent(chosenContract)}&highlight=${encodeURIComponent(key)}`);
+          } else {
+            const id = await createReportExport(filters, range, format);
+            navigate(`/console/exports?highlight=${encodeURIComponent(id)}`);
+          }
         } catch (failure) {
           setError(failure as Error);
         } finally {
           setBusy(false);
         }
       }}>{t('report.export')}</button>
-      {filters.minDays > 0 && <p class="hint">{t('report.exportNoMinDays')}</p>}
+      {kind === 'insights' && filters.minDays > 0 && <p class="hint">{t('report.exportNoMinDays')}</p>}
+      {kind === 'tokenflex' && <p class="hint">{t('report.tokenflexNote')}</p>}
       <ErrorBanner error={error} />
     </div>
   );
