@@ -387,6 +387,17 @@ export class OAuthProvider {
    * from it. Unknown tokens and other clients' tokens are ignored (the answer is the same 200).
    */
   async revoke(client: OAuthClient, token: string): Promise<void> {
+    // A write conflict means a concurrent revocation of the same rows: once more sees it done.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#revoke(client, token);
+      } catch (error) {
+        if (attempt >= 3 || error instanceof AppError || !isWriteConflict(error)) throw error;
+      }
+    }
+  }
+
+  async #revoke(client: OAuthClient, token: string): Promise<void> {
     const now = this.#now();
     if (token.split('.').length === 3) {
       let claims: AccessClaims;

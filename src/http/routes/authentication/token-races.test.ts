@@ -93,6 +93,24 @@ function describeRaces(name: string, open: (t: { after: (fn: () => Promise<void>
       }
     });
 
+    test(`${ROUNDS} rounds of refreshes racing revocations of one refresh token: revocations answer 200, refreshes 200 or 400, and the grant ends`, async () => {
+      const f = await setup();
+      for (let round = 0; round < ROUNDS; round++) {
+        const exchanged = await post(f.app, 'token', { grant_type: 'authorization_code', code: await newCode(f), redirect_uri: REDIRECT, client_id: f.clientId });
+        const refreshToken = String(exchanged.body.refresh_token);
+        const answers = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => i % 2 === 0
+          ? post(f.app, 'token', { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: f.clientId })
+          : post(f.app, 'revoke', { token: refreshToken, client_id: f.clientId })));
+        answers.forEach((answer, i) => {
+          if (i % 2 === 1) assert.equal(answer.status, 200, `round ${round}: a revocation answered ${answer.status}`);
+          else assert.ok(answer.status === 200 || answer.status === 400, `round ${round}: a refresh answered ${answer.status}`);
+        });
+        const winners = answers.filter((answer, i) => i % 2 === 0 && answer.status === 200);
+        await assertGrantDead(f, [refreshToken, ...winners.map((w) => String(w.body.refresh_token))],
+          [String(exchanged.body.access_token), ...winners.map((w) => String(w.body.access_token))], round);
+      }
+    });
+
     test(`${ROUNDS} rounds of ${CONCURRENT} concurrent exchanges of one code: never a 500, and no token of the grant works after the replay`, async () => {
       const f = await setup();
       for (let round = 0; round < ROUNDS; round++) {
