@@ -225,3 +225,12 @@ export const DEMO_REASON_COMMENTS: Readonly<Record<string, string>> = {
   SERVICE_CREDIT: 'Service credit for a cloud service outage, case',
   OFFLINE_USAGE: 'Offline usage reported by the site administrator, case',
 };
+
+/**
+ * The seat price of each demo product line in tokens a year (the seat-or-Flex advice, issue 17):
+ * its daily rate × a break-even of 40 to 79 use days a year, spread over the products so the advice
+ * has lines where seats pay and lines where Flex does.
+ */
+export function demoSeatPrices(): readonly { readonly productLineCode: string; readonly seatTokensPerYear: number }[] {
+  return DEMO_PRODUCTS.map((p, k) => ({ productLineCode: p.code, seatTokensPerYear: p.dailyTokenRate * (40 + ((k * 13) % 40)) }));
+}

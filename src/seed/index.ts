@@ -5,3 +5,4 @@ export {
 export {
   createRatingInputTableSql, rateInputsInSql, ratedChargeSql, ratingInputSql, STORED_USAGE_INSTANT_SQL,
 } from './duckdb-sql-rating.js';
+export { demoSeatPrices } from './demo-data.js';

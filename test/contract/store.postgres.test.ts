@@ -153,7 +153,7 @@ describe('PostgreSQL', postgres.describeOptions, () => {
         users: 'id', teams: 'id', team_members: 'team_id, user_id', contracts: 'contract_number',
         contract_years: 'contract_number, year', contract_managers: 'contract_number, user_id',
         user_enrichment: 'contract_number, user_id, field_index', products: 'product_line_code, version',
-        subscriptions: 'id', seat_assignments: 'subscription_id, user_id', usage_records: 'id',
+        subscriptions: 'id', seat_assignments: 'subscription_id, user_id', usage_records: 'id', product_lines: 'product_line_code',
       };
       for (const [table, key] of Object.entries(keys)) {
         const [expected, actual] = await Promise.all([rows(duck, `select * from ${table} order by ${key}`), rows(pgStore, `select * from ${table} order by ${key}`)]);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../errors.js';
-import { seedDatabase } from '../../seed/index.js';
+import { demoSeatPrices, seedDatabase } from '../../seed/index.js';
+import { insertSeatPrices } from '../sql/analytics.js';
 import { bulkLoadMemoryLimit } from './memory-limit.js';
 import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import {
@@ -201,8 +202,10 @@ class DuckDbStore extends SqlStore implements Store {
   }
 
   async loadDemoData(options: DemoDataOptions): Promise<DemoDataSummary> {
-    return this.#withBulkMemory(() => this.#pool.use((connection) => seedDatabase(connection,
+    const summary = await this.#withBulkMemory(() => this.#pool.use((connection) => seedDatabase(connection,
       this.#casualThresholdMinutes === undefined ? options : { casualThresholdMinutes: this.#casualThresholdMinutes, ...options })));
+    await insertSeatPrices(this.db, demoSeatPrices());
+    return summary;
   }
 
   /**

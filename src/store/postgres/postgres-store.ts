@@ -55,7 +55,7 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 /** The tables the demo generator fills (src/seed): they must be empty before it runs. */
 const DEMO_TABLES = [
   'users', 'teams', 'team_members', 'contracts', 'contract_years', 'contract_managers', 'user_enrichment', 'products',
-  'subscriptions', 'seat_assignments', 'usage_records',
+  'subscriptions', 'seat_assignments', 'usage_records', 'product_lines',
 ] as const;
 
 export interface PostgresStoreOptions {

@@ -211,3 +211,11 @@ export async function selectConcurrency(db: Db, contractNumber: string, request:
     peakAt: Number(row.peak_at) * 1000, distinctUsers: Number(row.users),
   }));
 }
+
+/** Sets seat prices of product lines (the demo data's), one statement. */
+export async function insertSeatPrices(db: Db, prices: readonly { readonly productLineCode: string; readonly seatTokensPerYear: number }[]): Promise<void> {
+  if (prices.length === 0) return;
+  await db.query(
+    `insert into product_lines (product_line_code, seat_tokens_per_year) values ${prices.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`,
+    prices.flatMap((p) => [p.productLineCode, p.seatTokensPerYear]));
+}
