@@ -65,6 +65,15 @@ export async function personalDataMask(store: Store, columns: readonly string[])
   };
 }
 
+/**
+ * For answers shaped otherwise than rows (the analytics): a function hashing one personal value
+ * while personal data is hidden; undefined when values are shown as they are.
+ */
+export async function personalValueHasher(store: Store): Promise<((value: unknown) => unknown) | undefined> {
+  const { hidden, hashKey } = await policyOf(store);
+  return hidden ? (value) => hashPersonalValue(hashKey, value) : undefined;
+}
+
 /** Rows streamed through a mask (or as they are, without one). */
 export async function* maskRows(rows: AsyncIterable<readonly unknown[]>, mask: RowMask | undefined): AsyncIterable<unknown[]> {
   for await (const row of rows) yield mask ? mask(row) : [...row];

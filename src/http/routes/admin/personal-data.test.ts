@@ -105,6 +105,12 @@ describe('the personal-data switch', () => {
     assert.ok((await tokenflexUserNames()).every((name) => HASH.test(name)));
     const values = (await app.inject({ url: `/tokenflex/v1/contract/${contract}/userName`, headers: bearer() })).json() as string[];
     assert.ok(values.length > 0 && values.every((name) => HASH.test(name)), 'GET /contract/:c/userName');
+    // The analytics answers name users too.
+    const idle = (await app.inject({ url: `/analytics/v1/teams/${LONDON_TEAM}/idle-seats?days=1`, headers: bearer() })).json() as { seats: { userName: string }[] };
+    const advice = (await app.inject({ url: `/analytics/v1/contracts/${contract}/advice`, headers: bearer() })).json() as { recommendations: { userName: string }[] };
+    const analyticsNames = [...idle.seats, ...advice.recommendations].map((item) => item.userName);
+    assert.ok(analyticsNames.length > 0, 'the analytics name some user');
+    assert.ok(analyticsNames.every((name) => HASH.test(name)), analyticsNames.join(' '));
 
     await setSwitch(LONDON_TEAM, true);
     assert.deepEqual((await insightsRows()).map((row) => row.emailAddress), before.map((row) => row.emailAddress));

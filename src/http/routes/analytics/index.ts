@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import {
   contractAdvice, contractConcurrency, contractForecast, teamIdleSeats, type ConcurrencyGranularity,
 } from '../../../analytics/index.js';
+import { personalValueHasher } from '../../../privacy/index.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { principalOf, requireBearerToken, type AuthOptions } from '../../plugins/auth.js';
 import { adviceRoute, concurrencyRoute, forecastRoute, idleSeatsRoute } from './schemas.js';
@@ -32,12 +33,17 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app,
 
   app.get<ContractParams & { Querystring: { from?: string; to?: string } }>('/contracts/:contractNumber/advice', { schema: adviceRoute }, async (request) => {
     await principalOf(request).assertContract(request.params.contractNumber);
-    return contractAdvice(store, request.params.contractNumber, { from: request.query.from, to: request.query.to, now: now() });
+    const advice = await contractAdvice(store, request.params.contractNumber, { from: request.query.from, to: request.query.to, now: now() });
+    // The personal-data switch (issue 18): user names as hashes while any team hides them.
+    const hash = await personalValueHasher(store);
+    return hash ? { ...advice, recommendations: advice.recommendations.map((r) => ({ ...r, userName: String(hash(r.userName)) })) } : advice;
   });
 
   app.get<{ Params: { teamId: string }; Querystring: { days: number } }>('/teams/:teamId/idle-seats', { schema: idleSeatsRoute }, async (request) => {
     await principalOf(request).assertTeam(request.params.teamId);
-    return teamIdleSeats(store, request.params.teamId, { days: request.query.days, now: now() });
+    const idle = await teamIdleSeats(store, request.params.teamId, { days: request.query.days, now: now() });
+    const hash = await personalValueHasher(store);
+    return hash ? { ...idle, seats: idle.seats.map((seat) => ({ ...seat, userName: String(hash(seat.userName)) })) } : idle;
   });
 
   app.get<ContractParams & {
