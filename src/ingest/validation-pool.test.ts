@@ -131,7 +131,7 @@ test('a record staged with the content its id was hashed from is stored as the s
     },
     {
       usageCategory: 'CLOUD_PRODUCT', contractNumber: FIXTURE_CONTRACT, userName: 'bob', productLineCode: 'DOCS',
-      usageTimestamp: '2025-03-05T00:00:00Z', tokens: 1e-7, licenseServerTimeZoneOffset: '-05:00',
+      usageTimestamp: '2025-03-05T00:00:00Z', tokens: 0.000001, licenseServerTimeZoneOffset: '-05:00', // the smallest accepted: at most 6 decimals (issue 19 item 3; was 1e-7)
     },
     {
       usageCategory: 'MANUAL_ADJUSTMENT', contractNumber: FIXTURE_CONTRACT, transactionDate: '2025-03-05T00:00:00Z', tokens: -12.5,
