@@ -59,3 +59,8 @@ export function decimalsOf(value: number): number {
   if (!m) return Number.POSITIVE_INFINITY;
   return Math.max(0, (m[1]?.length ?? 0) - Number(m[2] ?? 0));
 }
+
+/** A CSV record (one row, all its lines when a quoted cell spans several): at most this many bytes. */
+export const MAX_CSV_RECORD_BYTES = 1 << 20;
+/** A CSV record: at most this many cells (the usage format has 39 columns; a Token Flex export about 30). */
+export const MAX_CSV_COLUMNS = 200;

@@ -93,6 +93,22 @@ describe('Content-Encoding: gzip', () => {
   });
 });
 
+describe('usage batches: CSV parser errors, bounds and UTF-8 are 400s naming the line', () => {
+  test('the body a"b, a too-wide row, and bytes that are not UTF-8', async () => {
+    const csv = { 'content-type': 'text/csv' };
+    const quote = await call('POST', '/admin/v1/usage', 'a"b', csv);
+    assertBadRequest(quote, /USAGE_BATCH_INVALID/);
+    assert.equal(quote.json().errors[0].line, 1);
+    const wide = await call('POST', '/admin/v1/usage', `contractNumber\nC1\n${','.repeat(300)}\n`, csv);
+    assertBadRequest(wide, /more than 200 cells/);
+    assert.equal(wide.json().errors[0].line, 3);
+    const bad = Buffer.concat([Buffer.from('{"usageCategory":"MANUAL_ADJUSTMENT","reasonComment":"'), Buffer.from([0xff, 0xfe, 0xc0, 0xaf]), Buffer.from('"}\n')]);
+    const ndjson = await call('POST', '/admin/v1/usage', bad as unknown as string, { 'content-type': 'application/x-ndjson' });
+    assertBadRequest(ndjson, /not valid UTF-8/);
+    assert.equal(ndjson.json().errors[0].line, 1);
+  });
+});
+
 describe('lenient where the originals are lenient (Insights, Token Flex)', () => {
   test('a limit above 1000 is clamped and the page reports 1000', async () => {
     const submitted = await call('POST', '/insights/v1/usage-queries?limit=2000', { fields: ['productName'], metrics: [] }, { prefer: 'wait=30' });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { RawRow, RowProblem } from './validate-record.js';
 
 /** A body as it arrives: chunks of bytes or text (a request stream, a file stream, an array in tests). */
@@ -150,6 +151,10 @@ export function readNdjsonSegment(segment: NdjsonSegment): ReadItem[] {
  * 7.1; this way 0.1 of 5.7, measured).
  */
 export function visitNdjsonSegment(segment: NdjsonSegment, visit: (item: ReadItem) => void): void {
+  if (!isUtf8(segment.bytes)) {
+    visitLinesStrictly(segment, visit);
+    return;
+  }
   let line = segment.firstLine;
   let start = 0;
   const text = decoder.decode(segment.bytes);
@@ -160,6 +165,20 @@ export function visitNdjsonSegment(segment: NdjsonSegment, visit: (item: ReadIte
     if (newline < 0) return;
     start = newline + 1;
     line++;
+  }
+}
+
+/** A segment with bytes that are not UTF-8: line by line, each such line a problem of its own (never read with U+FFFD in it). */
+function visitLinesStrictly(segment: NdjsonSegment, visit: (item: ReadItem) => void): void {
+  const bytes = Buffer.from(segment.bytes.buffer, segment.bytes.byteOffset, segment.bytes.length);
+  let start = 0;
+  for (let line = segment.firstLine; start <= bytes.length; line++) {
+    const end = bytes.indexOf(NEWLINE, start);
+    const stop = end < 0 ? bytes.length : end;
+    const lineBytes = bytes.subarray(start, stop);
+    const item = isUtf8(lineBytes) ? readNdjsonLine(decoder.decode(lineBytes), line) : { line, field: '', message: 'the line is not valid UTF-8 text' };
+    if (item) visit(item);
+    start = stop + 1;
   }
 }
 

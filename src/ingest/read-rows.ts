@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { parse as parseCsv, type CsvError } from 'csv-parse';
+import { CsvError, parse as parseCsv } from 'csv-parse';
+import { CsvBoundsError, guardCsv } from './csv-guard.js';
 import { INPUT_COLUMNS_BY_NAME } from './record-format.js';
 import { isProblem, ndjsonSegments, readNdjsonSegment, type ReadItem, type UsageBody } from './ndjson-segments.js';
 import { describeUnknownColumn, type RowProblem } from './validate-record.js';
@@ -28,11 +29,12 @@ async function* readNdjsonRows(body: UsageBody): AsyncIterable<readonly ReadItem
 
 /**
  * CSV (RFC 4180, csv-parse): a header row naming the columns, then one record per row. A row's
- * line is the one it starts on (a quoted cell may span lines).
+ * line is the one it starts on (a quoted cell may span lines). The bytes pass csv-guard.ts first:
+ * a record is bounded in bytes and cells, and every line must be UTF-8.
  */
 async function* readCsvRows(body: UsageBody): AsyncIterable<readonly ReadItem[]> {
   const parser = parseCsv({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
-  const source = Readable.from(body);
+  const source = Readable.from(guardCsv(body));
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
   let header: readonly string[] | undefined;
@@ -64,9 +66,14 @@ async function* readCsvRows(body: UsageBody): AsyncIterable<readonly ReadItem[]>
       yield [{ line, values, fromCsv: true }];
     }
   } catch (error) {
-    const csvError = error as CsvError & { lines?: number };
-    if (typeof csvError.code !== 'string' || !csvError.code.startsWith('CSV_')) throw error;
-    yield [{ line: Math.max(1, (csvError.lines ?? 1) - extraLines), field: '', message: `not valid CSV: ${csvError.message}` }];
+    // Every parser error (CSV_… and INVALID_OPENING_QUOTE alike) and every bound is a problem of its line.
+    if (error instanceof CsvBoundsError) {
+      yield [{ line: error.line, field: '', message: error.message }];
+      return;
+    }
+    if (!(error instanceof CsvError)) throw error;
+    const lines = (error as CsvError & { lines?: number }).lines;
+    yield [{ line: Math.max(1, (lines ?? 1) - extraLines), field: '', message: `not valid CSV: ${error.message}` }];
     return;
   } finally {
     source.destroy();

@@ -1,14 +1,12 @@
-import { pipeline } from 'node:stream/promises';
-import { PassThrough, Transform, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { AppError } from '../../../errors.js';
 import { MAX_INFLATED_BODY_BYTES } from '../../../limits.js';
 import {
   ingestFlexlmLog, ingestTokenflexExport, ingestUsage, type LogSource, type UsageFormat, type UsageSource,
 } from '../../../ingest/index.js';
 import type { Store, UsageIngestSummary } from '../../../store/index.js';
 import type { IngestObserver } from '../../control-usage-import.js';
+import { inflateBounded } from '../../inflate.js';
 import { ingestUsageRoute, USAGE_MEDIA_TYPES } from './usage-schemas.js';
 
 /**
@@ -93,39 +91,9 @@ function formatOf(request: FastifyRequest): UsageFormat {
   return String(request.headers['content-type']).toLowerCase().startsWith('text/csv') ? 'csv' : 'ndjson';
 }
 
-/**
- * The body as it arrives, inflated when sent with `Content-Encoding: gzip`: at most
- * MAX_INFLATED_BODY_BYTES (413 beyond, however well it compresses); a body that is not gzip, or
- * ends early, is a 400.
- */
+/** The body as it arrives, inflated (and bounded) when sent with `Content-Encoding: gzip`. */
 function bodyOf(request: FastifyRequest): Readable {
   const body = request.body as Readable;
   if (String(request.headers['content-encoding'] ?? '').toLowerCase() !== 'gzip') return body;
-  const inflated = new PassThrough();
-  let size = 0;
-  const bounded = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      size += chunk.length;
-      if (size > MAX_INFLATED_BODY_BYTES) {
-        done(new AppError('BODY_TOO_LARGE', `The inflated body is larger than ${MAX_INFLATED_BODY_BYTES / 1024 / 1024} MiB; send the batch in parts.`));
-      } else done(null, chunk);
-    },
-  });
-  // `inflated` stays outside the pipeline, which would fail it with zlib's own error first.
-  bounded.pipe(inflated);
-  inflated.on('close', () => bounded.destroy());
-  // The reader may start after the body has already failed; it then gets the error on its first read.
-  inflated.on('error', () => undefined);
-  pipeline(body, createGunzip(), bounded).catch((error: unknown) => inflated.destroy(asGzipError(error)));
-  return inflated;
-}
-
-/** zlib's errors (codes `Z_…`) as the 400 they are; others (a client hanging up) unchanged. */
-function asGzipError(error: unknown): Error {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code !== 'string' || !code.startsWith('Z_')) return error as Error;
-  const why = code === 'Z_BUF_ERROR' ? 'it ends before its last block' : String(message);
-  return new AppError('REQUEST_INVALID', `The body is not valid gzip (Content-Encoding: gzip): ${why}.`, {
-    errors: [{ path: 'body', message: 'is not valid gzip' }],
-  });
+  return inflateBounded(body, MAX_INFLATED_BODY_BYTES);
 }
