@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { AppError } from '../../../errors.js';
 import { MAX_INFLATED_BODY_BYTES } from '../../../limits.js';
 import {
   ingestFlexlmLog, ingestTokenflexExport, ingestUsage, type LogSource, type UsageFormat, type UsageSource,
