@@ -271,11 +271,11 @@ class Progress {
       return;
     }
     const s = outcome.summary;
-    if (s.log) this.output.summary(describeLog(s.log, s.dryRun));
     const rate = `${Math.round(s.records / Math.max(seconds, 0.001)).toLocaleString('en')} records/s`;
     this.output.summary(s.dryRun
       ? `${name}: ${s.records} records valid; would insert ${s.inserted}, ${s.duplicates} duplicates (dry run: nothing written) in ${seconds.toFixed(1)} s`
       : `${name}: ${s.records} records: ${s.inserted} inserted, ${s.duplicates} duplicates, ${s.rated} rated in ${seconds.toFixed(1)} s (${rate})`);
+    if (s.log) this.output.summary(describeLog(s.log, s.dryRun));
   }
 }
 
