@@ -213,6 +213,43 @@ export function describeAdminStoreContract(name: string, factory: StoreFactory):
       });
     });
 
+    // Issue 19 item 1: a grant step and the grant's revocation are atomic with respect to each other.
+    test('grant steps: issued, then reused for a spent parent, then revoked for good after revokeGrant; nothing written when refused', async () => {
+      await withStore(async (store) => {
+        await users(store, 'U1');
+        const now = new Date();
+        const later = new Date(now.getTime() + 3_600_000);
+        const step = (child: string, rotates: string | null, jti: string) => ({
+          grantId: 'grant-1', rotates,
+          refreshToken: { tokenHash: child, grantId: 'grant-1', parentHash: rotates, clientId: 'c', userId: 'U1', scopes: ['data:read'], expiresAt: later.toISOString(), authTime: '2026-01-01T00:00:00.000Z' },
+          accessToken: { jti, expiresAt: later },
+        });
+        assert.equal(await store.issueGrantTokens(step('r1', null, 'a1'), now), 'issued');
+        assert.equal((await store.findRefreshToken('r1'))?.authTime, '2026-01-01T00:00:00.000Z');
+        assert.equal(await store.issueGrantTokens(step('r2', 'r1', 'a2'), now), 'issued');
+        assert.ok((await store.findRefreshToken('r1'))?.rotatedAt);
+        assert.equal(await store.issueGrantTokens(step('r3', 'r1', 'a3'), now), 'reused');
+        assert.equal(await store.findRefreshToken('r3'), undefined, 'a refused step writes nothing');
+        await store.revokeGrant('grant-1', now);
+        assert.ok((await store.findRefreshToken('r2'))?.revokedAt);
+        assert.equal(await store.isAccessTokenRevoked('a2'), true);
+        assert.equal(await store.issueGrantTokens(step('r4', null, 'a4'), now), 'revoked');
+        assert.equal(await store.findRefreshToken('r4'), undefined);
+      });
+    });
+
+    // Issue 18: consent remembered per user and client, widened by later consents.
+    test('consents: none, then saved, then widened to the union of the scopes', async () => {
+      await withStore(async (store) => {
+        await users(store, 'U1');
+        assert.equal(await store.findConsent('U1', 'c'), undefined);
+        await store.saveConsent('U1', 'c', ['openid', 'data:read'], new Date());
+        await store.saveConsent('U1', 'c', ['data:write'], new Date());
+        assert.deepEqual((await store.findConsent('U1', 'c'))?.scopes, ['data:read', 'data:write', 'openid']);
+        assert.equal(await store.findConsent('U1', 'other'), undefined);
+      });
+    });
+
     // Issue 5: expired credentials are deleted by a periodic job, so the tables stay small.
     test('credential housekeeping deletes expired codes, sessions, revocations and refresh tokens, and keeps live ones', async () => {
       await withStore(async (store) => {
