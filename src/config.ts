@@ -1,5 +1,13 @@
 import path from 'node:path';
 
+/**
+ * Where the CLI finds a running server of a data directory (its control socket). Here rather than in
+ * src/http so the CLI finds it without loading the HTTP server.
+ */
+export function controlSocketPath(dataDir: string): string {
+  return path.join(dataDir, 'run', 'control.sock');
+}
+
 /** Everything the service reads from its environment, with the defaults the README documents. */
 export interface Config {
   readonly port: number;

@@ -1,20 +1,28 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
-import { runServer } from '../http/index.js';
-import { CliError } from './cli-error.js';
-import { runMigrateCommand } from './commands/migrate.js';
-import { runExportCommand } from './commands/export.js';
-import { runQueryCommand } from './commands/query.js';
-import { runSeedCommand } from './commands/seed.js';
-import { runImportCommand } from './commands/import.js';
-import { readPasswordFromStdin, runAccountsCommand } from './commands/accounts.js';
-import { runKeysRotateCommand } from './commands/keys.js';
-import { formatContracts, formatProducts, formatTeams, parseContractYear, runAdminCliCommand } from './commands/admin.js';
 import type { ContractDefinition, ContractYearDefinition, ProductDetail, TeamDetail } from '../store/index.js';
-import { runTokenCommand } from './commands/token.js';
-import { runAnalyticsCommand, type AnalyticsCommandOptions, type AnalyticsQuestion } from './commands/analytics.js';
+import { CliError } from './cli-error.js';
+import type { AnalyticsCommandOptions, AnalyticsQuestion } from './commands/analytics.js';
+import type { runExportCommand } from './commands/export.js';
+import { parseContractYear } from './contract-year.js';
 import { parseDuration } from './duration.js';
+
+// Each command's module (and the database, HTTP and query code behind it) loads only when that
+// command runs: `insights --help` and `insights token` start in a fraction of the time (issue 22).
+const load = {
+  server: () => import('../http/index.js'),
+  migrate: () => import('./commands/migrate.js'),
+  export: () => import('./commands/export.js'),
+  query: () => import('./commands/query.js'),
+  seed: () => import('./commands/seed.js'),
+  import: () => import('./commands/import.js'),
+  accounts: () => import('./commands/accounts.js'),
+  keys: () => import('./commands/keys.js'),
+  admin: () => import('./commands/admin.js'),
+  token: () => import('./commands/token.js'),
+  analytics: () => import('./commands/analytics.js'),
+};
 
 function positiveInteger(max: number) {
   return (value: string): number => {
@@ -46,11 +54,11 @@ export function buildProgram(): Command {
     .showHelpAfterError();
 
   program.command('serve').description('run the HTTP service (seeds demo data into an empty database)')
-    .action(async () => runServer(config()));
+    .action(async () => (await load.server()).runServer(config()));
 
   program.command('migrate').description('apply pending database migrations')
     .action(async () => {
-      const report = await runMigrateCommand(config());
+      const report = await (await load.migrate()).runMigrateCommand(config());
       console.log(report.applied.length ? `applied: ${report.applied.join(', ')}` : 'the schema is current');
     });
 
@@ -62,7 +70,7 @@ export function buildProgram(): Command {
     .option('--reset', 'delete the existing database first', false)
     .action(async (options: { rows: number; seed: number; from: string; to: string; reset: boolean }) => {
       if (options.from > options.to) throw new CliError('--from must not be after --to');
-      const summary = await runSeedCommand(config(), options);
+      const summary = await (await load.seed()).runSeedCommand(config(), options);
       console.log(`seeded ${summary.usageRecords} usage records, ${summary.users} users, ${summary.teams} teams, ` +
         `${summary.contracts} contracts, ${summary.products} products in ${(summary.millis / 1000).toFixed(1)} s`);
     });
@@ -72,7 +80,7 @@ export function buildProgram(): Command {
     .option('--scope <scopes>', 'space-separated scopes', 'data:read data:write')
     .option('--ttl <duration>', 'lifetime: 3600, 90s, 15m, 1h, 7d', '1h')
     .action(async (options: { user: string; scope: string; ttl: string }) => {
-      console.log(await runTokenCommand(config(), options));
+      console.log(await (await load.token()).runTokenCommand(config(), options));
     });
 
   const user = program.command('user').description('manage the users who sign in to the authorize pages');
@@ -80,28 +88,28 @@ export function buildProgram(): Command {
     .requiredOption('--email <email>', 'e-mail address (the sign-in name)')
     .requiredOption('--name <name>', 'full name, e.g. "Ada Lovelace"')
     .action(async (options: { email: string; name: string }) => {
-      const result = await runAccountsCommand(config(), 'user-create', options) as { id: string };
+      const result = await (await load.accounts()).runAccountsCommand(config(), 'user-create', options) as { id: string };
       console.log(`created user ${result.id}`);
     });
   user.command('set-password').description('set a user\'s password (read from stdin unless --password is given)')
     .requiredOption('--user <email>', 'e-mail address of the user')
     .option('--password <password>', 'the password (visible in the process list: prefer stdin)')
     .action(async (options: { user: string; password?: string }) => {
-      const password = options.password ?? await readPasswordFromStdin();
-      await runAccountsCommand(config(), 'user-set-password', { email: options.user, password });
+      const password = options.password ?? await (await load.accounts()).readPasswordFromStdin();
+      await (await load.accounts()).runAccountsCommand(config(), 'user-set-password', { email: options.user, password });
       console.log(`password set for ${options.user}`);
     });
   user.command('disable').description('disable a user: sign-in, grants and their tokens are refused')
     .requiredOption('--user <email>', 'e-mail address of the user')
     .action(async (options: { user: string }) => {
-      await runAccountsCommand(config(), 'user-disable', { email: options.user });
+      await (await load.accounts()).runAccountsCommand(config(), 'user-disable', { email: options.user });
       console.log(`disabled ${options.user}`);
     });
 
   const keys = program.command('keys').description('manage the keys that sign access tokens');
   keys.command('rotate').description('add a new signing key; older public keys stay published until their tokens expire')
     .action(async () => {
-      console.log(`signing with key ${await runKeysRotateCommand(config())}`);
+      console.log(`signing with key ${await (await load.keys()).runKeysRotateCommand(config())}`);
     });
 
   const pat = program.command('pat').description('manage personal access tokens (header ADSK-PAT, next to a two-legged bearer token)');
@@ -112,13 +120,13 @@ export function buildProgram(): Command {
     .action(async (options: { user: string; name: string; ttl: string }) => {
       const ttlSeconds = parseDuration(options.ttl);
       if (ttlSeconds === undefined) throw new CliError(`--ttl must look like 3600, 90s, 15m, 1h or 90d, got "${options.ttl}"`);
-      const result = await runAccountsCommand(config(), 'pat-create', { email: options.user, name: options.name, ttlSeconds }) as { id: string; token: string; expiresAt: string };
+      const result = await (await load.accounts()).runAccountsCommand(config(), 'pat-create', { email: options.user, name: options.name, ttlSeconds }) as { id: string; token: string; expiresAt: string };
       console.log(`pat_id=${result.id}\npat=${result.token}\nexpires_at=${result.expiresAt}\n(the token is shown only now; only its sha-256 is stored)`);
     });
   pat.command('revoke').description('revoke a personal access token')
     .requiredOption('--id <id>', 'the pat_id printed by "pat create"')
     .action(async (options: { id: string }) => {
-      await runAccountsCommand(config(), 'pat-revoke', { id: options.id });
+      await (await load.accounts()).runAccountsCommand(config(), 'pat-revoke', { id: options.id });
       console.log(`revoked ${options.id}`);
     });
 
@@ -130,7 +138,7 @@ export function buildProgram(): Command {
     .option('--public', 'a public client (no secret; PKCE required)', false)
     .option('--user <email>', 'client_credentials tokens act for this user')
     .action(async (options: { name: string; redirectUri: string[]; public: boolean; user?: string }) => {
-      const result = await runAccountsCommand(config(), 'client-create', {
+      const result = await (await load.accounts()).runAccountsCommand(config(), 'client-create', {
         name: options.name, redirectUris: options.redirectUri, isPublic: options.public,
         ...(options.user ? { userEmail: options.user } : {}),
       }) as { clientId: string; clientSecret?: string };
@@ -147,7 +155,7 @@ export function buildProgram(): Command {
     .option('--member <email>', 'a member who is not an administrator (repeatable)', many, [])
     .addOption(new Option('--personal-data <on|off>', 'off: user names and e-mail addresses are shown as hashes (in every team\'s answers)').choices(['on', 'off']))
     .action(async (options: { name: string; id?: string; benefit: string[]; admin: string[]; member: string[]; personalData?: 'on' | 'off' }) => {
-      const created = await runAdminCliCommand(config(), 'team-create', {
+      const created = await (await load.admin()).runAdminCliCommand(config(), 'team-create', {
         name: options.name, ...(options.id ? { teamId: options.id } : {}), reportingBenefits: options.benefit,
         administrators: options.admin, members: options.member,
         ...(options.personalData ? { personalData: options.personalData === 'on' } : {}),
@@ -160,7 +168,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--personal-data <on|off>', 'off: user names and e-mail addresses are shown as hashes, in every team\'s answers and exports while any team has it off').choices(['on', 'off']))
     .action(async (options: { id: string; name?: string; personalData?: 'on' | 'off' }) => {
       if (options.name === undefined && options.personalData === undefined) throw new CliError('give --name or --personal-data');
-      const updated = await runAdminCliCommand(config(), 'team-update', {
+      const updated = await (await load.admin()).runAdminCliCommand(config(), 'team-update', {
         teamId: options.id, ...(options.name !== undefined ? { name: options.name } : {}),
         ...(options.personalData ? { personalData: options.personalData === 'on' } : {}),
       }) as { teamId: string; personalData: boolean };
@@ -169,7 +177,7 @@ export function buildProgram(): Command {
   team.command('list').description('list every team')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action(async (options: { format: 'table' | 'csv' | 'json' }) => {
-      console.log(formatTeams(options.format, await runAdminCliCommand(config(), 'team-list', {}) as TeamDetail[]));
+      console.log((await load.admin()).formatTeams(options.format, await (await load.admin()).runAdminCliCommand(config(), 'team-list', {}) as TeamDetail[]));
     });
 
   const contract = program.command('contract').description('manage Token Flex contracts, their years, token pools and managers');
@@ -187,7 +195,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--charges-from <where>', 'where its charges come from: our own rating, or Autodesk\'s Token Flex export files (docs/sources.md)')
       .choices(['rating', 'autodesk']).default('rating'))
     .action(async (options: { number: string; name: string; team: string; start: string; end: string; year: ContractYearDefinition[]; multiyearTokens: number; enrichment?: string; manager: string[]; chargesFrom: 'rating' | 'autodesk' }) => {
-      const created = await runAdminCliCommand(config(), 'contract-create', {
+      const created = await (await load.admin()).runAdminCliCommand(config(), 'contract-create', {
         contractNumber: options.number, contractName: options.name, teamId: options.team, contractStartDate: options.start, contractEndDate: options.end,
         contractYears: options.year, multiyearProvisionedTokens: options.multiyearTokens,
         enrichmentCategories: options.enrichment === undefined ? [] : options.enrichment.split(',').map((name) => name.trim()),
@@ -199,20 +207,20 @@ export function buildProgram(): Command {
     .requiredOption('--number <contractNumber>', 'the contract number')
     .addOption(new Option('--charges-from <where>', 'our own rating, or Autodesk\'s Token Flex export files').choices(['rating', 'autodesk']).makeOptionMandatory())
     .action(async (options: { number: string; chargesFrom: 'rating' | 'autodesk' }) => {
-      const updated = await runAdminCliCommand(config(), 'contract-set-charges-from', { contractNumber: options.number, chargesFrom: options.chargesFrom }) as { contractNumber: string; chargesFrom: string };
+      const updated = await (await load.admin()).runAdminCliCommand(config(), 'contract-set-charges-from', { contractNumber: options.number, chargesFrom: options.chargesFrom }) as { contractNumber: string; chargesFrom: string };
       console.log(`contract ${updated.contractNumber} takes its charges from ${updated.chargesFrom === 'autodesk' ? 'Autodesk\'s Token Flex export files' : 'our own rating'}`);
     });
   contract.command('list').description('list every contract')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action(async (options: { format: 'table' | 'csv' | 'json' }) => {
-      console.log(formatContracts(options.format, await runAdminCliCommand(config(), 'contract-list', {}) as ContractDefinition[]));
+      console.log((await load.admin()).formatContracts(options.format, await (await load.admin()).runAdminCliCommand(config(), 'contract-list', {}) as ContractDefinition[]));
     });
 
   const product = program.command('product').description('list products and set a product line\'s seat price');
   product.command('list').description('list every product version with its daily token rate and its line\'s seat price')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action(async (options: { format: 'table' | 'csv' | 'json' }) => {
-      console.log(formatProducts(options.format, await runAdminCliCommand(config(), 'product-list', {}) as ProductDetail[]));
+      console.log((await load.admin()).formatProducts(options.format, await (await load.admin()).runAdminCliCommand(config(), 'product-list', {}) as ProductDetail[]));
     });
   product.command('set-seat-price').description('set what a subscription seat of a product line costs in tokens a year (the seat-or-Flex advice)')
     .requiredOption('--line <productLineCode>', 'the product line, e.g. RVT (every version of it)')
@@ -220,7 +228,7 @@ export function buildProgram(): Command {
     .option('--clear', 'remove the seat price (the line is left out of the advice)', false)
     .action(async (options: { line: string; tokens?: number; clear: boolean }) => {
       if ((options.tokens === undefined) === !options.clear) throw new CliError('give either --tokens <n> or --clear');
-      const versions = await runAdminCliCommand(config(), 'product-set-seat-price', {
+      const versions = await (await load.admin()).runAdminCliCommand(config(), 'product-set-seat-price', {
         productLineCode: options.line, seatTokensPerYear: options.clear ? null : options.tokens,
       }) as ProductDetail[];
       console.log(options.clear ? `cleared the seat price of ${options.line} (${versions.length} versions)`
@@ -230,7 +238,7 @@ export function buildProgram(): Command {
   const analytics = program.command('analytics').description('licence analytics: token forecast, seat-or-Flex advice, idle seats, concurrency (as a user; tenancy applies)');
   const formatOption = () => new Option('--format <format>', 'output format (csv: the main table; json: the API\'s answer)').choices(['table', 'csv', 'json']).default('table');
   const ask = (question: AnalyticsQuestion) => async (options: AnalyticsCommandOptions) => {
-    console.log(await runAnalyticsCommand(config(), question, options));
+    console.log(await (await load.analytics()).runAnalyticsCommand(config(), question, options));
   };
   analytics.command('forecast').description('when the tokens run out: the contract year\'s consumption, its forecast with intervals, against the pools')
     .requiredOption('--user <email>', 'ask as this user (a manager of the contract)')
@@ -277,7 +285,7 @@ export function buildProgram(): Command {
     .action(async (files: string[], options: {
       format?: 'csv' | 'ndjson'; dryRun: boolean; contract?: string; source?: 'tokenflex-export' | 'flexlm'; server?: string; offset?: string; rateAs: 'sus' | 'flex';
     }) => {
-      const ok = await runImportCommand(config(), { files, ...options }, {
+      const ok = await (await load.import()).runImportCommand(config(), { files, ...options }, {
         progress: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true, summary: (line) => console.log(line),
       });
       if (!ok) process.exitCode = 1;
@@ -296,7 +304,7 @@ export function buildProgram(): Command {
     .option('--usage-category <names>', 'Token Flex: comma-separated usage categories', list, [])
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action(async (options: { api: 'insights' | 'tokenflex'; user: string; contract?: string; context?: string; fields: string[]; metrics: string[]; where?: string; orderBy?: string; usageCategory: string[]; format: 'table' | 'csv' | 'json' }) => {
-      console.log(await runQueryCommand(config(), options, process.stderr));
+      console.log(await (await load.query()).runQueryCommand(config(), options, process.stderr));
     });
 
   program.command('export').description('run an export of either API and save its file(s)')
@@ -314,7 +322,7 @@ export function buildProgram(): Command {
     .option('--start <date>', 'Insights: first day (USAGE, USAGE_REPORT)')
     .option('--end <date>', 'Insights: last day (USAGE, USAGE_REPORT)')
     .action(async (options: Parameters<typeof runExportCommand>[1]) => {
-      const outcome = await runExportCommand(config(), options, process.stderr);
+      const outcome = await (await load.export()).runExportCommand(config(), options, process.stderr);
       console.log(`wrote ${outcome.rows} rows to ${outcome.files.join(', ')}`);
     });
 
@@ -330,6 +338,13 @@ try {
     for (const detail of AppError.is(error) ? error.errors ?? [] : []) console.error(`  ${detail.path}: ${detail.message}`);
     process.exitCode = 1;
   } else {
-    throw error;
+    // No command prints a stack trace (issue 22): one line saying what failed, the stack only with
+    // INSIGHTS_DEBUG=1, for a bug report.
+    const { message, cause } = error as { message?: string; cause?: { message?: string; code?: string } };
+    const because = cause?.code ?? cause?.message;
+    console.error(`insights: ${message ?? String(error)}${because ? ` (${because})` : ''}`);
+    if (process.env.INSIGHTS_DEBUG === '1') console.error(error);
+    else console.error('insights: that was unexpected; run again with INSIGHTS_DEBUG=1 to see where it happened, and report it.');
+    process.exitCode = 1;
   }
 }

@@ -12,6 +12,8 @@ export interface ControlSocketDeps {
   readonly keys: SigningKeys;
   readonly tokens: TokenSettings;
   readonly observeIngest?: IngestObserver;
+  /** The HTTP API's address as this machine reaches it (e.g. `http://127.0.0.1:18383`), for the CLI. */
+  readonly localUrl?: string;
 }
 
 /**
@@ -31,6 +33,10 @@ export async function startControlSocket(socketPath: string, deps: ControlSocket
       // `insights import`: a body of any size, streamed to the ingestion (not read into memory here).
       void importUsageFromSocket(request, deps.store, deps.observeIngest).then(({ status, body }) => reply(status, body), () => request.destroy());
       return;
+    }
+    if (request.method === 'GET' && request.url === '/address') {
+      // The CLI calls the HTTP API where this server listens, whatever PORT its own environment says.
+      return reply(200, { url: deps.localUrl ?? null });
     }
     const account = request.url?.startsWith('/accounts/') ? request.url.slice('/accounts/'.length) : undefined;
     const admin = request.url?.startsWith('/admin/') ? request.url.slice('/admin/'.length) : undefined;

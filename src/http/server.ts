@@ -1,9 +1,11 @@
-import path from 'node:path';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { randomBytes } from 'node:crypto';
 import { loadSigningKeys, setUserPassword, startCredentialHousekeeping } from '../auth/index.js';
-import type { Config } from '../config.js';
+import { controlSocketPath, type Config } from '../config.js';
+
+export { controlSocketPath };
 import { createJobServices } from '../jobs/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { LocalFileStore, loadDownloadSecretFile, observeWrites, UrlSigner } from '../exports/index.js';
@@ -12,10 +14,14 @@ import { buildApp } from './app.js';
 import { startControlSocket } from './control-socket.js';
 import { CONSOLE_DIST_DIR, ensureConsoleBuilt, registerConsoleClient } from './routes/console/index.js';
 
-/** Where the CLI finds a running server of a data directory. */
-export function controlSocketPath(dataDir: string): string {
-  return path.join(dataDir, 'run', 'control.sock');
+/** The listening address as a client on this machine reaches it: a wildcard host becomes the loopback address. */
+function localUrlOf(address: AddressInfo | string | null, host: string): string | undefined {
+  if (address === null || typeof address === 'string') return undefined;
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '';
+  const reach = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${reach}:${address.port}`;
 }
+
 
 /** A fixed window, not "today", so a fresh demo looks the same on every machine. */
 const DEMO_WINDOW = { from: '2024-11-01', to: '2026-10-31', seed: 42 } as const;
@@ -107,7 +113,7 @@ export async function runServer(config: Config, options: ServerOptions = {}): Pr
   try {
     await app.listen({ port: config.port, host: config.host });
     control = await startControlSocket(controlSocketPath(config.dataDir), {
-      store, keys, tokens, ...(metrics ? { observeIngest: (batch) => metrics.observeIngest(batch) } : {}),
+      store, keys, tokens, localUrl: localUrlOf(app.server.address(), config.host), ...(metrics ? { observeIngest: (batch) => metrics.observeIngest(batch) } : {}),
     });
   } catch (error) {
     logger.fatal({ err: error }, `cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);

@@ -51,3 +51,25 @@ test('the CLI refuses what the admin API refuses, in one line: a duplicate team,
   assert.equal(badYear.code, 1);
   assert.match(badYear.stderr, /--year must look like YEAR:START:END:TOKENS/);
 });
+
+// Issue 22, a newcomer's first hour: `PORT=18383 npm start` in one terminal, `npx insights query …`
+// in another (without PORT): the CLI finds the server through its control socket, not PORT.
+test('query and export find the running server whatever PORT the CLI environment says', async () => {
+  const contracts = JSON.parse(await cli(['contract', 'list', '--format', 'json'])) as { contractNumber: string }[];
+  const contract = contracts[0]!.contractNumber;
+  const query = await e2e.cli(['query', '--user', 'admin@example.com', '--contract', contract, '--fields', 'productName', '--metrics', 'tokensConsumed', '--format', 'csv'], { PORT: '1' });
+  assert.equal(query.code, 0, query.stderr);
+  assert.match(query.stdout, /^productName,tokensConsumed\r?\n/);
+  const out = `${e2e.dataDir}/cli-export.csv`;
+  const exported = await e2e.cli(['export', '--user', 'admin@example.com', '--contract', contract, '--fields', 'productName', '--metrics', 'tokensConsumed', '--out', out], { PORT: '1' });
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.match(exported.stdout, /^wrote \d+ rows to /);
+});
+
+test('no CLI command prints a stack trace: an unexpected failure is one line', async () => {
+  // A data directory that is a file: nothing can open it.
+  const result = await e2e.cli(['query', '--user', 'admin@example.com', '--contract', 'X', '--fields', 'productName'], { DATA_DIR: `${e2e.dataDir}/run/control.sock/nope` });
+  assert.notEqual(result.code, 0);
+  assert.doesNotMatch(result.stderr, /^\s+at /m, result.stderr);
+  assert.match(result.stderr, /^insights: /);
+});

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { runAdminCommand } from '../../admin/index.js';
-import type { Config } from '../../config.js';
-import { controlSocketPath } from '../../http/index.js';
-import { openStore, type ContractDefinition, type ContractYearDefinition, type ProductDetail, type TeamDetail } from '../../store/index.js';
+import { controlSocketPath, type Config } from '../../config.js';
+import { openStore, type ContractDefinition, type ProductDetail, type TeamDetail } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import { formatRows, type OutputFormat } from '../table.js';
 import { askRunningServer } from './accounts.js';
+
+export { parseContractYear } from '../contract-year.js';
 
 /**
  * Runs a team or contract command: through the running server's control socket when one holds
@@ -32,12 +33,6 @@ export async function runAdminCliCommand(config: Config, command: string, body: 
 }
 
 /** `--year 1:2025-01-01:2025-12-31:10000` → a contract year (number, first day, last day, provisioned tokens). */
-export function parseContractYear(value: string): ContractYearDefinition {
-  const match = /^(\d{1,3}):(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2}):(\d+(?:\.\d+)?)$/.exec(value);
-  if (!match) throw new CliError(`--year must look like YEAR:START:END:TOKENS, e.g. 1:2025-01-01:2025-12-31:10000; got "${value}"`);
-  return { year: Number(match[1]), startDate: match[2]!, endDate: match[3]!, provisionedTokens: Number(match[4]) };
-}
-
 export function formatTeams(format: OutputFormat, teams: readonly TeamDetail[]): string {
   if (format === 'json') return JSON.stringify(teams, null, 2);
   return formatRows(format, ['teamId', 'name', 'reportingBenefits', 'personalData', 'administrators', 'members'],

@@ -3,8 +3,7 @@ import {
   contractAdvice, contractConcurrency, contractForecast, teamIdleSeats,
   type ConcurrencyAnswer, type ConcurrencyGranularity, type ConcurrencyPeriod, type IdleSeatsAnswer, type SeatAdvice, type TokenForecast,
 } from '../../analytics/index.js';
-import type { Config } from '../../config.js';
-import { controlSocketPath } from '../../http/index.js';
+import { controlSocketPath, type Config } from '../../config.js';
 import { openStore, type Store } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import { formatRows, type OutputFormat } from '../table.js';

@@ -1,9 +1,8 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../../config.js';
+import { controlSocketPath, type Config } from '../../config.js';
 import { LocalFileStore, loadDownloadSecretFile, UrlSigner, type OutputFormat, type ReportType } from '../../exports/index.js';
-import { controlSocketPath } from '../../http/index.js';
 import { createJobServices, isPending } from '../../jobs/index.js';
 import { openStore, type Job } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
@@ -117,7 +116,7 @@ async function inProcess(config: Config, options: ExportCommandOptions, progress
 }
 
 async function viaServer(config: Config, options: ExportCommandOptions, progress: Progress): Promise<ExportOutcome> {
-  const { base, call } = await connectToServer(config, options.user, 'data:read data:write', '1h');
+  const { call, fetchRaw } = await connectToServer(config, options.user, 'data:read data:write', '1h');
   let links: { url: string; name: string; rows: number }[];
   if (options.api === 'tokenflex') {
     const created = await call(`/tokenflex/v1/export/${encodeURIComponent(options.contract!)}/requests`, { method: 'POST', body: JSON.stringify(tokenflexBody(options)) });
@@ -144,8 +143,9 @@ async function viaServer(config: Config, options: ExportCommandOptions, progress
   progress.update('downloading');
   const paths = await targets(options.out, links.map((l) => l.name));
   for (const [i, link] of links.entries()) {
+    // The link's path under the server the CLI reached (the link names PUBLIC_URL, which may be a proxy's).
     const url = new URL(link.url);
-    const response = await fetch(`${base}${url.pathname}${url.search}`);
+    const response = await fetchRaw(`${url.pathname}${url.search}`);
     if (!response.ok) throw new CliError(`downloading ${link.name} failed: ${response.status}`);
     await writeFile(paths[i]!, Buffer.from(await response.arrayBuffer()));
   }

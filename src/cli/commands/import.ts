@@ -5,9 +5,8 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { Config } from '../../config.js';
+import { controlSocketPath, type Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { controlSocketPath } from '../../http/index.js';
 import {
   ingestFlexlmLog, ingestTokenflexExport, ingestUsage, type FlexlmImportOptions, type FlexlmSummary, type UsageFormat, type UsageSource,
 } from '../../ingest/index.js';

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { loadSigningKeys } from '../../auth/index.js';
-import type { Config } from '../../config.js';
-import { controlSocketPath } from '../../http/index.js';
+import { controlSocketPath, type Config } from '../../config.js';
 import { CliError } from '../cli-error.js';
 import { askRunningServer } from './accounts.js';
 

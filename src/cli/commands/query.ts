@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { catalogFor, type ApiName } from '../../catalog/index.js';
-import type { Config } from '../../config.js';
-import { controlSocketPath } from '../../http/index.js';
+import { controlSocketPath, type Config } from '../../config.js';
 import { createJobServices, isPending, type QueryScope } from '../../jobs/index.js';
 import { openStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { issueUserToken, loadSigningKeys, parseScopeList } from '../../auth/index.js';
-import type { Config } from '../../config.js';
-import { controlSocketPath } from '../../http/index.js';
+import { controlSocketPath, type Config } from '../../config.js';
 import { openStore } from '../../store/index.js';
 import { parseDuration } from '../duration.js';
 import { CliError } from '../cli-error.js';
