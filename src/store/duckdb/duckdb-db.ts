@@ -16,6 +16,7 @@ export const duckDbDialect: SqlDialect = Object.freeze({
   timestamp: (placeholder: string) => `cast(${placeholder} as timestamp)`,
   timestampValue: zonelessUtc,
   isoMs: (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ')`,
+  caseFold: (expression: string) => `lower(${expression})`,
   isoDate: (expression: string) => `strftime(${expression}, '%Y-%m-%d')`,
   // An empty list matches nothing (`in (null)` is never true).
   inTextList: (column: string, values: readonly string[], bind: (value: string) => string) =>
@@ -34,6 +35,14 @@ export const duckDbDialect: SqlDialect = Object.freeze({
 /** DuckDB reports a write-write conflict between concurrent transactions with this text. */
 export function isDuckDbConflict(error: unknown): boolean {
   return /conflict/i.test(String((error as Error)?.message));
+}
+
+/**
+ * DuckDB reports a primary-key or unique violation as a "Constraint Error: Duplicate key …"
+ * (https://duckdb.org/docs/stable/sql/constraints#primary-key-and-unique-constraint).
+ */
+export function isDuckDbUniqueViolation(error: unknown): boolean {
+  return /Duplicate key/i.test(String((error as Error)?.message));
 }
 
 function resultOf(reader: DuckDBResultReader): DbResult {
@@ -69,7 +78,26 @@ export function duckDbConnectionDb(connection: DuckDBConnection): Db {
     query: (sql, values = [], options) => runOn(connection, sql, values, options),
     transaction: (fn) => inTransaction(connection, fn),
     isConflict: isDuckDbConflict,
+    isUniqueViolation: isDuckDbUniqueViolation,
   };
+}
+
+/**
+ * Runs `fn` in a transaction. DuckDB's optimistic concurrency fails the second of two transactions
+ * that change the same row (https://duckdb.org/docs/stable/connect/concurrency); the whole
+ * transaction is then run again (up to 20 times), so writes to one row at the same moment succeed
+ * in turn instead of failing.
+ */
+async function retriedTransaction<T>(pool: ConnectionPool, fn: (db: Db) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await pool.use((connection) => inTransaction(connection, fn));
+    } catch (error) {
+      if (!isDuckDbConflict(error) || attempt >= 19) throw error;
+      // Random backoff, so the writers that collided do not collide again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 6)));
+    }
+  }
 }
 
 /** A Db over the pool: each statement borrows a connection. */
@@ -77,7 +105,8 @@ export function duckDbPoolDb(pool: ConnectionPool): Db {
   return {
     dialect: duckDbDialect,
     query: (sql, values = [], options) => pool.use((connection) => runOn(connection, sql, values, options)),
-    transaction: (fn) => pool.use((connection) => inTransaction(connection, fn)),
+    transaction: (fn) => retriedTransaction(pool, fn),
     isConflict: isDuckDbConflict,
+    isUniqueViolation: isDuckDbUniqueViolation,
   };
 }

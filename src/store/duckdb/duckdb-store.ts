@@ -8,25 +8,15 @@ import { AppError } from '../../errors.js';
 import { demoSeatPrices, seedDatabase } from '../../seed/index.js';
 import { insertSeatPrices } from '../sql/analytics.js';
 import { bulkLoadMemoryLimit } from './memory-limit.js';
-import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import {
   QueryInterruptedError,
-  type CompletedQuery, type Contract, type ContractDetail, type ExportSchedule, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job,
-  type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type Team, type UsageSummaryFilter,
+  type CompletedQuery, type ContractDetail, type ExportSchedule, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job,
+  type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type UsageSummaryFilter,
   type UsageSummaryRow, type UsageValueColumn, type User,
-  type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type PersonalAccessToken, type PersonalDataPolicy, type RefreshToken,
-  DuplicateKeyError,
-  type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
-  type NewProduct, type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
-  type TeamPatch, type UserPatch, type PoolStats,
-  type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
+  type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type PersonalAccessToken, type PersonalDataPolicy, type RefreshToken, type CredentialPurgeReport, type OAuthClientPatch, type Page, type PageRequest, type PoolStats,
+  type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences
 } from '../contract/index.js';
 import * as adminClientsSql from './sql/admin-clients.js';
-import * as adminContractsSql from './sql/admin-contracts.js';
-import * as adminProductsSql from './sql/admin-products.js';
-import * as adminSubscriptionsSql from './sql/admin-subscriptions.js';
-import * as adminTeamsSql from './sql/admin-teams.js';
-import * as adminUsersSql from './sql/admin-users.js';
 import * as housekeepingSql from './sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
 import * as patSql from './sql/personal-access-tokens.js';
@@ -45,9 +35,6 @@ import { SqlStore } from '../sql/sql-store.js';
 import * as jobsSql from '../sql/jobs.js';
 import { duckDbConnectionDb, duckDbPoolDb, isDuckDbConflict as isTransactionConflict } from './duckdb-db.js';
 import { applyMigration, createMigrationsTable, selectAppliedMigrations } from './sql/migrations.js';
-import {
-  countUsers, selectAdministeredTeams, selectManagedContracts, selectUserByEmail, selectUserById,
-} from './sql/users.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -197,10 +184,6 @@ class DuckDbStore extends SqlStore implements Store {
     this.#instance.closeSync();
   }
 
-  async isEmpty(): Promise<boolean> {
-    return (await this.#pool.use(countUsers)) === 0;
-  }
-
   async loadDemoData(options: DemoDataOptions): Promise<DemoDataSummary> {
     const summary = await this.#withBulkMemory(() => this.#pool.use((connection) => seedDatabase(connection,
       this.#casualThresholdMinutes === undefined ? options : { casualThresholdMinutes: this.#casualThresholdMinutes, ...options })));
@@ -302,22 +285,6 @@ class DuckDbStore extends SqlStore implements Store {
       await connection.run('rollback').catch(() => undefined);
       throw error;
     }
-  }
-
-  findUserByEmail(email: string): Promise<User | undefined> {
-    return this.#pool.use((connection) => selectUserByEmail(connection, email));
-  }
-
-  findUserById(id: string): Promise<User | undefined> {
-    return this.#pool.use((connection) => selectUserById(connection, id));
-  }
-
-  listAdministeredTeams(userId: string): Promise<readonly Team[]> {
-    return this.#pool.use((connection) => selectAdministeredTeams(connection, userId));
-  }
-
-  listManagedContracts(userId: string): Promise<readonly Contract[]> {
-    return this.#pool.use((connection) => selectManagedContracts(connection, userId));
   }
 
   getContractDetail(contractNumber: string): Promise<ContractDetail | undefined> {
@@ -534,7 +501,7 @@ class DuckDbStore extends SqlStore implements Store {
   // --- OAuthStore ------------------------------------------------------------------------------
 
   createUser(user: NewUser): Promise<User> {
-    return this.#pool.use((connection) => duplicateAs('user', oauthSql.insertUser(connection, user, new Date())));
+    return this.#pool.use((connection) => this.duplicateAs('user', oauthSql.insertUser(connection, user, new Date())));
   }
 
   getPasswordHash(userId: string): Promise<string | undefined> {
@@ -760,25 +727,6 @@ class DuckDbStore extends SqlStore implements Store {
     }
   }
 
-  async listUsers(page: PageRequest): Promise<Page<User>> {
-    return this.#pool.use(async (connection) => Object.freeze({
-      items: Object.freeze(await adminUsersSql.selectUsersPage(connection, page)),
-      total: await countUsers(connection),
-    }));
-  }
-
-  updateUser(id: string, patch: UserPatch): Promise<User | undefined> {
-    return this.#transaction((connection) => adminUsersSql.updateUserRow(connection, id, patch));
-  }
-
-  countActiveAdmins(): Promise<number> {
-    return this.#pool.use(adminUsersSql.countActiveAdminUsers);
-  }
-
-  listUnknownUserIds(ids: readonly string[]): Promise<readonly string[]> {
-    return this.#pool.use((connection) => adminUsersSql.selectUnknownUserIds(connection, ids));
-  }
-
   async listOAuthClients(page: PageRequest): Promise<Page<OAuthClient>> {
     return this.#pool.use(async (connection) => Object.freeze({
       items: Object.freeze(await adminClientsSql.selectOAuthClientsPage(connection, page)),
@@ -800,214 +748,10 @@ class DuckDbStore extends SqlStore implements Store {
     }));
   }
 
-  async createTeam(team: NewTeam): Promise<TeamDetail> {
-    await this.#transaction(async (connection) => {
-      await duplicateAs('team', adminTeamsSql.insertTeam(connection, team));
-      await adminTeamsSql.insertTeamMembers(connection, team.teamId, teamMembers(team.administrators, team.members));
-    });
-    return (await this.findTeam(team.teamId))!;
-  }
-
-  async findTeam(teamId: string): Promise<TeamDetail | undefined> {
-    return this.#pool.use(async (connection) => {
-      const team = await adminTeamsSql.selectTeam(connection, teamId);
-      return team ? (await withPeople(connection, [team]))[0] : undefined;
-    });
-  }
-
-  listTeams(page: PageRequest): Promise<Page<TeamDetail>> {
-    return this.#pool.use(async (connection) => Object.freeze({
-      items: Object.freeze(await withPeople(connection, await adminTeamsSql.selectTeamsPage(connection, page))),
-      total: await adminTeamsSql.countTeams(connection),
-    }));
-  }
-
-  async updateTeam(teamId: string, patch: TeamPatch): Promise<TeamDetail | undefined> {
-    const found = await this.#transaction(async (connection) => {
-      if (!(await adminTeamsSql.updateTeamRow(connection, teamId, patch.name ?? null, patch.reportingBenefits ?? null, patch.personalData ?? null))) return false;
-      if (patch.administrators === undefined && patch.members === undefined) return true;
-      // One list given: the other keeps its people.
-      const current = await adminTeamsSql.selectTeamMembers(connection, [teamId]);
-      const administrators = patch.administrators ?? current.filter((m) => m.isAdmin).map((m) => m.userId);
-      const members = patch.members ?? current.filter((m) => !m.isAdmin).map((m) => m.userId);
-      await adminTeamsSql.deleteTeamMembers(connection, teamId);
-      await adminTeamsSql.insertTeamMembers(connection, teamId, teamMembers(administrators, members));
-      return true;
-    });
-    return found ? this.findTeam(teamId) : undefined;
-  }
-
   personalDataPolicy(): Promise<PersonalDataPolicy> {
     return this.#pool.use((connection) => selectPersonalDataPolicy(connection, () => randomBytes(32).toString('hex')));
   }
 
-  deleteTeam(teamId: string): Promise<DeleteOutcome> {
-    return this.#transaction(async (connection) => {
-      if (!(await adminTeamsSql.selectTeam(connection, teamId))) return 'not-found';
-      if (await adminTeamsSql.selectTeamInUse(connection, teamId)) return 'in-use';
-      await adminTeamsSql.deleteTeamMembers(connection, teamId);
-      await adminTeamsSql.deleteTeamRow(connection, teamId);
-      return 'deleted';
-    });
-  }
-
-  async createContract(contract: ContractDefinition): Promise<ContractDefinition> {
-    await this.#transaction(async (connection) => {
-      await duplicateAs('contract', adminContractsSql.insertContract(connection, contract));
-      await adminContractsSql.insertContractYears(connection, contract.contractNumber, contract.contractYears);
-      await adminContractsSql.insertContractManagers(connection, contract.contractNumber, unique(contract.contractManagers));
-    });
-    return (await this.findContract(contract.contractNumber))!;
-  }
-
-  findContract(contractNumber: string): Promise<ContractDefinition | undefined> {
-    return this.#pool.use(async (connection) => {
-      const row = await adminContractsSql.selectContractRow(connection, contractNumber);
-      return row ? (await withYearsAndManagers(connection, [row]))[0] : undefined;
-    });
-  }
-
-  listContracts(page: PageRequest): Promise<Page<ContractDefinition>> {
-    return this.#pool.use(async (connection) => Object.freeze({
-      items: Object.freeze(await withYearsAndManagers(connection, await adminContractsSql.selectContractsPage(connection, page))),
-      total: await adminContractsSql.countContracts(connection),
-    }));
-  }
-
-  async updateContract(contractNumber: string, patch: ContractPatch): Promise<ContractDefinition | undefined> {
-    const found = await this.#transaction(async (connection) => {
-      if (!(await adminContractsSql.updateContractRow(connection, contractNumber, patch))) return false;
-      if (patch.contractYears) {
-        await adminContractsSql.deleteContractYears(connection, contractNumber);
-        await adminContractsSql.insertContractYears(connection, contractNumber, patch.contractYears);
-      }
-      if (patch.contractManagers) {
-        await adminContractsSql.deleteContractManagers(connection, contractNumber);
-        await adminContractsSql.insertContractManagers(connection, contractNumber, unique(patch.contractManagers));
-      }
-      return true;
-    });
-    return found ? this.findContract(contractNumber) : undefined;
-  }
-
-  deleteContract(contractNumber: string): Promise<DeleteOutcome> {
-    return this.#transaction(async (connection) => {
-      if (!(await adminContractsSql.selectContractRow(connection, contractNumber))) return 'not-found';
-      if (await adminContractsSql.selectContractInUse(connection, contractNumber)) return 'in-use';
-      await adminContractsSql.deleteContractYears(connection, contractNumber);
-      await adminContractsSql.deleteContractManagers(connection, contractNumber);
-      await adminContractsSql.deleteUserEnrichmentOfContract(connection, contractNumber);
-      await adminContractsSql.deleteContractRow(connection, contractNumber);
-      return 'deleted';
-    });
-  }
-
-  async createProduct(product: NewProduct): Promise<ProductDetail> {
-    await this.#transaction(async (connection) => {
-      await duplicateAs('product', adminProductsSql.insertProduct(connection, product));
-      if (product.seatTokensPerYear !== undefined) await adminProductsSql.upsertSeatPrice(connection, product.productLineCode, product.seatTokensPerYear);
-    });
-    return (await this.findProduct(product.productLineCode, product.version))!;
-  }
-
-  findProduct(productLineCode: string, version: string): Promise<ProductDetail | undefined> {
-    return this.#pool.use((connection) => adminProductsSql.selectProduct(connection, productLineCode, version));
-  }
-
-  listProducts(page: PageRequest): Promise<Page<ProductDetail>> {
-    return this.#pool.use(async (connection) => Object.freeze({
-      items: Object.freeze(await adminProductsSql.selectProductsPage(connection, page)),
-      total: await adminProductsSql.countProducts(connection),
-    }));
-  }
-
-  async updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<ProductDetail | undefined> {
-    const found = await this.#transaction(async (connection) => {
-      if (!(await adminProductsSql.updateProductRow(connection, productLineCode, version, patch))) return false;
-      if (patch.seatTokensPerYear !== undefined) await adminProductsSql.upsertSeatPrice(connection, productLineCode, patch.seatTokensPerYear);
-      return true;
-    });
-    return found ? this.findProduct(productLineCode, version) : undefined;
-  }
-
-  deleteProduct(productLineCode: string, version: string): Promise<DeleteOutcome> {
-    return this.#transaction(async (connection) => {
-      if (!(await adminProductsSql.selectProduct(connection, productLineCode, version))) return 'not-found';
-      if (await adminProductsSql.selectProductInUse(connection, productLineCode, version)) return 'in-use';
-      await adminProductsSql.deleteProductRow(connection, productLineCode, version);
-      return 'deleted';
-    });
-  }
-
-  async createSubscription(subscription: Subscription): Promise<Subscription> {
-    await this.#transaction(async (connection) => {
-      await duplicateAs('subscription', adminSubscriptionsSql.insertSubscription(connection, subscription));
-      await adminSubscriptionsSql.insertSeatAssignments(connection, subscription.id, subscription.teamId, unique(subscription.seats));
-    });
-    return (await this.findSubscription(subscription.id))!;
-  }
-
-  findSubscription(id: string): Promise<Subscription | undefined> {
-    return this.#pool.use(async (connection) => {
-      const row = await adminSubscriptionsSql.selectSubscriptionRow(connection, id);
-      return row ? (await withSeats(connection, [row]))[0] : undefined;
-    });
-  }
-
-  listSubscriptions(filter: SubscriptionFilter, page: PageRequest): Promise<Page<Subscription>> {
-    return this.#pool.use(async (connection) => Object.freeze({
-      items: Object.freeze(await withSeats(connection, await adminSubscriptionsSql.selectSubscriptionsPage(connection, filter, page))),
-      total: await adminSubscriptionsSql.countSubscriptions(connection, filter),
-    }));
-  }
-
-  async updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription | undefined> {
-    const found = await this.#transaction(async (connection) => {
-      if (!(await adminSubscriptionsSql.updateSubscriptionRow(connection, id, patch))) return false;
-      const teamId = (await adminSubscriptionsSql.selectSubscriptionRow(connection, id))!.teamId;
-      if (patch.seats) {
-        await adminSubscriptionsSql.deleteSeatAssignments(connection, id);
-        await adminSubscriptionsSql.insertSeatAssignments(connection, id, teamId, unique(patch.seats));
-      } else if (patch.teamId !== undefined) {
-        await adminSubscriptionsSql.updateSeatTeams(connection, id, teamId);
-      }
-      return true;
-    });
-    return found ? this.findSubscription(id) : undefined;
-  }
-
-  deleteSubscription(id: string): Promise<DeleteOutcome> {
-    return this.#transaction(async (connection) => {
-      await adminSubscriptionsSql.deleteSeatAssignments(connection, id);
-      return (await adminSubscriptionsSql.deleteSubscriptionRow(connection, id)) ? 'deleted' : 'not-found';
-    });
-  }
 }
 
-/**
- * DuckDB reports a primary-key or unique violation as a "Constraint Error: Duplicate key …"
- * (https://duckdb.org/docs/stable/sql/constraints#primary-key-and-unique-constraint); the
- * contract turns it into DuplicateKeyError, whichever backend raised it.
- */
-async function duplicateAs<T>(entity: string, statement: Promise<T>): Promise<T> {
-  try {
-    return await statement;
-  } catch (error) {
-    if (/Duplicate key/i.test(String((error as Error)?.message))) throw new DuplicateKeyError(entity, { cause: error });
-    throw error;
-  }
-}
 
-async function withPeople(connection: DuckDBConnection, teams: readonly Team[]): Promise<TeamDetail[]> {
-  return attachPeople(teams, await adminTeamsSql.selectTeamMembers(connection, teams.map((t) => t.teamId)));
-}
-
-async function withYearsAndManagers(connection: DuckDBConnection, rows: readonly adminContractsSql.ContractRow[]): Promise<ContractDefinition[]> {
-  const numbers = rows.map((r) => r.contractNumber);
-  return attachYearsAndManagers(rows, await adminContractsSql.selectContractYearDefinitions(connection, numbers),
-    await adminContractsSql.selectContractManagers(connection, numbers));
-}
-
-async function withSeats(connection: DuckDBConnection, rows: readonly adminSubscriptionsSql.SubscriptionRow[]): Promise<Subscription[]> {
-  return attachSeats(rows, await adminSubscriptionsSql.selectSeatAssignments(connection, rows.map((r) => r.id)));
-}

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Db, DbResult, SqlDialect } from '../sql/dialect.js';
-import { isoMs, sqlState } from './sql/db.js';
+import { isoMs, sqlState, type Queryable } from './sql/db.js';
 
 /**
  * A JSON array (as text) of the expressions. json_build_array takes at most 100 arguments
@@ -25,6 +25,9 @@ export const postgresDialect: SqlDialect = Object.freeze({
   timestamp: (placeholder: string) => `${placeholder}::timestamptz`,
   timestampValue: (date: Date) => date.toISOString(),
   isoMs,
+  // Under the "C" collation lower() folds ASCII only; the database's own collation folds Unicode
+  // (https://www.postgresql.org/docs/current/collation.html).
+  caseFold: (expression: string) => `lower(${expression} collate "default")`,
   isoDate: (expression: string) => `to_char(${expression}, 'YYYY-MM-DD')`,
   // One parameter, whatever the list's length: the array as its literal text, cast (a COPY inlines
   // parameters as literals, so they stay scalars).
@@ -44,15 +47,15 @@ export function isPostgresConflict(error: unknown): boolean {
   return state === '40001' || state === '40P01';
 }
 
-type Client = pg.Pool | pg.PoolClient;
+type Client = Queryable;
 
 async function runOn(client: Client, sql: string, values: readonly unknown[]): Promise<DbResult> {
   const result = await client.query(sql, values as unknown[]);
   return { rows: result.rows as DbResult['rows'], rowCount: result.rowCount ?? result.rows.length };
 }
 
-/** A Db bound to one checked-out connection. */
-export function postgresClientDb(client: pg.PoolClient): Db {
+/** A Db bound to one checked-out connection (or, for single statements, the pool). */
+export function postgresClientDb(client: Queryable): Db {
   const db: Db = {
     dialect: postgresDialect,
     query: (sql, values = []) => runOn(client, sql, values),
@@ -68,6 +71,7 @@ export function postgresClientDb(client: pg.PoolClient): Db {
       }
     },
     isConflict: isPostgresConflict,
+    isUniqueViolation: (error: unknown) => sqlState(error) === '23505',
   };
   return db;
 }
@@ -90,5 +94,6 @@ export function postgresPoolDb(pool: pg.Pool): Db {
       }
     },
     isConflict: isPostgresConflict,
+    isUniqueViolation: (error: unknown) => sqlState(error) === '23505',
   };
 }

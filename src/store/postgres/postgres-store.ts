@@ -7,34 +7,24 @@ import { fileURLToPath } from 'node:url';
 import pg, { type PoolClient } from 'pg';
 import { AppError } from '../../errors.js';
 import { rateRecordsInInputOrder, type RatedCharge, type RatingContractYear, type RatingProduct } from '../../rating/index.js';
-import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import { openDuckDbStore } from '../duckdb/duckdb-store.js';
-import {
-  DuplicateKeyError, QueryInterruptedError,
-  type ContractDefinition, type ContractPatch, type CredentialPurgeReport, type DeleteOutcome, type NewTeam, type OAuthClientPatch, type Page,
-  type NewProduct, type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch, type TeamDetail,
-  type TeamPatch, type UserPatch, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
-  type AuthorizationCode, type CompletedQuery, type Contract, type ContractDetail, type DemoDataOptions, type DemoDataSummary,
+import {  QueryInterruptedError, type CredentialPurgeReport, type OAuthClientPatch, type Page, type PageRequest, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
+  type AuthorizationCode, type CompletedQuery, type ContractDetail, type DemoDataOptions, type DemoDataSummary,
   type ExportSchedule, type LastUsage, type MigrationReport,
   type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type PersonalDataPolicy, type RefreshToken, type ResultQuery, type Store,
-  type StreamQuery, type Team, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User, type PoolStats,
+  type StreamQuery, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User, type PoolStats
 } from '../contract/index.js';
 import * as adminClientsSql from './sql/admin-clients.js';
-import * as adminContractsSql from './sql/admin-contracts.js';
-import * as adminProductsSql from './sql/admin-products.js';
-import * as adminSubscriptionsSql from './sql/admin-subscriptions.js';
-import * as adminTeamsSql from './sql/admin-teams.js';
-import * as adminUsersSql from './sql/admin-users.js';
 import { selectContractDetail } from './sql/contracts.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
 import { declareCursor, fetchFromCursor } from './sql/cursors.js';
-import { isQueryCanceled, sqlState, type Queryable } from './sql/db.js';
+import { isQueryCanceled, type Queryable } from './sql/db.js';
 import { analyzeTable, copyCsvIntoTable, lockDemoData, selectFilledTables } from './sql/demo-data.js';
 import { SqlStore } from '../sql/sql-store.js';
 import * as jobsSql from '../sql/jobs.js';
 import { postgresClientDb, postgresPoolDb } from './postgres-db.js';
 import {
-  applyMigration, createMigrationsTable, createSchema, lockMigrations, selectAppliedMigrations, unlockMigrations,
+  applyMigration, createMigrationsTable, createSchema, lockMigrations, selectAppliedMigrations, unlockMigrations
 } from './sql/migrations.js';
 import * as housekeepingSql from './sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
@@ -42,13 +32,10 @@ import { createUsagePartition, lockPartitionChanges, monthsBetween, selectMissin
 import * as patSql from './sql/personal-access-tokens.js';
 import { selectPersonalDataPolicy } from './sql/personal-data.js';
 import {
-  deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule,
+  deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule
 } from './sql/schedules.js';
 import * as ingestSql from './sql/usage-ingest.js';
 import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, selectUsageValues } from './sql/usage-lookups.js';
-import {
-  selectAdministeredTeams, selectManagedContracts, selectNoUsers, selectUserByEmail, selectUserById,
-} from './sql/users.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -238,10 +225,6 @@ class PostgresStore extends SqlStore implements Store {
     await this.#pool.end();
   }
 
-  isEmpty(): Promise<boolean> {
-    return selectNoUsers(this.#db);
-  }
-
   /**
    * The demo generator is DuckDB SQL (src/seed). It runs in an in-memory DuckDB, and every table it
    * filled is streamed here with COPY: the same seed and options give byte-identical rows on both
@@ -393,22 +376,6 @@ class PostgresStore extends SqlStore implements Store {
     }
   }
 
-  findUserByEmail(email: string): Promise<User | undefined> {
-    return selectUserByEmail(this.#db, email);
-  }
-
-  findUserById(id: string): Promise<User | undefined> {
-    return selectUserById(this.#db, id);
-  }
-
-  listAdministeredTeams(userId: string): Promise<readonly Team[]> {
-    return selectAdministeredTeams(this.#db, userId);
-  }
-
-  listManagedContracts(userId: string): Promise<readonly Contract[]> {
-    return selectManagedContracts(this.#db, userId);
-  }
-
   getContractDetail(contractNumber: string): Promise<ContractDetail | undefined> {
     return this.#use((client) => selectContractDetail(client, contractNumber));
   }
@@ -520,7 +487,7 @@ class PostgresStore extends SqlStore implements Store {
   // --- OAuthStore ------------------------------------------------------------------------------
 
   createUser(user: NewUser): Promise<User> {
-    return this.#use((client) => duplicateAs('user', oauthSql.insertUser(client, user, new Date())));
+    return this.#use((client) => this.duplicateAs('user', oauthSql.insertUser(client, user, new Date())));
   }
 
   getPasswordHash(userId: string): Promise<string | undefined> {
@@ -655,25 +622,6 @@ class PostgresStore extends SqlStore implements Store {
 
   // --- AdminStore ------------------------------------------------------------------------------
 
-  async listUsers(page: PageRequest): Promise<Page<User>> {
-    return this.#use(async (client) => Object.freeze({
-      items: Object.freeze(await adminUsersSql.selectUsersPage(client, page)),
-      total: await adminUsersSql.countUsers(client),
-    }));
-  }
-
-  updateUser(id: string, patch: UserPatch): Promise<User | undefined> {
-    return adminUsersSql.updateUserRow(this.#db, id, patch);
-  }
-
-  countActiveAdmins(): Promise<number> {
-    return adminUsersSql.countActiveAdminUsers(this.#db);
-  }
-
-  listUnknownUserIds(ids: readonly string[]): Promise<readonly string[]> {
-    return adminUsersSql.selectUnknownUserIds(this.#db, ids);
-  }
-
   async listOAuthClients(page: PageRequest): Promise<Page<OAuthClient>> {
     return this.#use(async (client) => Object.freeze({
       items: Object.freeze(await adminClientsSql.selectOAuthClientsPage(client, page)),
@@ -695,188 +643,10 @@ class PostgresStore extends SqlStore implements Store {
     });
   }
 
-  async createTeam(team: NewTeam): Promise<TeamDetail> {
-    await this.#transaction(async (client) => {
-      await duplicateAs('team', adminTeamsSql.insertTeam(client, team));
-      await adminTeamsSql.insertTeamMembers(client, team.teamId, teamMembers(team.administrators, team.members));
-    });
-    return (await this.findTeam(team.teamId))!;
-  }
-
-  findTeam(teamId: string): Promise<TeamDetail | undefined> {
-    return this.#use(async (client) => {
-      const team = await adminTeamsSql.selectTeam(client, teamId);
-      return team ? (await withPeople(client, [team]))[0] : undefined;
-    });
-  }
-
-  listTeams(page: PageRequest): Promise<Page<TeamDetail>> {
-    return this.#use(async (client) => Object.freeze({
-      items: Object.freeze(await withPeople(client, await adminTeamsSql.selectTeamsPage(client, page))),
-      total: await adminTeamsSql.countTeams(client),
-    }));
-  }
-
-  async updateTeam(teamId: string, patch: TeamPatch): Promise<TeamDetail | undefined> {
-    const found = await this.#transaction(async (client) => {
-      if (!(await adminTeamsSql.updateTeamRow(client, teamId, patch.name ?? null, patch.reportingBenefits ?? null, patch.personalData ?? null))) return false;
-      if (patch.administrators === undefined && patch.members === undefined) return true;
-      // One list given: the other keeps its people.
-      const current = await adminTeamsSql.selectTeamMembers(client, [teamId]);
-      const administrators = patch.administrators ?? current.filter((m) => m.isAdmin).map((m) => m.userId);
-      const members = patch.members ?? current.filter((m) => !m.isAdmin).map((m) => m.userId);
-      await adminTeamsSql.deleteTeamMembers(client, teamId);
-      await adminTeamsSql.insertTeamMembers(client, teamId, teamMembers(administrators, members));
-      return true;
-    });
-    return found ? this.findTeam(teamId) : undefined;
-  }
-
   personalDataPolicy(): Promise<PersonalDataPolicy> {
     return selectPersonalDataPolicy(this.#db, () => randomBytes(32).toString('hex'));
   }
 
-  deleteTeam(teamId: string): Promise<DeleteOutcome> {
-    return this.#transaction(async (client) => {
-      if (!(await adminTeamsSql.selectTeam(client, teamId))) return 'not-found';
-      if (await adminTeamsSql.selectTeamInUse(client, teamId)) return 'in-use';
-      await adminTeamsSql.deleteTeamMembers(client, teamId);
-      await adminTeamsSql.deleteTeamRow(client, teamId);
-      return 'deleted';
-    });
-  }
-
-  async createContract(contract: ContractDefinition): Promise<ContractDefinition> {
-    await this.#transaction(async (client) => {
-      await duplicateAs('contract', adminContractsSql.insertContract(client, contract));
-      await adminContractsSql.insertContractYears(client, contract.contractNumber, contract.contractYears);
-      await adminContractsSql.insertContractManagers(client, contract.contractNumber, unique(contract.contractManagers));
-    });
-    return (await this.findContract(contract.contractNumber))!;
-  }
-
-  findContract(contractNumber: string): Promise<ContractDefinition | undefined> {
-    return this.#use(async (client) => {
-      const row = await adminContractsSql.selectContractRow(client, contractNumber);
-      return row ? (await withYearsAndManagers(client, [row]))[0] : undefined;
-    });
-  }
-
-  listContracts(page: PageRequest): Promise<Page<ContractDefinition>> {
-    return this.#use(async (client) => Object.freeze({
-      items: Object.freeze(await withYearsAndManagers(client, await adminContractsSql.selectContractsPage(client, page))),
-      total: await adminContractsSql.countContracts(client),
-    }));
-  }
-
-  async updateContract(contractNumber: string, patch: ContractPatch): Promise<ContractDefinition | undefined> {
-    const found = await this.#transaction(async (client) => {
-      if (!(await adminContractsSql.updateContractRow(client, contractNumber, patch))) return false;
-      if (patch.contractYears) {
-        await adminContractsSql.deleteContractYears(client, contractNumber);
-        await adminContractsSql.insertContractYears(client, contractNumber, patch.contractYears);
-      }
-      if (patch.contractManagers) {
-        await adminContractsSql.deleteContractManagers(client, contractNumber);
-        await adminContractsSql.insertContractManagers(client, contractNumber, unique(patch.contractManagers));
-      }
-      return true;
-    });
-    return found ? this.findContract(contractNumber) : undefined;
-  }
-
-  deleteContract(contractNumber: string): Promise<DeleteOutcome> {
-    return this.#transaction(async (client) => {
-      if (!(await adminContractsSql.selectContractRow(client, contractNumber))) return 'not-found';
-      if (await adminContractsSql.selectContractInUse(client, contractNumber)) return 'in-use';
-      await adminContractsSql.deleteContractYears(client, contractNumber);
-      await adminContractsSql.deleteContractManagers(client, contractNumber);
-      await adminContractsSql.deleteUserEnrichmentOfContract(client, contractNumber);
-      await adminContractsSql.deleteContractRow(client, contractNumber);
-      return 'deleted';
-    });
-  }
-
-  async createProduct(product: NewProduct): Promise<ProductDetail> {
-    await this.#transaction(async (client) => {
-      await duplicateAs('product', adminProductsSql.insertProduct(client, product));
-      if (product.seatTokensPerYear !== undefined) await adminProductsSql.upsertSeatPrice(client, product.productLineCode, product.seatTokensPerYear);
-    });
-    return (await this.findProduct(product.productLineCode, product.version))!;
-  }
-
-  findProduct(productLineCode: string, version: string): Promise<ProductDetail | undefined> {
-    return adminProductsSql.selectProduct(this.#db, productLineCode, version);
-  }
-
-  listProducts(page: PageRequest): Promise<Page<ProductDetail>> {
-    return this.#use(async (client) => Object.freeze({
-      items: Object.freeze(await adminProductsSql.selectProductsPage(client, page)),
-      total: await adminProductsSql.countProducts(client),
-    }));
-  }
-
-  async updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<ProductDetail | undefined> {
-    const found = await this.#transaction(async (client) => {
-      if (!(await adminProductsSql.updateProductRow(client, productLineCode, version, patch))) return false;
-      if (patch.seatTokensPerYear !== undefined) await adminProductsSql.upsertSeatPrice(client, productLineCode, patch.seatTokensPerYear);
-      return true;
-    });
-    return found ? this.findProduct(productLineCode, version) : undefined;
-  }
-
-  deleteProduct(productLineCode: string, version: string): Promise<DeleteOutcome> {
-    return this.#transaction(async (client) => {
-      if (!(await adminProductsSql.selectProduct(client, productLineCode, version))) return 'not-found';
-      if (await adminProductsSql.selectProductInUse(client, productLineCode, version)) return 'in-use';
-      await adminProductsSql.deleteProductRow(client, productLineCode, version);
-      return 'deleted';
-    });
-  }
-
-  async createSubscription(subscription: Subscription): Promise<Subscription> {
-    await this.#transaction(async (client) => {
-      await duplicateAs('subscription', adminSubscriptionsSql.insertSubscription(client, subscription));
-      await adminSubscriptionsSql.insertSeatAssignments(client, subscription.id, subscription.teamId, unique(subscription.seats));
-    });
-    return (await this.findSubscription(subscription.id))!;
-  }
-
-  findSubscription(id: string): Promise<Subscription | undefined> {
-    return this.#use(async (client) => {
-      const row = await adminSubscriptionsSql.selectSubscriptionRow(client, id);
-      return row ? (await withSeats(client, [row]))[0] : undefined;
-    });
-  }
-
-  listSubscriptions(filter: SubscriptionFilter, page: PageRequest): Promise<Page<Subscription>> {
-    return this.#use(async (client) => Object.freeze({
-      items: Object.freeze(await withSeats(client, await adminSubscriptionsSql.selectSubscriptionsPage(client, filter, page))),
-      total: await adminSubscriptionsSql.countSubscriptions(client, filter),
-    }));
-  }
-
-  async updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription | undefined> {
-    const found = await this.#transaction(async (client) => {
-      if (!(await adminSubscriptionsSql.updateSubscriptionRow(client, id, patch))) return false;
-      const teamId = (await adminSubscriptionsSql.selectSubscriptionRow(client, id))!.teamId;
-      if (patch.seats) {
-        await adminSubscriptionsSql.deleteSeatAssignments(client, id);
-        await adminSubscriptionsSql.insertSeatAssignments(client, id, teamId, unique(patch.seats));
-      } else if (patch.teamId !== undefined) {
-        await adminSubscriptionsSql.updateSeatTeams(client, id, teamId);
-      }
-      return true;
-    });
-    return found ? this.findSubscription(id) : undefined;
-  }
-
-  deleteSubscription(id: string): Promise<DeleteOutcome> {
-    return this.#transaction(async (client) => {
-      await adminSubscriptionsSql.deleteSeatAssignments(client, id);
-      return (await adminSubscriptionsSql.deleteSubscriptionRow(client, id)) ? 'deleted' : 'not-found';
-    });
-  }
 }
 
 /** Server process ids of pooled connections, asked once per connection (for pg_cancel_backend). */
@@ -891,30 +661,4 @@ async function backendPid(client: PoolClient): Promise<number> {
   return pid;
 }
 
-/**
- * PostgreSQL reports a primary-key or unique violation as SQLSTATE 23505 unique_violation
- * (https://www.postgresql.org/docs/current/errcodes-appendix.html); the contract turns it into
- * DuplicateKeyError, whichever backend raised it.
- */
-async function duplicateAs<T>(entity: string, statement: Promise<T>): Promise<T> {
-  try {
-    return await statement;
-  } catch (error) {
-    if (sqlState(error) === '23505') throw new DuplicateKeyError(entity, { cause: error });
-    throw error;
-  }
-}
 
-async function withPeople(db: Queryable, teams: readonly Team[]): Promise<TeamDetail[]> {
-  return attachPeople(teams, await adminTeamsSql.selectTeamMembers(db, teams.map((t) => t.teamId)));
-}
-
-async function withYearsAndManagers(db: Queryable, rows: readonly adminContractsSql.ContractRow[]): Promise<ContractDefinition[]> {
-  const numbers = rows.map((r) => r.contractNumber);
-  return attachYearsAndManagers(rows, await adminContractsSql.selectContractYearDefinitions(db, numbers),
-    await adminContractsSql.selectContractManagers(db, numbers));
-}
-
-async function withSeats(db: Queryable, rows: readonly adminSubscriptionsSql.SubscriptionRow[]): Promise<Subscription[]> {
-  return attachSeats(rows, await adminSubscriptionsSql.selectSeatAssignments(db, rows.map((r) => r.id)));
-}

@@ -33,10 +33,15 @@ export interface QueryOptions {
 export interface Db {
   readonly dialect: SqlDialect;
   query(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<DbResult>;
-  /** Runs `fn` in one transaction on one connection; a throw rolls it back. */
+  /**
+   * Runs `fn` in one transaction on one connection; a throw rolls it back. Over a pool, a
+   * transaction that lost a write conflict (DuckDB) is run again, so `fn` must be re-runnable.
+   */
   transaction<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** True when `error` says a concurrent transaction changed the same row first. */
   isConflict(error: unknown): boolean;
+  /** True when `error` is a primary-key or unique violation. */
+  isUniqueViolation(error: unknown): boolean;
 }
 
 /** A list parameter and the values that bind it. */
@@ -53,6 +58,8 @@ export interface SqlDialect {
   timestampValue(date: Date): string;
   /** A timestamp column as ISO 8601 UTC text with milliseconds (`2025-01-01T00:00:00.000Z`). */
   isoMs(column: string): string;
+  /** A text expression folded for a case-insensitive comparison (e-mail addresses). */
+  caseFold(expression: string): string;
   /** A date expression as `YYYY-MM-DD` text. */
   isoDate(expression: string): string;
   /**

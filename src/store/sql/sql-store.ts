@@ -1,7 +1,20 @@
 import type { CompletedQuery, InsightsReportQuery, Job, JobFile, JobKind, JobStateCount, NewJob, ResultQuery, Store, StreamQuery } from '../contract/index.js';
+import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
+import {
+  DuplicateKeyError,
+  type Contract, type ContractDefinition, type ContractPatch, type DeleteOutcome, type NewProduct, type NewTeam, type Page,
+  type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch,
+  type Team, type TeamDetail, type TeamPatch, type User, type UserPatch,
+} from '../contract/index.js';
 import type { Db } from './dialect.js';
 import * as analyticsSql from './analytics.js';
+import * as adminContractsSql from './admin-contracts.js';
+import * as adminProductsSql from './admin-products.js';
+import * as adminSubscriptionsSql from './admin-subscriptions.js';
+import * as adminTeamsSql from './admin-teams.js';
+import * as adminUsersSql from './admin-users.js';
 import * as jobsSql from './jobs.js';
+import * as usersSql from './users.js';
 import { buildReportQuery } from './reports.js';
 import type { ConcurrencyRequest, ConcurrencyRow, DailyTokens, ProductLineRate, SeatHolder, UserProductMonth } from '../analytics-store.js';
 
@@ -179,4 +192,256 @@ export abstract class SqlStore {
   listConcurrency(contractNumber: string, request: ConcurrencyRequest): Promise<readonly ConcurrencyRow[]> {
     return analyticsSql.selectConcurrency(this.db, contractNumber, request);
   }
+
+  // --- Users, teams and contracts a user sees --------------------------------------------------
+
+  isEmpty(): Promise<boolean> {
+    return usersSql.selectNoUsers(this.db);
+  }
+
+  findUserByEmail(email: string): Promise<User | undefined> {
+    return usersSql.selectUserByEmail(this.db, email);
+  }
+
+  findUserById(id: string): Promise<User | undefined> {
+    return usersSql.selectUserById(this.db, id);
+  }
+
+  listAdministeredTeams(userId: string): Promise<readonly Team[]> {
+    return usersSql.selectAdministeredTeams(this.db, userId);
+  }
+
+  listManagedContracts(userId: string): Promise<readonly Contract[]> {
+    return usersSql.selectManagedContracts(this.db, userId);
+  }
+
+  // --- AdminStore ------------------------------------------------------------------------------
+
+  /** Runs reads that belong together (a page and its total). */
+  protected read<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    return fn(this.db);
+  }
+
+  /** A primary-key or unique violation becomes DuplicateKeyError, whichever backend raised it. */
+  protected async duplicateAs<T>(entity: string, statement: Promise<T>): Promise<T> {
+    try {
+      return await statement;
+    } catch (error) {
+      if (this.db.isUniqueViolation(error)) throw new DuplicateKeyError(entity, { cause: error });
+      throw error;
+    }
+  }
+
+  async listUsers(page: PageRequest): Promise<Page<User>> {
+    return this.read(async (db) => Object.freeze({
+      items: Object.freeze(await adminUsersSql.selectUsersPage(db, page)),
+      total: await usersSql.countUsers(db),
+    }));
+  }
+
+  updateUser(id: string, patch: UserPatch): Promise<User | undefined> {
+    // A transaction, so that a write conflict with a concurrent update (DuckDB) is run again.
+    return this.db.transaction((db) => adminUsersSql.updateUserRow(db, id, patch));
+  }
+
+  countActiveAdmins(): Promise<number> {
+    return adminUsersSql.countActiveAdminUsers(this.db);
+  }
+
+  listUnknownUserIds(ids: readonly string[]): Promise<readonly string[]> {
+    return adminUsersSql.selectUnknownUserIds(this.db, ids);
+  }
+
+  async createTeam(team: NewTeam): Promise<TeamDetail> {
+    await this.db.transaction(async (db) => {
+      await this.duplicateAs('team', adminTeamsSql.insertTeam(db, team));
+      await adminTeamsSql.insertTeamMembers(db, team.teamId, teamMembers(team.administrators, team.members));
+    });
+    return (await this.findTeam(team.teamId))!;
+  }
+
+  findTeam(teamId: string): Promise<TeamDetail | undefined> {
+    return this.read(async (db) => {
+      const team = await adminTeamsSql.selectTeam(db, teamId);
+      return team ? (await withPeople(db, [team]))[0] : undefined;
+    });
+  }
+
+  listTeams(page: PageRequest): Promise<Page<TeamDetail>> {
+    return this.read(async (db) => Object.freeze({
+      items: Object.freeze(await withPeople(db, await adminTeamsSql.selectTeamsPage(db, page))),
+      total: await adminTeamsSql.countTeams(db),
+    }));
+  }
+
+  async updateTeam(teamId: string, patch: TeamPatch): Promise<TeamDetail | undefined> {
+    const found = await this.db.transaction(async (db) => {
+      if (!(await adminTeamsSql.updateTeamRow(db, teamId, patch.name ?? null, patch.reportingBenefits ?? null, patch.personalData ?? null))) return false;
+      if (patch.administrators === undefined && patch.members === undefined) return true;
+      // One list given: the other keeps its people.
+      const current = await adminTeamsSql.selectTeamMembers(db, [teamId]);
+      const administrators = patch.administrators ?? current.filter((m) => m.isAdmin).map((m) => m.userId);
+      const members = patch.members ?? current.filter((m) => !m.isAdmin).map((m) => m.userId);
+      await adminTeamsSql.deleteTeamMembers(db, teamId);
+      await adminTeamsSql.insertTeamMembers(db, teamId, teamMembers(administrators, members));
+      return true;
+    });
+    return found ? this.findTeam(teamId) : undefined;
+  }
+
+  deleteTeam(teamId: string): Promise<DeleteOutcome> {
+    return this.db.transaction(async (db) => {
+      if (!(await adminTeamsSql.selectTeam(db, teamId))) return 'not-found';
+      if (await adminTeamsSql.selectTeamInUse(db, teamId)) return 'in-use';
+      await adminTeamsSql.deleteTeamMembers(db, teamId);
+      await adminTeamsSql.deleteTeamRow(db, teamId);
+      return 'deleted';
+    });
+  }
+
+  async createContract(contract: ContractDefinition): Promise<ContractDefinition> {
+    await this.db.transaction(async (db) => {
+      await this.duplicateAs('contract', adminContractsSql.insertContract(db, contract));
+      await adminContractsSql.insertContractYears(db, contract.contractNumber, contract.contractYears);
+      await adminContractsSql.insertContractManagers(db, contract.contractNumber, unique(contract.contractManagers));
+    });
+    return (await this.findContract(contract.contractNumber))!;
+  }
+
+  findContract(contractNumber: string): Promise<ContractDefinition | undefined> {
+    return this.read(async (db) => {
+      const row = await adminContractsSql.selectContractRow(db, contractNumber);
+      return row ? (await withYearsAndManagers(db, [row]))[0] : undefined;
+    });
+  }
+
+  listContracts(page: PageRequest): Promise<Page<ContractDefinition>> {
+    return this.read(async (db) => Object.freeze({
+      items: Object.freeze(await withYearsAndManagers(db, await adminContractsSql.selectContractsPage(db, page))),
+      total: await adminContractsSql.countContracts(db),
+    }));
+  }
+
+  async updateContract(contractNumber: string, patch: ContractPatch): Promise<ContractDefinition | undefined> {
+    const found = await this.db.transaction(async (db) => {
+      if (!(await adminContractsSql.updateContractRow(db, contractNumber, patch))) return false;
+      if (patch.contractYears) {
+        await adminContractsSql.deleteContractYears(db, contractNumber);
+        await adminContractsSql.insertContractYears(db, contractNumber, patch.contractYears);
+      }
+      if (patch.contractManagers) {
+        await adminContractsSql.deleteContractManagers(db, contractNumber);
+        await adminContractsSql.insertContractManagers(db, contractNumber, unique(patch.contractManagers));
+      }
+      return true;
+    });
+    return found ? this.findContract(contractNumber) : undefined;
+  }
+
+  deleteContract(contractNumber: string): Promise<DeleteOutcome> {
+    return this.db.transaction(async (db) => {
+      if (!(await adminContractsSql.selectContractRow(db, contractNumber))) return 'not-found';
+      if (await adminContractsSql.selectContractInUse(db, contractNumber)) return 'in-use';
+      await adminContractsSql.deleteContractYears(db, contractNumber);
+      await adminContractsSql.deleteContractManagers(db, contractNumber);
+      await adminContractsSql.deleteUserEnrichmentOfContract(db, contractNumber);
+      await adminContractsSql.deleteContractRow(db, contractNumber);
+      return 'deleted';
+    });
+  }
+
+  async createProduct(product: NewProduct): Promise<ProductDetail> {
+    await this.db.transaction(async (db) => {
+      await this.duplicateAs('product', adminProductsSql.insertProduct(db, product));
+      if (product.seatTokensPerYear !== undefined) await adminProductsSql.upsertSeatPrice(db, product.productLineCode, product.seatTokensPerYear);
+    });
+    return (await this.findProduct(product.productLineCode, product.version))!;
+  }
+
+  findProduct(productLineCode: string, version: string): Promise<ProductDetail | undefined> {
+    return adminProductsSql.selectProduct(this.db, productLineCode, version);
+  }
+
+  listProducts(page: PageRequest): Promise<Page<ProductDetail>> {
+    return this.read(async (db) => Object.freeze({
+      items: Object.freeze(await adminProductsSql.selectProductsPage(db, page)),
+      total: await adminProductsSql.countProducts(db),
+    }));
+  }
+
+  async updateProduct(productLineCode: string, version: string, patch: ProductPatch): Promise<ProductDetail | undefined> {
+    const found = await this.db.transaction(async (db) => {
+      if (!(await adminProductsSql.updateProductRow(db, productLineCode, version, patch))) return false;
+      if (patch.seatTokensPerYear !== undefined) await adminProductsSql.upsertSeatPrice(db, productLineCode, patch.seatTokensPerYear);
+      return true;
+    });
+    return found ? this.findProduct(productLineCode, version) : undefined;
+  }
+
+  deleteProduct(productLineCode: string, version: string): Promise<DeleteOutcome> {
+    return this.db.transaction(async (db) => {
+      if (!(await adminProductsSql.selectProduct(db, productLineCode, version))) return 'not-found';
+      if (await adminProductsSql.selectProductInUse(db, productLineCode, version)) return 'in-use';
+      await adminProductsSql.deleteProductRow(db, productLineCode, version);
+      return 'deleted';
+    });
+  }
+
+  async createSubscription(subscription: Subscription): Promise<Subscription> {
+    await this.db.transaction(async (db) => {
+      await this.duplicateAs('subscription', adminSubscriptionsSql.insertSubscription(db, subscription));
+      await adminSubscriptionsSql.insertSeatAssignments(db, subscription.id, subscription.teamId, unique(subscription.seats));
+    });
+    return (await this.findSubscription(subscription.id))!;
+  }
+
+  findSubscription(id: string): Promise<Subscription | undefined> {
+    return this.read(async (db) => {
+      const row = await adminSubscriptionsSql.selectSubscriptionRow(db, id);
+      return row ? (await withSeats(db, [row]))[0] : undefined;
+    });
+  }
+
+  listSubscriptions(filter: SubscriptionFilter, page: PageRequest): Promise<Page<Subscription>> {
+    return this.read(async (db) => Object.freeze({
+      items: Object.freeze(await withSeats(db, await adminSubscriptionsSql.selectSubscriptionsPage(db, filter, page))),
+      total: await adminSubscriptionsSql.countSubscriptions(db, filter),
+    }));
+  }
+
+  async updateSubscription(id: string, patch: SubscriptionPatch): Promise<Subscription | undefined> {
+    const found = await this.db.transaction(async (db) => {
+      if (!(await adminSubscriptionsSql.updateSubscriptionRow(db, id, patch))) return false;
+      const teamId = (await adminSubscriptionsSql.selectSubscriptionRow(db, id))!.teamId;
+      if (patch.seats) {
+        await adminSubscriptionsSql.deleteSeatAssignments(db, id);
+        await adminSubscriptionsSql.insertSeatAssignments(db, id, teamId, unique(patch.seats));
+      } else if (patch.teamId !== undefined) {
+        await adminSubscriptionsSql.updateSeatTeams(db, id, teamId);
+      }
+      return true;
+    });
+    return found ? this.findSubscription(id) : undefined;
+  }
+
+  deleteSubscription(id: string): Promise<DeleteOutcome> {
+    return this.db.transaction(async (db) => {
+      await adminSubscriptionsSql.deleteSeatAssignments(db, id);
+      return (await adminSubscriptionsSql.deleteSubscriptionRow(db, id)) ? 'deleted' : 'not-found';
+    });
+  }
+}
+
+async function withPeople(db: Db, teams: readonly Team[]): Promise<TeamDetail[]> {
+  return attachPeople(teams, await adminTeamsSql.selectTeamMembers(db, teams.map((t) => t.teamId)));
+}
+
+async function withYearsAndManagers(db: Db, rows: readonly adminContractsSql.ContractRow[]): Promise<ContractDefinition[]> {
+  const numbers = rows.map((r) => r.contractNumber);
+  return attachYearsAndManagers(rows, await adminContractsSql.selectContractYearDefinitions(db, numbers),
+    await adminContractsSql.selectContractManagers(db, numbers));
+}
+
+async function withSeats(db: Db, rows: readonly adminSubscriptionsSql.SubscriptionRow[]): Promise<Subscription[]> {
+  return attachSeats(rows, await adminSubscriptionsSql.selectSeatAssignments(db, rows.map((r) => r.id)));
 }

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ContractDetail, ContractYear } from '../../contract/index.js';
-import { toContract } from './users.js';
+import { toContract } from '../../sql/users.js';
 
 export async function selectContract(connection: DuckDBConnection, contractNumber: string) {
   const reader = await connection.runAndReadAll(

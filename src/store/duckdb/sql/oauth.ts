@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AuthorizationCode, NewRefreshToken, NewUser, OAuthClient, OAuthConsent, RefreshToken, User } from '../../contract/index.js';
-import { selectUserById } from './users.js';
+import { selectUserById } from '../../sql/users.js';
+import { duckDbConnectionDb } from '../duckdb-db.js';
 
 const ISO = "'%Y-%m-%dT%H:%M:%S.%gZ'";
 
@@ -26,7 +27,7 @@ export async function insertUser(connection: DuckDBConnection, user: NewUser, no
     `insert into users (id, email, user_name, first_name, last_name, full_name, status, roles, created_at)
      values ($1, $2, $3, $4, $5, $6, 'active', $7, cast($8 as timestamp))`,
     [user.id, user.email, user.userName, user.firstName, user.lastName, user.fullName, user.roles.join(' '), utc(now)]);
-  const created = await selectUserById(connection, user.id);
+  const created = await selectUserById(duckDbConnectionDb(connection), user.id);
   if (!created) throw new Error(`user ${user.id} vanished after insert`);
   return created;
 }

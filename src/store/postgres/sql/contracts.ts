@@ -1,6 +1,6 @@
 import type { ContractDetail, ContractYear } from '../../contract/index.js';
 import type { Queryable } from './db.js';
-import { toContract } from './users.js';
+import { toContract } from '../../sql/users.js';
 
 export async function selectContract(db: Queryable, contractNumber: string) {
   const result = await db.query(

@@ -1,6 +1,7 @@
 import type { AuthorizationCode, NewRefreshToken, NewUser, OAuthClient, OAuthConsent, RefreshToken, User } from '../../contract/index.js';
 import { instant, isoMs, textOrNull, type Queryable } from './db.js';
-import { selectUserById } from './users.js';
+import { selectUserById } from '../../sql/users.js';
+import { postgresClientDb } from '../postgres-db.js';
 
 function words(value: unknown): readonly string[] {
   return Object.freeze(String(value ?? '').split(' ').filter(Boolean));
@@ -16,7 +17,7 @@ export async function insertUser(db: Queryable, user: NewUser, now: Date): Promi
     `insert into users (id, email, user_name, first_name, last_name, full_name, status, roles, created_at)
      values ($1, $2, $3, $4, $5, $6, 'active', $7, $8::timestamp)`,
     [user.id, user.email, user.userName, user.firstName, user.lastName, user.fullName, user.roles.join(' '), utcTimestamp(now)]);
-  const created = await selectUserById(db, user.id);
+  const created = await selectUserById(postgresClientDb(db), user.id);
   if (!created) throw new Error(`user ${user.id} vanished after insert`);
   return created;
 }

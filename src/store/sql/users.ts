@@ -1,5 +1,5 @@
-import type { Contract, Team, User } from '../../contract/index.js';
-import type { Queryable } from './db.js';
+import type { Db } from './dialect.js';
+import type { Contract, Team, User } from '../contract/index.js';
 
 export const USER_COLUMNS = 'id, email, user_name, first_name, last_name, full_name, status, roles';
 
@@ -16,35 +16,38 @@ export function toUser(row: Record<string, unknown>): User {
   });
 }
 
-/**
- * Case-insensitive, with the database's own collation: under "C" `lower()` folds ASCII only
- * (https://www.postgresql.org/docs/current/collation.html), and e-mail addresses may be Unicode.
- */
-export async function selectUserByEmail(db: Queryable, email: string): Promise<User | undefined> {
-  const result = await db.query(
-    `select ${USER_COLUMNS} from users where lower(email collate "default") = lower($1::text collate "default")`, [email]);
+export async function selectUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  const result = await db.query(`select ${USER_COLUMNS} from users
+      where ${db.dialect.caseFold('email')} = ${db.dialect.caseFold('cast($1 as text)')}`, [email]);
   const row = result.rows[0];
   return row ? toUser(row) : undefined;
 }
 
-export async function selectUserById(db: Queryable, id: string): Promise<User | undefined> {
-  const row = (await db.query(`select ${USER_COLUMNS} from users where id = $1`, [id])).rows[0];
-  return row ? toUser(row) : undefined;
-}
-
 /** True when there is no user at all (a new database). */
-export async function selectNoUsers(db: Queryable): Promise<boolean> {
+export async function selectNoUsers(db: Db): Promise<boolean> {
   const result = await db.query('select not exists (select 1 from users) as empty');
   return Boolean(result.rows[0]?.empty);
 }
 
-export async function selectAdministeredTeams(db: Queryable, userId: string): Promise<Team[]> {
+export async function selectUserById(db: Db, id: string): Promise<User | undefined> {
+  const result = await db.query(`select ${USER_COLUMNS} from users where id = $1`, [id]);
+  const row = result.rows[0];
+  return row ? toUser(row) : undefined;
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const result = await db.query('select cast(count(*) as integer) as n from users');
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+export async function selectAdministeredTeams(db: Db, userId: string): Promise<Team[]> {
   const result = await db.query(
     `select t.id, t.name, t.reporting_benefits, t.personal_data
        from teams t join team_members m on m.team_id = t.id
       where m.user_id = $1 and m.is_admin
       order by t.id`,
-    [userId]);
+    [userId],
+  );
   return result.rows.map((row) => Object.freeze({
     teamId: String(row.id),
     name: String(row.name),
@@ -53,14 +56,15 @@ export async function selectAdministeredTeams(db: Queryable, userId: string): Pr
   }));
 }
 
-export async function selectManagedContracts(db: Queryable, userId: string): Promise<Contract[]> {
+export async function selectManagedContracts(db: Db, userId: string): Promise<Contract[]> {
   const result = await db.query(
-    `select c.contract_number, c.name, to_char(c.start_date, 'YYYY-MM-DD') as start_date,
-            to_char(c.end_date, 'YYYY-MM-DD') as end_date, current_date between c.start_date and c.end_date as is_active
+    `select c.contract_number, c.name, ${db.dialect.isoDate('c.start_date')} as start_date,
+            ${db.dialect.isoDate('c.end_date')} as end_date, current_date between c.start_date and c.end_date as is_active
        from contracts c join contract_managers m on m.contract_number = c.contract_number
       where m.user_id = $1
       order by c.contract_number`,
-    [userId]);
+    [userId],
+  );
   return result.rows.map(toContract);
 }
 
