@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics/index.js';
 import type { Store } from '../store/index.js';
 import { useErrorFamily } from './errors/index.js';
 import { metricsPlugin, type MetricsAccess } from './plugins/metrics.js';
+import type { SchemaCompilers } from './schema-compilers.js';
 import { Directory } from './plugins/principal.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { analyticsRoutes } from './routes/analytics/index.js';
@@ -55,6 +56,8 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** Request metrics and `GET /metrics`; without it neither (METRICS=off). */
   readonly metrics?: { readonly metrics: Metrics; readonly access: MetricsAccess };
+  /** Schema compilers shared by the apps of one process (`cachingSchemaCompilers`: the tests build many); Fastify's own when absent. */
+  readonly schemaCompilers?: SchemaCompilers;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -78,10 +81,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // `URL` object. Collapse the leading slashes before routing, textually: never with
     // `new URL(target, base)`, which would read `//host/…` as a host.
     rewriteUrl: (request) => collapseLeadingSlashes(request.url ?? '/'),
+    ...(deps.schemaCompilers ? { schemaController: { compilersFactory: { buildSerializer: deps.schemaCompilers.buildSerializer } } } : {}),
   });
   // Unknown properties are reported (spec §1), not silently dropped (Fastify's default); only text
   // (query strings, path parameters, headers) is coerced, never a JSON body.
-  app.setValidatorCompiler(createValidatorCompiler());
+  app.setValidatorCompiler(deps.schemaCompilers?.validatorCompiler ?? createValidatorCompiler());
   app.decorateRequest('principal', null);
   app.decorate('errorDocsUrl', `${deps.publicUrl.replace(/\/+$/, '')}${ERROR_DOCS_PATH}`);
   app.addHook('onRequest', async (request, reply) => {

@@ -1,4 +1,5 @@
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,11 +7,33 @@ import type { TestContext } from 'node:test';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { loadSigningKeys, mintAccessToken, issueUserToken, type SigningKeyOptions, type SigningKeys, type TokenSettings } from '../../src/auth/index.js';
 import { LocalFileStore, loadDownloadSecret, observeWrites, UrlSigner } from '../../src/exports/index.js';
-import { buildApp } from '../../src/http/index.js';
+import { buildApp, cachingSchemaCompilers } from '../../src/http/index.js';
 import { createJobServices, type JobServices, type JobSettings } from '../../src/jobs/index.js';
 import { Metrics } from '../../src/metrics/index.js';
 import { openDuckDbStore, type Store } from '../../src/store/index.js';
 import { openSeededPostgresStore, routeTestsUsePostgres } from './databases.js';
+
+/** One set of compiled route schemas for every app this process builds (most of an app's build time). */
+export const TEST_SCHEMA_COMPILERS = cachingSchemaCompilers();
+
+let templateKeyFile: Promise<string> | undefined;
+
+/**
+ * Puts this process's one signing key pair in a new data directory, where `loadSigningKeys` finds
+ * it: making an RSA key costs more than the rest of an app's build.
+ */
+async function copyTemplateKeys(dataDir: string): Promise<void> {
+  templateKeyFile ??= (async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'usage-insights-keys-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    await loadSigningKeys(dir);
+    return path.join(dir, 'keys', 'signing-keys.json');
+  })();
+  const file = await templateKeyFile;
+  await mkdir(path.join(dataDir, 'keys'), { mode: 0o700 });
+  await copyFile(file, path.join(dataDir, 'keys', 'signing-keys.json'));
+  await chmod(path.join(dataDir, 'keys', 'signing-keys.json'), 0o600);
+}
 
 export const TEST_TOKENS: TokenSettings = { issuer: 'http://localhost:8080', audience: 'usage-insights' };
 
@@ -85,6 +108,7 @@ export async function buildTestApp(
   } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
+  await copyTemplateKeys(dataDir);
   const keys = await loadSigningKeys(dataDir, options.keys ?? {});
   const downloads = { files: new LocalFileStore(path.join(dataDir, 'files')), signer: new UrlSigner(await loadDownloadSecret(dataDir), 'http://localhost:8080') };
   const metrics = options.metrics ? new Metrics({ jobCounts: () => store.countJobsByState(), poolStats: () => store.poolStats() }) : undefined;
@@ -93,7 +117,8 @@ export async function buildTestApp(
   }, undefined, metrics ? { ...downloads, files: observeWrites(downloads.files, (file) => metrics.exportWritten(file.byteSize)) } : downloads);
   await jobs.runner.start();
   const app = await buildApp({
-    store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads, ...(options.logger ? { logger: options.logger } : {}),
+    store, keys, tokens: TEST_TOKENS, queries: jobs.queries, publicUrl: 'http://localhost:8080', downloads, schemaCompilers: TEST_SCHEMA_COMPILERS,
+    ...(options.logger ? { logger: options.logger } : {}),
     ...(options.console ? { console: options.console } : {}), ...(options.now ? { now: options.now } : {}),
     ...(options.authRateLimits ? { authRateLimits: options.authRateLimits } : {}),
     ...(options.submitHoldMs !== undefined ? { submitHoldMs: options.submitHoldMs } : {}),

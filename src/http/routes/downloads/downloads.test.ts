@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LocalFileStore, UrlSigner } from '../../../exports/index.js';
 import type { Store } from '../../../store/index.js';
-import { buildTestApp, openSeededStore } from '../../../../test/helpers/build-app.js';
+import { buildTestApp, openSeededStore, TEST_SCHEMA_COMPILERS } from '../../../../test/helpers/build-app.js';
 import { buildApp } from '../../index.js';
 
 let store: Store;
@@ -31,7 +31,7 @@ async function app(t: { after: (fn: () => Promise<void>) => void }) {
   const base = await buildTestApp(t, store);
   const withDownloads = await buildApp({
     store, keys: base.keys, tokens: { issuer: 'http://localhost:8080', audience: 'usage-insights' }, queries: base.jobs.queries,
-    publicUrl: 'http://localhost:8080', downloads: { files, signer },
+    publicUrl: 'http://localhost:8080', downloads: { files, signer }, schemaCompilers: TEST_SCHEMA_COMPILERS,
   });
   t.after(() => withDownloads.close());
   return withDownloads;
