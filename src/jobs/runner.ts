@@ -83,6 +83,8 @@ export class JobRunner {
   readonly #hints: string[] = [];
   /** Idle workers, in the order they went idle: woken one per hint, all for a scan, or handed a job. */
   readonly #idleWorkers = new Set<IdleWorker>();
+  /** Workers reserved for a job not yet handed over (`reserveWorker`): `stop` releases them. */
+  readonly #reserved = new Set<(handover: Handover | undefined) => void>();
   /**
    * Whether the queue may hold jobs nobody hinted: true at start, after a general wake (the
    * housekeeping tick, an export queued) and after a scan that found a job; false after a scan
@@ -156,6 +158,7 @@ export class JobRunner {
     this.#stopped = true;
     clearInterval(this.#timer);
     for (const controller of this.#running.values()) controller.abort('shutdown' satisfies Reason);
+    for (const release of [...this.#reserved]) release(undefined);
     this.wake();
     await Promise.all(this.#loops);
     this.#loops = [];
@@ -216,8 +219,10 @@ export class JobRunner {
     const handOver = (handover: Handover | undefined) => {
       if (settled) return;
       settled = true;
+      this.#reserved.delete(handOver);
       worker.resume(handover);
     };
+    this.#reserved.add(handOver);
     return {
       workerId: worker.workerId,
       start: (job, rowWritten) => handOver({ job, ...(rowWritten ? { rowWritten } : {}) }),
@@ -259,8 +264,9 @@ export class JobRunner {
     this.#running.set(job.id, controller);
     const capMs = this.#options.executionCapMsByKind?.[job.kind] ?? this.#options.executionCapMs;
     const cap = setTimeout(() => controller.abort('timeout' satisfies Reason), capMs);
+    let beating: Promise<void> = Promise.resolve();
     const beat = setInterval(() => {
-      store.heartbeatJob(job.id, workerId)
+      beating = store.heartbeatJob(job.id, workerId)
         .then(({ cancelRequested }) => { if (cancelRequested) controller.abort('cancel' satisfies Reason); })
         .catch((error: unknown) => {
           if (error instanceof JobLeaseLostError) controller.abort('shutdown' satisfies Reason);
@@ -276,7 +282,10 @@ export class JobRunner {
       if (this.#stopped) controller.abort('shutdown' satisfies Reason);
       await handler(job, { workerId, signal: controller.signal, ...(rowWritten ? { rowWritten } : {}) });
     } catch (error) {
-      // The outcome goes on the job's row, so it must be there (when its write fails, there is none).
+      // The outcome goes on the job's row, so it must be there (when its write fails, there is none);
+      // and no heartbeat may update the row meanwhile (on DuckDB two updates of one row conflict).
+      clearInterval(beat);
+      await beating;
       if (rowWritten) await rowWritten.catch(() => undefined);
       outcome = await this.#settleFailure(job, workerId, controller.signal, error);
     } finally {
