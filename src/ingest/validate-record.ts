@@ -117,64 +117,31 @@ export class RecordValidator {
     }
   }
 
+  /** Checks one row: its values, the columns of its category, when it happened, what it refers to; then builds the record. */
   validate(row: RawRow): ValidationResult {
     const line = row.line;
-    let problems: RowProblem[] | undefined;
-    const values: (Value | undefined)[] = new Array<Value | undefined>(INPUT_COLUMNS.length);
-    /** Slots of the values present, in the row's order (problems are listed in that order). */
-    const present: number[] = [];
-    const raw = row.values;
-    for (const name in raw) {
-      const k = SLOT.get(name);
-      if (k === undefined) {
-        problems = addProblem(problems, line, name, describeUnknownColumn(name));
-        continue;
-      }
-      const value = readValue(INPUT_COLUMNS[k] as InputColumn, raw[name], row.fromCsv);
-      if (typeof value === 'object') problems = addProblem(problems, line, name, value.problem);
-      else if (value !== undefined) {
-        values[k] = value;
-        present.push(k);
-      }
-    }
-    if (problems) return { ok: false, problems };
+    const read = readValues(row);
+    if (!read.ok) return read;
+    const { values, present } = read;
     if (values[S.contractNumber] === undefined && this.defaults.contractNumber) values[S.contractNumber] = this.defaults.contractNumber;
-
     const category = (values[S.usageCategory] as UsageCategory | undefined) ?? 'DESKTOP_PRODUCT';
-    const allowed = ALLOWED.get(category) as boolean[];
-    for (const k of present) {
-      if (!allowed[k]) problems = addProblem(problems, line, (INPUT_COLUMNS[k] as InputColumn).name, `does not apply to ${category} records`);
-    }
-    for (const k of REQUIRED.get(category) as number[]) {
-      if (values[k] === undefined) problems = addProblem(problems, line, (INPUT_COLUMNS[k] as InputColumn).name, `is required for ${category} records`);
-    }
+    let problems = checkCategoryColumns(category, values, present, line);
     if (problems) return { ok: false, problems };
 
-    const source = (textOf(values, S.source) ?? 'flex') as UsageRecordInput['source'];
-    const jobStatus = textOf(values, S.jobStatus) as UsageRecordInput['jobStatus'];
-    const tokens = (values[S.tokens] as number | undefined) ?? null;
-
-    // When the usage happened and its rating day, exactly as src/rating computes them.
-    let usageAt: number;
-    let usageField: string;
-    if (category === 'DESKTOP_PRODUCT') {
-      usageField = 'sessionStartDate';
-      usageAt = values[S.sessionStartDate] as number;
-      const end = values[S.sessionEndDate] as number;
-      if (end < usageAt) problems = addProblem(problems, line, 'sessionEndDate', 'the session ends before it starts');
-      else if (end - usageAt > MAX_SESSION_MS) problems = addProblem(problems, line, 'sessionEndDate', `the session lasts more than ${MAX_SESSION_MS / 86_400_000} days`);
-    } else if (category === 'CLOUD_PRODUCT' || category === 'CLOUD_SERVICE') {
-      usageField = 'usageTimestamp';
-      usageAt = values[S.usageTimestamp] as number;
-      if (tokens !== null && tokens < 0) problems = addProblem(problems, line, 'tokens', 'a cloud event cannot have negative tokens');
-      if (tokens === null && source === 'flex' && jobStatus !== 'Failed') problems = addProblem(problems, line, 'tokens', 'is required for a Flex cloud event that did not fail');
-    } else {
-      usageField = 'transactionDate';
-      usageAt = values[S.transactionDate] as number;
-    }
+    const usage = USAGE_OF[category](values, line);
+    problems = usage.problems;
     const offset = textOf(values, S.licenseServerTimeZoneOffset);
-    const usageDate = this.day(usageAt, offset === null ? 0 : this.offsetMinutes(offset));
+    const usageDate = this.day(usage.at, offset === null ? 0 : this.offsetMinutes(offset));
+    const references = this.checkReferences(category, values, usageDate, usage.field, line, problems);
+    if (references.problems) return { ok: false, problems: references.problems };
+    return buildRecord(category, values, line, usage.at, usageDate, offset, references);
+  }
 
+  /** The contract (and its year covering the usage day), the team and, for a desktop session, the product in effect. */
+  private checkReferences(
+    category: UsageCategory, values: readonly (Value | undefined)[], usageDate: string, usageField: string, line: number, found: RowProblem[] | undefined,
+  ): References {
+    let problems = found;
     const contractNumber = textOf(values, S.contractNumber) as string;
     const contract = this.contracts.get(contractNumber);
     let contractYear = 0;
@@ -193,56 +160,11 @@ export class RecordValidator {
 
     let product: Product | undefined;
     if (category === 'DESKTOP_PRODUCT') {
-      const found = this.findProduct(textOf(values, S.productLineCode) as string, textOf(values, S.productVersion) as string, usageDate);
-      if (typeof found === 'string') problems = addProblem(problems, line, 'productVersion', found);
-      else product = found;
+      const productFound = this.findProduct(textOf(values, S.productLineCode) as string, textOf(values, S.productVersion) as string, usageDate);
+      if (typeof productFound === 'string') problems = addProblem(problems, line, 'productVersion', productFound);
+      else product = productFound;
     }
-    if (problems) return { ok: false, problems };
-
-    const customFields: (string | null)[] = new Array<string | null>(10);
-    for (let f = 0; f < 10; f++) customFields[f] = textOf(values, S.customField1 + f);
-    const usageType = category === 'DESKTOP_PRODUCT' ? (textOf(values, S.usageType) ?? 'Normal') as UsageRecordInput['usageType'] : null;
-    const givenId = textOf(values, S.id);
-    const content = givenId === null ? contentText(category, source, usageType, values) : undefined;
-    const id = givenId ?? sha256Hex(content as string).slice(0, 32);
-    return {
-      ok: true,
-      content,
-      record: {
-        line,
-        id,
-        contractNumber,
-        teamId: givenTeam ?? (contract as ContractReference).teamId,
-        usageCategory: category,
-        source,
-        userId: textOf(values, S.userId),
-        userName: textOf(values, S.userName),
-        productLineCode: textOf(values, S.productLineCode),
-        productName: textOf(values, S.productName) ?? product?.productName ?? null,
-        parentProductName: textOf(values, S.parentProductName),
-        productVersion: textOf(values, S.productVersion),
-        productFeatureCode: textOf(values, S.productFeatureCode) ?? product?.featureCode ?? null,
-        usageDate,
-        contractYear,
-        usageAt,
-        sessionStart: (values[S.sessionStartDate] as number | undefined) ?? null,
-        sessionEnd: (values[S.sessionEndDate] as number | undefined) ?? null,
-        licenseServerTzOffset: offset,
-        usageType,
-        machineName: textOf(values, S.machineName),
-        licenseServerName: textOf(values, S.licenseServerName),
-        hubId: textOf(values, S.hubId),
-        hubName: textOf(values, S.hubName),
-        jobStatus,
-        transactionDate: (values[S.transactionDate] as number | undefined) ?? null,
-        reasonType: textOf(values, S.reasonType),
-        reasonComment: textOf(values, S.reasonComment),
-        chargedItemId: textOf(values, S.chargedItemID) ?? id,
-        tokens,
-        quantity: (values[S.quantity] as number | undefined) ?? 0,
-        customFields,
-      },
-    };
+    return { problems, contractNumber, contractYear, teamId: givenTeam ?? contract?.teamId ?? '', product };
   }
 
   /** The local day of an instant, its text made once per day number. */
@@ -287,6 +209,140 @@ function mixedChargesMessage(contractNumber: string, contractChargesFrom: Charge
       'our own rating cannot be mixed in: import its exports with --source tokenflex-export, or send these records to a contract with chargesFrom rating'
     : `contract ${contractNumber} is rated by our own rating (chargesFrom rating), so records rated by Autodesk (a Token Flex export) cannot be ` +
       'mixed in: set its chargesFrom to autodesk while it has no usage records (insights contract set-charges-from), or import into another contract';
+}
+
+/** What a row refers to, checked: its problems, or the contract year, team and product it is rated with. */
+interface References {
+  readonly problems: RowProblem[] | undefined;
+  readonly contractNumber: string;
+  readonly contractYear: number;
+  readonly teamId: string;
+  readonly product: Product | undefined;
+}
+
+/** A row's values type-checked, by slot, with the slots present in the row's order; or the problems of its values. */
+function readValues(row: RawRow): { readonly ok: true; readonly values: (Value | undefined)[]; readonly present: number[] } | { readonly ok: false; readonly problems: RowProblem[] } {
+  let problems: RowProblem[] | undefined;
+  const values: (Value | undefined)[] = new Array<Value | undefined>(INPUT_COLUMNS.length);
+  /** Slots of the values present, in the row's order (problems are listed in that order). */
+  const present: number[] = [];
+  const raw = row.values;
+  for (const name in raw) {
+    const k = SLOT.get(name);
+    if (k === undefined) {
+      problems = addProblem(problems, row.line, name, describeUnknownColumn(name));
+      continue;
+    }
+    const value = readValue(INPUT_COLUMNS[k] as InputColumn, raw[name], row.fromCsv);
+    if (typeof value === 'object') problems = addProblem(problems, row.line, name, value.problem);
+    else if (value !== undefined) {
+      values[k] = value;
+      present.push(k);
+    }
+  }
+  return problems ? { ok: false, problems } : { ok: true, values, present };
+}
+
+/** The columns a category may not have, and those it must. */
+function checkCategoryColumns(category: UsageCategory, values: readonly (Value | undefined)[], present: readonly number[], line: number): RowProblem[] | undefined {
+  let problems: RowProblem[] | undefined;
+  const allowed = ALLOWED.get(category) as boolean[];
+  for (const k of present) {
+    if (!allowed[k]) problems = addProblem(problems, line, (INPUT_COLUMNS[k] as InputColumn).name, `does not apply to ${category} records`);
+  }
+  for (const k of REQUIRED.get(category) as number[]) {
+    if (values[k] === undefined) problems = addProblem(problems, line, (INPUT_COLUMNS[k] as InputColumn).name, `is required for ${category} records`);
+  }
+  return problems;
+}
+
+/** When a record's usage happened (the instant its rating day comes from, exactly as src/rating computes it), and the rules of its category. */
+interface Usage {
+  readonly at: number;
+  readonly field: string;
+  readonly problems: RowProblem[] | undefined;
+}
+
+function desktopUsage(values: readonly (Value | undefined)[], line: number): Usage {
+  const at = values[S.sessionStartDate] as number;
+  const end = values[S.sessionEndDate] as number;
+  let problems: RowProblem[] | undefined;
+  if (end < at) problems = addProblem(problems, line, 'sessionEndDate', 'the session ends before it starts');
+  else if (end - at > MAX_SESSION_MS) problems = addProblem(problems, line, 'sessionEndDate', `the session lasts more than ${MAX_SESSION_MS / 86_400_000} days`);
+  return { at, field: 'sessionStartDate', problems };
+}
+
+function cloudUsage(values: readonly (Value | undefined)[], line: number): Usage {
+  const tokens = (values[S.tokens] as number | undefined) ?? null;
+  const source = textOf(values, S.source) ?? 'flex';
+  let problems: RowProblem[] | undefined;
+  if (tokens !== null && tokens < 0) problems = addProblem(problems, line, 'tokens', 'a cloud event cannot have negative tokens');
+  if (tokens === null && source === 'flex' && textOf(values, S.jobStatus) !== 'Failed') problems = addProblem(problems, line, 'tokens', 'is required for a Flex cloud event that did not fail');
+  return { at: values[S.usageTimestamp] as number, field: 'usageTimestamp', problems };
+}
+
+function manualUsage(values: readonly (Value | undefined)[]): Usage {
+  return { at: values[S.transactionDate] as number, field: 'transactionDate', problems: undefined };
+}
+
+const USAGE_OF: Readonly<Record<UsageCategory, (values: readonly (Value | undefined)[], line: number) => Usage>> = {
+  DESKTOP_PRODUCT: desktopUsage,
+  CLOUD_PRODUCT: cloudUsage,
+  CLOUD_SERVICE: cloudUsage,
+  MANUAL_ADJUSTMENT: manualUsage,
+  MANUAL_CONSUMPTION: manualUsage,
+};
+
+/** The record of a valid row, with its id (given, or the hash of its content). */
+function buildRecord(
+  category: UsageCategory, values: readonly (Value | undefined)[], line: number, usageAt: number, usageDate: string, offset: string | null, references: References,
+): ValidationResult {
+  const { product } = references;
+  const source = (textOf(values, S.source) ?? 'flex') as UsageRecordInput['source'];
+  const customFields: (string | null)[] = new Array<string | null>(10);
+  for (let f = 0; f < 10; f++) customFields[f] = textOf(values, S.customField1 + f);
+  const usageType = category === 'DESKTOP_PRODUCT' ? (textOf(values, S.usageType) ?? 'Normal') as UsageRecordInput['usageType'] : null;
+  const givenId = textOf(values, S.id);
+  const content = givenId === null ? contentText(category, source, usageType, values) : undefined;
+  const id = givenId ?? sha256Hex(content as string).slice(0, 32);
+  return {
+    ok: true,
+    content,
+    record: {
+      line,
+      id,
+      contractNumber: references.contractNumber,
+      teamId: references.teamId,
+      usageCategory: category,
+      source,
+      userId: textOf(values, S.userId),
+      userName: textOf(values, S.userName),
+      productLineCode: textOf(values, S.productLineCode),
+      productName: textOf(values, S.productName) ?? product?.productName ?? null,
+      parentProductName: textOf(values, S.parentProductName),
+      productVersion: textOf(values, S.productVersion),
+      productFeatureCode: textOf(values, S.productFeatureCode) ?? product?.featureCode ?? null,
+      usageDate,
+      contractYear: references.contractYear,
+      usageAt,
+      sessionStart: (values[S.sessionStartDate] as number | undefined) ?? null,
+      sessionEnd: (values[S.sessionEndDate] as number | undefined) ?? null,
+      licenseServerTzOffset: offset,
+      usageType,
+      machineName: textOf(values, S.machineName),
+      licenseServerName: textOf(values, S.licenseServerName),
+      hubId: textOf(values, S.hubId),
+      hubName: textOf(values, S.hubName),
+      jobStatus: textOf(values, S.jobStatus) as UsageRecordInput['jobStatus'],
+      transactionDate: (values[S.transactionDate] as number | undefined) ?? null,
+      reasonType: textOf(values, S.reasonType),
+      reasonComment: textOf(values, S.reasonComment),
+      chargedItemId: textOf(values, S.chargedItemID) ?? id,
+      tokens: (values[S.tokens] as number | undefined) ?? null,
+      quantity: (values[S.quantity] as number | undefined) ?? 0,
+      customFields,
+    },
+  };
 }
 
 /**
