@@ -21,6 +21,7 @@ import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/jobs/index.js';
 import { openPostgresStore } from '../src/store/index.js';
+import { analyticsBenchCases, runStatements } from './analytics-case.js';
 
 export interface CaseResult { readonly name: string; readonly ms: number; readonly baselineName: string; readonly baselineMs: number }
 export interface PollResult { readonly processes: number; readonly clients: number; readonly seconds: number; readonly requests: number; readonly perSecond: number }
@@ -38,6 +39,8 @@ export interface PostgresBenchOptions {
   /** The DuckDB HTTP figures of the same run, for the PostgreSQL/DuckDB ratio. */
   /** The DuckDB figures to set beside (no seed time when the bench reused a seeded directory). */
   readonly duckdb: { readonly seedMs: number | undefined; readonly tokenflexMs: number; readonly insightsMs: number };
+  /** Run the licence analytics cases too (bench/analytics-case.ts). */
+  readonly analytics: boolean;
   readonly pollClients: number;
   readonly pollSeconds: number;
 }
@@ -160,6 +163,20 @@ export async function benchPostgres(options: PostgresBenchOptions): Promise<{ re
         const insightsMs = await options.median(() => submitAndWait('/insights/v1/usage-queries', options.insightsQuery, (b) => `/insights/v1/usage-queries/${String(b.id)}`));
         results.push({ name: 'Insights product (HTTP, PG)', ms: insightsMs, baselineName: 'raw SQL (PG)', baselineMs: rawInsightsMs });
         results.push({ name: 'Insights product, PG vs DuckDB', ms: insightsMs, baselineName: 'HTTP on DuckDB', baselineMs: options.duckdb.insightsMs });
+        if (options.analytics) {
+          const contract = (await store.getContractDetail(options.contract))!;
+          const year = contract.contractYears.find((y) => y.startDate <= '2026-10-31' && '2026-10-31' <= y.endDate) ?? contract.contractYears.at(-1)!;
+          const team = (await store.findContract(options.contract))!.teamId;
+          for (const c of analyticsBenchCases('postgres', options.contract, team, { number: year.year, startDate: year.startDate })) {
+            const rawMs = await options.median(() => runStatements((sql, values) => admin.query(sql, values), c.statements));
+            const httpMs = await options.median(async () => {
+              const response = await fetch(`${address}${c.path}`, { headers: { authorization: `Bearer ${token}` } });
+              if (!response.ok) throw new Error(`${c.path}: ${response.status} ${await response.text()}`);
+              return response.json();
+            });
+            results.push({ name: `${c.name} (HTTP, PG)`, ms: httpMs, baselineName: 'its core SQL, raw (PG)', baselineMs: rawMs });
+          }
+        }
       } finally {
         await app.close();
         await jobs.runner.stop();

@@ -19,6 +19,8 @@
  * - PostgreSQL (bench/postgres.ts; `--skip-postgres`, or skipped with a line when unreachable): the
  *   seed, the two HTTP query cases beside raw SQL on PostgreSQL and beside DuckDB, and status-poll
  *   throughput with one vs. three server processes (`--poll-clients`, `--poll-seconds`).
+ * - licence analytics (bench/analytics-case.ts; `--skip-analytics`): each `/analytics/v1` endpoint over HTTP
+ *   vs. its own core SQL (the statements the store runs for it) raw on the same file, DuckDB and PostgreSQL.
  * - Token Flex reference query and Insights query: submit → DONE/COMPLETED through HTTP on a real
  *   socket (POST, worker claim, execution, result stored, polls every 5 ms, as an unmodified
  *   client does; and once more with `Prefer: wait`, where the POST itself answers when done) vs. the same
@@ -40,13 +42,14 @@ import { BENCH_MEMORY_LIMIT, bulkInstanceMemory, instanceMemory, storeMemory } f
 import { benchPostgres, BENCH_DATABASE_URL, probePostgres, type PollResult } from './postgres.js';
 import type { IngestBenchResult } from './ingest-case.js';
 import { describeSourcesBench, type SourcesBenchResult } from './sources-describe.js';
+import { analyticsBenchCases, runStatements, type AnalyticsBenchCase } from './analytics-case.js';
 
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false },
     'skip-exports': { type: 'boolean', default: false }, 'skip-postgres': { type: 'boolean', default: false },
     'skip-ingest': { type: 'boolean', default: false }, 'ingest-rounds': { type: 'string', default: '3' },
-    'skip-sources': { type: 'boolean', default: false }, 'source-lines': { type: 'string', default: '1000000' },
+    'skip-sources': { type: 'boolean', default: false }, 'skip-analytics': { type: 'boolean', default: false }, 'source-lines': { type: 'string', default: '1000000' },
     'data-dir': { type: 'string' },
     'poll-clients': { type: 'string', default: '32' }, 'poll-seconds': { type: 'string', default: '5' },
   },
@@ -126,6 +129,10 @@ try {
   await seeding.migrate();
   const seedMs = values['data-dir'] ? undefined : await time(() => seeding.loadDemoData({ rows, seed: 42, from: '2024-11-01', to: '2026-10-31' }));
   const adminId = (await seeding.findUserByEmail('admin@example.com'))!.id;
+  const benchContract = (await seeding.getContractDetail(CONTRACT))!;
+  const benchYear = benchContract.contractYears.find((y) => y.startDate <= '2026-10-31' && '2026-10-31' <= y.endDate) ?? benchContract.contractYears.at(-1)!;
+  const analyticsCases: AnalyticsBenchCase[] = values['skip-analytics'] ? [] : analyticsBenchCases('duckdb', CONTRACT,
+    (await seeding.findContract(CONTRACT))!.teamId, { number: benchYear.year, startDate: benchYear.startDate });
   await seeding.close();
   if (seedMs !== undefined) {
     const floorDir = path.join(root, 'floor');
@@ -152,6 +159,8 @@ try {
   // same raw query at 37 ms in one minute and 60 ms in the next); samples of ROUNDS alternations
   // see alike conditions, and the medians are over all of them.
   const raw = { contract: [] as number[], tokenflex: [] as number[], insights: [] as number[] };
+  const rawAnalytics = analyticsCases.map(() => [] as number[]);
+  const serviceAnalytics = analyticsCases.map(() => [] as number[]);
   const service = { contract: [] as number[], tokenflex: [] as number[], insights: [] as number[], tokenflexWait: [] as number[], insightsWait: [] as number[] };
   const token = await (async () => {
     const opened = await openDuckDbStore({ dataDir, ...storeMemory });
@@ -169,6 +178,9 @@ try {
          from usage_records where contract_number = $1 group by contract_year order by contract_year`, [CONTRACT])));
     raw.tokenflex.push(...await samples(() => rawConn.runAndReadAll(TOKENFLEX_RAW, [CONTRACT])));
     raw.insights.push(...await samples(() => rawConn.runAndReadAll(INSIGHTS_RAW, [adminId])));
+    for (const [k, c] of analyticsCases.entries()) {
+      rawAnalytics[k]!.push(...await samples(() => runStatements((sql, v) => rawConn.runAndReadAll(sql, v as never), c.statements)));
+    }
     rawConn.closeSync();
     rawDb.closeSync();
 
@@ -200,6 +212,13 @@ try {
       // The same two, with `Prefer: wait=60` (RFC 7240): the POST answers when the query is done.
       service.tokenflexWait.push(...await samples(() => tokenflex('wait=60')));
       service.insightsWait.push(...await samples(() => insights('wait=60')));
+      for (const [k, c] of analyticsCases.entries()) {
+        serviceAnalytics[k]!.push(...await samples(async () => {
+          const response = await fetch(`${address}${c.path}`, { headers: { authorization: `Bearer ${token}` } });
+          if (!response.ok) throw new Error(`${c.path}: ${response.status} ${await response.text()}`);
+          return response.json();
+        }));
+      }
     } finally {
       await app.close();
       await jobs.runner.stop();
@@ -215,6 +234,9 @@ try {
   results.push({ name: 'Insights product query (HTTP)', ms: insightsMs, baselineName: 'raw SQL', baselineMs: rawInsightsMs });
   results.push({ name: 'Token Flex reference, Prefer: wait', ms: middle(service.tokenflexWait), baselineName: 'raw SQL', baselineMs: rawTokenflexMs });
   results.push({ name: 'Insights product, Prefer: wait', ms: middle(service.insightsWait), baselineName: 'raw SQL', baselineMs: rawInsightsMs });
+  for (const [k, c] of analyticsCases.entries()) {
+    results.push({ name: `${c.name} (HTTP)`, ms: middle(serviceAnalytics[k]!), baselineName: 'its core SQL, raw', baselineMs: middle(rawAnalytics[k]!) });
+  }
 
   // 4. The same cases on PostgreSQL, and status polls with one vs. three server processes.
   if (!values['skip-postgres']) {
@@ -224,7 +246,7 @@ try {
       const pg = await benchPostgres({
         rows, window: { seed: 42, from: '2024-11-01', to: '2026-10-31' }, root, median, contract: CONTRACT,
         tokenflexQuery: TOKENFLEX_QUERY, tokenflexRaw: TOKENFLEX_RAW, insightsQuery: INSIGHTS_QUERY, insightsRaw: INSIGHTS_RAW,
-        duckdb: { seedMs, tokenflexMs, insightsMs }, pollClients: Number(values['poll-clients']), pollSeconds: Number(values['poll-seconds']),
+        duckdb: { seedMs, tokenflexMs, insightsMs }, analytics: !values['skip-analytics'], pollClients: Number(values['poll-clients']), pollSeconds: Number(values['poll-seconds']),
       });
       results.push(...pg.results);
       pollResults.push(...pg.polls);

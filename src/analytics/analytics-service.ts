@@ -173,7 +173,10 @@ export async function contractConcurrency(store: Store, contractNumber: string, 
     peakAt: new Date(r.peakAt).toISOString(), distinctUsers: r.distinctUsers,
   }));
   const byProduct = new Map<string, ConcurrencyPeriod[]>();
-  for (const p of periods) byProduct.set(p.productLineCode, [...(byProduct.get(p.productLineCode) ?? []), p]);
+  for (const p of periods) {
+    const list = byProduct.get(p.productLineCode);
+    if (list) list.push(p); else byProduct.set(p.productLineCode, [p]);
+  }
   return {
     contractNumber,
     productLineCode: options.productLineCode ?? null,

@@ -30,3 +30,7 @@ export type { StoreSelection } from './open-store.js';
 export type {
   AnalyticsStore, ConcurrencyRequest, ConcurrencyRow, DailyTokens, PeriodUnit, ProductLineRate, SeatHolder, UserProductMonth,
 } from './analytics-store.js';
+/** @internal The analytics reads' statements, for the bench to run raw beside the endpoints. */
+export {
+  concurrencyStatement, dailyTokensStatement, seatHoldersStatement, userProductMonthsStatement, type AnalyticsStatement,
+} from './sql/analytics.js';

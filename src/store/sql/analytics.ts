@@ -9,9 +9,17 @@ import type {
 } from '../analytics-store.js';
 import type { Db } from './dialect.js';
 
+type DialectName = Db['dialect']['name'];
+
+/** A statement and its values: what each read runs (the bench runs the same text raw beside it). */
+export interface AnalyticsStatement {
+  readonly sql: string;
+  readonly values: readonly unknown[];
+}
+
 /** A date column as 'YYYY-MM-DD' (or 'YYYY-MM' for a month). */
-function dayText(db: Db, column: string, month = false): string {
-  return db.dialect.name === 'duckdb'
+function dayText(dialect: DialectName, column: string, month = false): string {
+  return dialect === 'duckdb'
     ? `strftime(${column}, '${month ? '%Y-%m' : '%Y-%m-%d'}')`
     : `to_char(${column}, '${month ? 'YYYY-MM' : 'YYYY-MM-DD'}')`;
 }
@@ -31,16 +39,22 @@ function textOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-export async function selectDailyTokens(db: Db, contractNumber: string, from: string, to: string): Promise<DailyTokens[]> {
-  const { rows } = await db.query(
-    `select ${dayText(db, 'usage_date')} as day,
+export function dailyTokensStatement(dialect: DialectName, contractNumber: string, from: string, to: string): AnalyticsStatement {
+  return {
+    sql: `select ${dayText(dialect, 'usage_date')} as day,
             coalesce(sum(tokens_consumed) filter (where usage_category <> 'MANUAL_ADJUSTMENT'), 0) as usage_tokens,
             coalesce(sum(tokens_consumed) filter (where usage_category = 'MANUAL_ADJUSTMENT'), 0) as adjustment_tokens
        from usage_records
       where contract_number = $1 and usage_date between cast($2 as date) and cast($3 as date)
       group by usage_date
       order by usage_date`,
-    [contractNumber, from, to]);
+    values: [contractNumber, from, to],
+  };
+}
+
+export async function selectDailyTokens(db: Db, contractNumber: string, from: string, to: string): Promise<DailyTokens[]> {
+  const q = dailyTokensStatement(db.dialect.name, contractNumber, from, to);
+  const { rows } = await db.query(q.sql, q.values);
   return rows.map((row) => Object.freeze({
     date: String(row.day), usageTokens: Number(row.usage_tokens), adjustmentTokens: Number(row.adjustment_tokens),
   }));
@@ -55,9 +69,9 @@ export async function selectMultiyearTokens(db: Db, contractNumber: string, asOf
   return Number(rows[0]?.tokens ?? 0);
 }
 
-export async function selectUserProductMonths(db: Db, contractNumber: string, from: string, to: string): Promise<UserProductMonth[]> {
-  const { rows } = await db.query(
-    `select user_id, max(user_name) as user_name, product_line_code, ${dayText(db, 'usage_date', true)} as use_month,
+export function userProductMonthsStatement(dialect: DialectName, contractNumber: string, from: string, to: string): AnalyticsStatement {
+  return {
+    sql: `select user_id, max(user_name) as user_name, product_line_code, ${dayText(dialect, 'usage_date', true)} as use_month,
             count(distinct usage_date) as days,
             coalesce(sum(tokens_consumed) filter (where source = 'flex'), 0) as flex_tokens,
             count(parent_product_name) as through_collection
@@ -67,7 +81,13 @@ export async function selectUserProductMonths(db: Db, contractNumber: string, fr
         and user_id is not null and product_line_code is not null
       group by user_id, product_line_code, use_month
       order by user_id, product_line_code, use_month`,
-    [contractNumber, from, to]);
+    values: [contractNumber, from, to],
+  };
+}
+
+export async function selectUserProductMonths(db: Db, contractNumber: string, from: string, to: string): Promise<UserProductMonth[]> {
+  const q = userProductMonthsStatement(db.dialect.name, contractNumber, from, to);
+  const { rows } = await db.query(q.sql, q.values);
   return rows.map((row) => Object.freeze({
     userId: String(row.user_id), userName: textOrNull(row.user_name) ?? String(row.user_id), productLineCode: String(row.product_line_code),
     month: String(row.use_month), days: Number(row.days), flexTokens: Number(row.flex_tokens),
@@ -98,16 +118,16 @@ export async function selectProductLineRates(db: Db, productLineCodes: readonly 
   }));
 }
 
-export async function selectSeatHolders(
-  db: Db, scope: { readonly contractNumber: string } | { readonly teamId: string }, asOf: string,
-): Promise<SeatHolder[]> {
+export function seatHoldersStatement(
+  dialect: DialectName, scope: { readonly contractNumber: string } | { readonly teamId: string }, asOf: string,
+): AnalyticsStatement {
   const [column, key] = 'teamId' in scope ? ['team_id', scope.teamId] : ['contract_number', scope.contractNumber];
   // The last use is any record of the team (any contract, version or source) of the seat's user and
   // line, or, for a collection's seat, of a product used through that collection (the records name
   // it as their parent product). Two grouped reads, not one join on "line or parent": an OR join
   // cannot be a hash join.
-  const { rows } = await db.query(
-    `with seats as (
+  return {
+    sql: `with seats as (
        select a.user_id, s.team_id, s.product_line_code, s.product_name, s.id, s.offering_type, s.term, s.status,
               s.end_date, s.renewal_date
          from seat_assignments a join subscriptions s on s.id = a.subscription_id
@@ -134,13 +154,21 @@ export async function selectSeatHolders(
          left join by_parent p on p.user_id = s.user_id and p.parent_product_name = s.product_name
      )
      select s.user_id, coalesce(u.user_name, s.user_id) as user_name, s.product_line_code, s.product_name, s.id,
-            s.offering_type, s.term, s.status, ${dayText(db, 's.end_date')} as end_date,
-            ${dayText(db, 's.renewal_date')} as renewal_date, ${dayText(db, 'l.last_day')} as last_use
+            s.offering_type, s.term, s.status, ${dayText(dialect, 's.end_date')} as end_date,
+            ${dayText(dialect, 's.renewal_date')} as renewal_date, ${dayText(dialect, 'l.last_day')} as last_use
        from seats s
        left join users u on u.id = s.user_id
        left join last_use l on l.id = s.id and l.user_id = s.user_id
       order by s.product_line_code, s.user_id, s.id`,
-    [key, asOf]);
+    values: [key, asOf],
+  };
+}
+
+export async function selectSeatHolders(
+  db: Db, scope: { readonly contractNumber: string } | { readonly teamId: string }, asOf: string,
+): Promise<SeatHolder[]> {
+  const q = seatHoldersStatement(db.dialect.name, scope, asOf);
+  const { rows } = await db.query(q.sql, q.values);
   return rows.map((row) => Object.freeze({
     userId: String(row.user_id), userName: String(row.user_name), productLineCode: String(row.product_line_code),
     productName: String(row.product_name), subscriptionId: String(row.id), offeringType: String(row.offering_type),
@@ -204,8 +232,13 @@ export function concurrencyValues(contractNumber: string, request: ConcurrencyRe
   return [contractNumber, timestampText(request.from), timestampText(request.to), request.productLineCode];
 }
 
+export function concurrencyStatement(contractNumber: string, request: ConcurrencyRequest): AnalyticsStatement {
+  return { sql: concurrencySql(request.unit), values: concurrencyValues(contractNumber, request) };
+}
+
 export async function selectConcurrency(db: Db, contractNumber: string, request: ConcurrencyRequest): Promise<ConcurrencyRow[]> {
-  const { rows } = await db.query(concurrencySql(request.unit), concurrencyValues(contractNumber, request));
+  const q = concurrencyStatement(contractNumber, request);
+  const { rows } = await db.query(q.sql, q.values);
   return rows.map((row) => Object.freeze({
     productLineCode: String(row.product), periodStart: Number(row.period_start) * 1000, peakSessions: Number(row.peak),
     peakAt: Number(row.peak_at) * 1000, distinctUsers: Number(row.users),
