@@ -225,6 +225,35 @@ describe('the reporting console in Chromium', { skip }, () => {
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByText(`Rows 101–200 of ${numbers.format(report.length)}`).waitFor();
 
+    // 5. Forecast and Advice (the analytics API): the same figures as /analytics/v1 answers.
+    await page.goto(`${server!.url}/console/forecast?contract=${contract!.contractNumber}`);
+    const forecast = await callApi<{ pools: { year: { provisionedTokens: number; usedTokens: number; leftTokens: number } } }>(admin, `/analytics/v1/contracts/${contract!.contractNumber}/forecast`);
+    assert.equal(await figure(page, 'forecast-provisioned'), numbers.format(forecast.pools.year.provisionedTokens));
+    assert.equal(await figure(page, 'forecast-used'), numbers.format(forecast.pools.year.usedTokens));
+    assert.equal(await figure(page, 'forecast-left'), numbers.format(forecast.pools.year.leftTokens));
+    await page.locator('#forecast-chart canvas').waitFor();
+    await assertAccessible(page, 'forecast');
+    await screenshots(page, 'forecast');
+    await page.goto(`${server!.url}/console/advice?contract=${contract!.contractNumber}&${RANGE_QUERY}`);
+    const advice = await callApi<{ totals: { assignSeat: { users: number }; moveToFlex: { users: number }; tokensSavedPerYear: number } }>(
+      admin, `/analytics/v1/contracts/${contract!.contractNumber}/advice?from=${RANGE.from}&to=${RANGE.to}`);
+    assert.equal(await figure(page, 'advice-assign-seat'), numbers.format(advice.totals.assignSeat.users));
+    assert.equal(await figure(page, 'advice-move-to-flex'), numbers.format(advice.totals.moveToFlex.users));
+    assert.equal(await figure(page, 'advice-saved'), numbers.format(Math.round(advice.totals.tokensSavedPerYear)));
+    await assertAccessible(page, 'advice');
+    await screenshots(page, 'advice');
+    await page.goto(`${server!.url}/console/advice?tab=idle&team=${team!.contextId}&days=30`);
+    const idle = await callApi<{ totals: { assignedSeats: number; idleSeats: number } }>(admin, `/analytics/v1/teams/${team!.contextId}/idle-seats?days=30`);
+    assert.equal(await figure(page, 'idle-assigned'), numbers.format(idle.totals.assignedSeats));
+    assert.equal(await figure(page, 'idle-idle'), numbers.format(idle.totals.idleSeats));
+    await assertAccessible(page, 'idle seats');
+    await screenshots(page, 'advice-idle-seats');
+    await page.goto(`${server!.url}/console/advice?tab=concurrency&contract=${contract!.contractNumber}&${RANGE_QUERY}`);
+    const peaks = await callApi<{ products: { peakSessions: number }[] }>(admin, `/analytics/v1/contracts/${contract!.contractNumber}/concurrency?from=${RANGE.from}&to=${RANGE.to}&granularity=day`);
+    assert.equal(await figure(page, 'concurrency-peak'), numbers.format(Math.max(0, ...peaks.products.map((p) => p.peakSessions))));
+    await assertAccessible(page, 'peak concurrency');
+    await screenshots(page, 'advice-concurrency');
+
     // 4. Exports, query explorer and administration open and pass the same checks.
     for (const [name, url, ready] of [
       ['exports', '/console/exports', 'Insights exports'],

@@ -4,6 +4,8 @@ import { redirectToSignIn, signOut, startSession, type StartOutcome, type User }
 import { t } from './i18n/i18n';
 import type { MessageKey } from './i18n/messages';
 import { AdminPage } from './pages/admin/admin-page';
+import { AdvicePage } from './pages/advice/advice-page';
+import { ForecastPage } from './pages/forecast/forecast-page';
 import { ExportsPage } from './pages/exports/exports-page';
 import { QueryExplorerPage } from './pages/query-explorer/query-explorer-page';
 import { SeatUsagePage } from './pages/seat-usage/seat-usage-page';
@@ -17,6 +19,8 @@ const PAGES: readonly { readonly path: string; readonly title: MessageKey; reado
   { path: '/console/seat-usage', title: 'page.seatUsage' },
   { path: '/console/usage-report', title: 'page.usageReport' },
   { path: '/console/exports', title: 'page.exports' },
+  { path: '/console/forecast', title: 'page.forecast' },
+  { path: '/console/advice', title: 'page.advice' },
   { path: '/console/query', title: 'page.queryExplorer' },
   { path: '/console/admin', title: 'page.admin', admin: true },
 ];
@@ -92,6 +96,8 @@ function Shell({ user }: { readonly user: User }) {
         {current?.path === '/console/seat-usage' && <SeatUsagePage url={url} />}
         {current?.path === '/console/usage-report' && <UsageReportPage url={url} />}
         {current?.path === '/console/exports' && <ExportsPage url={url} />}
+        {current?.path === '/console/forecast' && <ForecastPage url={url} />}
+        {current?.path === '/console/advice' && <AdvicePage url={url} />}
         {current?.path === '/console/query' && <QueryExplorerPage url={url} />}
         {current?.path === '/console/admin' && <AdminPage url={url} isAdmin={isAdmin} />}
       </main>

@@ -13,7 +13,8 @@ export interface Series {
   readonly values: readonly number[];
 }
 
-function tooltipPlugin(days: readonly string[], series: readonly Series[]): uPlot.Plugin {
+function tooltipPlugin(days: readonly string[], series: readonly Series[], options: { readonly total?: boolean; readonly colours?: readonly string[] } = {}): uPlot.Plugin {
+  const withTotal = options.total ?? series.length > 1;
   let tip: HTMLDivElement;
   return {
     hooks: {
@@ -37,17 +38,20 @@ function tooltipPlugin(days: readonly string[], series: readonly Series[]): uPlo
         tip.appendChild(head);
         let total = 0;
         for (const [i, s] of series.entries()) {
-          const value = s.values[index] ?? 0;
+          const raw = s.values[index];
+          // Lines (the forecast chart) have no value on some days: nothing to say for them.
+          if (raw === undefined || raw === null || Number.isNaN(raw)) continue;
+          const value = raw;
           total += value;
-          if (series.length > 1 && value === 0) continue;
+          if (withTotal && value === 0) continue;
           const line = document.createElement('div');
           const swatch = document.createElement('span');
           swatch.className = 'swatch';
-          swatch.style.background = PALETTE[i % PALETTE.length]!;
+          swatch.style.background = options.colours?.[i] ?? PALETTE[i % PALETTE.length]!;
           line.append(swatch, `${s.label}: ${formatNumber(value)}`);
           tip.appendChild(line);
         }
-        if (series.length > 1) {
+        if (withTotal) {
           const line = document.createElement('div');
           line.textContent = `${t('chart.total')}: ${formatNumber(total)}`;
           tip.appendChild(line);
@@ -138,6 +142,82 @@ export function DailyChart({ days, series, label, id }: {
       {asTable
         ? <DataTable caption={label} columns={columns} rows={rows} pageSize={31} />
         : <div ref={box} class="chart-canvas" role="img" aria-label={t('chart.summary', { label, days: days.length, total: formatNumber(rows.reduce((sum, r) => sum + (r.total as number), 0)) })} />}
+    </figure>
+  );
+}
+
+/** A line of the cumulative chart; NaN where it has no value. */
+export interface Line {
+  readonly label: string;
+  readonly values: readonly number[];
+  readonly colour: string;
+  readonly dash?: readonly number[];
+}
+
+/**
+ * Lines over days (the forecast: consumption so far, the forecast, its 80 % band, the pool), with a
+ * tooltip and a table of the same numbers. `band` names the two lines (upper, lower) whose space is
+ * filled.
+ */
+export function LineChart({ days, lines, band, label, id }: {
+  readonly days: readonly string[]; readonly lines: readonly Line[]; readonly band?: readonly [number, number]; readonly label: string; readonly id: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const [asTable, setAsTable] = useState(false);
+  const [width, setWidth] = useState(0);
+
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return undefined;
+    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
+    observer.observe(element);
+    setWidth(element.clientWidth);
+    return () => observer.disconnect();
+  }, [asTable]);
+
+  useEffect(() => {
+    const element = box.current;
+    if (!element || asTable || width === 0) return undefined;
+    const xs = days.map((day) => Date.parse(`${day}T00:00:00Z`) / 1000);
+    const data = [xs, ...lines.map((line) => line.values.map((v) => (Number.isNaN(v) ? null : v)))] as uPlot.AlignedData;
+    const plot = new uPlot({
+      width, height: 280, tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      legend: { show: false },
+      cursor: { y: false, points: { show: false } },
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.05] } },
+      axes: [{ stroke: '#333', grid: { stroke: '#e3e6ea' } }, { stroke: '#333', grid: { stroke: '#e3e6ea' }, size: 70, values: (_u, ticks) => ticks.map((v) => formatNumber(v)) }],
+      series: [{}, ...lines.map((line) => ({ label: line.label, stroke: line.colour, width: 2, ...(line.dash ? { dash: [...line.dash] } : {}) }))],
+      ...(band ? { bands: [{ series: [band[0] + 1, band[1] + 1] as [number, number], fill: 'rgba(11, 92, 173, 0.15)' }] } : {}),
+      plugins: [tooltipPlugin(days, lines, { total: false, colours: lines.map((line) => line.colour) })],
+    }, data, element);
+    return () => plot.destroy();
+  }, [days, lines, width, asTable]);
+
+  const rows = useMemo(() => days.map((day, i) => {
+    const row: Record<string, Cell> = { day };
+    for (const [j, line] of lines.entries()) row[`l${j}`] = Number.isNaN(line.values[i] ?? NaN) ? null : line.values[i]!;
+    return row;
+  }), [days, lines]);
+  const columns: Column<Record<string, Cell>>[] = [
+    { key: 'day', label: t('chart.day'), kind: 'date' },
+    ...lines.map((line, j) => ({ key: `l${j}`, label: line.label, kind: 'number' as const })),
+  ];
+  return (
+    <figure class="chart" id={id}>
+      <figcaption>
+        <span>{label}</span>
+        <button type="button" class="secondary" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
+          {asTable ? t('chart.showChart') : t('chart.showTable')}
+        </button>
+      </figcaption>
+      {!asTable && (
+        <ul class="legend" aria-label={t('chart.legend')}>
+          {lines.map((line) => <li key={line.label}><span class="swatch" style={{ background: line.colour }} />{line.label}</li>)}
+        </ul>
+      )}
+      {asTable
+        ? <DataTable caption={label} columns={columns} rows={rows} pageSize={31} />
+        : <div ref={box} class="chart-canvas" role="img" aria-label={t('chart.linesSummary', { label, days: days.length })} />}
     </figure>
   );
 }
