@@ -1,5 +1,5 @@
 import type {
-  ApiName, Catalog, FieldDef, FieldType, JoinName, MetricDef, MetricType, SqlByDialect, UsageCategory,
+  ApiName, Catalog, CatalogTable, FieldDef, FieldType, JoinName, MetricDef, MetricType, SqlByDialect, UsageCategory,
 } from './types.js';
 import { USAGE_CATEGORIES } from './types.js';
 
@@ -37,6 +37,7 @@ export function defineCatalog(
   api: ApiName,
   fields: Readonly<Record<string, FieldSpec>>,
   metrics: Readonly<Record<string, MetricSpec>>,
+  table?: CatalogTable,
 ): Catalog {
   const fieldMap = new Map<string, FieldDef>();
   for (const [name, spec] of Object.entries(fields)) {
@@ -66,5 +67,5 @@ export function defineCatalog(
       joins: Object.freeze([...(spec.joins ?? [])]),
     }));
   }
-  return Object.freeze({ api, fields: fieldMap, metrics: metricMap });
+  return Object.freeze({ api, fields: fieldMap, metrics: metricMap, ...(table ? { table } : {}) });
 }

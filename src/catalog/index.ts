@@ -1,5 +1,5 @@
 export type {
-  ApiName, Catalog, ChargeCategory, Dialect, FieldDef, FieldType, JoinName, MetricDef, MetricType,
+  ApiName, Catalog, CatalogTable, ChargeCategory, Dialect, FieldDef, FieldType, JoinName, MetricDef, MetricType,
   SqlByDialect, UsageCategory,
 } from './types.js';
 export {
@@ -8,5 +8,6 @@ export {
 } from './types.js';
 export { insightsCatalog } from './insights-catalog.js';
 export { tokenflexCatalog } from './tokenflex-catalog.js';
+export { denialsCatalog } from './denials-catalog.js';
 export { FORMULA_CELL_PATTERN, neutraliseFreeText, restoreFreeText } from './formula-cells.js';
 export { catalogFor, describeCatalog, enrichmentAliases, normaliseUsageCategory, withFieldAliases } from './catalog.js';

@@ -86,8 +86,13 @@ export interface MetricDef {
   readonly joins: readonly JoinName[];
 }
 
+/** The tables a catalogue's queries read (alias `r`). */
+export type CatalogTable = 'usage_records' | 'license_denials';
+
 export interface Catalog {
   readonly api: ApiName;
+  /** What its queries read: the usage records, unless said otherwise (the FlexNet denials). */
+  readonly table?: CatalogTable;
   readonly fields: ReadonlyMap<string, FieldDef>;
   readonly metrics: ReadonlyMap<string, MetricDef>;
 }

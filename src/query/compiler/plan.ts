@@ -1,6 +1,6 @@
 import type { ErrorDetail } from '../../errors.js';
 import { AppError } from '../../errors.js';
-import type { ApiName, Catalog, FieldDef, JoinName, MetricDef, UsageCategory } from '../../catalog/index.js';
+import type { ApiName, Catalog, CatalogTable, FieldDef, JoinName, MetricDef, UsageCategory } from '../../catalog/index.js';
 import { USAGE_CATEGORIES, normaliseUsageCategory, withFieldAliases } from '../../catalog/index.js';
 import { createClauseError } from '../clause-error.js';
 import { parseFilter, parseOrderBy } from '../parser/index.js';
@@ -37,6 +37,8 @@ export type PlannedOrder =
 /** A checked usage query: everything the compiler needs, and nothing taken from request text but values. */
 export interface UsageQueryPlan {
   readonly api: ApiName;
+  /** What the query reads (absent: the usage records). */
+  readonly table?: CatalogTable;
   readonly fields: readonly FieldDef[];
   readonly metrics: readonly MetricDef[];
   readonly filter?: ResolvedFilter;
@@ -113,6 +115,7 @@ export function planUsageQuery(spec: UsageQuerySpec, baseCatalog: Catalog): Usag
 
   return Object.freeze({
     api: catalog.api,
+    ...(catalog.table ? { table: catalog.table } : {}),
     fields: Object.freeze(fields.map(({ def }) => def)),
     metrics: Object.freeze(metrics.map(({ def }) => def)),
     ...(filter === undefined ? {} : { filter }),

@@ -117,7 +117,8 @@ export abstract class QueryCompiler {
 
   /** The usage records, plus only the tables a selected or tested expression needs. */
   #compileFrom(plan: UsageQueryPlan): void {
-    this.append(' from usage_records r');
+    // The table's name is the catalogue's (never the request's).
+    this.append(` from ${plan.table ?? 'usage_records'} r`);
     for (const join of plan.joins) this.append(` ${JOIN_SQL[join]}`);
   }
 

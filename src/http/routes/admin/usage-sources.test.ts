@@ -124,3 +124,42 @@ test('a Token Flex export with a bad row, or an aggregated export, writes nothin
   assert.match(refusal[0]!.message, /^this is an aggregated Token Flex export: .* Request a session-level export instead: for desktop usage, the desktop session-level export/);
   assert.deepEqual(await charges(app), []);
 });
+
+const FLEXLM_LOG = [
+  ' 7:40:19 (lmgrd) FlexNet Licensing (v11.16.2.1 build 245043 x64_n6) started on NYC-LIC01 (IBM PC) (3/3/2025)',
+  ' 8:00:00 (adskflex) OUT: "87140ACD_2025_0F" ann@WS-31',
+  ' 8:10:00 (adskflex) DENIED: "87140ACD_2025_0F" bob@WS-33  (Licensed number of users already reached. (-4,342:10054 ""))',
+  ' 8:40:00 (adskflex) DENIED: "87140ACD_2025_0F" bob@WS-33  (Licensed number of users already reached. (-4,342:10054 ""))',
+  ' 9:10:00 (adskflex) DENIED: "87145RVT_2025_0F" cy@WS-40  (Licensed number of users already reached. (-4,342:10054 ""))',
+  ' 9:30:00 (adskflex) IN: "87140ACD_2025_0F" ann@WS-31',
+  '',
+].join('\r\n');
+
+test('a FlexNet log goes in through POST /admin/v1/usage?source=flexlm; its denials answer the denials query', async (t) => {
+  const { app, token } = await fixtureApp(t);
+  const query = `?source=flexlm&contract=${FIXTURE_CONTRACT}&server=NYC-LIC01&offset=-05:00&name=debug.log`;
+  const missing = await postUsage(app, token, FLEXLM_LOG, 'text/plain', `?source=flexlm&contract=${FIXTURE_CONTRACT}`);
+  assert.equal(missing.statusCode, 400);
+  assert.match(missing.body, /needs \?server=/);
+  const response = await postUsage(app, token, FLEXLM_LOG, 'text/plain', query);
+  assert.equal(response.statusCode, 200, response.body);
+  const body = response.json() as Record<string, unknown> & { log: { sessions: number; denials: number } };
+  assert.deepEqual([body.records, body.inserted, body.denials, body.denialsInserted, body.log.sessions, body.log.denials], [1, 1, 3, 3, 1, 3]);
+  assert.equal((await postUsage(app, token, FLEXLM_LOG, 'text/plain', query)).json().denialsInserted, 0);
+
+  const ask = (payload: object, contract = FIXTURE_CONTRACT) => app.app.inject({
+    method: 'POST', url: `/tokenflex/v1/denials/${contract}/query`, headers: { authorization: `Bearer ${token}` }, payload,
+  });
+  const byProduct = await ask({ fields: ['productName', 'usageDate'], metrics: ['denials', 'uniqueUsers'], orderBy: 'productName' });
+  assert.equal(byProduct.statusCode, 200, byProduct.body);
+  assert.deepEqual(byProduct.json(), {
+    columns: [{ name: 'productName', type: 'string' }, { name: 'usageDate', type: 'date' }, { name: 'denials', type: 'integer' }, { name: 'uniqueUsers', type: 'integer' }],
+    rows: [['AutoCAD', '2025-03-03', 2, 1], ['Revit', '2025-03-03', 1, 1]],
+  });
+  const filtered = await ask({ fields: ['userName', 'usageHour'], metrics: ['denials'], where: "productLineCode = 'ACD'", orderBy: 'usageHour' });
+  assert.deepEqual((filtered.json() as { rows: unknown[] }).rows, [['bob', '2025-03-03T13:00:00Z', 2]]);
+  const bad = await ask({ fields: ['tokensConsumed'] });
+  assert.equal(bad.statusCode, 400, bad.body);
+  assert.equal((await ask({ metrics: ['denials'] }, 'FX-OTHER')).statusCode, 403);
+  assert.equal((await app.app.inject({ method: 'GET', url: '/tokenflex/v1/denials/catalog', headers: { authorization: `Bearer ${token}` } })).statusCode, 200);
+});

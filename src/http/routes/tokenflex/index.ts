@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { describeCatalog, enrichmentAliases, tokenflexCatalog } from '../../../catalog/index.js';
+import { denialsCatalog, describeCatalog, enrichmentAliases, tokenflexCatalog } from '../../../catalog/index.js';
+import { compileUsageQuery, planUsageQuery } from '../../../query/index.js';
 import { AppError } from '../../../errors.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { useLenientJsonBodies, useLenientQuery } from '../../lenient-requests.js';
@@ -10,7 +11,7 @@ import { registerTokenflexSchedules } from './schedules.js';
 import { registerTokenflexExports } from './exports.js';
 import { registerTokenflexQueries } from './queries.js';
 import {
-  catalogRoute, contractRoute, contractsRoute, enrichmentRoute, enrichmentValuesRoute, lastRoute, summaryRoute, valuesRoute,
+  catalogRoute, contractRoute, contractsRoute, denialsCatalogRoute, denialsQueryRoute, enrichmentRoute, MAX_DENIAL_ROWS, enrichmentValuesRoute, lastRoute, summaryRoute, valuesRoute,
 } from './schemas.js';
 import { normaliseUsageCategory } from '../../../catalog/index.js';
 import { personalDataMask } from '../../../privacy/index.js';
@@ -97,6 +98,35 @@ export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app,
     await principalOf(request).assertContract(contractNumber);
     return options.store.listLastUsage(contractNumber);
   });
+
+  const denials = describeCatalog(denialsCatalog);
+  app.get('/denials/catalog', { schema: denialsCatalogRoute }, async () => denials);
+
+  app.post<{ Params: { contract_number: string }; Body: { fields?: string[]; metrics?: string[]; where?: string; orderBy?: string } }>(
+    '/denials/:contract_number/query', { schema: denialsQueryRoute }, async (request) => {
+      const contractNumber = request.params.contract_number;
+      await principalOf(request).assertContract(contractNumber);
+      const body = request.body ?? {};
+      const plan = planUsageQuery({
+        fields: body.fields ?? [], metrics: body.metrics ?? [], where: body.where ?? '', orderBy: body.orderBy ?? '',
+        scope: { kind: 'contract', contractNumber }, purpose: 'query',
+      }, denialsCatalog);
+      const compiled = compileUsageQuery(plan, options.store.backend);
+      const mask = await personalDataMask(options.store, compiled.columns.map((c) => c.name));
+      const rows: unknown[][] = [];
+      const abort = new AbortController();
+      // Counts come back as bigint or numeric text, depending on the database: numbers in the answer.
+      const numeric = compiled.columns.map((c) => c.type === 'integer' || c.type === 'number');
+      for await (const raw of options.store.streamRows(compiled, abort.signal)) {
+        const row = raw.map((value, i) => (numeric[i] && value !== null ? Number(value) : value));
+        if (rows.length === MAX_DENIAL_ROWS) {
+          abort.abort();
+          throw new AppError('QUERY_INVALID', `The query answers more than ${MAX_DENIAL_ROWS} rows; group by fewer or coarser fields, or filter with where.`);
+        }
+        rows.push(mask ? mask(row) : row);
+      }
+      return { columns: compiled.columns.map((c) => ({ name: c.name, type: c.type })), rows };
+    });
 
   // A contract's enrichment category names work as aliases of their customFieldN (spec §4).
   const aliasesOf = async (contractNumber: string) => enrichmentAliases(await options.store.getEnrichmentCategories(contractNumber) ?? []);

@@ -369,3 +369,40 @@ export const checkQueryRoute = {
     ...errors,
   },
 } as const;
+
+/** The most rows a denials query answers inline; a query past it is refused (group by more coarsely). */
+export const MAX_DENIAL_ROWS = 100_000;
+
+export const denialsCatalogRoute = {
+  tags: ['tokenflex'],
+  summary: 'The fields and metrics of the FlexNet denials queries (ours, issue 20): the DENIED lines of the licence servers\' debug logs.',
+  response: { 200: catalogSchema, ...errors },
+} as const;
+
+export const denialsQueryRoute = {
+  tags: ['tokenflex'],
+  summary: 'Query the contract\'s FlexNet denials the Token Flex way (ours, issue 20): fields to group by, metrics, where, orderBy; answered inline ' +
+    `(at most ${MAX_DENIAL_ROWS} rows). Imported with insights import --source flexlm or POST /admin/v1/usage?source=flexlm (docs/sources.md).`,
+  params: contractParams,
+  body: {
+    type: 'object',
+    properties: {
+      fields: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+      metrics: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+      where: { type: 'string', maxLength: 10_000 },
+      orderBy: { type: 'string', maxLength: 10_000 },
+    },
+    additionalProperties: false,
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        columns: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string' } }, required: ['name', 'type'] } },
+        rows: { type: 'array', items: { type: 'array', items: {} } },
+      },
+      required: ['columns', 'rows'],
+    },
+    ...errors,
+  },
+} as const;
