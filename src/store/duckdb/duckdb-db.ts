@@ -16,6 +16,7 @@ export const duckDbDialect: SqlDialect = Object.freeze({
   timestamp: (placeholder: string) => `cast(${placeholder} as timestamp)`,
   timestampValue: zonelessUtc,
   isoMs: (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%S.%gZ')`,
+  isoSeconds: (expression: string) => `strftime(${expression}, '%Y-%m-%dT%H:%M:%SZ')`,
   caseFold: (expression: string) => `lower(${expression})`,
   isoDate: (expression: string) => `strftime(${expression}, '%Y-%m-%d')`,
   // An empty list matches nothing (`in (null)` is never true).

@@ -1,6 +1,5 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
@@ -10,27 +9,21 @@ import { insertSeatPrices } from '../sql/analytics.js';
 import { bulkLoadMemoryLimit } from './memory-limit.js';
 import {
   QueryInterruptedError,
-  type CompletedQuery, type ContractDetail, type ExportSchedule, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job,
-  type LastUsage, type MigrationReport, type NewJob, type ResultQuery, type Store, type UsageSummaryFilter,
-  type UsageSummaryRow, type UsageValueColumn, type User,
-  type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type PersonalAccessToken, type PersonalDataPolicy, type RefreshToken, type CredentialPurgeReport, type OAuthClientPatch, type Page, type PageRequest, type PoolStats,
+  type CompletedQuery, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type MigrationReport, type NewJob, type ResultQuery, type Store, type User,
+  type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken, type CredentialPurgeReport, type OAuthClientPatch, type Page, type PageRequest, type PoolStats,
   type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences
 } from '../contract/index.js';
 import * as adminClientsSql from './sql/admin-clients.js';
 import * as housekeepingSql from './sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
 import * as patSql from './sql/personal-access-tokens.js';
-import { selectPersonalDataPolicy } from './sql/personal-data.js';
-import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, selectUsageValues } from './sql/usage-lookups.js';
 import { ConnectionPool } from './connection-pool.js';
 import { JobLookups, newestJob } from './job-lookups.js';
 import {
   countNewDenials, countNewRecords, createNewRecordsTable, insertDenials, dropIngestTables, insertNewRecords, rateAffectedRecords, removeLeftoverChunkFiles, selectUsageReferences,
-  summary, updateChangedCharges, UsageStager,
+  summary, updateChangedCharges, UsageStager
 } from './sql/usage-ingest.js';
-import { selectContractDetail } from './sql/contracts.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
-import { deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule } from './sql/schedules.js';
 import { SqlStore } from '../sql/sql-store.js';
 import * as jobsSql from '../sql/jobs.js';
 import { duckDbConnectionDb, duckDbPoolDb, isDuckDbConflict as isTransactionConflict } from './duckdb-db.js';
@@ -287,26 +280,6 @@ class DuckDbStore extends SqlStore implements Store {
     }
   }
 
-  getContractDetail(contractNumber: string): Promise<ContractDetail | undefined> {
-    return this.#pool.use((connection) => selectContractDetail(connection, contractNumber));
-  }
-
-  listUsageValues(contractNumber: string, column: UsageValueColumn, usageCategories?: readonly string[]): Promise<readonly string[]> {
-    return this.#pool.use((connection) => selectUsageValues(connection, contractNumber, column, usageCategories));
-  }
-
-  getEnrichmentCategories(contractNumber: string): Promise<readonly string[] | undefined> {
-    return this.#pool.use((connection) => selectEnrichmentCategories(connection, contractNumber));
-  }
-
-  summarizeUsage(contractNumber: string, filter: UsageSummaryFilter): Promise<readonly UsageSummaryRow[]> {
-    return this.#pool.use((connection) => selectUsageSummary(connection, contractNumber, filter));
-  }
-
-  listLastUsage(contractNumber: string): Promise<readonly LastUsage[]> {
-    return this.#pool.use((connection) => selectLastUsage(connection, contractNumber));
-  }
-
   override async createJob(job: NewJob): Promise<Job> {
     const created = await super.createJob(job);
     // Lookups not loaded yet will read this row; lookups loading now may have read the table
@@ -466,36 +439,6 @@ class DuckDbStore extends SqlStore implements Store {
         signal.removeEventListener('abort', onAbort);
       }
     });
-  }
-
-  saveSchedule(schedule: ExportSchedule): Promise<void> {
-    return this.#pool.use((connection) => upsertSchedule(connection, schedule, new Date()));
-  }
-
-  getSchedule(id: string): Promise<ExportSchedule | undefined> {
-    return this.#pool.use((connection) => selectSchedule(connection, id));
-  }
-
-  listSchedules(ownerUserId: string, contractNumber: string): Promise<readonly ExportSchedule[]> {
-    return this.#pool.use((connection) => selectSchedules(connection, ownerUserId, contractNumber));
-  }
-
-  deleteSchedule(id: string): Promise<void> {
-    return this.#pool.use((connection) => deleteScheduleRow(connection, id));
-  }
-
-  listDueSchedules(now: Date): Promise<readonly ExportSchedule[]> {
-    return this.#pool.use((connection) => selectDueSchedules(connection, now));
-  }
-
-  async claimScheduleFiring(id: string, expectedNextRunAt: string, nextRunAt: Date | null, ranAt: Date): Promise<boolean> {
-    try {
-      return await this.#pool.use((connection) => updateScheduleFiring(connection, id, expectedNextRunAt, nextRunAt, ranAt));
-    } catch (error) {
-      // Another connection moved the same schedule first: that one fired it.
-      if (isTransactionConflict(error)) return false;
-      throw error;
-    }
   }
 
   // --- OAuthStore ------------------------------------------------------------------------------
@@ -746,10 +689,6 @@ class DuckDbStore extends SqlStore implements Store {
       await adminClientsSql.deleteAuthorizationCodesOfClient(connection, id);
       return adminClientsSql.deleteOAuthClientRow(connection, id);
     }));
-  }
-
-  personalDataPolicy(): Promise<PersonalDataPolicy> {
-    return this.#pool.use((connection) => selectPersonalDataPolicy(connection, () => randomBytes(32).toString('hex')));
   }
 
 }

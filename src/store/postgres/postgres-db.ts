@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Db, DbResult, SqlDialect } from '../sql/dialect.js';
-import { isoMs, sqlState, type Queryable } from './sql/db.js';
+import { isoMs, isoSeconds, sqlState, type Queryable } from './sql/db.js';
 
 /**
  * A JSON array (as text) of the expressions. json_build_array takes at most 100 arguments
@@ -25,6 +25,7 @@ export const postgresDialect: SqlDialect = Object.freeze({
   timestamp: (placeholder: string) => `${placeholder}::timestamptz`,
   timestampValue: (date: Date) => date.toISOString(),
   isoMs,
+  isoSeconds,
   // Under the "C" collation lower() folds ASCII only; the database's own collation folds Unicode
   // (https://www.postgresql.org/docs/current/collation.html).
   caseFold: (expression: string) => `lower(${expression} collate "default")`,

@@ -1,6 +1,5 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -9,13 +8,11 @@ import { AppError } from '../../errors.js';
 import { rateRecordsInInputOrder, type RatedCharge, type RatingContractYear, type RatingProduct } from '../../rating/index.js';
 import { openDuckDbStore } from '../duckdb/duckdb-store.js';
 import {  QueryInterruptedError, type CredentialPurgeReport, type OAuthClientPatch, type Page, type PageRequest, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
-  type AuthorizationCode, type CompletedQuery, type ContractDetail, type DemoDataOptions, type DemoDataSummary,
-  type ExportSchedule, type LastUsage, type MigrationReport,
-  type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type PersonalDataPolicy, type RefreshToken, type ResultQuery, type Store,
-  type StreamQuery, type UsageSummaryFilter, type UsageSummaryRow, type UsageValueColumn, type User, type PoolStats
+  type AuthorizationCode, type CompletedQuery, type DemoDataOptions, type DemoDataSummary, type MigrationReport,
+  type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type RefreshToken, type ResultQuery, type Store,
+  type StreamQuery, type User, type PoolStats
 } from '../contract/index.js';
 import * as adminClientsSql from './sql/admin-clients.js';
-import { selectContractDetail } from './sql/contracts.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
 import { declareCursor, fetchFromCursor } from './sql/cursors.js';
 import { isQueryCanceled, type Queryable } from './sql/db.js';
@@ -30,12 +27,7 @@ import * as housekeepingSql from './sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
 import { createUsagePartition, lockPartitionChanges, monthsBetween, selectMissingPartitions } from './sql/partitions.js';
 import * as patSql from './sql/personal-access-tokens.js';
-import { selectPersonalDataPolicy } from './sql/personal-data.js';
-import {
-  deleteScheduleRow, selectDueSchedules, selectSchedule, selectSchedules, updateScheduleFiring, upsertSchedule
-} from './sql/schedules.js';
 import * as ingestSql from './sql/usage-ingest.js';
-import { selectEnrichmentCategories, selectLastUsage, selectUsageSummary, selectUsageValues } from './sql/usage-lookups.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -376,26 +368,6 @@ class PostgresStore extends SqlStore implements Store {
     }
   }
 
-  getContractDetail(contractNumber: string): Promise<ContractDetail | undefined> {
-    return this.#use((client) => selectContractDetail(client, contractNumber));
-  }
-
-  listUsageValues(contractNumber: string, column: UsageValueColumn, usageCategories?: readonly string[]): Promise<readonly string[]> {
-    return selectUsageValues(this.#db, contractNumber, column, usageCategories);
-  }
-
-  getEnrichmentCategories(contractNumber: string): Promise<readonly string[] | undefined> {
-    return selectEnrichmentCategories(this.#db, contractNumber);
-  }
-
-  summarizeUsage(contractNumber: string, filter: UsageSummaryFilter): Promise<readonly UsageSummaryRow[]> {
-    return selectUsageSummary(this.#db, contractNumber, filter);
-  }
-
-  listLastUsage(contractNumber: string): Promise<readonly LastUsage[]> {
-    return selectLastUsage(this.#db, contractNumber);
-  }
-
   // --- JobStore --------------------------------------------------------------------------------
 
   completeQueryJob(
@@ -459,30 +431,6 @@ class PostgresStore extends SqlStore implements Store {
   }
 
   // --- ScheduleStore ---------------------------------------------------------------------------
-
-  saveSchedule(schedule: ExportSchedule): Promise<void> {
-    return upsertSchedule(this.#db, schedule, new Date());
-  }
-
-  getSchedule(id: string): Promise<ExportSchedule | undefined> {
-    return selectSchedule(this.#db, id);
-  }
-
-  listSchedules(ownerUserId: string, contractNumber: string): Promise<readonly ExportSchedule[]> {
-    return selectSchedules(this.#db, ownerUserId, contractNumber);
-  }
-
-  deleteSchedule(id: string): Promise<void> {
-    return deleteScheduleRow(this.#db, id);
-  }
-
-  listDueSchedules(now: Date): Promise<readonly ExportSchedule[]> {
-    return selectDueSchedules(this.#db, now);
-  }
-
-  claimScheduleFiring(id: string, expectedNextRunAt: string, nextRunAt: Date | null, ranAt: Date): Promise<boolean> {
-    return updateScheduleFiring(this.#db, id, expectedNextRunAt, nextRunAt, ranAt);
-  }
 
   // --- OAuthStore ------------------------------------------------------------------------------
 
@@ -641,10 +589,6 @@ class PostgresStore extends SqlStore implements Store {
       await adminClientsSql.deleteAuthorizationCodesOfClient(client, id);
       return adminClientsSql.deleteOAuthClientRow(client, id);
     });
-  }
-
-  personalDataPolicy(): Promise<PersonalDataPolicy> {
-    return selectPersonalDataPolicy(this.#db, () => randomBytes(32).toString('hex'));
   }
 
 }

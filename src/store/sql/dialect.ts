@@ -60,6 +60,8 @@ export interface SqlDialect {
   isoMs(column: string): string;
   /** A text expression folded for a case-insensitive comparison (e-mail addresses). */
   caseFold(expression: string): string;
+  /** A timestamp expression as ISO 8601 UTC text to the second (`2025-01-01T00:00:00Z`). */
+  isoSeconds(expression: string): string;
   /** A date expression as `YYYY-MM-DD` text. */
   isoDate(expression: string): string;
   /**

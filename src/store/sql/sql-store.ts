@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CompletedQuery, InsightsReportQuery, Job, JobFile, JobKind, JobStateCount, NewJob, ResultQuery, Store, StreamQuery } from '../contract/index.js';
 import { attachPeople, attachSeats, attachYearsAndManagers, teamMembers, unique } from '../admin-rows.js';
 import {
@@ -5,6 +6,8 @@ import {
   type Contract, type ContractDefinition, type ContractPatch, type DeleteOutcome, type NewProduct, type NewTeam, type Page,
   type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch,
   type Team, type TeamDetail, type TeamPatch, type User, type UserPatch,
+  type ContractDetail, type ExportSchedule, type LastUsage, type PersonalDataPolicy, type UsageSummaryFilter, type UsageSummaryRow,
+  type UsageValueColumn,
 } from '../contract/index.js';
 import type { Db } from './dialect.js';
 import * as analyticsSql from './analytics.js';
@@ -13,7 +16,11 @@ import * as adminProductsSql from './admin-products.js';
 import * as adminSubscriptionsSql from './admin-subscriptions.js';
 import * as adminTeamsSql from './admin-teams.js';
 import * as adminUsersSql from './admin-users.js';
+import { selectContractDetail } from './contracts.js';
 import * as jobsSql from './jobs.js';
+import { selectPersonalDataPolicy } from './personal-data.js';
+import * as schedulesSql from './schedules.js';
+import * as usageLookupsSql from './usage-lookups.js';
 import * as usersSql from './users.js';
 import { buildReportQuery } from './reports.js';
 import type { ConcurrencyRequest, ConcurrencyRow, DailyTokens, ProductLineRate, SeatHolder, UserProductMonth } from '../analytics-store.js';
@@ -213,6 +220,62 @@ export abstract class SqlStore {
 
   listManagedContracts(userId: string): Promise<readonly Contract[]> {
     return usersSql.selectManagedContracts(this.db, userId);
+  }
+
+  getContractDetail(contractNumber: string): Promise<ContractDetail | undefined> {
+    return selectContractDetail(this.db, contractNumber);
+  }
+
+  listUsageValues(contractNumber: string, column: UsageValueColumn, usageCategories?: readonly string[]): Promise<readonly string[]> {
+    return usageLookupsSql.selectUsageValues(this.db, contractNumber, column, usageCategories);
+  }
+
+  getEnrichmentCategories(contractNumber: string): Promise<readonly string[] | undefined> {
+    return usageLookupsSql.selectEnrichmentCategories(this.db, contractNumber);
+  }
+
+  summarizeUsage(contractNumber: string, filter: UsageSummaryFilter): Promise<readonly UsageSummaryRow[]> {
+    return usageLookupsSql.selectUsageSummary(this.db, contractNumber, filter);
+  }
+
+  listLastUsage(contractNumber: string): Promise<readonly LastUsage[]> {
+    return usageLookupsSql.selectLastUsage(this.db, contractNumber);
+  }
+
+  personalDataPolicy(): Promise<PersonalDataPolicy> {
+    return selectPersonalDataPolicy(this.db, () => randomBytes(32).toString('hex'));
+  }
+
+  // --- ScheduleStore ---------------------------------------------------------------------------
+
+  saveSchedule(schedule: ExportSchedule): Promise<void> {
+    return schedulesSql.upsertSchedule(this.db, schedule, new Date());
+  }
+
+  getSchedule(id: string): Promise<ExportSchedule | undefined> {
+    return schedulesSql.selectSchedule(this.db, id);
+  }
+
+  listSchedules(ownerUserId: string, contractNumber: string): Promise<readonly ExportSchedule[]> {
+    return schedulesSql.selectSchedules(this.db, ownerUserId, contractNumber);
+  }
+
+  deleteSchedule(id: string): Promise<void> {
+    return schedulesSql.deleteScheduleRow(this.db, id);
+  }
+
+  listDueSchedules(now: Date): Promise<readonly ExportSchedule[]> {
+    return schedulesSql.selectDueSchedules(this.db, now);
+  }
+
+  async claimScheduleFiring(id: string, expectedNextRunAt: string, nextRunAt: Date | null, ranAt: Date): Promise<boolean> {
+    try {
+      return await schedulesSql.updateScheduleFiring(this.db, id, expectedNextRunAt, nextRunAt, ranAt);
+    } catch (error) {
+      // Another connection moved the same schedule first (DuckDB): that one fired it.
+      if (this.db.isConflict(error)) return false;
+      throw error;
+    }
   }
 
   // --- AdminStore ------------------------------------------------------------------------------

@@ -1,16 +1,16 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ContractDetail, ContractYear } from '../../contract/index.js';
-import { toContract } from '../../sql/users.js';
+import type { Db } from './dialect.js';
+import type { ContractDetail, ContractYear } from '../contract/index.js';
+import { toContract } from './users.js';
 
-export async function selectContract(connection: DuckDBConnection, contractNumber: string) {
-  const reader = await connection.runAndReadAll(
-    `select contract_number, name, strftime(start_date, '%Y-%m-%d') as start_date,
-            strftime(end_date, '%Y-%m-%d') as end_date, current_date between start_date and end_date as is_active,
+export async function selectContract(db: Db, contractNumber: string) {
+  const result = await db.query(
+    `select contract_number, name, ${db.dialect.isoDate('start_date')} as start_date,
+            ${db.dialect.isoDate('end_date')} as end_date, current_date between start_date and end_date as is_active,
             multiyear_provisioned_tokens
        from contracts where contract_number = $1`,
     [contractNumber],
   );
-  const row = reader.getRowObjectsJson()[0];
+  const row = result.rows[0];
   return row ? { contract: toContract(row), multiyearProvisionedTokens: Number(row.multiyear_provisioned_tokens) } : undefined;
 }
 
@@ -19,16 +19,16 @@ export async function selectContract(connection: DuckDBConnection, contractNumbe
  * The multi-year balance at the start of a year is the provision minus every earlier year's MY draw.
  */
 export async function selectContractYears(
-  connection: DuckDBConnection, contractNumber: string, multiyearProvisioned: number,
+  db: Db, contractNumber: string, multiyearProvisioned: number,
 ): Promise<ContractYear[]> {
-  const reader = await connection.runAndReadAll(
+  const result = await db.query(
     `with used as (
        select contract_year,
               coalesce(sum(tokens_consumed) filter (where token_pool = 'CY'), 0) as cy,
               coalesce(sum(tokens_consumed) filter (where token_pool = 'MY'), 0) as my
          from usage_records where contract_number = $1 group by contract_year
      )
-     select y.year, strftime(y.start_date, '%Y-%m-%d') as start_date, strftime(y.end_date, '%Y-%m-%d') as end_date,
+     select y.year, ${db.dialect.isoDate('y.start_date')} as start_date, ${db.dialect.isoDate('y.end_date')} as end_date,
             y.provisioned_tokens, coalesce(u.cy, 0) as cy, coalesce(u.my, 0) as my,
             coalesce(sum(coalesce(u.my, 0)) over (order by y.year rows between unbounded preceding and 1 preceding), 0) as my_before
        from contract_years y left join used u on u.contract_year = y.year
@@ -36,7 +36,7 @@ export async function selectContractYears(
       order by y.year`,
     [contractNumber],
   );
-  return reader.getRowObjectsJson().map((row) => {
+  return result.rows.map((row) => {
     const provisioned = Number(row.provisioned_tokens);
     const consumed = round(Number(row.cy));
     return Object.freeze({
@@ -56,9 +56,9 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-export async function selectContractDetail(connection: DuckDBConnection, contractNumber: string): Promise<ContractDetail | undefined> {
-  const found = await selectContract(connection, contractNumber);
+export async function selectContractDetail(db: Db, contractNumber: string): Promise<ContractDetail | undefined> {
+  const found = await selectContract(db, contractNumber);
   if (!found) return undefined;
-  const contractYears = await selectContractYears(connection, contractNumber, found.multiyearProvisionedTokens);
+  const contractYears = await selectContractYears(db, contractNumber, found.multiyearProvisionedTokens);
   return Object.freeze({ ...found.contract, multiyearProvisionedTokens: found.multiyearProvisionedTokens, contractYears: Object.freeze(contractYears) });
 }
