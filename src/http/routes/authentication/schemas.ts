@@ -49,7 +49,7 @@ export const introspectSchema = {
       },
       required: ['active'],
     },
-    400: oauthError, 401: oauthError,
+    400: oauthError, 401: oauthError, 429: oauthError,
   },
 } as const;
 
