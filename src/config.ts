@@ -49,6 +49,8 @@ export interface Config {
   readonly jobStaleAfterSeconds: number;
   /** Execution cap of a usage query, in seconds. */
   readonly queryTimeoutSeconds: number;
+  /** `QUERY_QUEUE_PER_USER`: unfinished usage queries a user may have at once, both APIs together (0: no cap). */
+  readonly queryQueuePerUser: number;
   /** How long completed query results stay readable, in seconds (at least 300). */
   readonly resultRetentionSeconds: number;
   /** `SUBMIT_HOLD_MS`: how long a query submit waits for the query to finish and answer it inline (0: off). */
@@ -148,6 +150,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     // Heartbeats come every third of this (at most every 5 s), so a live worker is never swept.
     jobStaleAfterSeconds: integer(env, 'JOB_STALE_AFTER_SECONDS', 30, 3, 86_400),
     queryTimeoutSeconds: integer(env, 'QUERY_TIMEOUT_SECONDS', 300, 1, 86_400),
+    // Back-pressure a client can see (issue 19): past it a submit is 429 with Retry-After.
+    queryQueuePerUser: integer(env, 'QUERY_QUEUE_PER_USER', 20, 0, 100_000),
     // Never under 5 minutes (spec §3.3): a client must have time to page through a result.
     resultRetentionSeconds: integer(env, 'RESULT_RETENTION_SECONDS', 86_400, 300, 90 * 86_400),
     // Spec §3.2 / §4: a fast query's submit answers COMPLETED / DONE with the first page inline.

@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   OAUTH_INVALID_SCOPE: { kind: 'bad-request', title: 'The scope is unknown, not allowed or broader than granted' },
   RATE_LIMITED: { kind: 'too-many-requests', title: 'Too many requests; retry later' },
   EXPORT_QUEUE_FULL: { kind: 'too-many-requests', title: 'Too many export requests are waiting' },
+  QUERY_QUEUE_FULL: { kind: 'too-many-requests', title: 'Too many queries are unfinished' },
   DATA_DIR_LOCKED: { kind: 'unavailable', title: 'Another process holds the data directory' },
   INTERNAL_ERROR: { kind: 'internal', title: 'An unexpected error occurred' },
 } as const satisfies Record<string, { kind: ErrorKind; title: string }>;

@@ -89,6 +89,7 @@ export async function runServer(config: Config, options: ServerOptions = {}): Pr
   const jobs = createJobServices(store, store.backend, {
     concurrency: config.workerConcurrency,
     queryTimeoutMs: config.queryTimeoutSeconds * 1000,
+    maxPendingQueriesPerUser: config.queryQueuePerUser,
     resultRetentionMs: config.resultRetentionSeconds * 1000,
     staleAfterMs: config.jobStaleAfterSeconds * 1000,
     xlsxSheetRows: config.xlsxSheetRows,

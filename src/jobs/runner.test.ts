@@ -201,6 +201,35 @@ describe('JobRunner', () => {
     assert.equal(second.started[0], undefined, 'a retry reports no queue wait');
   });
 
+  test('fair between users: with both workers on alice\'s burst, bob\'s later query runs before the rest of hers', async (t) => {
+    const releases = new Map<string, () => void>();
+    const order: string[] = [];
+    const { runner } = await startRunner(t, async (job, context) => {
+      order.push(job.id);
+      await new Promise<void>((resolve) => releases.set(job.id, resolve));
+      await completes(job, context);
+    });
+    const submit = async (owner: string, id: string) => {
+      await store.createJob(newJob({ id, ownerUserId: owner }));
+      runner.wake(id);
+    };
+    await submit('alice', 'alice-0');
+    await submit('alice', 'alice-1');
+    await until('alice-1', (j) => j.state === 'running');
+    for (const id of ['alice-2', 'alice-3', 'alice-4']) await submit('alice', id);
+    await submit('bob', 'bob-0');
+    try {
+      releases.get('alice-0')!();
+      await until('bob-0', (j) => j.state !== 'queued');
+      assert.deepEqual(order.slice(0, 3), ['alice-0', 'alice-1', 'bob-0']);
+    } finally {
+      for (const id of ['alice-0', 'alice-1', 'alice-2', 'alice-3', 'alice-4', 'bob-0']) {
+        await until(id, (j) => j.state !== 'queued');
+        releases.get(id)?.();
+      }
+    }
+  });
+
   test('a handler that lost its lease writes nothing: the job stays as the new owner left it', async (t) => {
     const { runner, outcomes } = await startRunner(t, async (job) => {
       throw new JobLeaseLostError(job.id);

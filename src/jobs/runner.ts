@@ -236,7 +236,15 @@ export class JobRunner {
       let job: Job | undefined;
       let handover: Handover | undefined;
       try {
-        const hint = this.#hints.shift();
+        // A hint is claimed by primary key when it is the only job waiting here; a backlog of hints
+        // (a burst) is left to the queue's claim, whose order is fair between owners.
+        let hint: string | undefined;
+        if (this.#hints.length === 1) hint = this.#hints.shift();
+        else if (this.#hints.length > 1) {
+          this.#hints.length = 0;
+          this.#queueMayHaveWork = true;
+          this.#wakeEpoch++;
+        }
         job = hint !== undefined ? await this.#options.store.claimJob(hint, workerId) : undefined;
         if (!job && this.#queueMayHaveWork) {
           const epoch = this.#wakeEpoch;

@@ -9,6 +9,8 @@ export interface JobSettings {
   readonly concurrency: number;
   /** Execution cap of a usage query. */
   readonly queryTimeoutMs: number;
+  /** Unfinished usage queries a user may have at once (0 or absent: no cap). */
+  readonly maxPendingQueriesPerUser?: number;
   /** How long a completed query result stays readable (never under 5 minutes). */
   readonly resultRetentionMs: number;
   /** A running job whose heartbeat is older than this goes back to the queue (default 30 s). */
@@ -67,6 +69,7 @@ export function createJobServices(
     reserveWorker: () => runner.reserveWorker(),
     abortRunning: (id) => runner.abort(id),
     waitForSettled: (id, ms) => runner.waitForSettled(id, ms),
+    ...(settings.maxPendingQueriesPerUser ? { maxPendingPerUser: settings.maxPendingQueriesPerUser } : {}),
   });
   const runQuery = queries.handler();
   runner.onSettled((id) => queries.forget(id));

@@ -55,7 +55,15 @@ export interface UsageQueryServiceOptions {
   readonly abortRunning?: (jobId: string) => boolean;
   /** Resolves when a job settles in this process, or after the given time. */
   readonly waitForSettled?: (jobId: string, ms: number) => Promise<void>;
+  /**
+   * Unfinished (queued or running) queries a user may have at once, over both APIs; a submit past
+   * it is refused with QUERY_QUEUE_FULL (429, Retry-After). 0 or absent: no cap.
+   */
+  readonly maxPendingPerUser?: number;
 }
+
+/** What a refused submit tells the client to wait before trying again. */
+const QUEUE_FULL_RETRY_AFTER_SECONDS = 5;
 
 /** How stale a status poll of an unfinished job may be (see UsageQueryService#pending). */
 const PENDING_READ_MS = 100;
@@ -108,6 +116,8 @@ export class UsageQueryService {
   readonly #pending = new Map<string, { readonly job: Job; readonly at: number }>();
   /** Jobs this process's worker just completed, for ten seconds (see `handler`). */
   readonly #finished = new Map<string, Job>();
+  /** The last submit of each user under way in this process (see #oneAtATime). */
+  readonly #submitting = new Map<string, Promise<void>>();
 
   constructor(options: UsageQueryServiceOptions) {
     this.#options = options;
@@ -207,6 +217,35 @@ export class UsageQueryService {
       maxAttempts: 3,
       createdAt,
     };
+    const max = this.#options.maxPendingPerUser ?? 0;
+    if (max <= 0) return this.#create(newJob, createdAt);
+    // One submit of a user at a time in this process, so a burst cannot pass the count together.
+    return this.#oneAtATime(ownerUserId, async () => {
+      const pending = await store.countPendingJobs(ownerUserId, 'usage-query');
+      if (pending >= max) {
+        throw new AppError('QUERY_QUEUE_FULL',
+          `You already have ${pending} queries queued or running; at most ${max} may be unfinished at once. Try again when some have completed.`,
+          { retryAfterSeconds: QUEUE_FULL_RETRY_AFTER_SECONDS, extra: { queued: pending, limit: max } });
+      }
+      return this.#create(newJob, createdAt);
+    });
+  }
+
+  /** Runs `work` after the owner's earlier submits in this process have settled. */
+  async #oneAtATime<T>(ownerUserId: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.#submitting.get(ownerUserId) ?? Promise.resolve()).then(work);
+    const settled = run.then(() => undefined, () => undefined);
+    this.#submitting.set(ownerUserId, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.#submitting.get(ownerUserId) === settled) this.#submitting.delete(ownerUserId);
+    }
+  }
+
+  /** Writes a new job: claimed by an idle worker of this process, or queued. */
+  async #create(newJob: NewJob, createdAt: Date): Promise<{ readonly job: Job; readonly reused: boolean }> {
+    const { store } = this.#options;
     const reservation = this.#options.reserveWorker?.();
     if (!reservation) {
       const job = await store.createJob(newJob);

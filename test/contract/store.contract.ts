@@ -191,6 +191,33 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       }
     });
 
+    test('the claim is fair: the oldest job of the owners with the fewest running goes first, so a burst does not starve others', async () => {
+      const { store, dispose } = await factory.create();
+      try {
+        await store.migrate();
+        const base = { kind: 'usage-query', api: 'insights', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 1 } as const;
+        const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
+        // Alice's burst of five first, then one job each from Bob and Carol.
+        for (let i = 0; i < 5; i++) await store.createJob({ ...base, ownerUserId: 'alice', id: `alice-${i}`, createdAt: at(i) });
+        await store.createJob({ ...base, ownerUserId: 'bob', id: 'bob-0', createdAt: at(10) });
+        await store.createJob({ ...base, ownerUserId: 'carol', id: 'carol-0', createdAt: at(11) });
+        const order: string[] = [];
+        for (let w = 0; w < 4; w++) order.push((await store.claimNextJob(`w-${w}`, ['usage-query']))!.id);
+        // alice-0 is the oldest; then bob and carol (none running) before alice's second; then alice
+        // (one running) before nobody else is left.
+        assert.deepEqual(order, ['alice-0', 'bob-0', 'carol-0', 'alice-1']);
+        // Bob's newer job (one running) goes before alice's older ones (two running).
+        await store.createJob({ ...base, ownerUserId: 'bob', id: 'bob-1', createdAt: at(20) });
+        assert.equal((await store.claimNextJob('w-4', ['usage-query']))?.id, 'bob-1');
+        // Only running jobs count: once alice's have ended, her oldest goes before a newcomer's.
+        for (const id of ['alice-0', 'alice-1']) await store.failJob(id, id === 'alice-0' ? 'w-0' : 'w-3', { title: 'X', detail: 'x', retry: false });
+        await store.createJob({ ...base, ownerUserId: 'dave', id: 'dave-0', createdAt: at(30) });
+        assert.equal((await store.claimNextJob('w-5', ['usage-query']))?.id, 'alice-2');
+      } finally {
+        await dispose();
+      }
+    });
+
     test('a worker that lost its job is refused every state change with JobLeaseLostError', async () => {
       const { store, dispose } = await factory.create();
       try {

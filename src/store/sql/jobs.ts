@@ -134,20 +134,24 @@ const CLAIM_SET = (d: SqlDialect, worker: string, now: string) => `state = 'runn
             error_title = null, error_detail = null`;
 
 /**
- * Claims the oldest due queued job. Never twice, on either database: on PostgreSQL the select
- * locks its row `for update skip locked`, so concurrent claimers skip the rows others are taking
- * and the row stays locked until this update commits; DuckDB has no row locks, and the second of
- * two concurrent updates of a row fails with a conflict (Db.isConflict), which the caller reads
- * as "someone else got it". In both, the `state = 'queued'` fence is re-checked by the update.
+ * Claims the oldest due queued job of the owners with the fewest jobs running, so one user's burst
+ * does not starve the others (issue 19): each owner's next job goes before a busier owner's.
+ * Never twice, on either database: on PostgreSQL the select locks its row `for update skip
+ * locked`, so concurrent claimers skip the rows others are taking and the row stays locked until
+ * this update commits; DuckDB has no row locks, and the second of two concurrent updates of a row
+ * fails with a conflict (Db.isConflict), which the caller reads as "someone else got it". In both,
+ * the `state = 'queued'` fence is re-checked by the update.
  */
 export function claimJob(db: Db, workerId: string, kinds: readonly JobKind[], now: Date): Promise<Job | undefined> {
   const d = db.dialect;
-  const kindList = d.inList('kind', 3, kinds);
+  const kindList = d.inList('q.kind', 3, kinds);
   return one(db,
     `update jobs
         set ${CLAIM_SET(d, '$1', '$2')}
-      where id = (select id from jobs where state = 'queued' and run_at <= ${d.timestamp('$2')} and ${kindList.sql}
-                   order by run_at, created_at, id limit 1 ${d.skipLocked})
+      where id = (select q.id from jobs q where q.state = 'queued' and q.run_at <= ${d.timestamp('$2')} and ${kindList.sql}
+                   order by (select count(*) from jobs r where r.state = 'running' and r.owner_user_id = q.owner_user_id),
+                            q.run_at, q.created_at, q.id
+                   limit 1 ${d.skipLocked})
         and ${CLAIM}
       returning ${jobColumns(d)}`,
     [workerId, d.timestampValue(now), ...kindList.values], kinds.length === 1);

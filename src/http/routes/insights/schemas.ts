@@ -77,7 +77,8 @@ export const submitQueryRoute = {
     additionalProperties: false,
   },
   headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 }, prefer: preferHeader } },
-  response: { 200: queryResult, 422: insightsErrorSchema, ...errors },
+  // 429: the caller's unfinished queries are at QUERY_QUEUE_PER_USER (QUERY_QUEUE_FULL, Retry-After).
+  response: { 200: queryResult, 422: insightsErrorSchema, 429: insightsErrorSchema, ...errors },
 } as const;
 
 export const getQueryRoute = {

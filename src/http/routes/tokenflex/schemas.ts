@@ -196,7 +196,8 @@ export const submitQueryRoute = {
     additionalProperties: false,
   },
   headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 }, prefer: preferHeader } },
-  response: { 200: queryStatus, 422: tokenflexErrorSchema, ...errors },
+  // 429: the caller's unfinished queries are at QUERY_QUEUE_PER_USER (QUERY_QUEUE_FULL, Retry-After).
+  response: { 200: queryStatus, 422: tokenflexErrorSchema, 429: tokenflexErrorSchema, ...errors },
 } as const;
 
 export const getQueryRoute = {
