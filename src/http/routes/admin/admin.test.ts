@@ -208,6 +208,25 @@ describe('OAuth clients', () => {
   });
 });
 
+describe('an empty body under Content-Type: application/json (issue 22: a fixed header set sends it)', () => {
+  test('is no body: POST /clients/:id/secret rotates and DELETE /clients/:id deletes', async () => {
+    const { body } = await call('POST', '/admin/v1/clients', { name: 'Header set', boundUserId: 'U000001' });
+    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+    const rotated = await app.inject({ method: 'POST', url: `/admin/v1/clients/${String(body.clientId)}/secret`, headers, payload: '' });
+    assert.equal(rotated.statusCode, 200, rotated.body);
+    assert.ok(rotated.json().clientSecret);
+    const deleted = await app.inject({ method: 'DELETE', url: `/admin/v1/clients/${String(body.clientId)}`, headers, payload: '' });
+    assert.equal(deleted.statusCode, 204, deleted.body);
+  });
+
+  test('a body that is not JSON is still a 400 problem', async () => {
+    const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+    const response = await app.inject({ method: 'POST', url: '/admin/v1/teams', headers, payload: '{"name":' });
+    assert.equal(response.statusCode, 400);
+    assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+  });
+});
+
 describe('teams and contracts', () => {
   test('a team and contract created here are visible at once to their administrator through Insights and Token Flex', async () => {
     const boss = await newUser();

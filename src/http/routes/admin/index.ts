@@ -23,6 +23,18 @@ export interface AdminOptions extends AuthOptions {
 export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, options) => {
   useErrorFamily(app, 'problem');
   requireBearerToken(app, options);
+  // An empty body under `Content-Type: application/json` is no body, as most APIs take it (issue 22:
+  // a client's fixed header set sends it on `POST /clients/:id/secret` and `DELETE /clients/:id`).
+  // Anything else is JSON, parsed by Fastify's own parser (prototype poisoning refused).
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    json(request, String(body), done);
+  });
   // onRequest, after the bearer hook: a caller without the role is refused before its body is read.
   app.addHook('onRequest', async (request) => {
     const user = principalOf(request).user;
