@@ -156,6 +156,17 @@ describe('lenient where the originals are lenient (Insights, Token Flex)', () =>
   });
 });
 
+describe('Token Flex usageCategory: an array or a single name, of the documented values', () => {
+  test('a single name is read as a list of one; an unknown name is a 400 naming the field', async () => {
+    const query = { fields: ['productName'], metrics: ['tokensConsumed'] };
+    assert.equal((await call('POST', `/tokenflex/v1/usage/${contract}/query`, { ...query, usageCategory: 'DESKTOP_PRODUCT' })).statusCode, 200);
+    assert.equal((await call('POST', `/tokenflex/v1/usage/${contract}/query`, { ...query, usageCategory: ['PRODUCT_CONSUMPTION'] })).statusCode, 200);
+    const exported = await call('POST', `/tokenflex/v1/export/${contract}/requests`, { ...query, usageCategory: 'DESKTOP_PRODUCT' });
+    assert.ok([200, 201, 202].includes(exported.statusCode), exported.body);
+    assertBadRequest(await call('POST', `/tokenflex/v1/usage/${contract}/query`, { ...query, usageCategory: ['DESKTOP'] }), /body\/usageCategory/);
+  });
+});
+
 describe('JSON bodies are never coerced (issue 19 item 9)', () => {
   test('null, false and [null] where a number, text or list of text belongs are 400s naming the property', async () => {
     const product = { productLineCode: 'EDGE9', version: '1', productName: 'Edge', featureCode: 'EDGE_F' };

@@ -37,6 +37,31 @@ export const gatewayErrorSchema = {
   additionalProperties: true,
 } as const;
 
+/** RFC 9457: the media type the admin and analytics families send their errors as. */
+export const PROBLEM_JSON = 'application/problem+json';
+
+/** A response sent as problem+json (so the document names that media type, not application/json). */
+export function problemResponse(schema: object, description = 'An error, as RFC 9457 problem details.') {
+  return { description, content: { [PROBLEM_JSON]: { schema } } } as const;
+}
+
+/**
+ * Error responses every authenticated route of a problem+json family can give: its own errors as
+ * problem+json, authentication failures in the gateway's JSON shape (a 403 can be either).
+ */
+export function authenticatedProblemErrors(schema: object) {
+  return {
+    400: problemResponse(schema),
+    401: { description: 'No valid bearer token (the gateway\'s shape).', content: { 'application/json': { schema: gatewayErrorSchema } } },
+    403: {
+      description: 'The token lacks the scope (gateway shape, application/json) or the caller this resource (problem+json).',
+      content: { [PROBLEM_JSON]: { schema }, 'application/json': { schema: gatewayErrorSchema } },
+    },
+    404: problemResponse(schema),
+    500: problemResponse(schema),
+  } as const;
+}
+
 /** Error responses every authenticated route can give, in a family's shape. */
 export function authenticatedErrors(familyError: object) {
   return {

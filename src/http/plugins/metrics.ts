@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { AppError } from '../../errors.js';
 import type { Metrics } from '../../metrics/index.js';
 import { problemSchema } from '../routes/admin/schemas.js';
-import { authenticatedErrors } from '../schemas.js';
+import { authenticatedProblemErrors } from '../schemas.js';
 import { authenticate, principalOf, type AuthOptions } from './auth.js';
 
 /** Who may read `/metrics` (setting `METRICS`; `off` registers nothing). */
@@ -51,7 +51,7 @@ const countAndServeMetrics: FastifyPluginAsync<MetricsPluginOptions> = async (ap
         security: [{ bearerAuth: [] }],
         response: {
           200: { description: 'The metrics, in the Prometheus text format 0.0.4.', type: 'string' },
-          ...authenticatedErrors(problemSchema),
+          ...authenticatedProblemErrors(problemSchema),
         },
       },
     }, async (_request, reply) => {

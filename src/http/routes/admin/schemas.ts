@@ -1,9 +1,9 @@
-import { authenticatedErrors, daySchema, pagingProperties, problemSchema } from '../../schemas.js';
+import { authenticatedProblemErrors, daySchema, pagingProperties, problemResponse, problemSchema } from '../../schemas.js';
 
 export { problemSchema };
 
 /** Every admin route can answer these; 409 is CONFLICT (duplicate key, still in use, last admin). */
-const errors = { ...authenticatedErrors(problemSchema), 409: problemSchema } as const;
+const errors = { ...authenticatedProblemErrors(problemSchema), 409: problemResponse(problemSchema) } as const;
 
 const TAGS = ['admin'];
 

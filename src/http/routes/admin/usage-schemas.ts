@@ -1,5 +1,5 @@
 import { describeRecordFormat } from '../../../ingest/index.js';
-import { authenticatedErrors } from '../../schemas.js';
+import { authenticatedProblemErrors, problemResponse } from '../../schemas.js';
 
 /**
  * RFC 9457 problem details of the usage route. A USAGE_BATCH_INVALID answer lists the batch's
@@ -87,7 +87,8 @@ export const ingestUsageRoute = {
       },
       required: ['records', 'inserted', 'duplicates', 'rated', 'dryRun'],
     },
-    ...authenticatedErrors(usageProblemSchema),
-    415: usageProblemSchema,
+    ...authenticatedProblemErrors(usageProblemSchema),
+    413: problemResponse(usageProblemSchema, 'BODY_TOO_LARGE: the inflated body is over the limit (README "Limits").'),
+    415: problemResponse(usageProblemSchema),
   },
 } as const;

@@ -1,7 +1,7 @@
-import { authenticatedErrors, problemSchema } from '../../schemas.js';
+import { authenticatedProblemErrors, problemSchema } from '../../schemas.js';
 
 /** Every analytics route can answer these, as problem+json (403: not your team or contract). */
-const errors = authenticatedErrors(problemSchema);
+const errors = authenticatedProblemErrors(problemSchema);
 const TAGS = ['analytics'];
 
 const num = (description: string) => ({ type: 'number', description }) as const;

@@ -1,4 +1,5 @@
 /** Schemas of the Authentication API (APS v2 wire format, spec §2). */
+import { gatewayErrorSchema } from '../../schemas.js';
 
 const oauthError = {
   type: 'object',
@@ -61,6 +62,19 @@ export const revokeSchema = {
   response: { 200: { type: 'object', properties: {} }, 400: oauthError, 401: oauthError, 429: oauthError },
 } as const;
 
+/** The sign-in, consent and authorize pages answer their errors as HTML pages, not JSON. */
+const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } }) as const;
+const pageResponses = {
+  200: htmlPage('The sign-in or consent page.'),
+  302: { description: 'A redirect to the client (with a code, or an error) or back to the page.' },
+  303: { description: 'A redirect to the client (with a code, or an error) or back to the page.' },
+  400: {
+    description: 'The request cannot go on (an unknown client, a redirect URI not registered, a form without its CSRF token): an HTML page saying why; a body that is not a form: OAuth JSON.',
+    content: { 'text/html': { schema: { type: 'string' } }, 'application/json': { schema: oauthError } },
+  },
+  429: htmlPage('Too many sign-in attempts from this address; retry after the time in Retry-After.'),
+} as const;
+
 export const authorizeSchema = {
   tags: ['authentication'],
   summary: 'Three-legged flow: sign-in and consent pages, then a redirect with a code.',
@@ -73,6 +87,7 @@ export const authorizeSchema = {
       max_age: { type: 'string', description: 'Seconds; an older sign-in must sign in again (OIDC Core §3.1.2.1).' },
     },
   },
+  response: pageResponses,
 } as const;
 
 /** `POST /authorize` with a form body: the same parameters as the query of `GET` (OIDC Core §3.1.2.1). */
@@ -81,6 +96,7 @@ export const authorizePostSchema = {
   summary: 'Three-legged flow, as GET /authorize, with the parameters in a form body.',
   consumes: ['application/x-www-form-urlencoded'],
   body: authorizeSchema.querystring,
+  response: pageResponses,
 } as const;
 
 const pageForm = form({
@@ -95,6 +111,7 @@ export const signInSchema = {
   summary: 'The sign-in form of the authorize page (HTML; CSRF-protected).',
   consumes: ['application/x-www-form-urlencoded'],
   body: pageForm,
+  response: pageResponses,
 } as const;
 
 export const consentSchema = {
@@ -102,6 +119,7 @@ export const consentSchema = {
   summary: 'The consent form of the authorize page (HTML; CSRF-protected); redirects with a code or error=access_denied.',
   consumes: ['application/x-www-form-urlencoded'],
   body: pageForm,
+  response: pageResponses,
 } as const;
 
 export const logoutSchema = {
@@ -127,5 +145,7 @@ export const userinfoSchema = {
       },
       required: ['sub'],
     },
+    401: { anyOf: [gatewayErrorSchema, oauthError], description: 'No valid access token (WWW-Authenticate: Bearer error="invalid_token").' },
+    403: { anyOf: [oauthError, gatewayErrorSchema], description: 'The token lacks the openid scope (WWW-Authenticate: Bearer error="insufficient_scope").' },
   },
 } as const;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { problemResponse, problemSchema } from '../../schemas.js';
 import { isValidFileKey, type FileStore, type UrlSigner } from '../../../exports/index.js';
 import { AppError } from '../../../errors.js';
 
@@ -57,6 +58,9 @@ export const downloadRoutes: FastifyPluginAsync<DownloadOptions> = async (app, o
       response: {
         200: { description: 'The file.', type: 'string' },
         206: { description: 'The requested byte range.', type: 'string' },
+        400: problemResponse(problemSchema, 'A malformed request (e.g. a query parameter too long).'),
+        403: problemResponse(problemSchema, 'The link is not valid, has expired, or its file is gone (one answer for all, so a link reveals nothing).'),
+        416: { description: 'The Range cannot be satisfied: an empty body, with Content-Range: bytes */size.', type: 'null' },
       },
     },
   }, async (request, reply) => {

@@ -5,7 +5,7 @@ import type { TokenflexExportService } from '../../../exports/index.js';
 import type { Job, JobState } from '../../../store/index.js';
 import { setSubmitHeaders } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
-import { exportListRoute, exportRoute, markReadRoute, submitExportRoute } from './schemas.js';
+import { exportListRoute, exportRoute, markReadRoute, submitExportRoute, tokenflexErrors } from './schemas.js';
 
 /** Token Flex export request status words (spec §4). */
 const REQUEST_STATUS = {
@@ -18,7 +18,7 @@ const REQUEST_STATUS = {
 } as const satisfies Record<JobState, string>;
 
 interface Params { contract_number: string; request_key: string }
-interface SubmitBody { fields?: string[]; metrics?: string[]; usageCategory?: string[]; where?: string; downloadFileName?: string }
+interface SubmitBody { fields?: string[]; metrics?: string[]; usageCategory?: string[] | string; where?: string; downloadFileName?: string }
 
 function describe(exportsService: TokenflexExportService, job: Job): Record<string, unknown> {
   const request = job.request as { downloadFileName: string; scheduleId: string | null };
@@ -55,7 +55,7 @@ export function registerTokenflexExports(
     const body = request.body;
     const job = await exportsService.submit(principal.user?.id ?? '', contractNumber, {
       fields: body.fields ?? [], metrics: body.metrics ?? [], fieldAliases: await aliasesOf(contractNumber),
-      ...(body.usageCategory ? { usageCategory: body.usageCategory } : {}),
+      ...(body.usageCategory ? { usageCategory: ([] as string[]).concat(body.usageCategory) } : {}),
       ...(body.where !== undefined ? { where: body.where } : {}),
       ...(body.downloadFileName !== undefined ? { downloadFileName: body.downloadFileName } : {}),
     });
@@ -90,7 +90,7 @@ export function registerTokenflexExports(
     describe(exportsService, await load(request)));
 
   app.delete<{ Params: Params }>('/export/:contract_number/requests/:request_key', {
-    schema: { ...exportRoute, summary: 'Delete an export request and its file.', response: { 204: { type: 'null', description: 'Deleted.' } } },
+    schema: { ...exportRoute, summary: 'Delete an export request and its file.', response: { 204: { type: 'null', description: 'Deleted.' }, ...tokenflexErrors } },
   }, async (request, reply) => {
     await exportsService.delete(await load(request));
     return reply.code(204).send();

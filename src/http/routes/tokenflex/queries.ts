@@ -20,7 +20,7 @@ function statusOf(job: Job): string {
   return job.state === 'failed' && job.errorTitle === 'QUERY_TIMEOUT' ? 'TIMEOUT' : TOKENFLEX_STATUS[job.state];
 }
 
-interface SubmitBody { fields?: string[]; metrics?: string[]; usageCategory?: string[]; where?: string }
+interface SubmitBody { fields?: string[]; metrics?: string[]; usageCategory?: string[] | string; where?: string }
 interface Params { contract_number: string }
 
 async function describeJob(queries: UsageQueryService, job: Job, contractNumber: string, offset: number, limit: number) {
@@ -51,7 +51,7 @@ export function registerTokenflexQueries(
     const { columns } = queries.check('tokenflex', { kind: 'contract', contractNumber }, {
       fields: body.fields ?? [], metrics: body.metrics ?? [], fieldAliases: await aliasesOf(contractNumber),
       ...(body.where !== undefined ? { where: body.where } : {}),
-      ...(body.usageCategory !== undefined ? { usageCategories: body.usageCategory } : {}),
+      ...(body.usageCategory !== undefined ? { usageCategories: ([] as string[]).concat(body.usageCategory) } : {}),
     });
     return { valid: true, columns };
   });
@@ -66,7 +66,7 @@ export function registerTokenflexQueries(
       metrics: body.metrics ?? [],
       fieldAliases: await aliasesOf(contractNumber),
       ...(body.where !== undefined ? { where: body.where } : {}),
-      ...(body.usageCategory !== undefined ? { usageCategories: body.usageCategory } : {}),
+      ...(body.usageCategory !== undefined ? { usageCategories: ([] as string[]).concat(body.usageCategory) } : {}),
     }, request.headers['idempotency-key'] as string | undefined);
     setSubmitHeaders(reply, `/tokenflex/v1/usage/${contractNumber}/query/${submitted.id}`);
     const wait = submitWaitMs(request, reply, submitHoldMs);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ScheduleInput, ScheduleService } from '../../../exports/index.js';
 import type { ExportSchedule } from '../../../store/index.js';
 import { principalOf } from '../../plugins/auth.js';
-import { scheduleBodySchema, scheduleIdParams, scheduleListRoute, scheduleRoute } from './schemas.js';
+import { scheduleBodySchema, scheduleIdParams, scheduleListRoute, scheduleRoute, tokenflexErrors } from './schemas.js';
 
 function describe(schedule: ExportSchedule) {
   return {
@@ -42,7 +42,7 @@ export function registerTokenflexSchedules(app: FastifyInstance, schedules: Sche
   });
 
   app.delete<{ Params: { contract_number: string; schedule_id: string } }>('/export/:contract_number/schedules/:schedule_id', {
-    schema: { params: scheduleIdParams, tags: ['tokenflex'], summary: 'Delete an export schedule.', response: { 204: { type: 'null', description: 'Deleted.' } } },
+    schema: { params: scheduleIdParams, tags: ['tokenflex'], summary: 'Delete an export schedule.', response: { 204: { type: 'null', description: 'Deleted.' }, ...tokenflexErrors } },
   }, async (request, reply) => {
     const existing = await schedules.get(await owner(request), request.params.contract_number, request.params.schedule_id);
     await schedules.delete(existing.id);

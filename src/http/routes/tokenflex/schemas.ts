@@ -1,6 +1,9 @@
+import { LEGACY_USAGE_CATEGORIES, USAGE_CATEGORIES } from '../../../catalog/index.js';
 import { authenticatedErrors, notModifiedSchema, compatiblePagingProperties, preferHeader, catalogSchema, tokenflexErrorSchema } from '../../schemas.js';
 
 const errors = authenticatedErrors(tokenflexErrorSchema);
+/** The errors every Token Flex route can answer (family shape; gateway shape for authentication). */
+export const tokenflexErrors = errors;
 
 const contract = {
   contractNumber: { type: 'string' },
@@ -66,6 +69,14 @@ export const contractRoute = {
 } as const;
 
 const paging = compatiblePagingProperties;
+
+/** A usage category in a JSON body: one of the five, or a legacy name (spec §4). */
+const usageCategoryName = { type: 'string', enum: [...USAGE_CATEGORIES, ...Object.keys(LEGACY_USAGE_CATEGORIES)] } as const;
+/** `usageCategory` in query and export bodies: an array of names, or a single one (spec §4). */
+const usageCategoryBody = {
+  anyOf: [{ type: 'array', items: usageCategoryName, maxItems: 10 }, usageCategoryName],
+  description: 'Usage categories: an array, or a single name; the legacy names PRODUCT_CONSUMPTION, CLOUD_CONSUMPTION and CLOUD_PRODUCT_CONSUMPTION are accepted.',
+} as const;
 
 /** `usageCategory` as a query parameter: repeated, or comma-separated; legacy names accepted. */
 const usageCategoryParam = { type: 'array', items: { type: 'string', pattern: '^[A-Za-z_,]{1,200}$' }, maxItems: 10 } as const;
@@ -190,7 +201,7 @@ export const submitQueryRoute = {
     properties: {
       fields: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
       metrics: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
-      usageCategory: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 10 },
+      usageCategory: usageCategoryBody,
       where: { type: 'string', maxLength: 10_000 },
     },
     additionalProperties: false,
@@ -254,7 +265,7 @@ export const submitExportRoute = {
     properties: {
       fields: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
       metrics: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
-      usageCategory: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 10 },
+      usageCategory: usageCategoryBody,
       where: { type: 'string', maxLength: 10_000 },
       downloadFileName: { type: 'string', maxLength: 300 },
     },
@@ -269,7 +280,10 @@ export const exportListRoute = {
   params: contractParams,
   querystring: {
     type: 'object',
-    properties: { fromDate: { type: 'string', maxLength: 40 }, toDate: { type: 'string', maxLength: 40 } },
+    properties: {
+      fromDate: { type: 'string', maxLength: 40, pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}', description: 'A date (YYYY-MM-DD) or date-time, years 1970 to 9999; inclusive.' },
+      toDate: { type: 'string', maxLength: 40, pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}', description: 'A date (YYYY-MM-DD) or date-time, years 1970 to 9999; exclusive.' },
+    },
     required: ['fromDate', 'toDate'],
     additionalProperties: false,
   },
