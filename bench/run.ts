@@ -26,6 +26,10 @@
  *   client does; and once more with `Prefer: wait`, where the POST itself answers when done) vs. the same
  *   aggregation written by hand as raw SQL on the same DuckDB file. Each HTTP run sends a fresh
  *   Idempotency-Key so it really runs (identical queries would otherwise reuse the stored result).
+ * - the console (bench/console-case.ts, in a process of its own; `--skip-console`; needs Chromium): each page
+ *   in Chromium on the bench database through a real server, navigation → its data shown, median of 5 with a
+ *   new date range each run, against the issue's absolute targets (1 s; Token usage 2 s at 10,000,000), and
+ *   the first page's JavaScript gzipped (< 300 KB).
  */
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -40,6 +44,7 @@ import { createJobServices } from '../src/jobs/index.js';
 import { openDuckDbStore } from '../src/store/index.js';
 import { BENCH_MEMORY_LIMIT, bulkInstanceMemory, instanceMemory, storeMemory } from './duckdb-settings.js';
 import { benchPostgres, BENCH_DATABASE_URL, probePostgres, type PollResult } from './postgres.js';
+import type { ConsoleBenchResult } from './console-case.js';
 import type { IngestBenchResult } from './ingest-case.js';
 import { describeSourcesBench, type SourcesBenchResult } from './sources-describe.js';
 import { analyticsBenchCases, runStatements, type AnalyticsBenchCase } from './analytics-case.js';
@@ -49,7 +54,7 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '1000000' }, repeat: { type: 'string', default: '7' }, keep: { type: 'boolean', default: false },
     'skip-exports': { type: 'boolean', default: false }, 'skip-postgres': { type: 'boolean', default: false },
     'skip-ingest': { type: 'boolean', default: false }, 'ingest-rounds': { type: 'string', default: '3' },
-    'skip-sources': { type: 'boolean', default: false }, 'skip-analytics': { type: 'boolean', default: false }, 'source-lines': { type: 'string', default: '1000000' },
+    'skip-sources': { type: 'boolean', default: false }, 'skip-console': { type: 'boolean', default: false }, 'skip-analytics': { type: 'boolean', default: false }, 'source-lines': { type: 'string', default: '1000000' },
     'data-dir': { type: 'string' },
     'poll-clients': { type: 'string', default: '32' }, 'poll-seconds': { type: 'string', default: '5' },
   },
@@ -68,6 +73,7 @@ interface ExportRun { readonly ms: number; readonly rows: number; readonly peakR
 const exportResults: { name: string; run: ExportRun; baselineName: string; baseline: ExportRun }[] = [];
 let ingestResult: IngestBenchResult | undefined;
 let sourcesResult: SourcesBenchResult | undefined;
+let consoleResult: ConsoleBenchResult | undefined;
 const pollResults: PollResult[] = [];
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
@@ -274,6 +280,14 @@ try {
 
   // 5. Exports, each case in its own process so its peak RSS is its own (bench/export-case.ts).
   if (!values['skip-exports']) await benchExports(dataDir);
+
+  // 6. The console's pages in Chromium on the same database, through a real server (bench/console-case.ts).
+  if (!values['skip-console']) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'console-case.ts'), dataDir, '5'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (run.status !== 0) throw new Error(`the console case failed (exit code ${run.status})`);
+    consoleResult = JSON.parse(run.stdout.trim().split('\n').pop()!) as ConsoleBenchResult;
+  }
 } finally {
   if (!values.keep) await rm(root, { recursive: true, force: true });
 }
@@ -356,4 +370,18 @@ if (exportResults.length > 0) {
     console.log(`${pad(r.name, 34)}${pad(String(r.run.rows), 10)}${pad(r.run.ms.toFixed(0), 10)}${pad(`${r.run.peakRssMb} MB`, 10)}`
       + `${pad(r.baselineName, 32)}${pad(r.baseline.ms.toFixed(0), 10)}${pad(`${r.baseline.peakRssMb} MB`, 10)}${(r.run.ms / r.baseline.ms).toFixed(2)}x`);
   }
+}
+
+if (consoleResult) {
+  // Issue 18's targets: every page's data within 1 s of navigation (median of 5) at 1,000,000
+  // records; Token usage within 2 s at 10,000,000; the first page's JavaScript under 300 KB gzipped.
+  const target = (name: string) => (name === 'Token usage' && rows >= 10_000_000 ? 2000 : 1000);
+  console.log(`\n${pad('console page (Chromium), median of 5', 38)}${pad('navigate', 12)}${pad('full load', 12)}${pad('target', 10)}`);
+  for (const p of consoleResult.pages) {
+    console.log(`${pad(p.name, 38)}${pad(`${p.navigate.medianMs.toFixed(0)} ms`, 12)}${pad(`${p.load.medianMs.toFixed(0)} ms`, 12)}`
+      + `${pad(`${target(p.name)} ms`, 10)}${p.navigate.medianMs <= target(p.name) ? 'ok' : 'SLOWER'}`);
+  }
+  const { js } = consoleResult;
+  console.log(`  navigate: a click in the console's menu (the target); full load: the URL opened afresh, with the silent sign-in (prompt=none)`);
+  console.log(`  first page's JavaScript ${js.file}: ${(js.bytes / 1024).toFixed(0)} KB, ${(js.gzipBytes / 1024).toFixed(0)} KB gzipped (target < 300 KB): ${js.gzipBytes < 300 * 1024 ? 'ok' : 'OVER'}`);
 }
