@@ -25,4 +25,41 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // The store's arrows (docs/architecture.md, issue 21): it stores and does not decide, so it
+    // imports none of the rooms above it; the statements in store/sql are written once, so they
+    // import neither backend. (Still to go: store/ importing seed/ and rating/, postgres/ importing
+    // duckdb/ for the demo data; see docs/architecture.md.) Restating the index.ts rule here keeps
+    // it: a later no-restricted-imports replaces an earlier one for the same files.
+    files: ['src/store/**/*.ts'],
+    ignores: ['src/store/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(\\.\\./)+(catalog|query|store|auth|http|jobs|exports|cli|seed|rating|admin|ingest|analytics|privacy)/(?!index\\.js$)',
+          message: 'Import another area of src/ through its index.ts only (STYLE.md §3).',
+        }, {
+          regex: '^(\\.\\./)+(auth|http|jobs|exports|cli|admin|ingest|analytics|privacy)/',
+          message: 'src/store must not import the rooms above it (docs/architecture.md): they call the store.',
+        }],
+      }],
+    },
+  },
+  {
+    files: ['src/store/sql/**/*.ts', 'src/store/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^(\\.\\./)+(catalog|query|store|auth|http|jobs|exports|cli|seed|rating|admin|ingest|analytics|privacy)/(?!index\\.js$)',
+          message: 'Import another area of src/ through its index.ts only (STYLE.md §3).',
+        }, {
+          regex: '^(\\.\\./)+(auth|http|jobs|exports|cli|admin|ingest|analytics|privacy)/',
+          message: 'src/store must not import the rooms above it (docs/architecture.md): they call the store.',
+        }, {
+          regex: '^\\.\\./(duckdb|postgres)/',
+          message: 'Statements in store/sql (and the contract) are written once: they call SqlDialect hooks, never a backend.',
+        }],
+      }],
+    },
+  },
 );
