@@ -191,5 +191,10 @@ describe('openid-client v6, a strict relying party', () => {
     assert.ok(tokens.refresh_token);
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     assert.ok(refreshed.access_token);
+    // RP-initiated logout through the library's own URL (it adds client_id): back to the registered address.
+    const endSession = oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: REDIRECT, state: 'out' });
+    const loggedOut = await fetch(endSession, { redirect: 'manual' });
+    assert.equal(loggedOut.status, 303);
+    assert.equal(new URL(loggedOut.headers.get('location')!).searchParams.get('state'), 'out');
   });
 });

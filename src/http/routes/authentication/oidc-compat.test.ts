@@ -273,5 +273,10 @@ describe('consent (issues 18, 19 item 8)', () => {
     assert.equal(silent.get('error'), null);
     assert.ok(silent.get('code'));
     assert.equal(new URL(String((await none('openid data:read data:write')).headers.location)).searchParams.get('error'), 'consent_required');
+    // Sign-out ends the sign-in session: the same silent request now needs a sign-in (issue 18).
+    const out = await browser.get(`/authentication/v2/logout?${form({ client_id: client.clientId, post_logout_redirect_uri: REDIRECT, state: 'bye' })}`);
+    assert.equal(out.statusCode, 303);
+    assert.equal(new URL(String(out.headers.location)).searchParams.get('state'), 'bye');
+    assert.equal(new URL(String((await none('openid data:read')).headers.location)).searchParams.get('error'), 'login_required');
   });
 });
