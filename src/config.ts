@@ -66,9 +66,8 @@ export interface Config {
 export class ConfigError extends Error {}
 
 /**
- * DuckDB's buffer limit when DUCKDB_MEMORY_LIMIT is unset. Measured on a 1,000,000-row CSV
- * export: peak RSS 752 MB with DuckDB's default, 703 MB at 512MB, 505 MB at 256MB (and faster:
- * 8.8 s → 4.9 s); the Exports issue asks for under 600 MB.
+ * DuckDB's buffer limit when DUCKDB_MEMORY_LIMIT is unset: keeps a million-row export under the
+ * Exports issue's 600 MB, and is faster than DuckDB's default (docs/measurements.md).
  */
 export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
 

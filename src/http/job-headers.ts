@@ -57,10 +57,8 @@ export function submitWaitMs(request: FastifyRequest, reply: FastifyReply, holdM
 /**
  * How long a status read of an unfinished query is held for it to settle when the client asked
  * for no `Prefer: wait`. Unmodified clients poll; a read that comes while the query runs is
- * answered the moment it settles, or after this, with the same body either way. The bench's client
- * polls every 5 ms: each poll cost the event loop and the CPU DuckDB's query needs, and a finished
- * query was seen one poll period late (measured: submit-to-done of a 37 ms query, 92 ms polled
- * against 63 ms with `Prefer: wait`).
+ * answered the moment it settles, or after this, with the same body either way: fast polls cost
+ * the CPU the query needs, and saw it finished a poll late (docs/measurements.md).
  */
 export const STATUS_HOLD_MS = 100;
 

@@ -146,9 +146,8 @@ export function readNdjsonSegment(segment: NdjsonSegment): ReadItem[] {
 
 /**
  * Hands each row of a segment to `visit` as soon as its line is parsed (or the line's problem):
- * a row that is done with before the next is parsed never outlives the young generation (with
- * every row of a segment parsed first, then validated, collecting garbage cost 1.7 µs a record of
- * 7.1; this way 0.1 of 5.7, measured).
+ * a row that is done with before the next is parsed never outlives the young generation, which
+ * makes garbage collection nearly free (docs/measurements.md).
  */
 export function visitNdjsonSegment(segment: NdjsonSegment, visit: (item: ReadItem) => void): void {
   if (!isUtf8(segment.bytes)) {

@@ -128,8 +128,7 @@ export class JobRunner {
 
   /**
    * Tells idle workers there is work. With the id of a job just queued in this process, an idle
-   * worker claims that very job by primary key instead of scanning the queue (measured at 10M
-   * records: 6–8 ms for the queue claim against about 2 for the direct one).
+   * worker claims that very job by primary key, cheaper than scanning the queue.
    */
   wake(jobId?: string): void {
     if (jobId !== undefined) {

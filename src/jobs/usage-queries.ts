@@ -107,9 +107,8 @@ export function buildResultQuery(plan: UsageQueryPlan, dialect: Dialect): Result
 export class UsageQueryService {
   readonly #options: UsageQueryServiceOptions;
   /**
-   * Recent reads of unfinished jobs. Clients poll status every few milliseconds; each poll reading
-   * DuckDB competes for its threads with the very query being waited for (measured: 766 ms instead
-   * of 498 ms for a 10M-row Insights query polled every 5 ms). A pending job is re-read at most every
+   * Recent reads of unfinished jobs: a poll that reads DuckDB competes for its threads with the
+   * very query being waited for (docs/measurements.md). A pending job is re-read at most every
    * PENDING_READ_MS, and at once when this process's worker settles it (`forget`), so a finished
    * query is seen immediately; one finished by another process is seen within PENDING_READ_MS.
    */
@@ -254,14 +253,14 @@ export class UsageQueryService {
       return { job, reused: false };
     }
     // An idle worker here: the job is created already claimed by it, and the worker starts the
-    // query while the row is written (it changes the row only after), so the write is not on the
-    // critical path (measured: 3–5 ms a submission on DuckDB, against a 37 ms query).
+    // query while the row is written (it changes the row only after): the write is off the
+    // critical path.
     const claimed: NewJob = { ...newJob, claimedBy: reservation.workerId };
     const written = store.createJob(claimed);
     reservation.start(jobOfNew(claimed, createdAt), written);
     const job = await written;
     // The row as created is what a read would return now: the client's first polls, which come
-    // while the query runs, need no read competing with it (measured: 10–16 ms each, on DuckDB).
+    // while the query runs, need no read competing with it.
     // (A worker as fast as this write has already settled it; then its copy in #finished answers.)
     if (!this.#finished.has(job.id)) this.#remember(job);
     return { job, reused: false };
