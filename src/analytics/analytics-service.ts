@@ -136,6 +136,12 @@ export async function teamIdleSeats(store: Store, teamId: string, options: { rea
   });
 }
 
+/** A product in a period: its sessions' peak, and the checkouts its licence servers refused. */
+export interface ConcurrencyAnswerPeriod extends ConcurrencyPeriod {
+  /** Denials (FlexNet `DENIED:` lines) in the period; a period with denials and no session has a peak of 0. */
+  readonly denials: number;
+}
+
 export interface ConcurrencyAnswer {
   readonly contractNumber: string;
   readonly productLineCode: string | null;
@@ -143,11 +149,11 @@ export interface ConcurrencyAnswer {
   readonly to: string;
   readonly granularity: ConcurrencyGranularity;
   /** Per product: its busiest period (the first on a tie). */
-  readonly products: readonly ConcurrencyPeriod[];
+  readonly products: readonly ConcurrencyAnswerPeriod[];
   /** The `top` busiest periods over every product. */
-  readonly top: readonly ConcurrencyPeriod[];
-  /** Every period with a session running, by product and period. */
-  readonly periods: readonly ConcurrencyPeriod[];
+  readonly top: readonly ConcurrencyAnswerPeriod[];
+  /** Every period with a session running or a denial, by product and period. */
+  readonly periods: readonly ConcurrencyAnswerPeriod[];
 }
 
 /** The longest range per granularity: a year of hours would be 8,760 periods per product. */
@@ -165,14 +171,25 @@ export async function contractConcurrency(store: Store, contractNumber: string, 
   if (to - from + 1 > limit) {
     throw invalidParameter('from', `makes a range of ${to - from + 1} days; granularity=${options.granularity} allows at most ${limit}.`);
   }
-  const rows = await store.listConcurrency(contractNumber, {
+  const request = {
     from: from * 86_400_000, to: (to + 1) * 86_400_000, unit: options.granularity, productLineCode: options.productLineCode ?? null,
-  });
-  const periods = rows.map((r) => ({
+  } as const;
+  const [rows, denialRows] = await Promise.all([store.listConcurrency(contractNumber, request), store.listDenialCounts(contractNumber, request)]);
+  const key = (product: string, start: number) => `${product}\u0000${start}`;
+  const denials = new Map(denialRows.map((d) => [key(d.productLineCode, d.periodStart), d.denials]));
+  const merged = rows.map((r) => ({ ...r, denials: denials.get(key(r.productLineCode, r.periodStart)) ?? 0 }));
+  const withSessions = new Set(rows.map((r) => key(r.productLineCode, r.periodStart)));
+  for (const d of denialRows) {
+    if (!withSessions.has(key(d.productLineCode, d.periodStart))) {
+      merged.push({ productLineCode: d.productLineCode, periodStart: d.periodStart, peakSessions: 0, peakAt: d.periodStart, distinctUsers: 0, denials: d.denials });
+    }
+  }
+  merged.sort((a, b) => (a.productLineCode < b.productLineCode ? -1 : a.productLineCode > b.productLineCode ? 1 : a.periodStart - b.periodStart));
+  const periods: ConcurrencyAnswerPeriod[] = merged.map((r) => ({
     productLineCode: r.productLineCode, periodStart: new Date(r.periodStart).toISOString(), peakSessions: r.peakSessions,
-    peakAt: new Date(r.peakAt).toISOString(), distinctUsers: r.distinctUsers,
+    peakAt: new Date(r.peakAt).toISOString(), distinctUsers: r.distinctUsers, denials: r.denials,
   }));
-  const byProduct = new Map<string, ConcurrencyPeriod[]>();
+  const byProduct = new Map<string, ConcurrencyAnswerPeriod[]>();
   for (const p of periods) {
     const list = byProduct.get(p.productLineCode);
     if (list) list.push(p); else byProduct.set(p.productLineCode, [p]);

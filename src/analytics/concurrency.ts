@@ -92,7 +92,7 @@ export function sweepConcurrency(sessions: readonly DesktopSession[], granularit
 }
 
 /** The `n` busiest periods: most sessions first, then the earlier period, then by product. */
-export function topPeriods(periods: readonly ConcurrencyPeriod[], n: number): ConcurrencyPeriod[] {
+export function topPeriods<P extends ConcurrencyPeriod>(periods: readonly P[], n: number): P[] {
   return [...periods].sort((a, b) => b.peakSessions - a.peakSessions
     || (a.periodStart < b.periodStart ? -1 : a.periodStart > b.periodStart ? 1 : 0)
     || (a.productLineCode < b.productLineCode ? -1 : a.productLineCode > b.productLineCode ? 1 : 0)).slice(0, n);

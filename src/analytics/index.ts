@@ -18,5 +18,5 @@ export type {
 export { findIdleSeats } from './idle-seats.js';
 export type { ConcurrencyGranularity, ConcurrencyPeriod, DesktopSession } from './concurrency.js';
 export { sweepConcurrency, topPeriods } from './concurrency.js';
-export type { ConcurrencyAnswer } from './analytics-service.js';
+export type { ConcurrencyAnswer, ConcurrencyAnswerPeriod } from './analytics-service.js';
 export { contractAdvice, contractConcurrency, contractForecast, MAX_CONCURRENCY_DAYS, teamIdleSeats } from './analytics-service.js';

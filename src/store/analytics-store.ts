@@ -78,6 +78,15 @@ export interface ConcurrencyRequest {
   readonly productLineCode: string | null;
 }
 
+/** Refused checkouts (FlexNet `DENIED:` lines) of one product line in one period. */
+export interface DenialCount {
+  readonly productLineCode: string;
+  /** Epoch ms of the period's first instant. */
+  readonly periodStart: number;
+  /** Denials (one per refused checkout). */
+  readonly denials: number;
+}
+
 export interface AnalyticsStore {
   /** A contract's daily tokens from `from` to `to` (inclusive), oldest first. */
   listDailyTokens(contractNumber: string, from: string, to: string): Promise<readonly DailyTokens[]>;
@@ -94,4 +103,6 @@ export interface AnalyticsStore {
    * sessions' starts and ends in SQL (a session runs over [start, end)). Ordered by product, period.
    */
   listConcurrency(contractNumber: string, request: ConcurrencyRequest): Promise<readonly ConcurrencyRow[]>;
+  /** Denials of a contract per product line and period (by their UTC instant), for the same request. */
+  listDenialCounts(contractNumber: string, request: ConcurrencyRequest): Promise<readonly DenialCount[]>;
 }

@@ -28,7 +28,7 @@ export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export { openDuckDbStore, openPostgresStore, openStore } from './open-store.js';
 export type { StoreSelection } from './open-store.js';
 export type {
-  AnalyticsStore, ConcurrencyRequest, ConcurrencyRow, DailyTokens, PeriodUnit, ProductLineRate, SeatHolder, UserProductMonth,
+  AnalyticsStore, ConcurrencyRequest, ConcurrencyRow, DailyTokens, DenialCount, PeriodUnit, ProductLineRate, SeatHolder, UserProductMonth,
 } from './analytics-store.js';
 /** @internal The analytics reads' statements, for the bench to run raw beside the endpoints. */
 export {

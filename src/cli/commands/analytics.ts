@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import {
   contractAdvice, contractConcurrency, contractForecast, teamIdleSeats,
-  type ConcurrencyAnswer, type ConcurrencyGranularity, type ConcurrencyPeriod, type IdleSeatsAnswer, type SeatAdvice, type TokenForecast,
+  type ConcurrencyAnswer, type ConcurrencyAnswerPeriod, type ConcurrencyGranularity, type IdleSeatsAnswer, type SeatAdvice, type TokenForecast,
 } from '../../analytics/index.js';
 import { controlSocketPath, type Config } from '../../config.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -198,8 +198,8 @@ function renderIdleSeats(a: IdleSeatsAnswer, format: OutputFormat): string {
 }
 
 function renderConcurrency(a: ConcurrencyAnswer, format: OutputFormat): string {
-  const columns = ['product', 'periodStart', 'peakSessions', 'peakAt', 'distinctUsers'];
-  const rows = (list: readonly ConcurrencyPeriod[]) => list.map((p) => [p.productLineCode, p.periodStart, p.peakSessions, p.peakAt, p.distinctUsers]);
+  const columns = ['product', 'periodStart', 'peakSessions', 'peakAt', 'distinctUsers', 'denials'];
+  const rows = (list: readonly ConcurrencyAnswerPeriod[]) => list.map((p) => [p.productLineCode, p.periodStart, p.peakSessions, p.peakAt, p.distinctUsers, p.denials]);
   if (format === 'csv') return formatRows('csv', columns, rows(a.periods));
   return [
     `Desktop sessions running at once, by ${a.granularity} (UTC), ${a.from} – ${a.to}${a.productLineCode ? `, ${a.productLineCode}` : ''}.`,

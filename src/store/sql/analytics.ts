@@ -5,7 +5,7 @@
  * list `PeriodUnit`.
  */
 import type {
-  ConcurrencyRequest, ConcurrencyRow, DailyTokens, PeriodUnit, ProductLineRate, SeatHolder, UserProductMonth,
+  ConcurrencyRequest, ConcurrencyRow, DailyTokens, DenialCount, PeriodUnit, ProductLineRate, SeatHolder, UserProductMonth,
 } from '../analytics-store.js';
 import type { Db } from './dialect.js';
 
@@ -242,6 +242,28 @@ export async function selectConcurrency(db: Db, contractNumber: string, request:
   return rows.map((row) => Object.freeze({
     productLineCode: String(row.product), periodStart: Number(row.period_start) * 1000, peakSessions: Number(row.peak),
     peakAt: Number(row.peak_at) * 1000, distinctUsers: Number(row.users),
+  }));
+}
+
+/** Denials (license_denials, from FlexNet logs) per product line and period of their UTC instant. */
+export function denialCountsStatement(contractNumber: string, request: ConcurrencyRequest): AnalyticsStatement {
+  const u = PERIOD_UNITS[request.unit];
+  return {
+    sql: `select product_line_code, cast(extract(epoch from date_trunc('${u}', denied_at)) as bigint) as period_start, count(*) as denials
+            from license_denials
+           where contract_number = $1 and denied_at >= cast($2 as timestamp) and denied_at < cast($3 as timestamp)
+             and (cast($4 as varchar) is null or product_line_code = cast($4 as varchar))
+           group by product_line_code, date_trunc('${u}', denied_at)
+           order by product_line_code, period_start`,
+    values: concurrencyValues(contractNumber, request),
+  };
+}
+
+export async function selectDenialCounts(db: Db, contractNumber: string, request: ConcurrencyRequest): Promise<DenialCount[]> {
+  const q = denialCountsStatement(contractNumber, request);
+  const { rows } = await db.query(q.sql, q.values);
+  return rows.map((row) => Object.freeze({
+    productLineCode: String(row.product_line_code), periodStart: Number(row.period_start) * 1000, denials: Number(row.denials),
   }));
 }
 

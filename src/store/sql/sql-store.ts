@@ -23,7 +23,7 @@ import * as schedulesSql from './schedules.js';
 import * as usageLookupsSql from './usage-lookups.js';
 import * as usersSql from './users.js';
 import { buildReportQuery } from './reports.js';
-import type { ConcurrencyRequest, ConcurrencyRow, DailyTokens, ProductLineRate, SeatHolder, UserProductMonth } from '../analytics-store.js';
+import type { ConcurrencyRequest, ConcurrencyRow, DailyTokens, DenialCount, ProductLineRate, SeatHolder, UserProductMonth } from '../analytics-store.js';
 
 type JobFilter = Parameters<Store['listJobs']>[0];
 type JobError = { readonly title: string; readonly detail: string; readonly retry: boolean };
@@ -198,6 +198,10 @@ export abstract class SqlStore {
 
   listConcurrency(contractNumber: string, request: ConcurrencyRequest): Promise<readonly ConcurrencyRow[]> {
     return analyticsSql.selectConcurrency(this.db, contractNumber, request);
+  }
+
+  listDenialCounts(contractNumber: string, request: ConcurrencyRequest): Promise<readonly DenialCount[]> {
+    return analyticsSql.selectDenialCounts(this.db, contractNumber, request);
   }
 
   // --- Users, teams and contracts a user sees --------------------------------------------------

@@ -97,13 +97,33 @@ describe('issue 17 acceptance, by hand', () => {
   test('sessions 10:00–12:00, 11:00–13:00 and 11:30–11:45 peak at 3 at 11:30', async () => {
     const byDay = await call('GET', '/analytics/v1/contracts/FX1/concurrency?from=2026-04-15&to=2026-04-15&granularity=day');
     assert.deepEqual(byDay.periods, [{
-      productLineCode: 'ACD', periodStart: '2026-04-15T00:00:00.000Z', peakSessions: 3, peakAt: '2026-04-15T11:30:00.000Z', distinctUsers: 3,
+      productLineCode: 'ACD', periodStart: '2026-04-15T00:00:00.000Z', peakSessions: 3, peakAt: '2026-04-15T11:30:00.000Z', distinctUsers: 3, denials: 0,
     }]);
     const byHour = await call('GET', '/analytics/v1/contracts/FX1/concurrency?from=2026-04-15&to=2026-04-15&granularity=hour&productLineCode=ACD&top=1');
     assert.deepEqual((byHour.periods as { periodStart: string; peakSessions: number; peakAt: string; distinctUsers: number }[])
       .map((p) => [p.periodStart.slice(11, 16), p.peakSessions, p.peakAt.slice(11, 16), p.distinctUsers]),
     [['10:00', 1, '10:00', 1], ['11:00', 3, '11:30', 3], ['12:00', 1, '12:00', 1]]);
     assert.deepEqual((byHour.top as { periodStart: string }[]).map((p) => p.periodStart), ['2026-04-15T11:00:00.000Z']);
+  });
+
+  test('denials from a FlexNet log are counted per product and hour, beside the sessions; an hour with only denials has a peak of 0', async () => {
+    const line = (time: string, what: string) => `${time} (adskflex) ${what}`;
+    const ACD = '87140ACD_2025_0F';
+    const denied = (time: string, who: string) => line(time, `DENIED: "${ACD}" ${who}  (Licensed number of users already reached. (-4,342:10054 ""))`);
+    const log = [
+      ' 7:00:00 (lmgrd) FlexNet Licensing (v11.16.2.1 build 245043 x64_n6) started on LIC-1 (IBM PC) (4/20/2026)',
+      line(' 9:00:00', `OUT: "${ACD}" ann@WS-1`),
+      denied(' 9:30:00', 'bob@WS-2'),
+      denied(' 9:40:00', 'cy@WS-3'),
+      line('10:00:00', `IN: "${ACD}" ann@WS-1`),
+      denied('14:10:00', 'bob@WS-2'),
+    ].join('\r\n') + '\r\n';
+    await call('POST', `/admin/v1/usage?source=flexlm&contract=${FIXTURE_CONTRACT}&server=LIC-1&offset=%2B00:00`, log, 'text/plain');
+    const answer = await call('GET', '/analytics/v1/contracts/FX1/concurrency?from=2026-04-20&to=2026-04-20&granularity=hour');
+    assert.deepEqual((answer.periods as Record<string, unknown>[]).map((p) => [p.productLineCode, String(p.periodStart).slice(11, 16), p.peakSessions, String(p.peakAt).slice(11, 16), p.distinctUsers, p.denials]), [
+      ['ACD', '09:00', 1, '09:00', 1, 2],
+      ['ACD', '14:00', 0, '14:00', 0, 1],
+    ]);
   });
 
   test('40 use days at 10 a day against a 300-token seat: assign a seat, saving 100; a seat used on 5 days: move to Flex, saving 250', async () => {

@@ -227,6 +227,7 @@ const period = obj('A product in a period.', {
   peakSessions: int('The most desktop sessions running at one instant in the period.'),
   peakAt: text('The first minute the peak was reached, ISO 8601 UTC.'),
   distinctUsers: int('Users with a session running in the period.'),
+  denials: int('Checkouts the licence servers refused in the period (FlexNet `DENIED:` lines, imported with ?source=flexlm); a period with denials and no session has peakSessions 0.'),
 });
 
 const concurrencyAnswer = obj('Peak concurrent desktop sessions (docs/analytics.md#concurrency).', {
@@ -236,7 +237,7 @@ const concurrencyAnswer = obj('Peak concurrent desktop sessions (docs/analytics.
   granularity: { type: 'string', enum: ['hour', 'day'], description: 'UTC hours or UTC days.' },
   products: { type: 'array', items: period, description: 'Per product: its busiest period (the earliest on a tie).' },
   top: { type: 'array', items: period, description: 'The busiest periods over every product: most sessions, then the earlier period.' },
-  periods: { type: 'array', items: period, description: 'Every period with a session running, by product and period.' },
+  periods: { type: 'array', items: period, description: 'Every period with a session running or a denial, by product and period.' },
 });
 
 export const concurrencyRoute = {
