@@ -11,7 +11,7 @@ import { loadConfig } from '../../config.js';
 import { controlSocketPath, startControlSocket } from '../../http/index.js';
 import { openDuckDbStore } from '../../store/index.js';
 import { copyFixtureDatabase } from '../../../test/helpers/usage-fixture.js';
-import { formatOfFile, runImportCommand, type ImportOutput } from './import.js';
+import { describeImport, formatOfFile, runImportCommand, type ImportOutput } from './import.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 const NDJSON = path.join(FIXTURES, 'usage-sessions.ndjson');
@@ -42,8 +42,8 @@ test('without a server the files are imported on the store opened here, one summ
   const config = loadConfig({ DATA_DIR: dir }, process.cwd());
   const output = capture();
   assert.equal(await runImportCommand(config, { files: [NDJSON, CSV], dryRun: false }, output), true);
-  assert.match(output.lines[0] ?? '', /usage-sessions\.ndjson: 8 records: 8 inserted, 0 duplicates, 8 rated in \d+\.\d s \(\d+ records\/s\)$/);
-  assert.match(output.lines[1] ?? '', /usage-sessions\.csv: 8 records: 0 inserted, 8 duplicates, 0 rated/);
+  assert.match(output.lines[0] ?? '', /usage-sessions\.ndjson: 8 records: 8 inserted, 0 duplicates, 8 records rated \(the new ones and the earlier records of the same users and days\) in \d+\.\d s \(\d+ records\/s\)$/);
+  assert.match(output.lines[1] ?? '', /usage-sessions\.csv: 8 records: 0 inserted, 8 duplicates, 0 records rated in/);
   assert.deepEqual(output.drawn, []);
 
   const bad = path.join(dir, 'bad.jsonl.gz');
@@ -71,7 +71,7 @@ test('while a server holds the database the files stream through its control soc
   assert.equal(dry.drawn.at(-1), '\r\u001b[K');
   const output = capture();
   assert.equal(await runImportCommand(config, { files: [NDJSON], dryRun: false, contract: 'FX1' }, output), true);
-  assert.match(output.lines[0] ?? '', /8 records: 8 inserted, 0 duplicates, 8 rated/);
+  assert.match(output.lines[0] ?? '', /8 records: 8 inserted, 0 duplicates, 8 records rated/);
   const rows: unknown[][] = [];
   for await (const row of store.streamRows({ sql: 'select count(*)::integer, sum(tokens_consumed) from usage_records', parameters: [] }, new AbortController().signal)) rows.push(row);
   assert.deepEqual(rows, [[8, 32]]);
@@ -81,4 +81,12 @@ test('while a server holds the database the files stream through its control soc
   const again = capture();
   assert.equal(await runImportCommand(config, { files: [big], dryRun: true }, again), true);
   assert.match(again.lines[0] ?? '', /8000 records valid; would insert 0, 8000 duplicates/);
+});
+
+// Issue 22: "1 records … (2 records/s)" read badly, and "rated" did not say what it counts.
+test('the summary line is pluralised and says what "rated" counts', () => {
+  const line = describeImport('one.ndjson', { records: 1, inserted: 1, duplicates: 0, rated: 20_697, dryRun: false }, 0.5);
+  assert.equal(line, 'one.ndjson: 1 record: 1 inserted, 0 duplicates, 20697 records rated (the new ones and the earlier records of the same users and days) in 0.5 s (2 records/s)');
+  assert.equal(describeImport('two.csv', { records: 1, inserted: 0, duplicates: 1, rated: 1, dryRun: false }, 1),
+    'two.csv: 1 record: 0 inserted, 1 duplicate, 1 record rated (the new ones and the earlier records of the same users and days) in 1.0 s (1 record/s)');
 });

@@ -269,13 +269,32 @@ class Progress {
         `\n  ${p.file && p.file !== name ? `${p.file}, ` : ''}line ${p.line}${p.field ? `, ${p.field}` : ''}: ${p.message}`).join('')}`);
       return;
     }
-    const s = outcome.summary;
-    const rate = `${Math.round(s.records / Math.max(seconds, 0.001)).toLocaleString('en')} records/s`;
-    this.output.summary(s.dryRun
-      ? `${name}: ${s.records} records valid; would insert ${s.inserted}, ${s.duplicates} duplicates (dry run: nothing written) in ${seconds.toFixed(1)} s`
-      : `${name}: ${s.records} records: ${s.inserted} inserted, ${s.duplicates} duplicates, ${s.rated} rated in ${seconds.toFixed(1)} s (${rate})`);
-    if (s.log) this.output.summary(describeLog(s.log, s.dryRun));
+    this.output.summary(describeImport(name, outcome.summary, seconds));
+    if (outcome.summary.log) this.output.summary(describeLog(outcome.summary.log, outcome.summary.dryRun));
   }
+}
+
+/** `1 record`, `2 records`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The one-line summary of an imported file. `rated` counts the records whose charges were
+ * computed: the new ones and the earlier records of the same users and days, whose charges a new
+ * record can change (a longer session, a dearer product the same day), so it can exceed the file's.
+ * @internal exported for its test
+ */
+export function describeImport(name: string, s: Pick<UsageIngestSummary, 'records' | 'inserted' | 'duplicates' | 'rated' | 'dryRun'>, seconds: number): string {
+  const time = `${seconds.toFixed(1)} s`;
+  if (s.dryRun) {
+    return `${name}: ${count(s.records, 'record')} valid; would insert ${s.inserted}, `
+      + `${count(s.duplicates, 'duplicate')} (dry run: nothing written) in ${time}`;
+  }
+  const perSecond = Math.round(s.records / Math.max(seconds, 0.001));
+  const rate = `${perSecond} ${perSecond === 1 ? 'record' : 'records'}/s`;
+  const rated = `${count(s.rated, 'record')} rated${s.rated > 0 ? ' (the new ones and the earlier records of the same users and days)' : ''}`;
+  return `${name}: ${count(s.records, 'record')}: ${s.inserted} inserted, ${count(s.duplicates, 'duplicate')}, ${rated} in ${time} (${rate})`;
 }
 
 /** What a FlexNet log held, in a few lines: sessions and how they ended, denials, what was not stored. */
