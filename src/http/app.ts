@@ -7,7 +7,7 @@ import type { InsightsExportService, ScheduleService, TokenflexExportService } f
 import type { UsageQueryService } from '../jobs/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { Store } from '../store/index.js';
-import { useErrorFamily } from './errors/index.js';
+import { sendFrameworkError, useErrorFamily } from './errors/index.js';
 import { metricsPlugin, type MetricsAccess } from './plugins/metrics.js';
 import type { SchemaCompilers } from './schema-compilers.js';
 import { Directory } from './plugins/principal.js';
@@ -77,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    frameworkErrors: sendFrameworkError,
     // Spec §1 Paths: the APS Node SDK sends `//authentication/v2/token` when its base address is a
     // `URL` object. Collapse the leading slashes before routing, textually: never with
     // `new URL(target, base)`, which would read `//host/…` as a host.

@@ -156,6 +156,22 @@ describe('lenient where the originals are lenient (Insights, Token Flex)', () =>
   });
 });
 
+describe('a path parameter over the length limit is a 414 in the family\'s shape (issue 19 item 11)', () => {
+  test('Insights, Token Flex and admin', async () => {
+    const long = 'z'.repeat(150);
+    const insights = await call('GET', `/insights/v1/usage-queries/${long}`);
+    assert.equal(insights.statusCode, 414);
+    assert.equal(insights.json().title, 'URI_TOO_LONG');
+    const flex = await call('GET', `/tokenflex/v1/contract/${long}`);
+    assert.equal(flex.statusCode, 414);
+    assert.equal(flex.json().Code, 'UriTooLongError');
+    const admin = await call('GET', `/admin/v1/teams/${long}`);
+    assert.equal(admin.statusCode, 414);
+    assert.match(String(admin.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(admin.json().status, 414);
+  });
+});
+
 describe('Token Flex usageCategory: an array or a single name, of the documented values', () => {
   test('a single name is read as a list of one; an unknown name is a 400 naming the field', async () => {
     const query = { fields: ['productName'], metrics: ['tokensConsumed'] };

@@ -58,6 +58,7 @@ export function authenticatedProblemErrors(schema: object) {
       content: { [PROBLEM_JSON]: { schema }, 'application/json': { schema: gatewayErrorSchema } },
     },
     404: problemResponse(schema),
+    414: problemResponse(schema, 'A path parameter is longer than 100 characters.'),
     500: problemResponse(schema),
   } as const;
 }
@@ -69,6 +70,7 @@ export function authenticatedErrors(familyError: object) {
     401: gatewayErrorSchema,
     403: familyError,
     404: familyError,
+    414: familyError,
     500: familyError,
   } as const;
 }

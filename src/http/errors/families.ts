@@ -12,13 +12,13 @@ export interface RenderedError {
 
 const INSIGHTS_TITLES: Readonly<Record<number, string>> = {
   400: 'BAD_REQUEST', 403: 'ACCESS_DENIED', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE',
-  409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'UNPROCESSABLE_ENTITY',
+  409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 414: 'URI_TOO_LONG', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'UNPROCESSABLE_ENTITY',
   429: 'TOO_MANY_REQUESTS', 500: 'INTERNAL_ERROR', 503: 'SERVICE_UNAVAILABLE',
 };
 
 const TOKENFLEX_CODES: Readonly<Record<number, string>> = {
   400: 'BadRequestError', 403: 'ForbiddenError', 404: 'NotFoundError', 405: 'MethodNotAllowedError',
-  406: 'NotAcceptableError', 409: 'ConflictError', 413: 'PayloadTooLargeError', 415: 'UnsupportedMediaTypeError',
+  406: 'NotAcceptableError', 409: 'ConflictError', 413: 'PayloadTooLargeError', 414: 'UriTooLongError', 415: 'UnsupportedMediaTypeError',
   422: 'UnprocessableEntityError', 429: 'TooManyRequestsError', 500: 'InternalServerError', 503: 'ServiceUnavailableError',
 };
 

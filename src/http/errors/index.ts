@@ -40,3 +40,23 @@ export function useErrorFamily(app: FastifyInstance, family: ErrorFamily, option
   app.setNotFoundHandler((request, reply) =>
     send(family, new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`), request, reply));
 }
+
+/** The API family a path belongs to, for errors answered before any route is found. */
+function familyOfPath(url: string): ErrorFamily {
+  const path = url.replace(/^\/+/, '/');
+  if (path.startsWith('/insights/')) return 'insights';
+  if (path.startsWith('/tokenflex/')) return 'tokenflex';
+  if (path.startsWith('/authentication/')) return 'oauth';
+  return 'problem';
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot decode (400) or a path parameter over its length
+ * limit (414), answered in the family's shape like every other error, not Fastify's own.
+ */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? 'A path parameter is longer than the service accepts (100 characters).'
+    : 'The URL is not valid: a percent-encoded sequence cannot be decoded.';
+  return send(familyOfPath(request.raw.url ?? '/'), Object.assign(new Error(message), { statusCode: error.statusCode ?? 400 }), request, reply);
+}
