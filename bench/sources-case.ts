@@ -18,11 +18,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { FlexlmLogReader, readTokenflexExport, type FeatureProduct } from '../src/ingest/index.js';
-import { describeSourcesBench, type SourcesBenchCase, type SourcesBenchResult } from './sources-describe.js';
+import { createContract, createProduct, createTeam } from '../src/admin/index.js';
+import { FlexlmLogReader, ingestTokenflexExport, readTokenflexExport, type FeatureProduct } from '../src/ingest/index.js';
+import { openDuckDbStore } from '../src/store/index.js';
+import { describeSourcesBench, type SourcesBenchCase, type SourcesBenchResult, type SourcesImportCase } from './sources-describe.js';
 
 const { values } = parseArgs({
-  options: { lines: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } },
+  options: {
+    lines: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '3' }, json: { type: 'boolean', default: false },
+    'skip-import': { type: 'boolean', default: false },
+  },
 });
 const LINES = Number(values.lines);
 const ROUNDS = Number(values.rounds);
@@ -227,6 +232,32 @@ async function benchFile(name: string, file: string, bytes: number, read: (file:
   };
 }
 
+/**
+ * The export imported once through the ingestion (the reader, the validator, staging, the store's
+ * transaction) into a fresh DuckDB store whose contract takes its charges from Autodesk.
+ */
+async function importExport(file: string, dataDir: string): Promise<SourcesImportCase> {
+  const store = await openDuckDbStore({ dataDir });
+  try {
+    await store.migrate();
+    const team = await createTeam(store, { teamId: '900000001', name: 'Bench' });
+    await createContract(store, {
+      contractNumber: '110000917988', contractName: 'Bench', teamId: team.teamId, contractStartDate: '2025-01-01', contractEndDate: '2027-12-31',
+      contractYears: [1, 2, 3].map((year) => ({ year, startDate: `${2024 + year}-01-01`, endDate: `${2024 + year}-12-31`, provisionedTokens: 1e6 })),
+      chargesFrom: 'autodesk',
+    });
+    for (const [featureCode, product] of FEATURES) {
+      await createProduct(store, { productLineCode: product.productLineCode, version: product.version, productName: product.productLineCode, featureCode, dailyTokenRate: 6 });
+    }
+    const run = await time(() => ingestTokenflexExport(store, createReadStream(file, { highWaterMark: CHUNK }), { contractNumber: '110000917988', file: 'export.csv', dryRun: false }));
+    return {
+      lines: LINES, ms: run.ms, cpuMs: run.cpuMs, records: run.value.records, inserted: run.value.inserted, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
 const root = await mkdtemp(path.join(tmpdir(), 'usage-insights-sources-bench-'));
 try {
   const logFile = path.join(root, 'debug.log');
@@ -241,7 +272,9 @@ try {
     throw new Error(`the log was not read whole: ${JSON.stringify({ generated, output: flexlm.output })}`);
   }
   if (tokenflex.output.problem !== 0 || tokenflex.output.record !== LINES - 1) throw new Error(`the export was not read whole: ${JSON.stringify(tokenflex.output)}`);
-  const result: SourcesBenchResult = { flexlm, tokenflex };
+  const tokenflexImport = values['skip-import'] ? undefined : await importExport(exportFile, path.join(root, 'db'));
+  if (tokenflexImport && tokenflexImport.inserted !== LINES - 1) throw new Error(`the export was not imported whole: ${JSON.stringify(tokenflexImport)}`);
+  const result: SourcesBenchResult = { flexlm, tokenflex, ...(tokenflexImport ? { tokenflexImport } : {}) };
   if (values.json) {
     console.log(JSON.stringify(result));
   } else {

@@ -24,9 +24,22 @@ export interface SourcesBenchCase {
   readonly output: Readonly<Record<string, number>>;
 }
 
+/** The Token Flex export imported through the ingestion (validation, staging, the store) into a fresh DuckDB store. */
+export interface SourcesImportCase {
+  readonly lines: number;
+  readonly ms: number;
+  /** CPU time of the bench's process (DuckDB's threads included). */
+  readonly cpuMs: number;
+  readonly records: number;
+  readonly inserted: number;
+  readonly peakRssMb: number;
+}
+
 export interface SourcesBenchResult {
   readonly flexlm: SourcesBenchCase;
   readonly tokenflex: SourcesBenchCase;
+  /** Absent with --skip-import. */
+  readonly tokenflexImport?: SourcesImportCase;
 }
 
 /** The bench's lines for people: rates, and the ratio to the line count of the same file. */
@@ -42,6 +55,11 @@ export function describeSourcesBench(result: SourcesBenchResult): string[] {
   for (const c of [result.flexlm, result.tokenflex]) {
     lines.push(`  ${c.name}: ${c.lines.toLocaleString('en')} lines, ${(c.bytes / 1e6).toFixed(0)} MB, peak RSS ${c.peakRssMb} MB; read ${c.readRuns.map((ms) => ms.toFixed(0)).join(', ')} ms; `
       + `count ${c.countRuns.map((ms) => ms.toFixed(0)).join(', ')} ms; output ${JSON.stringify(c.output)}`);
+  }
+  const i = result.tokenflexImport;
+  if (i) {
+    lines.push(`Token Flex export imported (ingestion into DuckDB, one batch): ${i.records.toLocaleString('en')} records, ${i.inserted.toLocaleString('en')} inserted in `
+      + `${(i.ms / 1000).toFixed(1)} s (${rate(i.records, i.ms)}), CPU ${(i.cpuMs / 1000).toFixed(1)} s (${rate(i.records, i.cpuMs)}); peak RSS ${i.peakRssMb} MB`);
   }
   return lines;
 }
