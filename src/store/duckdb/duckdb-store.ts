@@ -10,13 +10,12 @@ import { bulkLoadMemoryLimit } from './memory-limit.js';
 import {
   QueryInterruptedError,
   type CompletedQuery, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type MigrationReport, type NewJob, type ResultQuery, type Store, type User,
-  type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type PersonalAccessToken, type RefreshToken, type CredentialPurgeReport, type OAuthClientPatch, type Page, type PageRequest, type PoolStats,
+  type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type RefreshToken, type CredentialPurgeReport, type OAuthClientPatch, type Page, type PageRequest, type PoolStats,
   type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences
 } from '../contract/index.js';
 import * as adminClientsSql from './sql/admin-clients.js';
 import * as housekeepingSql from './sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
-import * as patSql from './sql/personal-access-tokens.js';
 import { ConnectionPool } from './connection-pool.js';
 import { JobLookups, newestJob } from './job-lookups.js';
 import {
@@ -603,27 +602,6 @@ class DuckDbStore extends SqlStore implements Store {
 
   deleteSignInSession(idHash: string): Promise<void> {
     return this.#pool.use((connection) => oauthSql.deleteSignInSession(connection, idHash));
-  }
-
-  createPersonalAccessToken(pat: Omit<PersonalAccessToken, 'lastUsedAt' | 'revokedAt'>): Promise<void> {
-    return this.#pool.use((connection) => patSql.insertPersonalAccessToken(connection, pat));
-  }
-
-  findPersonalAccessToken(tokenHash: string): Promise<PersonalAccessToken | undefined> {
-    return this.#pool.use((connection) => patSql.selectPersonalAccessTokenByHash(connection, tokenHash));
-  }
-
-  async touchPersonalAccessToken(id: string, now: Date): Promise<void> {
-    try {
-      await this.#pool.use((connection) => patSql.updatePersonalAccessTokenLastUsed(connection, id, now));
-    } catch (error) {
-      // Two requests with the same PAT at once: the other one recorded the use.
-      if (!isTransactionConflict(error)) throw error;
-    }
-  }
-
-  revokePersonalAccessToken(id: string, now: Date): Promise<boolean> {
-    return this.#pool.use((connection) => patSql.revokePersonalAccessToken(connection, id, now));
   }
 
   async purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport> {

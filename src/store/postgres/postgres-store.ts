@@ -9,7 +9,7 @@ import { rateRecordsInInputOrder, type RatedCharge, type RatingContractYear, typ
 import { openDuckDbStore } from '../duckdb/duckdb-store.js';
 import {  QueryInterruptedError, type CredentialPurgeReport, type OAuthClientPatch, type Page, type PageRequest, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
   type AuthorizationCode, type CompletedQuery, type DemoDataOptions, type DemoDataSummary, type MigrationReport,
-  type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type PersonalAccessToken, type RefreshToken, type ResultQuery, type Store,
+  type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type RefreshToken, type ResultQuery, type Store,
   type StreamQuery, type User, type PoolStats
 } from '../contract/index.js';
 import * as adminClientsSql from './sql/admin-clients.js';
@@ -26,7 +26,6 @@ import {
 import * as housekeepingSql from './sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
 import { createUsagePartition, lockPartitionChanges, monthsBetween, selectMissingPartitions } from './sql/partitions.js';
-import * as patSql from './sql/personal-access-tokens.js';
 import * as ingestSql from './sql/usage-ingest.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -540,22 +539,6 @@ class PostgresStore extends SqlStore implements Store {
 
   deleteSignInSession(idHash: string): Promise<void> {
     return oauthSql.deleteSignInSession(this.#db, idHash);
-  }
-
-  createPersonalAccessToken(pat: Omit<PersonalAccessToken, 'lastUsedAt' | 'revokedAt'>): Promise<void> {
-    return patSql.insertPersonalAccessToken(this.#db, pat);
-  }
-
-  findPersonalAccessToken(tokenHash: string): Promise<PersonalAccessToken | undefined> {
-    return patSql.selectPersonalAccessTokenByHash(this.#db, tokenHash);
-  }
-
-  touchPersonalAccessToken(id: string, now: Date): Promise<void> {
-    return patSql.updatePersonalAccessTokenLastUsed(this.#db, id, now);
-  }
-
-  revokePersonalAccessToken(id: string, now: Date): Promise<boolean> {
-    return patSql.revokePersonalAccessToken(this.#db, id, now);
   }
 
   purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport> {

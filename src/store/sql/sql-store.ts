@@ -7,7 +7,7 @@ import {
   type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch,
   type Team, type TeamDetail, type TeamPatch, type User, type UserPatch,
   type ContractDetail, type ExportSchedule, type LastUsage, type PersonalDataPolicy, type UsageSummaryFilter, type UsageSummaryRow,
-  type UsageValueColumn,
+  type UsageValueColumn, type PersonalAccessToken,
 } from '../contract/index.js';
 import type { Db } from './dialect.js';
 import * as analyticsSql from './analytics.js';
@@ -18,6 +18,7 @@ import * as adminTeamsSql from './admin-teams.js';
 import * as adminUsersSql from './admin-users.js';
 import { selectContractDetail } from './contracts.js';
 import * as jobsSql from './jobs.js';
+import * as patSql from './personal-access-tokens.js';
 import { selectPersonalDataPolicy } from './personal-data.js';
 import * as schedulesSql from './schedules.js';
 import * as usageLookupsSql from './usage-lookups.js';
@@ -248,6 +249,29 @@ export abstract class SqlStore {
 
   personalDataPolicy(): Promise<PersonalDataPolicy> {
     return selectPersonalDataPolicy(this.db, () => randomBytes(32).toString('hex'));
+  }
+
+  // --- Personal access tokens (OAuthStore) -----------------------------------------------------
+
+  createPersonalAccessToken(pat: Omit<PersonalAccessToken, 'lastUsedAt' | 'revokedAt'>): Promise<void> {
+    return patSql.insertPersonalAccessToken(this.db, pat);
+  }
+
+  findPersonalAccessToken(tokenHash: string): Promise<PersonalAccessToken | undefined> {
+    return patSql.selectPersonalAccessTokenByHash(this.db, tokenHash);
+  }
+
+  async touchPersonalAccessToken(id: string, now: Date): Promise<void> {
+    try {
+      await patSql.updatePersonalAccessTokenLastUsed(this.db, id, now);
+    } catch (error) {
+      // Two requests with the same PAT at once (DuckDB): the other one recorded the use.
+      if (!this.db.isConflict(error)) throw error;
+    }
+  }
+
+  revokePersonalAccessToken(id: string, now: Date): Promise<boolean> {
+    return patSql.revokePersonalAccessToken(this.db, id, now);
   }
 
   // --- ScheduleStore ---------------------------------------------------------------------------
