@@ -11,7 +11,7 @@ async function until(done: () => boolean): Promise<void> {
   }
 }
 
-const EMPTY: CredentialPurgeReport = { authorizationCodes: 0, signInSessions: 0, revokedAccessTokens: 0, accessTokens: 0, refreshTokens: 0 };
+const EMPTY: CredentialPurgeReport = { authorizationCodes: 0, signInSessions: 0, revokedAccessTokens: 0, accessTokens: 0, refreshTokens: 0, revokedGrants: 0 };
 
 test('housekeeping purges at once and on its timer, keeping used codes for the refresh-token lifetime (replay detection)', async () => {
   const calls: [Date, Date][] = [];

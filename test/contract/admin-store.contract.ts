@@ -284,8 +284,15 @@ export function describeAdminStoreContract(name: string, factory: StoreFactory):
         await store.recordAccessToken('record-live', 'g', at(30));
         await store.insertRefreshToken(refresh('refresh-live', at(60 * 24)));
 
+        // Revoked grants: one spent long ago (goes), one whose refresh token is still there (stays).
+        await store.revokeGrant('grant-spent', at(-60 * 24 * 16));
         const report = await store.purgeExpiredCredentials(now, at(-60 * 24 * 15));
-        assert.deepEqual(report, { authorizationCodes: 2, signInSessions: 1, revokedAccessTokens: 1, accessTokens: 1, refreshTokens: 2 });
+        assert.deepEqual(report, { authorizationCodes: 2, signInSessions: 1, revokedAccessTokens: 1, accessTokens: 1, refreshTokens: 2, revokedGrants: 1 });
+        const step = {
+          grantId: 'grant-spent', rotates: null, accessToken: { jti: 'after-purge', expiresAt: at(60) },
+          refreshToken: { tokenHash: 'after-purge', grantId: 'grant-spent', parentHash: null, clientId: 'c', userId: 'U1', scopes: ['data:read'], expiresAt: at(60).toISOString() },
+        };
+        assert.equal(await store.issueGrantTokens({ ...step, grantId: 'g', refreshToken: { ...step.refreshToken, grantId: 'g' } }, now), 'revoked', 'a grant with tokens left stays revoked');
         assert.equal(await store.consumeAuthorizationCode('unused-expired', now), undefined);
         assert.equal(await store.consumeAuthorizationCode('used-old', now), undefined);
         assert.equal((await store.consumeAuthorizationCode('used-recent', now))?.firstUse, false, 'a recent replay is still recognised');
@@ -299,7 +306,7 @@ export function describeAdminStoreContract(name: string, factory: StoreFactory):
         assert.equal(await store.findRefreshToken('refresh-expired'), undefined);
         assert.equal(await store.findRefreshToken('refresh-rotated-expired'), undefined);
         assert.deepEqual(await store.purgeExpiredCredentials(now, at(-60 * 24 * 15)),
-          { authorizationCodes: 0, signInSessions: 0, revokedAccessTokens: 0, accessTokens: 0, refreshTokens: 0 });
+          { authorizationCodes: 0, signInSessions: 0, revokedAccessTokens: 0, accessTokens: 0, refreshTokens: 0, revokedGrants: 0 });
       });
     });
   });

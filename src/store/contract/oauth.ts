@@ -149,7 +149,9 @@ export interface OAuthStore {
    *   `usedCodesExpiredBefore` (kept longer so a replay is still recognised and revokes its grant);
    * - sign-in sessions, revocation-list rows and access-token records that expired before `now`
    *   (an expired JWT is refused on its `exp` alone, so its deny-list row is no longer needed);
-   * - refresh tokens that expired before `now`, whether live, rotated or revoked.
+   * - refresh tokens that expired before `now`, whether live, rotated or revoked;
+   * - revoked grants revoked before `usedCodesExpiredBefore` of which no code, refresh token or
+   *   access-token record is left: no step of such a grant can ever be asked for again.
    */
   purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport>;
 }
@@ -161,4 +163,5 @@ export interface CredentialPurgeReport {
   readonly revokedAccessTokens: number;
   readonly accessTokens: number;
   readonly refreshTokens: number;
+  readonly revokedGrants: number;
 }

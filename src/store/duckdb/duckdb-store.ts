@@ -611,6 +611,7 @@ class DuckDbStore extends SqlStore implements Store {
       revokedAccessTokens: await housekeepingSql.deleteExpiredRevocations(connection, now),
       accessTokens: await housekeepingSql.deleteExpiredAccessTokenRecords(connection, now),
       refreshTokens: await housekeepingSql.deleteExpiredRefreshTokens(connection, now),
+      revokedGrants: await housekeepingSql.deleteSpentRevokedGrants(connection, usedCodesExpiredBefore),
     }));
     // The copy in memory forgets the expired revocations too (their tokens fail on expiry anyway).
     if (report.revokedAccessTokens > 0) this.#revoked = undefined;

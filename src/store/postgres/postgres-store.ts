@@ -548,6 +548,7 @@ class PostgresStore extends SqlStore implements Store {
       revokedAccessTokens: await housekeepingSql.deleteExpiredRevocations(client, now),
       accessTokens: await housekeepingSql.deleteExpiredAccessTokenRecords(client, now),
       refreshTokens: await housekeepingSql.deleteExpiredRefreshTokens(client, now),
+      revokedGrants: await housekeepingSql.deleteSpentRevokedGrants(client, usedCodesExpiredBefore),
     }));
   }
 

@@ -33,3 +33,17 @@ export function deleteExpiredAccessTokenRecords(connection: DuckDBConnection, no
 export function deleteExpiredRefreshTokens(connection: DuckDBConnection, now: Date): Promise<number> {
   return deleted(connection, 'delete from oauth_refresh_tokens where expires_at < cast($1 as timestamp)', [utc(now)]);
 }
+
+/**
+ * Revoked grants nothing can ask a step of any more: no code (a replay keeps its grant), no refresh
+ * token and no access-token record of the grant is left. Runs after the other deletions.
+ */
+export function deleteSpentRevokedGrants(connection: DuckDBConnection, revokedBefore: Date): Promise<number> {
+  return deleted(connection,
+    `delete from oauth_revoked_grants g
+      where g.revoked_at < cast($1 as timestamp)
+        and not exists (select 1 from oauth_authorization_codes c where c.grant_id = g.grant_id)
+        and not exists (select 1 from oauth_refresh_tokens r where r.grant_id = g.grant_id)
+        and not exists (select 1 from oauth_access_tokens a where a.grant_id = g.grant_id)`,
+    [utc(revokedBefore)]);
+}

@@ -28,3 +28,17 @@ export function deleteExpiredAccessTokenRecords(db: Queryable, now: Date): Promi
 export function deleteExpiredRefreshTokens(db: Queryable, now: Date): Promise<number> {
   return deleted(db, 'delete from oauth_refresh_tokens where expires_at < $1::timestamptz', [instant(now)]);
 }
+
+/**
+ * Revoked grants nothing can ask a step of any more: no code (a replay keeps its grant), no refresh
+ * token and no access-token record of the grant is left. Runs after the other deletions.
+ */
+export function deleteSpentRevokedGrants(db: Queryable, revokedBefore: Date): Promise<number> {
+  return deleted(db,
+    `delete from oauth_revoked_grants g
+      where g.revoked_at < $1::timestamptz
+        and not exists (select 1 from oauth_authorization_codes c where c.grant_id = g.grant_id)
+        and not exists (select 1 from oauth_refresh_tokens r where r.grant_id = g.grant_id)
+        and not exists (select 1 from oauth_access_tokens a where a.grant_id = g.grant_id)`,
+    [instant(revokedBefore)]);
+}
