@@ -271,13 +271,16 @@ export class JobRunner {
     this.#running.set(job.id, controller);
     const capMs = this.#options.executionCapMsByKind?.[job.kind] ?? this.#options.executionCapMs;
     const cap = setTimeout(() => controller.abort('timeout' satisfies Reason), capMs);
-    let beating: Promise<void> = Promise.resolve();
+    // One heartbeat at a time: a slow one is not overtaken, so waiting for `beating` waits for them all.
+    let beating: Promise<void> | undefined;
     const beat = setInterval(() => {
+      if (beating) return;
       beating = store.heartbeatJob(job.id, workerId)
         .then(({ cancelRequested }) => { if (cancelRequested) controller.abort('cancel' satisfies Reason); })
         .catch((error: unknown) => {
           if (error instanceof JobLeaseLostError) controller.abort('shutdown' satisfies Reason);
-        });
+        })
+        .finally(() => { beating = undefined; });
     }, this.#options.heartbeatMs);
     const startedAt = performance.now();
     let outcome: JobRunOutcome = 'succeeded';

@@ -6,7 +6,8 @@ import { startE2eServer } from '../helpers/e2e-server.js';
 // them RUNNING forever; after a restart each ends COMPLETED or ERROR.
 // A slow test (issue 21): it needs real size, queries that are still running when the kill lands.
 test('queries running when the server is killed end COMPLETED or ERROR after a restart', async (t) => {
-  const server = await startE2eServer(t, { name: 'crash', demoRows: 400_000, env: { WORKER_CONCURRENCY: '1' }, startTimeoutMs: 300_000 });
+  // No submit hold: the twelve queries are queued at once, not each after the last one's POST waited for it.
+  const server = await startE2eServer(t, { name: 'crash', demoRows: 400_000, env: { WORKER_CONCURRENCY: '1', SUBMIT_HOLD_MS: '0' }, startTimeoutMs: 300_000 });
   const headers = await server.headers();
 
   // 1. Queue several heavy queries; one worker runs them one after another.
