@@ -23,14 +23,14 @@ export interface AnalyticsBenchCase {
 /** The last day of the bench's demo window: the answers look at the year and months before it. */
 const LAST_DAY = '2026-10-31';
 
-export function analyticsBenchCases(dialect: 'duckdb' | 'postgres', contract: string, team: string, year: { number: number; startDate: string }): AnalyticsBenchCase[] {
+export function analyticsBenchCases(dialect: 'duckdb' | 'postgres', contract: string, team: string, year: { number: number; startDate: string; contractStartDate: string }): AnalyticsBenchCase[] {
   const day = (offset: number) => new Date(Date.parse(`${LAST_DAY}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
   return [
     {
       name: 'analytics forecast',
       path: `/analytics/v1/contracts/${contract}/forecast?contractYear=${year.number}`,
-      // The forecast reads up to two years of daily sums (and the multi-year draw, a few rows).
-      statements: [dailyTokensStatement(dialect, contract, day(-729), LAST_DAY)],
+      // The forecast reads the daily sums from the contract's first day (or two years back).
+      statements: [dailyTokensStatement(dialect, contract, year.contractStartDate < day(-729) ? year.contractStartDate : day(-729), LAST_DAY)],
     },
     {
       name: 'analytics advice',

@@ -167,7 +167,7 @@ export async function benchPostgres(options: PostgresBenchOptions): Promise<{ re
           const contract = (await store.getContractDetail(options.contract))!;
           const year = contract.contractYears.find((y) => y.startDate <= '2026-10-31' && '2026-10-31' <= y.endDate) ?? contract.contractYears.at(-1)!;
           const team = (await store.findContract(options.contract))!.teamId;
-          for (const c of analyticsBenchCases('postgres', options.contract, team, { number: year.year, startDate: year.startDate })) {
+          for (const c of analyticsBenchCases('postgres', options.contract, team, { number: year.year, startDate: year.startDate, contractStartDate: contract.contractStartDate })) {
             const rawMs = await options.median(() => runStatements((sql, values) => admin.query(sql, values), c.statements));
             const httpMs = await options.median(async () => {
               const response = await fetch(`${address}${c.path}`, { headers: { authorization: `Bearer ${token}` } });

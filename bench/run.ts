@@ -138,7 +138,7 @@ try {
   const benchContract = (await seeding.getContractDetail(CONTRACT))!;
   const benchYear = benchContract.contractYears.find((y) => y.startDate <= '2026-10-31' && '2026-10-31' <= y.endDate) ?? benchContract.contractYears.at(-1)!;
   const analyticsCases: AnalyticsBenchCase[] = values['skip-analytics'] ? [] : analyticsBenchCases('duckdb', CONTRACT,
-    (await seeding.findContract(CONTRACT))!.teamId, { number: benchYear.year, startDate: benchYear.startDate });
+    (await seeding.findContract(CONTRACT))!.teamId, { number: benchYear.year, startDate: benchYear.startDate, contractStartDate: benchContract.contractStartDate });
   await seeding.close();
   if (seedMs !== undefined) {
     const floorDir = path.join(root, 'floor');

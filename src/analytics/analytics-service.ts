@@ -36,7 +36,8 @@ function checkDay(name: string, value: string): number {
  * the first). Complete days only: usage up to yesterday, or to the year's end for a past year.
  */
 export async function contractForecast(store: Store, contractNumber: string, options: { readonly contractYear?: number | undefined; readonly now: Date }): Promise<TokenForecast> {
-  const contract = await store.getContractDetail(contractNumber);
+  // The contract's definition (no usage sums): the one scan of its records is the daily one below.
+  const contract = await store.findContract(contractNumber);
   if (!contract) throw new AppError('NOT_FOUND', `No contract ${contractNumber} exists.`);
   const today = dayOf(options.now);
   const years = contract.contractYears;
@@ -50,9 +51,13 @@ export async function contractForecast(store: Store, contractNumber: string, opt
   year = { ...year };
   const yesterday = formatDay(dayNumber(today) - 1);
   const asOf = yesterday < year.endDate ? yesterday : year.endDate;
-  const days = await store.listDailyTokens(contractNumber, formatDay(dayNumber(asOf) - MAX_HISTORY_DAYS + 1), asOf);
+  // From the contract's first day, so the same read also sums what every year drew from the
+  // multi-year pool; the model learns from the last MAX_HISTORY_DAYS of it.
+  const historyFrom = formatDay(dayNumber(asOf) - MAX_HISTORY_DAYS + 1);
+  const all = await store.listDailyTokens(contractNumber, contract.contractStartDate < historyFrom ? contract.contractStartDate : historyFrom, asOf);
+  const days = all.filter((d) => d.date >= historyFrom);
   const multiyearPool = contract.multiyearProvisionedTokens > 0
-    ? { provisionedTokens: contract.multiyearProvisionedTokens, usedTokens: await store.sumMultiyearTokens(contractNumber, asOf) }
+    ? { provisionedTokens: contract.multiyearProvisionedTokens, usedTokens: all.reduce((sum, d) => sum + d.multiyearTokens, 0) }
     : null;
   return forecastTokens({
     asOf,

@@ -11,6 +11,8 @@ export interface DailyTokens {
   readonly usageTokens: number;
   /** Manual adjustments (refunds, credits, corrections). */
   readonly adjustmentTokens: number;
+  /** Of all the day's tokens, those drawn from the multi-year pool (token pool MY). */
+  readonly multiyearTokens: number;
 }
 
 /** Days a user used a product line in one calendar month, and the Flex tokens it cost. */
@@ -90,8 +92,6 @@ export interface DenialCount {
 export interface AnalyticsStore {
   /** A contract's daily tokens from `from` to `to` (inclusive), oldest first. */
   listDailyTokens(contractNumber: string, from: string, to: string): Promise<readonly DailyTokens[]>;
-  /** Tokens drawn from the contract's multi-year pool (token pool MY) up to `asOf`, in every year. */
-  sumMultiyearTokens(contractNumber: string, asOf: string): Promise<number>;
   /** Use days per user, product line and month of a contract's desktop and cloud product records in [from, to]. */
   listUserProductMonths(contractNumber: string, from: string, to: string): Promise<readonly UserProductMonth[]>;
   /** The product lines named, with their rate and seat price. */

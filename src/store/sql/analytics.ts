@@ -43,7 +43,8 @@ export function dailyTokensStatement(dialect: DialectName, contractNumber: strin
   return {
     sql: `select ${dayText(dialect, 'usage_date')} as day,
             coalesce(sum(tokens_consumed) filter (where usage_category <> 'MANUAL_ADJUSTMENT'), 0) as usage_tokens,
-            coalesce(sum(tokens_consumed) filter (where usage_category = 'MANUAL_ADJUSTMENT'), 0) as adjustment_tokens
+            coalesce(sum(tokens_consumed) filter (where usage_category = 'MANUAL_ADJUSTMENT'), 0) as adjustment_tokens,
+            coalesce(sum(tokens_consumed) filter (where token_pool = 'MY'), 0) as multiyear_tokens
        from usage_records
       where contract_number = $1 and usage_date between cast($2 as date) and cast($3 as date)
       group by usage_date
@@ -57,16 +58,8 @@ export async function selectDailyTokens(db: Db, contractNumber: string, from: st
   const { rows } = await db.query(q.sql, q.values);
   return rows.map((row) => Object.freeze({
     date: String(row.day), usageTokens: Number(row.usage_tokens), adjustmentTokens: Number(row.adjustment_tokens),
+    multiyearTokens: Number(row.multiyear_tokens),
   }));
-}
-
-export async function selectMultiyearTokens(db: Db, contractNumber: string, asOf: string): Promise<number> {
-  const { rows } = await db.query(
-    `select coalesce(sum(tokens_consumed), 0) as tokens
-       from usage_records
-      where contract_number = $1 and token_pool = 'MY' and usage_date <= cast($2 as date)`,
-    [contractNumber, asOf]);
-  return Number(rows[0]?.tokens ?? 0);
 }
 
 export function userProductMonthsStatement(dialect: DialectName, contractNumber: string, from: string, to: string): AnalyticsStatement {

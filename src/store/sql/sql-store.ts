@@ -181,10 +181,6 @@ export abstract class SqlStore {
     return analyticsSql.selectDailyTokens(this.db, contractNumber, from, to);
   }
 
-  sumMultiyearTokens(contractNumber: string, asOf: string): Promise<number> {
-    return analyticsSql.selectMultiyearTokens(this.db, contractNumber, asOf);
-  }
-
   listUserProductMonths(contractNumber: string, from: string, to: string): Promise<readonly UserProductMonth[]> {
     return analyticsSql.selectUserProductMonths(this.db, contractNumber, from, to);
   }
