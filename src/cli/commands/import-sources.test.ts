@@ -41,9 +41,9 @@ test('--source flexlm: rotated logs given in any order are one batch; --dry-run 
   const options = { files: [newer, older], source: 'flexlm', server: 'NYC-LIC01', offset: '-05:00', contract: 'FX1' } as const;
   const dry = capture();
   assert.equal(await runImportCommand(config, { ...options, dryRun: true }, dry), true);
-  assert.match(dry.lines.join('\n'), /1 records valid; would insert 1/);
-  assert.match(dry.lines.join('\n'), /6 log lines: 1 sessions \(1 checkin\), 1 denials/);
-  assert.match(dry.lines.join('\n'), /features no product has \(1 lines; add .*\n {2}87600INVPROSA_2024_0F: 1 line, first .*debug\.log\.1 line 3 \(looks like INVPROSA 2024\)/);
+  assert.match(dry.lines.join('\n'), /1 record valid; would insert 1/);
+  assert.match(dry.lines.join('\n'), /6 log lines: 1 session \(1 checkin\), 1 denial/);
+  assert.match(dry.lines.join('\n'), /features no product has \(1 line; add .*\n {2}87600INVPROSA_2024_0F: 1 line, first .*debug\.log\.1 line 3 \(looks like INVPROSA 2024\)/);
   const refused = capture();
   assert.equal(await runImportCommand(config, { ...options, dryRun: false }, refused), false);
   assert.match(refused.lines[0] ?? '', /nothing was written[^]*debug\.log\.1, line 3, feature: no product has the feature code 87600INVPROSA_2024_0F/);
@@ -51,7 +51,7 @@ test('--source flexlm: rotated logs given in any order are one batch; --dry-run 
   await writeFile(older, (await import('node:fs')).readFileSync(older, 'utf8').replace(' 8:05:00 (adskflex) OUT: "87600INVPROSA_2024_0F" bob@WS-33\n', ''));
   const output = capture();
   assert.equal(await runImportCommand(config, { ...options, dryRun: false }, output), true);
-  assert.match(output.lines.join('\n'), /1 records: 1 inserted, 0 duplicates, 1 rated/);
+  assert.match(output.lines.join('\n'), /1 record: 1 inserted, 0 duplicates, 1 record rated/);
   const store = await openDuckDbStore({ dataDir: dir });
   t.after(() => store.close());
   const rows: string[] = [];
@@ -83,7 +83,7 @@ test('--source tokenflex-export streams through the running server; it needs --c
   await assert.rejects(runImportCommand(config, { files: [file], source: 'tokenflex-export', dryRun: false }, capture()), /needs --contract/);
   const output = capture();
   assert.equal(await runImportCommand(config, { files: [file], source: 'tokenflex-export', contract: 'FX1', dryRun: false }, output), true, output.lines.join('\n'));
-  assert.match(output.lines[0] ?? '', /export\.csv: 2 records: 2 inserted, 0 duplicates, 0 rated/);
+  assert.match(output.lines[0] ?? '', /export\.csv: 2 records: 2 inserted, 0 duplicates, 0 records rated/);
   const again = capture();
   assert.equal(await runImportCommand(config, { files: [file], source: 'tokenflex-export', contract: 'FX1', dryRun: false }, again), true);
   assert.match(again.lines[0] ?? '', /2 records: 0 inserted, 2 duplicates/);

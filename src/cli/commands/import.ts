@@ -300,13 +300,13 @@ export function describeImport(name: string, s: Pick<UsageIngestSummary, 'record
 /** What a FlexNet log held, in a few lines: sessions and how they ended, denials, what was not stored. */
 function describeLog(log: FlexlmSummary, dryRun: boolean): string {
   const ended = Object.entries(log.sessionsEndedBy).filter(([, n]) => n > 0).map(([how, n]) => `${n} ${how}`).join(', ');
-  const lines = [`${log.lines} log lines: ${log.sessions} sessions${ended ? ` (${ended})` : ''}, ${log.denials} denials` +
-    `${log.unmatchedCheckins > 0 ? `, ${log.unmatchedCheckins} check-ins without a checkout (not stored)` : ''}` +
-    `${log.unsupportedLines > 0 ? `, ${log.unsupportedLines} UNSUPPORTED lines (not denials)` : ''}` +
-    `${log.foreignLines > 0 ? `, ${log.foreignLines} lines that are not debug-log lines (skipped)` : ''}`];
+  const lines = [`${count(log.lines, 'log line')}: ${count(log.sessions, 'session')}${ended ? ` (${ended})` : ''}, ${count(log.denials, 'denial')}` +
+    `${log.unmatchedCheckins > 0 ? `, ${count(log.unmatchedCheckins, 'check-in')} without a checkout (not stored)` : ''}` +
+    `${log.unsupportedLines > 0 ? `, ${count(log.unsupportedLines, 'UNSUPPORTED line')} (not denials)` : ''}` +
+    `${log.foreignLines > 0 ? `, ${count(log.foreignLines, 'line')} that are not debug-log lines (skipped)` : ''}`];
   if (log.unknownFeatures.length > 0) {
-    lines.push(`features no product has (${log.unknownFeatureLines} lines${dryRun ? '' : ', so nothing was written'}; add the products with these feature codes first):`);
-    for (const f of log.unknownFeatures) lines.push(`  ${f.feature}: ${f.lines} line${f.lines === 1 ? '' : 's'}, first ${f.file} line ${f.firstLine}${f.looksLike ? ` (looks like ${f.looksLike})` : ''}`);
+    lines.push(`features no product has (${count(log.unknownFeatureLines, 'line')}${dryRun ? '' : ', so nothing was written'}; add the products with these feature codes first):`);
+    for (const f of log.unknownFeatures) lines.push(`  ${f.feature}: ${count(f.lines, 'line')}, first ${f.file} line ${f.firstLine}${f.looksLike ? ` (looks like ${f.looksLike})` : ''}`);
   }
   return lines.join('\n');
 }
