@@ -15,6 +15,9 @@ export interface InsightsQuery {
   readonly contextId?: string;
 }
 
+/** The usage-category names the Token Flex body schema takes (an enum in /openapi.json since issue 19 item 11). */
+type TokenflexUsageCategory = 'DESKTOP_PRODUCT' | 'CLOUD_PRODUCT' | 'CLOUD_SERVICE' | 'MANUAL_ADJUSTMENT' | 'MANUAL_CONSUMPTION';
+
 export interface TokenflexQuery {
   readonly fields: readonly string[];
   readonly metrics: readonly string[];
@@ -95,7 +98,7 @@ async function tokenflexQuery(contractNumber: string, query: TokenflexQuery): Pr
   type Answer = { id: string; status: string; result?: { columns: string[]; rows: Cell[][]; total: number }; error?: { title?: string; detail?: string } };
   let answer = await must(api.POST('/tokenflex/v1/usage/{contract_number}/query', {
     params: { path: { contract_number: contractNumber }, header: WAIT },
-    body: { fields: [...query.fields], metrics: [...query.metrics], ...(query.where ? { where: query.where } : {}), ...(query.usageCategory ? { usageCategory: [...query.usageCategory] } : {}) },
+    body: { fields: [...query.fields], metrics: [...query.metrics], ...(query.where ? { where: query.where } : {}), ...(query.usageCategory ? { usageCategory: [...query.usageCategory] as TokenflexUsageCategory[] } : {}) },
   })) as Answer;
   const read = async (offset: number) => must(api.GET('/tokenflex/v1/usage/{contract_number}/query/{id}', {
     params: { path: { contract_number: contractNumber, id: answer.id }, query: { offset, limit: PAGE }, header: WAIT },

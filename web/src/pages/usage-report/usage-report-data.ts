@@ -93,7 +93,7 @@ export async function createTokenflexExport(contractNumber: string, filters: Rep
       fields: ['userName', 'productLineCode', 'productName', 'usageCategory'],
       metrics: ['tokensConsumed', 'useCount'],
       where: [whereRange(range), ...(filters.product ? [`productLineCode = ${quote(filters.product)}`] : [])].join(' and '),
-      ...(filters.usageCategory ? { usageCategory: [filters.usageCategory] } : {}),
+      ...(filters.usageCategory ? { usageCategory: [filters.usageCategory as UsageCategory] } : {}),
       downloadFileName: `usage-report-${range.from}-${range.to}`,
     },
   }));
