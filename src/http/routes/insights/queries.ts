@@ -3,6 +3,7 @@ import type { Job, JobState } from '../../../store/index.js';
 import type { UsageQueryService } from '../../../jobs/index.js';
 import { answerNotModified, setSubmitHeaders, statusWaitMs, submitWaitMs } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
+import { typedRoutes } from '../../type-provider.js';
 import { checkQueryRoute, deleteQueryRoute, getQueryRoute, submitQueryRoute } from './schemas.js';
 
 /** Insights status words (spec §3.3); canceled queries show as ERROR with title CANCELED. */
@@ -15,15 +16,6 @@ const INSIGHTS_STATUS = {
   expired: 'EXPIRED',
 } as const satisfies Record<JobState, string>;
 
-interface SubmitBody {
-  fields?: string[];
-  metrics?: string[];
-  where?: string;
-  orderBy?: string;
-  contextId?: string;
-  context?: string;
-}
-interface PageQuery { offset: number; limit: number; contextId?: string; context?: string }
 
 function startTime(job: Job): number {
   return Math.floor(Date.parse(job.createdAt) / 1000);
@@ -45,8 +37,10 @@ async function describeJob(queries: UsageQueryService, job: Job, offset: number,
 }
 
 /** `POST/GET/DELETE /insights/v1/usage-queries` (spec §3.2, §3.3). */
-export function registerInsightsQueries(app: FastifyInstance, queries: UsageQueryService, submitHoldMs: number): void {
-  app.post<{ Body: SubmitBody; Querystring: PageQuery }>('/usage-queries', { schema: submitQueryRoute, config: { scope: 'data:read' } }, async (request, reply) => {
+export function registerInsightsQueries(untyped: FastifyInstance, queries: UsageQueryService, submitHoldMs: number): void {
+  // Body, query and params types come from the route schemas (schemas.ts), never restated.
+  const app = typedRoutes(untyped);
+  app.post('/usage-queries', { schema: submitQueryRoute, config: { scope: 'data:read' } }, async (request, reply) => {
     const principal = principalOf(request);
     const body = request.body;
     const contextId = body.contextId ?? body.context ?? request.query.contextId ?? request.query.context;
@@ -75,7 +69,7 @@ export function registerInsightsQueries(app: FastifyInstance, queries: UsageQuer
     return { id: job.id, status: INSIGHTS_STATUS.queued, startTime: startTime(job) };
   });
 
-  app.post<{ Body: SubmitBody; Querystring: { contextId?: string; context?: string } }>('/usage-queries/check', { schema: checkQueryRoute, config: { scope: 'data:read' } }, async (request) => {
+  app.post('/usage-queries/check', { schema: checkQueryRoute, config: { scope: 'data:read' } }, async (request) => {
     const principal = principalOf(request);
     const body = request.body;
     const contextId = body.contextId ?? body.context ?? request.query.contextId ?? request.query.context;
@@ -88,7 +82,7 @@ export function registerInsightsQueries(app: FastifyInstance, queries: UsageQuer
     return { valid: true, columns };
   });
 
-  app.get<{ Params: { queryId: string }; Querystring: PageQuery }>('/usage-queries/:queryId', { schema: getQueryRoute }, async (request, reply) => {
+  app.get('/usage-queries/:queryId', { schema: getQueryRoute }, async (request, reply) => {
     const found = await queries.get('insights', principalOf(request).user?.id ?? '', request.params.queryId);
     const job = await queries.waitFor(found, statusWaitMs(request, reply));
     const { offset, limit } = request.query;
@@ -96,7 +90,7 @@ export function registerInsightsQueries(app: FastifyInstance, queries: UsageQuer
     return describeJob(queries, job, offset, limit);
   });
 
-  app.delete<{ Params: { queryId: string } }>('/usage-queries/:queryId', { schema: deleteQueryRoute }, async (request, reply) => {
+  app.delete('/usage-queries/:queryId', { schema: deleteQueryRoute }, async (request, reply) => {
     const outcome = await queries.cancelOrDelete('insights', principalOf(request).user?.id ?? '', request.params.queryId);
     reply.header('x-outcome', outcome);
     return reply.code(204).send();

@@ -4,6 +4,7 @@ import type { UsageQueryService } from '../../../jobs/index.js';
 import type { Job, JobState } from '../../../store/index.js';
 import { answerNotModified, setSubmitHeaders, statusWaitMs, submitWaitMs } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
+import { typedRoutes } from '../../type-provider.js';
 import { checkQueryRoute, getQueryRoute, submitQueryRoute } from './schemas.js';
 
 /** Token Flex status words (spec §4); a query stopped by the execution cap is TIMEOUT. */
@@ -20,8 +21,6 @@ function statusOf(job: Job): string {
   return job.state === 'failed' && job.errorTitle === 'QUERY_TIMEOUT' ? 'TIMEOUT' : TOKENFLEX_STATUS[job.state];
 }
 
-interface SubmitBody { fields?: string[]; metrics?: string[]; usageCategory?: string[] | string; where?: string }
-interface Params { contract_number: string }
 
 async function describeJob(queries: UsageQueryService, job: Job, contractNumber: string, offset: number, limit: number) {
   const body: Record<string, unknown> = {
@@ -41,10 +40,12 @@ async function describeJob(queries: UsageQueryService, job: Job, contractNumber:
 
 /** `POST /usage/:c/query` and `GET /usage/:c/query/:id` (spec §4). */
 export function registerTokenflexQueries(
-  app: FastifyInstance, queries: UsageQueryService, submitHoldMs: number,
+  untyped: FastifyInstance, queries: UsageQueryService, submitHoldMs: number,
   aliasesOf: (contractNumber: string) => Promise<Readonly<Record<string, string>>>,
 ): void {
-  app.post<{ Params: Params; Body: SubmitBody }>('/usage/:contract_number/query/check', { schema: checkQueryRoute, config: { scope: 'data:read' } }, async (request) => {
+  // Body, query and params types come from the route schemas (schemas.ts), never restated.
+  const app = typedRoutes(untyped);
+  app.post('/usage/:contract_number/query/check', { schema: checkQueryRoute, config: { scope: 'data:read' } }, async (request) => {
     const contractNumber = request.params.contract_number;
     await principalOf(request).assertContract(contractNumber);
     const body = request.body;
@@ -56,7 +57,7 @@ export function registerTokenflexQueries(
     return { valid: true, columns };
   });
 
-  app.post<{ Params: Params; Body: SubmitBody }>('/usage/:contract_number/query', { schema: submitQueryRoute, config: { scope: 'data:read' } }, async (request, reply) => {
+  app.post('/usage/:contract_number/query', { schema: submitQueryRoute, config: { scope: 'data:read' } }, async (request, reply) => {
     const principal = principalOf(request);
     const contractNumber = request.params.contract_number;
     await principal.assertContract(contractNumber);
@@ -76,7 +77,7 @@ export function registerTokenflexQueries(
     return { status: TOKENFLEX_STATUS.queued, id: job.id, detail_uri: `/tokenflex/v1/usage/${contractNumber}/query/${job.id}` };
   });
 
-  app.get<{ Params: Params & { id: string }; Querystring: { offset: number; limit: number } }>('/usage/:contract_number/query/:id', { schema: getQueryRoute }, async (request, reply) => {
+  app.get('/usage/:contract_number/query/:id', { schema: getQueryRoute }, async (request, reply) => {
     const principal = principalOf(request);
     const contractNumber = request.params.contract_number;
     await principal.assertContract(contractNumber);
