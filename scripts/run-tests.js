@@ -11,7 +11,8 @@
 // ones (`test/e2e/`: real server processes). Grouped, the files run in TEST_CONCURRENCY processes
 // (default: the cores, at least 2), each importing its share of the files one after the other,
 // every file's tests and hooks inside a suite named after the file: a process and its module graph
-// (tsx, Fastify, DuckDB, …) are paid once per group, not once per file. The groups are balanced by
+// (tsx, Fastify, DuckDB, …) are paid once per group, not once per file; property and race tests
+// take a fifth of their rounds (TEST_QUICK=1, test/helpers/rounds.ts). The groups are balanced by
 // each file's duration in the last grouped run (node_modules/.cache/usage-insights/test-durations.json).
 // Isolated, each file has its own process, TEST_CONCURRENCY at a time; each file has its own temp
 // directories, PostgreSQL schemas and ports either way.
@@ -140,9 +141,11 @@ function saveDurations() {
   rmSync(groupDir, { recursive: true, force: true });
 }
 
+// The quick run samples property and race tests fewer times (test/helpers/rounds.ts).
+const env = quick ? { ...process.env, TEST_QUICK: '1' } : process.env;
 const child = spawn(process.execPath, [
   '--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, `--test-concurrency=${CONCURRENCY}`, ...targets,
-], { stdio: 'inherit', detached: true });
+], { stdio: 'inherit', detached: true, env });
 const watchdog = setTimeout(() => {
   console.error(`\nThe test run did not finish within ${RUN_TIMEOUT_MS / 1000} s; it was stopped.`);
   try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }

@@ -9,9 +9,10 @@ import { createClient, createUser } from '../../../auth/index.js';
 import { openDuckDbStore, type Store } from '../../../store/index.js';
 import { buildTestApp } from '../../../../test/helpers/build-app.js';
 import { openTestPostgresStore, requirePostgres } from '../../../../test/helpers/databases.js';
+import { rounds } from '../../../../test/helpers/rounds.js';
 import { suiteScope } from '../../../../test/helpers/suite-scope.js';
 
-const ROUNDS = 50;
+const ROUNDS = rounds(50);
 const CONCURRENT = 8;
 const REDIRECT = 'https://app.example/callback';
 
