@@ -14,7 +14,7 @@ import {
   type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences
 } from '../contract/index.js';
 import * as adminClientsSql from './sql/admin-clients.js';
-import * as housekeepingSql from './sql/oauth-housekeeping.js';
+import { deleteExpiredCredentials } from '../sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
 import { ConnectionPool } from './connection-pool.js';
 import { JobLookups, newestJob } from './job-lookups.js';
@@ -605,14 +605,7 @@ class DuckDbStore extends SqlStore implements Store {
   }
 
   async purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport> {
-    const report = await this.#pool.use(async (connection) => Object.freeze({
-      authorizationCodes: await housekeepingSql.deleteExpiredAuthorizationCodes(connection, now, usedCodesExpiredBefore),
-      signInSessions: await housekeepingSql.deleteExpiredSignInSessions(connection, now),
-      revokedAccessTokens: await housekeepingSql.deleteExpiredRevocations(connection, now),
-      accessTokens: await housekeepingSql.deleteExpiredAccessTokenRecords(connection, now),
-      refreshTokens: await housekeepingSql.deleteExpiredRefreshTokens(connection, now),
-      revokedGrants: await housekeepingSql.deleteSpentRevokedGrants(connection, usedCodesExpiredBefore),
-    }));
+    const report = await deleteExpiredCredentials(this.db, now, usedCodesExpiredBefore);
     // The copy in memory forgets the expired revocations too (their tokens fail on expiry anyway).
     if (report.revokedAccessTokens > 0) this.#revoked = undefined;
     return report;

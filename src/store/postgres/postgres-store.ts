@@ -23,7 +23,7 @@ import { postgresClientDb, postgresPoolDb } from './postgres-db.js';
 import {
   applyMigration, createMigrationsTable, createSchema, lockMigrations, selectAppliedMigrations, unlockMigrations
 } from './sql/migrations.js';
-import * as housekeepingSql from './sql/oauth-housekeeping.js';
+import { deleteExpiredCredentials } from '../sql/oauth-housekeeping.js';
 import * as oauthSql from './sql/oauth.js';
 import { createUsagePartition, lockPartitionChanges, monthsBetween, selectMissingPartitions } from './sql/partitions.js';
 import * as ingestSql from './sql/usage-ingest.js';
@@ -542,14 +542,7 @@ class PostgresStore extends SqlStore implements Store {
   }
 
   purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport> {
-    return this.#use(async (client) => Object.freeze({
-      authorizationCodes: await housekeepingSql.deleteExpiredAuthorizationCodes(client, now, usedCodesExpiredBefore),
-      signInSessions: await housekeepingSql.deleteExpiredSignInSessions(client, now),
-      revokedAccessTokens: await housekeepingSql.deleteExpiredRevocations(client, now),
-      accessTokens: await housekeepingSql.deleteExpiredAccessTokenRecords(client, now),
-      refreshTokens: await housekeepingSql.deleteExpiredRefreshTokens(client, now),
-      revokedGrants: await housekeepingSql.deleteSpentRevokedGrants(client, usedCodesExpiredBefore),
-    }));
+    return deleteExpiredCredentials(this.db, now, usedCodesExpiredBefore);
   }
 
   // --- AdminStore ------------------------------------------------------------------------------
