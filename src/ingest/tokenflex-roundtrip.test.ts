@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { catalogFor } from '../catalog/index.js';
 import { compileUsageQuery, planUsageQuery } from '../query/index.js';
 import { openDuckDbStore, type Store } from '../store/index.js';
+import { openSeededPostgresStore, routeTestsUsePostgres } from '../../test/helpers/databases.js';
 import { ingestTokenflexExport } from './ingest-sources.js';
 
 // Issue 20's round trip, end to end: the demo data's session-level Token Flex exports (our own
@@ -54,6 +55,8 @@ const QUERIES: readonly { readonly fields: readonly string[]; readonly metrics: 
 ];
 
 async function openDemo(t: { after: (fn: () => Promise<void>) => void }, rows: number): Promise<Store> {
+  // TEST_STORE=postgres: both instances on PostgreSQL (the given charges go through its COPY staging).
+  if (routeTestsUsePostgres()) return openSeededPostgresStore(t, { ...DEMO, rows });
   const store = await openDuckDbStore({ dataDir: ':memory:' });
   t.after(() => store.close());
   await store.migrate();
