@@ -16,3 +16,6 @@ export interface SchemaTypeProvider extends FastifyTypeProvider {
 export function typedRoutes(app: FastifyInstance) {
   return app.withTypeProvider<SchemaTypeProvider>();
 }
+
+/** The value a JSON schema describes (for a helper that takes a request part, as a handler gets it). */
+export type SchemaType<S extends JSONSchema> = FromSchema<S>;

@@ -5,6 +5,7 @@ import type { TokenflexExportService } from '../../../exports/index.js';
 import type { Job, JobState } from '../../../store/index.js';
 import { setSubmitHeaders } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
+import { typedRoutes, type SchemaType } from '../../type-provider.js';
 import { exportListRoute, exportRoute, markReadRoute, submitExportRoute, tokenflexErrors } from './schemas.js';
 
 /** Token Flex export request status words (spec §4). */
@@ -17,8 +18,6 @@ const REQUEST_STATUS = {
   expired: 'Error',
 } as const satisfies Record<JobState, string>;
 
-interface Params { contract_number: string; request_key: string }
-interface SubmitBody { fields?: string[]; metrics?: string[]; usageCategory?: string[] | string; where?: string; downloadFileName?: string }
 
 function describe(exportsService: TokenflexExportService, job: Job): Record<string, unknown> {
   const request = job.request as { downloadFileName: string; scheduleId: string | null };
@@ -45,10 +44,12 @@ function describe(exportsService: TokenflexExportService, job: Job): Record<stri
 
 /** `/export/:c/requests…` (spec §4, seed 002). */
 export function registerTokenflexExports(
-  app: FastifyInstance, exportsService: TokenflexExportService,
+  untyped: FastifyInstance, exportsService: TokenflexExportService,
   aliasesOf: (contractNumber: string) => Promise<Readonly<Record<string, string>>>,
 ): void {
-  app.post<{ Params: { contract_number: string }; Body: SubmitBody }>('/export/:contract_number/requests', { schema: submitExportRoute }, async (request, reply) => {
+  // Body, query and params types come from the route schemas (schemas.ts), never restated.
+  const app = typedRoutes(untyped);
+  app.post('/export/:contract_number/requests', { schema: submitExportRoute }, async (request, reply) => {
     const principal = principalOf(request);
     const contractNumber = request.params.contract_number;
     await principal.assertContract(contractNumber);
@@ -64,7 +65,7 @@ export function registerTokenflexExports(
     return { requestKey: described.requestKey, requestStatus: described.requestStatus, downloadFileName: described.downloadFileName, exportRequestDate: described.exportRequestDate };
   });
 
-  app.get<{ Params: { contract_number: string }; Querystring: { fromDate: string; toDate: string } }>('/export/:contract_number/requests', { schema: exportListRoute }, async (request) => {
+  app.get('/export/:contract_number/requests', { schema: exportListRoute }, async (request) => {
     const principal = principalOf(request);
     await principal.assertContract(request.params.contract_number);
     const from = parseDateInRange(request.query.fromDate, 'querystring/fromDate');
@@ -74,29 +75,29 @@ export function registerTokenflexExports(
     return jobs.map((job) => describe(exportsService, job));
   });
 
-  app.post<{ Body: string[]; Params: { contract_number: string } }>('/export/:contract_number/requests/markRead', { schema: markReadRoute }, async (request) => {
+  app.post('/export/:contract_number/requests/markRead', { schema: markReadRoute }, async (request) => {
     const principal = principalOf(request);
     await principal.assertContract(request.params.contract_number);
     return exportsService.markRead(principal.user?.id ?? '', request.body);
   });
 
-  const load = async (request: FastifyRequest<{ Params: Params }>) => {
+  const load = async (request: FastifyRequest & { readonly params: SchemaType<typeof exportRoute.params> }) => {
     const principal = principalOf(request);
     await principal.assertContract(request.params.contract_number);
     return exportsService.get(principal.user?.id ?? '', request.params.contract_number, request.params.request_key);
   };
 
-  app.get<{ Params: Params }>('/export/:contract_number/requests/:request_key', { schema: exportRoute }, async (request) =>
+  app.get('/export/:contract_number/requests/:request_key', { schema: exportRoute }, async (request) =>
     describe(exportsService, await load(request)));
 
-  app.delete<{ Params: Params }>('/export/:contract_number/requests/:request_key', {
+  app.delete('/export/:contract_number/requests/:request_key', {
     schema: { ...exportRoute, summary: 'Delete an export request and its file.', response: { 204: { type: 'null', description: 'Deleted.' }, ...tokenflexErrors } },
   }, async (request, reply) => {
     await exportsService.delete(await load(request));
     return reply.code(204).send();
   });
 
-  app.post<{ Params: Params }>('/export/:contract_number/requests/:request_key/refreshUrl', {
+  app.post('/export/:contract_number/requests/:request_key/refreshUrl', {
     schema: { ...exportRoute, summary: 'A fresh download link for a completed export.' },
   }, async (request) => {
     const job = await load(request);
@@ -104,7 +105,7 @@ export function registerTokenflexExports(
     return describe(exportsService, job);
   });
 
-  app.post<{ Params: Params }>('/export/:contract_number/requests/:request_key/retry', {
+  app.post('/export/:contract_number/requests/:request_key/retry', {
     schema: { ...exportRoute, summary: 'Put a failed export back in the queue (no effect otherwise).' },
   }, async (request) => {
     const job = await load(request);
