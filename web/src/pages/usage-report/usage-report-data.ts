@@ -39,12 +39,31 @@ function where(filters: ReportFilters, range: DateRange): string {
   return parts.join(' and ');
 }
 
-/** Users × products of the range: one Insights query; the days-used filter applies to its rows. */
-export async function loadReport(filters: ReportFilters, range: DateRange): Promise<Record<string, Cell>[]> {
+/** A row is a user and a product line: these are always asked for (the headline counts users and tokens). */
+const BASE_FIELDS = ['userId', 'productLineCode', 'productName'] as const;
+const BASE_METRICS = ['totalUniqueDays', 'totalTokens'] as const;
+
+/**
+ * The fields and metrics a report with these columns asks for: the base ones and the columns
+ * shown, no more. Each field is a group-by column of the query, and the query is most of the
+ * page's time (1,000,000 records: 0.5–0.9 s with the five default columns, 0.9–1.5 s with all
+ * eleven), so columns nobody looks at are not computed. A column that splits a user's product
+ * (licence type, team) splits its row when shown.
+ */
+export function reportQueryColumns(shown: readonly string[]): { fields: string[]; metrics: string[] } {
+  const kinds = new Map<string, string>(REPORT_COLUMNS.map((c) => [c.key, c.kind]));
+  const isMetric = (key: string) => ['totalUniqueDays', 'totalTokens', 'earliestUsageDate', 'latestUsageDate'].includes(key);
+  return {
+    fields: [...new Set([...BASE_FIELDS, ...shown.filter((key) => kinds.has(key) && !isMetric(key))])],
+    metrics: [...new Set([...BASE_METRICS, ...shown.filter((key) => kinds.has(key) && isMetric(key))])],
+  };
+}
+
+/** Users × products of the range: one Insights query of the shown columns; the days-used filter applies to its rows. */
+export async function loadReport(filters: ReportFilters, range: DateRange, shown: readonly string[]): Promise<Record<string, Cell>[]> {
   const result = await runInsightsQuery({
     ...(filters.team ? { contextId: filters.team } : {}),
-    fields: ['userId', 'userName', 'fullName', 'emailAddress', 'productName', 'productLineCode', 'source', 'teamName', 'userStatus'],
-    metrics: ['totalUniqueDays', 'totalTokens', 'earliestUsageDate', 'latestUsageDate'],
+    ...reportQueryColumns(shown),
     where: where(filters, range),
   });
   const rows = recordsOf(result);

@@ -29,7 +29,9 @@ export function UsageReportPage({ url }: { readonly url: URL }) {
   const page = Math.max(0, (Number.parseInt(params.get('page') ?? '1', 10) || 1) - 1);
 
   const products = useAsync(() => loadProducts(filters.team, range), [filters.team, range.from, range.to]);
-  const report = useAsync(() => loadReport(filters, range), [filters.team, filters.product, filters.source, filters.usageCategory, filters.status, filters.minDays, range.from, range.to]);
+  // Sorting by a column asks for it too (the URL may name one that is not shown).
+  const queried = [...shown, ...(REPORT_COLUMNS.some((c) => c.key === sort.key) ? [sort.key] : [])];
+  const report = useAsync(() => loadReport(filters, range, queried), [filters.team, filters.product, filters.source, filters.usageCategory, filters.status, filters.minDays, range.from, range.to, [...new Set(queried)].sort().join(',')]);
   const headline = useMemo(() => report.data && {
     rows: report.data.length,
     users: new Set(report.data.map((r) => r.userId)).size,
