@@ -18,15 +18,8 @@ import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 // Staging: each chunk of validated records is written as NDJSON (staged-line.ts) to a file of our
 // own while the next is validated. Once the batch is validated, DuckDB's JSON reader reads the
 // batch's files once, through the view `ingest_staging`, into `ingest_new`; the files are deleted
-// with the batch. Reading each chunk into a staging table as it came, and the new records from
-// there into `ingest_new`, cost a million-record batch a second copy (about 0.8 s, measured), and
-// DuckDB competed with the validation workers for the cores. The disk holds the batch (about 400
-// bytes a record) until it is applied.
-//
-// The appender was tried first: it makes a native call per text value (0.9 µs each through data
-// chunks, 3.5 s of CPU for 200k rows of 20 text columns, on 2 busy cores), and even with every
-// text but the id turned into an integer code of a per-batch dictionary 100k sessions took 16.7 s
-// to ingest against 9 s this way (measured).
+// with the batch, and the disk holds it (about 400 bytes a record) until then. Staging tables and
+// the appender were slower (docs/store-measurements.md).
 
 export async function selectUsageReferences(connection: DuckDBConnection): Promise<UsageReferences> {
   const contracts = (await connection.runAndReadAll(`
