@@ -137,3 +137,22 @@ describe('bad parameters are 400 naming the parameter', () => {
     });
   }
 });
+
+test('the OpenAPI document describes every field of every analytics answer', async () => {
+  const doc = (await t.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: unknown }> }> }>> };
+  const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/analytics/v1/'));
+  assert.equal(paths.length, 4);
+  const undescribed: string[] = [];
+  const walk = (schema: unknown, where: string): void => {
+    if (schema === null || typeof schema !== 'object') return;
+    const node = schema as { properties?: Record<string, { description?: string }>; items?: unknown; anyOf?: unknown[] };
+    for (const [name, property] of Object.entries(node.properties ?? {})) {
+      if (!property.description && !(property as { anyOf?: { description?: string }[] }).anyOf?.some((s) => s.description)) undescribed.push(`${where}.${name}`);
+      walk(property, `${where}.${name}`);
+    }
+    if (node.items) walk(node.items, `${where}[]`);
+    for (const alternative of node.anyOf ?? []) walk(alternative, where);
+  };
+  for (const path of paths) walk(doc.paths[path]!.get!.responses['200']!.content['application/json']!.schema, path);
+  assert.deepEqual(undescribed, []);
+});
