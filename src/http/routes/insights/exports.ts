@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { pickLanguage, type InsightsExportRequest, type InsightsExportService } from '../../../exports/index.js';
+import { pickLanguage, type InsightsExportService } from '../../../exports/index.js';
 import type { Job, JobState, Store } from '../../../store/index.js';
 import { setSubmitHeaders } from '../../job-headers.js';
 import { principalOf } from '../../plugins/auth.js';
+import { typedRoutes } from '../../type-provider.js';
 import { deleteExportRoute, getExportRoute, listExportsRoute, submitExportRoute } from './schemas.js';
 
 /** Insights export status words (spec §3.5): a running export still shows SUBMITTED. */
@@ -37,8 +38,10 @@ function describe(service: InsightsExportService, job: Job): Record<string, unkn
 }
 
 /** `POST/GET/DELETE /insights/v1/exports` (spec §3.4, §3.5, seed 001). */
-export function registerInsightsExports(app: FastifyInstance, service: InsightsExportService, store: Store): void {
-  app.post<{ Body: InsightsExportRequest }>('/exports', { schema: submitExportRoute }, async (request, reply) => {
+export function registerInsightsExports(untyped: FastifyInstance, service: InsightsExportService, store: Store): void {
+  // Body, query and params types come from the route schemas (schemas.ts), never restated.
+  const app = typedRoutes(untyped);
+  app.post('/exports', { schema: submitExportRoute }, async (request, reply) => {
     const principal = principalOf(request);
     const userId = principal.user?.id ?? '';
     const teams = userId ? await store.listAdministeredTeams(userId) : [];
@@ -55,7 +58,7 @@ export function registerInsightsExports(app: FastifyInstance, service: InsightsE
     return describe(service, job);
   });
 
-  app.get<{ Querystring: { teamId?: string; offset: number; limit: number } }>('/exports', { schema: listExportsRoute }, async (request) => {
+  app.get('/exports', { schema: listExportsRoute }, async (request) => {
     const principal = principalOf(request);
     if (request.query.teamId !== undefined) await principal.assertTeam(request.query.teamId);
     const jobs = await service.list(principal.user?.id ?? '', request.query.teamId);
@@ -66,10 +69,10 @@ export function registerInsightsExports(app: FastifyInstance, service: InsightsE
     };
   });
 
-  app.get<{ Params: { exportId: string } }>('/exports/:exportId', { schema: getExportRoute }, async (request) =>
+  app.get('/exports/:exportId', { schema: getExportRoute }, async (request) =>
     describe(service, await service.get(principalOf(request).user?.id ?? '', request.params.exportId)));
 
-  app.delete<{ Params: { exportId: string } }>('/exports/:exportId', { schema: deleteExportRoute }, async (request, reply) => {
+  app.delete('/exports/:exportId', { schema: deleteExportRoute }, async (request, reply) => {
     await service.cancelOrDelete(await service.get(principalOf(request).user?.id ?? '', request.params.exportId));
     return reply.code(204).send();
   });
