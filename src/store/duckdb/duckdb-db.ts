@@ -1,15 +1,9 @@
 import { ResultReturnType, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
-import type { Db, DbResult, QueryOptions, SqlDialect } from '../sql/dialect.js';
+import { zonelessUtc, type Db, type DbResult, type QueryOptions, type SqlDialect } from '../sql/dialect.js';
 import type { ConnectionPool } from './connection-pool.js';
 import { runPrepared } from './prepared.js';
 
-/**
- * A JS instant as DuckDB TIMESTAMP text: UTC, without a zone (DuckDB's TIMESTAMP has none, and a
- * zone suffix would be read in the session's time zone).
- */
-export function zonelessUtc(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
-}
+export { zonelessUtc };
 
 export const duckDbDialect: SqlDialect = Object.freeze({
   name: 'duckdb',

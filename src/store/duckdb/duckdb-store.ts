@@ -9,13 +9,10 @@ import { insertSeatPrices } from '../sql/analytics.js';
 import { bulkLoadMemoryLimit } from './memory-limit.js';
 import {
   QueryInterruptedError,
-  type CompletedQuery, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type MigrationReport, type NewJob, type ResultQuery, type Store, type User,
-  type AuthorizationCode, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type NewUser, type OAuthClient, type RefreshToken, type CredentialPurgeReport, type OAuthClientPatch, type Page, type PageRequest, type PoolStats,
+  type CompletedQuery, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type MigrationReport, type NewJob, type ResultQuery, type Store, type PoolStats,
   type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences
 } from '../contract/index.js';
-import * as adminClientsSql from './sql/admin-clients.js';
-import { deleteExpiredCredentials } from '../sql/oauth-housekeeping.js';
-import * as oauthSql from './sql/oauth.js';
+import { selectRevokedAccessTokenIds } from '../sql/oauth.js';
 import { ConnectionPool } from './connection-pool.js';
 import { JobLookups, newestJob } from './job-lookups.js';
 import {
@@ -23,6 +20,7 @@ import {
   summary, updateChangedCharges, UsageStager
 } from './sql/usage-ingest.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
+import type { Db } from '../sql/dialect.js';
 import { SqlStore } from '../sql/sql-store.js';
 import * as jobsSql from '../sql/jobs.js';
 import { duckDbConnectionDb, duckDbPoolDb, isDuckDbConflict as isTransactionConflict } from './duckdb-db.js';
@@ -440,92 +438,14 @@ class DuckDbStore extends SqlStore implements Store {
     });
   }
 
-  // --- OAuthStore ------------------------------------------------------------------------------
-
-  createUser(user: NewUser): Promise<User> {
-    return this.#pool.use((connection) => this.duplicateAs('user', oauthSql.insertUser(connection, user, new Date())));
-  }
-
-  getPasswordHash(userId: string): Promise<string | undefined> {
-    return this.#pool.use((connection) => oauthSql.selectPasswordHash(connection, userId));
-  }
-
-  setPasswordHash(userId: string, passwordHash: string): Promise<void> {
-    return this.#transaction((connection) => oauthSql.updatePasswordHash(connection, userId, passwordHash));
-  }
-
-  setUserStatus(userId: string, status: User['status']): Promise<void> {
-    return this.#transaction((connection) => oauthSql.updateUserStatus(connection, userId, status));
-  }
-
-  createOAuthClient(client: OAuthClient): Promise<void> {
-    return this.#pool.use((connection) => oauthSql.insertOAuthClient(connection, client));
-  }
-
-  findOAuthClient(id: string): Promise<OAuthClient | undefined> {
-    return this.#pool.use((connection) => oauthSql.selectOAuthClient(connection, id));
-  }
-
-  insertAuthorizationCode(code: AuthorizationCode): Promise<void> {
-    return this.#pool.use((connection) => oauthSql.insertAuthorizationCode(connection, code));
-  }
-
-  async consumeAuthorizationCode(codeHash: string, now: Date): Promise<{ readonly code: AuthorizationCode; readonly firstUse: boolean } | undefined> {
-    let marked: AuthorizationCode | undefined;
-    try {
-      marked = await this.#pool.use((connection) => oauthSql.markAuthorizationCodeUsed(connection, codeHash, now));
-    } catch (error) {
-      // A concurrent exchange of the same code updated the row first: for us it is a replay.
-      if (!isTransactionConflict(error)) throw error;
-    }
-    if (marked) return { code: marked, firstUse: true };
-    const code = await this.#pool.use((connection) => oauthSql.selectAuthorizationCode(connection, codeHash));
-    return code ? { code, firstUse: false } : undefined;
-  }
-
-  insertRefreshToken(token: NewRefreshToken): Promise<void> {
-    return this.#pool.use((connection) => oauthSql.insertRefreshToken(connection, token, new Date()));
-  }
-
-  findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined> {
-    return this.#pool.use((connection) => oauthSql.selectRefreshToken(connection, tokenHash));
-  }
-
-  async rotateRefreshToken(tokenHash: string, now: Date): Promise<boolean> {
-    try {
-      return await this.#pool.use((connection) => oauthSql.markRefreshTokenRotated(connection, tokenHash, now));
-    } catch (error) {
-      // A concurrent use of the same token won the row: this use is the reuse.
-      if (isTransactionConflict(error)) return false;
-      throw error;
-    }
-  }
-
-  recordAccessToken(jti: string, grantId: string | null, expiresAt: Date): Promise<void> {
-    return this.#pool.use((connection) => oauthSql.insertAccessToken(connection, jti, grantId, expiresAt));
-  }
+  // --- OAuthStore: what differs --------------------------------------------------------------
 
   /**
-   * One transaction under the grant's lock (see #withGrantLock). A write-write conflict with any
-   * other writer reruns the transaction, which then sees the other's commit: a rotation that lost
-   * its row to a concurrent use answers 'reused'.
+   * The grant's queue in memory (see #withGrantLock), then one transaction of the pool's (which
+   * reruns on a write conflict).
    */
-  issueGrantTokens(step: GrantStep, now: Date): Promise<GrantStepOutcome> {
-    return this.#withGrantLock(step.grantId, () => this.#transaction(async (connection): Promise<GrantStepOutcome> => {
-      if (await oauthSql.selectGrantRevoked(connection, step.grantId)) return 'revoked';
-      if (step.rotates !== null && !(await oauthSql.markRefreshTokenRotated(connection, step.rotates, now))) return 'reused';
-      await oauthSql.insertRefreshToken(connection, step.refreshToken, now);
-      await oauthSql.insertAccessToken(connection, step.accessToken.jti, step.grantId, step.accessToken.expiresAt);
-      return 'issued';
-    }));
-  }
-
-  revokeGrant(grantId: string, now: Date): Promise<void> {
-    return this.#revoking(this.#withGrantLock(grantId, () => this.#transaction(async (connection) => {
-      await oauthSql.insertRevokedGrant(connection, grantId, now);
-      await oauthSql.revokeRefreshTokensOfGrant(connection, grantId, now);
-      await oauthSql.revokeAccessTokensOfGrant(connection, grantId);
-    })));
+  protected serialisedTransaction<T>(key: string, fn: (db: Db) => Promise<T>): Promise<T> {
+    return this.#withGrantLock(key, () => this.db.transaction(fn));
   }
 
   /**
@@ -547,13 +467,9 @@ class DuckDbStore extends SqlStore implements Store {
     }
   }
 
-  revokeAccessToken(jti: string, expiresAt: Date): Promise<void> {
-    return this.#revoking(this.#pool.use((connection) => oauthSql.insertRevokedAccessToken(connection, jti, expiresAt)));
-  }
-
-  async isAccessTokenRevoked(jti: string): Promise<boolean> {
+  override async isAccessTokenRevoked(jti: string): Promise<boolean> {
     if (!this.#revoked) {
-      const loading = this.#pool.use((connection) => oauthSql.selectRevokedAccessTokenIds(connection)).then((ids) => new Set(ids));
+      const loading = selectRevokedAccessTokenIds(this.db).then((ids) => new Set(ids));
       this.#revoked = loading;
       // A failed load is not kept: the next check tries again.
       loading.catch(() => {
@@ -564,103 +480,12 @@ class DuckDbStore extends SqlStore implements Store {
   }
 
   /**
-   * Awaits a write that may change the revoked ids, then drops the copy in memory, committed or
-   * not: the next check reads the table again. A check already waiting on an older load got its
-   * answer before the write returned, as it would have from the table.
+   * A write that may change the revoked ids ended, committed or not: the copy in memory goes, and
+   * the next check reads the table again. A check already waiting on an older load got its answer
+   * before the write returned, as it would have from the table.
    */
-  async #revoking<T>(write: Promise<T>): Promise<T> {
-    try {
-      return await write;
-    } finally {
-      this.#revoked = undefined;
-    }
-  }
-
-  createSignInSession(idHash: string, userId: string, now: Date, expiresAt: Date): Promise<void> {
-    return this.#pool.use((connection) => oauthSql.insertSignInSession(connection, idHash, userId, now, expiresAt));
-  }
-
-  findSignInSession(idHash: string, now: Date): Promise<string | undefined> {
-    return this.#pool.use((connection) => oauthSql.selectSignInSession(connection, idHash, now));
-  }
-
-  findSignInSessionDetail(idHash: string, now: Date): Promise<{ readonly userId: string; readonly signedInAt: string } | undefined> {
-    return this.#pool.use((connection) => oauthSql.selectSignInSessionDetail(connection, idHash, now));
-  }
-
-  findConsent(userId: string, clientId: string): Promise<OAuthConsent | undefined> {
-    return this.#pool.use((connection) => oauthSql.selectConsent(connection, userId, clientId));
-  }
-
-  saveConsent(userId: string, clientId: string, scopes: readonly string[], now: Date): Promise<void> {
-    // Serialised per user and client, so two consents at once widen rather than overwrite each other.
-    return this.#withGrantLock(`consent:${userId}:${clientId}`, () => this.#transaction(async (connection) => {
-      const previous = await oauthSql.selectConsent(connection, userId, clientId);
-      await oauthSql.upsertConsent(connection, userId, clientId, [...new Set([...(previous?.scopes ?? []), ...scopes])].sort(), now);
-    }));
-  }
-
-  deleteSignInSession(idHash: string): Promise<void> {
-    return this.#pool.use((connection) => oauthSql.deleteSignInSession(connection, idHash));
-  }
-
-  async purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport> {
-    const report = await deleteExpiredCredentials(this.db, now, usedCodesExpiredBefore);
-    // The copy in memory forgets the expired revocations too (their tokens fail on expiry anyway).
-    if (report.revokedAccessTokens > 0) this.#revoked = undefined;
-    return report;
-  }
-
-  // --- AdminStore ------------------------------------------------------------------------------
-
-  /** Runs `fn` in one transaction on one connection; a failure rolls everything back. */
-  /**
-   * Runs `fn` in one transaction. DuckDB's optimistic concurrency fails the second of two
-   * transactions that change the same row (https://duckdb.org/docs/stable/connect/concurrency);
-   * the whole transaction is then run again (up to 20 times), so admin writes to one row at the
-   * same moment succeed in turn instead of failing.
-   */
-  async #transaction<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#pool.use(async (connection) => {
-          await connection.run('begin transaction');
-          try {
-            const result = await fn(connection);
-            await connection.run('commit');
-            return result;
-          } catch (error) {
-            await connection.run('rollback').catch(() => undefined);
-            throw error;
-          }
-        });
-      } catch (error) {
-        if (!isTransactionConflict(error) || attempt >= 19) throw error;
-        // Random backoff, so the writers that collided do not collide again in step.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** Math.min(attempt, 6)));
-      }
-    }
-  }
-
-  async listOAuthClients(page: PageRequest): Promise<Page<OAuthClient>> {
-    return this.#pool.use(async (connection) => Object.freeze({
-      items: Object.freeze(await adminClientsSql.selectOAuthClientsPage(connection, page)),
-      total: await adminClientsSql.countOAuthClients(connection),
-    }));
-  }
-
-  updateOAuthClient(id: string, patch: OAuthClientPatch): Promise<OAuthClient | undefined> {
-    return this.#transaction((connection) => adminClientsSql.updateOAuthClientRow(connection, id, patch));
-  }
-
-  deleteOAuthClient(id: string, now: Date): Promise<boolean> {
-    return this.#revoking(this.#transaction(async (connection) => {
-      // Revocations first: they find the client's grants through its codes and refresh tokens.
-      await adminClientsSql.revokeAccessTokensOfClient(connection, id);
-      await adminClientsSql.revokeRefreshTokensOfClient(connection, id, now);
-      await adminClientsSql.deleteAuthorizationCodesOfClient(connection, id);
-      return adminClientsSql.deleteOAuthClientRow(connection, id);
-    }));
+  protected override revokedAccessTokensWritten(): void {
+    this.#revoked = undefined;
   }
 
 }

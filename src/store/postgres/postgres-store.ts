@@ -7,24 +7,23 @@ import pg, { type PoolClient } from 'pg';
 import { AppError } from '../../errors.js';
 import { rateRecordsInInputOrder, type RatedCharge, type RatingContractYear, type RatingProduct } from '../../rating/index.js';
 import { openDuckDbStore } from '../duckdb/duckdb-store.js';
-import {  QueryInterruptedError, type CredentialPurgeReport, type OAuthClientPatch, type Page, type PageRequest, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
-  type AuthorizationCode, type CompletedQuery, type DemoDataOptions, type DemoDataSummary, type MigrationReport,
-  type NewUser, type OAuthClient, type GrantStep, type GrantStepOutcome, type NewRefreshToken, type OAuthConsent, type RefreshToken, type ResultQuery, type Store,
-  type StreamQuery, type User, type PoolStats
+import {
+  QueryInterruptedError, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
+  type CompletedQuery, type DemoDataOptions, type DemoDataSummary, type MigrationReport, type ResultQuery, type Store,
+  type StreamQuery, type PoolStats,
 } from '../contract/index.js';
-import * as adminClientsSql from './sql/admin-clients.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
 import { declareCursor, fetchFromCursor } from './sql/cursors.js';
 import { isQueryCanceled, type Queryable } from './sql/db.js';
 import { analyzeTable, copyCsvIntoTable, lockDemoData, selectFilledTables } from './sql/demo-data.js';
+import type { Db } from '../sql/dialect.js';
 import { SqlStore } from '../sql/sql-store.js';
 import * as jobsSql from '../sql/jobs.js';
 import { postgresClientDb, postgresPoolDb } from './postgres-db.js';
 import {
   applyMigration, createMigrationsTable, createSchema, lockMigrations, selectAppliedMigrations, unlockMigrations
 } from './sql/migrations.js';
-import { deleteExpiredCredentials } from '../sql/oauth-housekeeping.js';
-import * as oauthSql from './sql/oauth.js';
+import * as rateLimitSql from './sql/rate-limit.js';
 import { createUsagePartition, lockPartitionChanges, monthsBetween, selectMissingPartitions } from './sql/partitions.js';
 import * as ingestSql from './sql/usage-ingest.js';
 
@@ -208,8 +207,8 @@ class PostgresStore extends SqlStore implements Store {
 
   async countRateLimitHit(key: string, windowMs: number): Promise<{ readonly hits: number; readonly ttlMs: number }> {
     // Now and then, the ended windows go: the table holds about one minute's keys.
-    if (++this.#rateLimitHits % 500 === 0) await oauthSql.deleteEndedRateLimitCounters(this.#db).catch(() => undefined);
-    return oauthSql.incrementRateLimitCounter(this.#db, key, windowMs);
+    if (++this.#rateLimitHits % 500 === 0) await rateLimitSql.deleteEndedRateLimitCounters(this.#db).catch(() => undefined);
+    return rateLimitSql.incrementRateLimitCounter(this.#db, key, windowMs);
   }
 
   async close(): Promise<void> {
@@ -431,140 +430,19 @@ class PostgresStore extends SqlStore implements Store {
 
   // --- ScheduleStore ---------------------------------------------------------------------------
 
-  // --- OAuthStore ------------------------------------------------------------------------------
+  // --- OAuthStore: what differs --------------------------------------------------------------
 
-  createUser(user: NewUser): Promise<User> {
-    return this.#use((client) => this.duplicateAs('user', oauthSql.insertUser(client, user, new Date())));
-  }
-
-  getPasswordHash(userId: string): Promise<string | undefined> {
-    return oauthSql.selectPasswordHash(this.#db, userId);
-  }
-
-  setPasswordHash(userId: string, passwordHash: string): Promise<void> {
-    return oauthSql.updatePasswordHash(this.#db, userId, passwordHash);
-  }
-
-  setUserStatus(userId: string, status: User['status']): Promise<void> {
-    return oauthSql.updateUserStatus(this.#db, userId, status);
-  }
-
-  createOAuthClient(client: OAuthClient): Promise<void> {
-    return oauthSql.insertOAuthClient(this.#db, client);
-  }
-
-  findOAuthClient(id: string): Promise<OAuthClient | undefined> {
-    return oauthSql.selectOAuthClient(this.#db, id);
-  }
-
-  insertAuthorizationCode(code: AuthorizationCode): Promise<void> {
-    return oauthSql.insertAuthorizationCode(this.#db, code);
-  }
-
-  async consumeAuthorizationCode(codeHash: string, now: Date): Promise<{ readonly code: AuthorizationCode; readonly firstUse: boolean } | undefined> {
-    const marked = await oauthSql.markAuthorizationCodeUsed(this.#db, codeHash, now);
-    if (marked) return { code: marked, firstUse: true };
-    const code = await oauthSql.selectAuthorizationCode(this.#db, codeHash);
-    return code ? { code, firstUse: false } : undefined;
-  }
-
-  insertRefreshToken(token: NewRefreshToken): Promise<void> {
-    return oauthSql.insertRefreshToken(this.#db, token, new Date());
-  }
-
-  findRefreshToken(tokenHash: string): Promise<RefreshToken | undefined> {
-    return oauthSql.selectRefreshToken(this.#db, tokenHash);
-  }
-
-  rotateRefreshToken(tokenHash: string, now: Date): Promise<boolean> {
-    return oauthSql.markRefreshTokenRotated(this.#db, tokenHash, now);
-  }
-
-  recordAccessToken(jti: string, grantId: string | null, expiresAt: Date): Promise<void> {
-    return oauthSql.insertAccessToken(this.#db, jti, grantId, expiresAt);
-  }
-
-  issueGrantTokens(step: GrantStep, now: Date): Promise<GrantStepOutcome> {
-    return this.#transaction(async (client) => {
-      await oauthSql.lockGrant(client, step.grantId);
-      if (await oauthSql.selectGrantRevoked(client, step.grantId)) return 'revoked';
-      if (step.rotates !== null && !(await oauthSql.markRefreshTokenRotated(client, step.rotates, now))) return 'reused';
-      await oauthSql.insertRefreshToken(client, step.refreshToken, now);
-      await oauthSql.insertAccessToken(client, step.accessToken.jti, step.grantId, step.accessToken.expiresAt);
-      return 'issued';
-    });
-  }
-
-  revokeGrant(grantId: string, now: Date): Promise<void> {
-    return this.#transaction(async (client) => {
-      await oauthSql.lockGrant(client, grantId);
-      await oauthSql.insertRevokedGrant(client, grantId, now);
-      await oauthSql.revokeRefreshTokensOfGrant(client, grantId, now);
-      await oauthSql.revokeAccessTokensOfGrant(client, grantId);
-    });
-  }
-
-  revokeAccessToken(jti: string, expiresAt: Date): Promise<void> {
-    return oauthSql.insertRevokedAccessToken(this.#db, jti, expiresAt);
-  }
-
-  isAccessTokenRevoked(jti: string): Promise<boolean> {
-    return oauthSql.selectAccessTokenRevoked(this.#db, jti);
-  }
-
-  createSignInSession(idHash: string, userId: string, now: Date, expiresAt: Date): Promise<void> {
-    return oauthSql.insertSignInSession(this.#db, idHash, userId, now, expiresAt);
-  }
-
-  findSignInSession(idHash: string, now: Date): Promise<string | undefined> {
-    return oauthSql.selectSignInSession(this.#db, idHash, now);
-  }
-
-  findSignInSessionDetail(idHash: string, now: Date): Promise<{ readonly userId: string; readonly signedInAt: string } | undefined> {
-    return oauthSql.selectSignInSessionDetail(this.#db, idHash, now);
-  }
-
-  findConsent(userId: string, clientId: string): Promise<OAuthConsent | undefined> {
-    return oauthSql.selectConsent(this.#db, userId, clientId);
-  }
-
-  saveConsent(userId: string, clientId: string, scopes: readonly string[], now: Date): Promise<void> {
-    return this.#transaction(async (client) => {
-      // Serialised per user and client, so two consents at once widen rather than overwrite each other.
-      await oauthSql.lockGrant(client, `consent:${userId}:${clientId}`);
-      const previous = await oauthSql.selectConsent(client, userId, clientId);
-      await oauthSql.upsertConsent(client, userId, clientId, [...new Set([...(previous?.scopes ?? []), ...scopes])].sort(), now);
-    });
-  }
-
-  deleteSignInSession(idHash: string): Promise<void> {
-    return oauthSql.deleteSignInSession(this.#db, idHash);
-  }
-
-  purgeExpiredCredentials(now: Date, usedCodesExpiredBefore: Date): Promise<CredentialPurgeReport> {
-    return deleteExpiredCredentials(this.db, now, usedCodesExpiredBefore);
-  }
-
-  // --- AdminStore ------------------------------------------------------------------------------
-
-  async listOAuthClients(page: PageRequest): Promise<Page<OAuthClient>> {
-    return this.#use(async (client) => Object.freeze({
-      items: Object.freeze(await adminClientsSql.selectOAuthClientsPage(client, page)),
-      total: await adminClientsSql.countOAuthClients(client),
-    }));
-  }
-
-  updateOAuthClient(id: string, patch: OAuthClientPatch): Promise<OAuthClient | undefined> {
-    return adminClientsSql.updateOAuthClientRow(this.#db, id, patch);
-  }
-
-  deleteOAuthClient(id: string, now: Date): Promise<boolean> {
-    return this.#transaction(async (client) => {
-      // Revocations first: they find the client's grants through its codes and refresh tokens.
-      await adminClientsSql.revokeAccessTokensOfClient(client, id);
-      await adminClientsSql.revokeRefreshTokensOfClient(client, id, now);
-      await adminClientsSql.deleteAuthorizationCodesOfClient(client, id);
-      return adminClientsSql.deleteOAuthClientRow(client, id);
+  /**
+   * Serialises the steps and the revocation of one grant across every process on this database,
+   * until the transaction ends (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS).
+   * Under READ COMMITTED a statement does not see rows committed after it started, so a revocation's
+   * UPDATE could miss a child token inserted meanwhile: the lock makes each wait for the other.
+   * 7019 is this service's class of advisory locks (issue 19); a hash collision only serialises two grants.
+   */
+  protected serialisedTransaction<T>(key: string, fn: (db: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (db) => {
+      await db.query('select pg_advisory_xact_lock(7019, hashtext($1))', [key]);
+      return fn(db);
     });
   }
 

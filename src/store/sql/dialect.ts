@@ -13,6 +13,15 @@
  * Only identifiers from our own constants are interpolated; every value is a `$n` parameter.
  */
 
+/**
+ * A JS instant as zone-less UTC timestamp text (`2025-01-01 00:00:00.000`): DuckDB's TIMESTAMP has
+ * no zone (a zone suffix would be read in the session's time zone), and PostgreSQL's `timestamp`
+ * columns (users' created_at, usage times) hold UTC without one.
+ */
+export function zonelessUtc(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
 /** One row of a result, keyed by column name. */
 export type DbRow = Record<string, unknown>;
 
