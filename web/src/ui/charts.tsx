@@ -66,13 +66,10 @@ function tooltipPlugin(days: readonly string[], series: readonly Series[], optio
 }
 
 /**
- * Daily values as bars, several series stacked, with a tooltip and a table of the same numbers.
- * uPlot draws a year of days times a dozen series in a few milliseconds on a canvas; stacking is
- * done here by drawing the cumulative sums from the top down, each bar covering the one above.
+ * The state both charts share: the canvas box, whether the numbers are shown as a table instead, and
+ * the box's width, followed with a ResizeObserver while the chart is shown.
  */
-export function DailyChart({ days, series, label, id }: {
-  readonly days: readonly string[]; readonly series: readonly Series[]; readonly label: string; readonly id: string;
-}) {
+function useChartBox() {
   const box = useRef<HTMLDivElement>(null);
   const [asTable, setAsTable] = useState(false);
   const [width, setWidth] = useState(0);
@@ -85,6 +82,19 @@ export function DailyChart({ days, series, label, id }: {
     setWidth(element.clientWidth);
     return () => observer.disconnect();
   }, [asTable]);
+
+  return { box, asTable, setAsTable, width };
+}
+
+/**
+ * Daily values as bars, several series stacked, with a tooltip and a table of the same numbers.
+ * uPlot draws a year of days times a dozen series in a few milliseconds on a canvas; stacking is
+ * done here by drawing the cumulative sums from the top down, each bar covering the one above.
+ */
+export function DailyChart({ days, series, label, id }: {
+  readonly days: readonly string[]; readonly series: readonly Series[]; readonly label: string; readonly id: string;
+}) {
+  const { box, asTable, setAsTable, width } = useChartBox();
 
   useEffect(() => {
     const element = box.current;
@@ -162,18 +172,7 @@ export interface Line {
 export function LineChart({ days, lines, band, label, id }: {
   readonly days: readonly string[]; readonly lines: readonly Line[]; readonly band?: readonly [number, number]; readonly label: string; readonly id: string;
 }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [asTable, setAsTable] = useState(false);
-  const [width, setWidth] = useState(0);
-
-  useEffect(() => {
-    const element = box.current;
-    if (!element) return undefined;
-    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
-    observer.observe(element);
-    setWidth(element.clientWidth);
-    return () => observer.disconnect();
-  }, [asTable]);
+  const { box, asTable, setAsTable, width } = useChartBox();
 
   useEffect(() => {
     const element = box.current;
