@@ -3,7 +3,7 @@ import { localDay, parseOffsetMinutes } from '../rating/index.js';
 import type {
   ChargesFrom, DenialInput, GivenCharge, Product, Store, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../store/index.js';
-import { BatchProblems, CHUNK_RECORDS } from './ingest-usage.js';
+import { BatchProblems, recordChunks } from './ingest-usage.js';
 import type { UsageBody } from './ndjson-segments.js';
 import { FlexlmLogReader, type FlexlmDenial, type FlexlmSummary, type LogSource } from './sources/flexlm-log.js';
 import { flexlmSessionValues, indexFeatureCodes } from './sources/flexlm-records.js';
@@ -44,30 +44,21 @@ export async function ingestTokenflexExport(store: Store, body: UsageBody, optio
   const validator = new RecordValidator(references, { contractNumber: options.contractNumber, chargesFrom: 'autodesk' });
   const problems = new BatchProblems();
   let rows = 0;
-  async function* records(): AsyncIterable<readonly UsageRecordInput[]> {
-    let chunk: UsageRecordInput[] = [];
-    for await (const items of readTokenflexExport(body, options.file, { contractNumber: options.contractNumber })) {
-      for (const item of items) {
-        rows++;
-        if (item.kind === 'problem') {
-          problems.add([fileProblem(item)]);
-          continue;
-        }
-        const result = validator.validate({ line: item.line, values: item.values, fromCsv: false });
-        if (!result.ok) problems.add(result.problems.map((p) => ({ ...p, file: item.file })));
-        else if (problems.count === 0) chunk.push({ ...result.record, givenCharge: givenCharge(item.charge, result.record) });
+  const records = recordChunks(readTokenflexExport(body, options.file, { contractNumber: options.contractNumber }), problems, {
+    check: (item) => {
+      rows++;
+      if (item.kind === 'problem') {
+        problems.add([fileProblem(item)]);
+        return undefined;
       }
-      if (problems.count > 0) chunk = [];
-      else if (chunk.length >= CHUNK_RECORDS) {
-        yield chunk;
-        chunk = [];
-      }
-      options.onProgress?.(rows);
-    }
-    problems.throwIfAny();
-    if (chunk.length > 0) yield chunk;
-  }
-  return store.ingestUsage(records(), { dryRun: options.dryRun, givenCharges: true });
+      const result = validator.validate({ line: item.line, values: item.values, fromCsv: false });
+      if (!result.ok) problems.add(result.problems.map((p) => ({ ...p, file: item.file })));
+      else if (problems.count === 0) return { ...result.record, givenCharge: givenCharge(item.charge, result.record) };
+      return undefined;
+    },
+    progress: () => options.onProgress?.(rows),
+  });
+  return store.ingestUsage(records, { dryRun: options.dryRun, givenCharges: true });
 }
 
 /**
@@ -133,40 +124,33 @@ export async function ingestFlexlmLog(store: Store, sources: readonly LogSource[
   const recordOptions = { contractNumber: options.contractNumber, offset: options.offset, source: options.rateAs ?? 'sus' } as const;
   // A record's place in the batch: lines repeat across files, and the store tells records apart by it.
   let sequence = 0;
-  async function* records(): AsyncIterable<readonly UsageRecordInput[]> {
-    let chunk: UsageRecordInput[] = [];
-    for await (const items of reader.read(sources)) {
-      for (const item of items) {
-        switch (item.kind) {
-          case 'problem':
-            problems.add([fileProblem(item)]);
-            break;
-          case 'session': {
-            sequence++;
-            const result = validator.validate({ line: item.line, values: flexlmSessionValues(item, recordOptions), fromCsv: false });
-            if (!result.ok) problems.add(result.problems.map((p) => ({ ...p, file: item.file })));
-            else if (problems.count === 0) chunk.push({ ...result.record, line: sequence });
-            break;
-          }
-          case 'denial': {
-            const denial = denialInput(item, contract, options, offsetMinutes, productNames);
-            if ('message' in denial) problems.add([denial]);
-            else if (problems.count === 0) denials.push(denial);
-            break;
-          }
-          case 'unmatched-checkin':
-            // Counted in the summary; finishing a stored `log-end` session with it is not done yet (docs/sources.md).
-            break;
+  const records = recordChunks(reader.read(sources), problems, {
+    check: (item) => {
+      switch (item.kind) {
+        case 'problem':
+          problems.add([fileProblem(item)]);
+          return undefined;
+        case 'session': {
+          sequence++;
+          const result = validator.validate({ line: item.line, values: flexlmSessionValues(item, recordOptions), fromCsv: false });
+          if (!result.ok) problems.add(result.problems.map((p) => ({ ...p, file: item.file })));
+          else if (problems.count === 0) return { ...result.record, line: sequence };
+          return undefined;
         }
+        case 'denial': {
+          const denial = denialInput(item, contract, options, offsetMinutes, productNames);
+          if ('message' in denial) problems.add([denial]);
+          else if (problems.count === 0) denials.push(denial);
+          return undefined;
+        }
+        case 'unmatched-checkin':
+          // Counted in the summary; finishing a stored `log-end` session with it is not done yet (docs/sources.md).
+          return undefined;
       }
-      if (problems.count > 0) chunk = [];
-      else if (chunk.length >= CHUNK_RECORDS) {
-        yield chunk;
-        chunk = [];
-      }
-      options.onProgress?.(reader.summary().lines);
-    }
-    if (!options.dryRun) {
+    },
+    progress: () => options.onProgress?.(reader.summary().lines),
+    beforeEnd: () => {
+      if (options.dryRun) return;
       for (const unknown of reader.summary().unknownFeatures) {
         problems.add([{
           file: unknown.file, line: unknown.firstLine, field: 'feature',
@@ -175,11 +159,9 @@ export async function ingestFlexlmLog(store: Store, sources: readonly LogSource[
             '(--dry-run lists every unknown feature)',
         }]);
       }
-    }
-    problems.throwIfAny();
-    if (chunk.length > 0) yield chunk;
-  }
-  const summary = await store.ingestUsage(records(), { dryRun: options.dryRun, denials: () => denials });
+    },
+  });
+  const summary = await store.ingestUsage(records, { dryRun: options.dryRun, denials: () => denials });
   return Object.freeze({ ...summary, log: reader.summary() });
 }
 

@@ -52,31 +52,48 @@ export async function ingestUsage(
   }
   const validator = new RecordValidator(references, defaults);
   let rows = 0;
-  async function* records(): AsyncIterable<readonly UsageRecordInput[]> {
-    let chunk: UsageRecordInput[] = [];
-    for await (const items of readRows(body, options.format)) {
-      for (const item of items) {
-        rows++;
-        if (isProblem(item)) {
-          problems.add([item]);
-          continue;
-        }
-        const result = validator.validate(item);
-        if (!result.ok) problems.add(result.problems);
-        // After the first bad row nothing more is staged; the rest is only checked, to list its problems.
-        else if (problems.count === 0) chunk.push(result.record);
+  const records = recordChunks(readRows(body, options.format), problems, {
+    check: (item) => {
+      rows++;
+      if (isProblem(item)) {
+        problems.add([item]);
+        return undefined;
       }
-      if (problems.count > 0) chunk = [];
-      else if (chunk.length >= CHUNK_RECORDS) {
-        yield chunk;
-        chunk = [];
-      }
-      options.onProgress?.(rows);
+      const result = validator.validate(item);
+      if (!result.ok) problems.add(result.problems);
+      return result.ok ? result.record : undefined;
+    },
+    progress: () => options.onProgress?.(rows),
+  });
+  return store.ingestUsage(records, storeOptions);
+}
+
+/**
+ * The records `check` keeps from each batch of `items` (it adds the problems it finds to `problems`),
+ * handed on CHUNK_RECORDS at a time. After the first problem nothing more is staged; the rest is only
+ * checked, to list its problems. `progress` is called after each batch, `beforeEnd` after the last,
+ * before a batch with problems is refused (USAGE_BATCH_INVALID) and the last chunk handed on.
+ */
+export async function* recordChunks<T>(
+  batches: AsyncIterable<readonly T[]>, problems: BatchProblems,
+  handlers: { readonly check: (item: T) => UsageRecordInput | undefined; readonly progress?: () => void; readonly beforeEnd?: () => void },
+): AsyncIterable<readonly UsageRecordInput[]> {
+  let chunk: UsageRecordInput[] = [];
+  for await (const items of batches) {
+    for (const item of items) {
+      const record = handlers.check(item);
+      if (record !== undefined && problems.count === 0) chunk.push(record);
     }
-    problems.throwIfAny();
-    if (chunk.length > 0) yield chunk;
+    if (problems.count > 0) chunk = [];
+    else if (chunk.length >= CHUNK_RECORDS) {
+      yield chunk;
+      chunk = [];
+    }
+    handlers.progress?.();
   }
-  return store.ingestUsage(records(), storeOptions);
+  handlers.beforeEnd?.();
+  problems.throwIfAny();
+  if (chunk.length > 0) yield chunk;
 }
 
 /**
