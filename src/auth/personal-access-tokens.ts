@@ -48,7 +48,7 @@ export async function revokePersonalAccessToken(store: Store, id: string, now = 
 
 /**
  * The live PAT of an `ADSK-PAT` header value, with its use recorded; AUTH_TOKEN_INVALID otherwise.
- * The user's status is the caller's to check (it has the cached directory). Unknown, revoked and
+ * The user's status is the caller's to check (it has the tenancy cache). Unknown, revoked and
  * expired tokens get distinct messages: they name no other user's token, so they leak nothing.
  */
 export async function resolvePersonalAccessToken(store: Store, token: string, now = new Date()): Promise<PersonalAccessToken> {

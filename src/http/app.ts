@@ -10,7 +10,7 @@ import type { Store } from '../store/index.js';
 import { sendFrameworkError, useErrorFamily } from './errors/index.js';
 import { metricsPlugin, type MetricsAccess } from './plugins/metrics.js';
 import type { SchemaCompilers } from './schema-compilers.js';
-import { Directory } from './plugins/principal.js';
+import { TenancyCache } from './plugins/principal.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { analyticsRoutes } from './routes/analytics/index.js';
 import { authenticationRoutes, openIdRoutes } from './routes/authentication/index.js';
@@ -97,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const provider = new OAuthProvider({ store: deps.store, keys: deps.keys, tokens: deps.tokens });
   // Every bearer check also consults the revocation list (RFC 7009), one indexed lookup per request.
   const verifyAccessToken = (token: string) => provider.verifyAccessToken(token);
-  const auth = { store: deps.store, verifyAccessToken, directory: new Directory(deps.store) };
+  const auth = { store: deps.store, verifyAccessToken, tenancyCache: new TenancyCache(deps.store) };
 
   await app.register(swagger, {
     openapi: {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { catalogFor, normaliseUsageCategory, type ApiName, type Dialect } from '../catalog/index.js';
 import { AppError } from '../errors.js';
 import { personalDataMask } from '../privacy/index.js';
-import { compileUsageQuery, planUsageQuery, type UsageQueryPlan, type UsageQuerySpec } from '../query/index.js';
+import { compileUsageQuery, planUsageQuery, type UsageQueryPlan, type UsageQueryScope, type UsageQuerySpec } from '../query/index.js';
 import { jobOfNew, type Job, type NewJob, type ResultQuery, type Store } from '../store/index.js';
 import type { JobHandler, WorkerReservation } from './runner.js';
 
@@ -17,10 +17,6 @@ export interface UsageQueryRequest {
   readonly fieldAliases?: Readonly<Record<string, string>>;
 }
 
-export type QueryScope =
-  | { readonly kind: 'teams'; readonly teamIds: readonly string[] }
-  | { readonly kind: 'contract'; readonly contractNumber: string };
-
 /** The request as stored on the job: enough to plan it again, identical for identical queries. */
 interface StoredQuery {
   readonly api: ApiName;
@@ -29,7 +25,7 @@ interface StoredQuery {
   readonly where: string;
   readonly orderBy: string;
   readonly usageCategories: readonly string[] | null;
-  readonly scope: QueryScope;
+  readonly scope: UsageQueryScope;
   /** Present only when the request used an alias, so the stored form (and hash) of other queries is unchanged. */
   readonly fieldAliases?: Readonly<Record<string, string>>;
 }
@@ -158,7 +154,7 @@ export class UsageQueryService {
    * Validates a query as `submit` does, without running it: throws the same errors (a `where`
    * error with its position and caret snippet), or returns the columns the result would have.
    */
-  check(api: ApiName, scope: QueryScope, request: UsageQueryRequest): { readonly columns: readonly string[] } {
+  check(api: ApiName, scope: UsageQueryScope, request: UsageQueryRequest): { readonly columns: readonly string[] } {
     const plan = planUsageQuery(toSpec({
       api, fields: [...request.fields], metrics: [...request.metrics], where: (request.where ?? '').trim(), orderBy: (request.orderBy ?? '').trim(),
       usageCategories: request.usageCategories && request.usageCategories.length > 0 ? [...request.usageCategories] : null, scope,
@@ -170,7 +166,7 @@ export class UsageQueryService {
    * Validates and queues a query, or returns the live result of an identical earlier one
    * (`reused: true`), or the job an earlier request with the same idempotency key created.
    */
-  async submit(api: ApiName, ownerUserId: string, scope: QueryScope, request: UsageQueryRequest, idempotencyKey?: string): Promise<{ readonly job: Job; readonly reused: boolean }> {
+  async submit(api: ApiName, ownerUserId: string, scope: UsageQueryScope, request: UsageQueryRequest, idempotencyKey?: string): Promise<{ readonly job: Job; readonly reused: boolean }> {
     const stored: StoredQuery = {
       api,
       fields: [...request.fields],

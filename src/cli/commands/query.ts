@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { catalogFor, type ApiName } from '../../catalog/index.js';
 import { controlSocketPath, type Config } from '../../config.js';
-import { createJobServices, isPending, type QueryScope } from '../../jobs/index.js';
+import { createJobServices, isPending } from '../../jobs/index.js';
+import type { UsageQueryScope } from '../../query/index.js';
 import { openStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import { formatRows, type OutputFormat } from '../table.js';
@@ -51,7 +52,7 @@ async function inProcess(config: Config, options: QueryCommandOptions, progress:
     await store.migrate();
     const user = await store.findUserByEmail(options.user);
     if (!user) throw new CliError(`No user has the e-mail address ${options.user}.`);
-    let scope: QueryScope;
+    let scope: UsageQueryScope;
     if (options.api === 'tokenflex') {
       const managed = await store.listManagedContracts(user.id);
       if (!managed.some((c) => c.contractNumber === options.contract)) throw new CliError(`${options.user} does not manage contract ${options.contract}.`);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseBearerHeader, resolvePersonalAccessToken, type AccessClaims, type RequiredScope } from '../../auth/index.js';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
-import { Principal, type Directory } from './principal.js';
+import { Principal, type TenancyCache } from './principal.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,7 +18,7 @@ declare module 'fastify' {
 export interface AuthOptions {
   readonly store: Store;
   readonly verifyAccessToken: (token: string) => Promise<AccessClaims>;
-  readonly directory: Directory;
+  readonly tenancyCache: TenancyCache;
   /** Also accept `Authorization: <jwt>` without the `Bearer` scheme (only `/userinfo`, as the APS SDK calls it). */
   readonly allowBareToken?: boolean;
 }
@@ -60,11 +60,11 @@ export async function authenticate(request: FastifyRequest, options: AuthOptions
   if (pat !== undefined) {
     user = await personalAccessTokenUser(options, claims, Array.isArray(pat) ? pat.join(',') : pat);
   } else if (claims.subject !== undefined) {
-    user = await options.directory.user(claims.subject);
+    user = await options.tenancyCache.user(claims.subject);
     if (!user) throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token no longer exists.');
     if (user.status !== 'active') throw new AppError('AUTH_TOKEN_INVALID', 'The user of this access token is disabled.');
   }
-  request.principal = new Principal(claims, user, options.directory);
+  request.principal = new Principal(claims, user, options.tenancyCache);
 }
 
 /**
@@ -79,7 +79,7 @@ async function personalAccessTokenUser(options: AuthOptions, claims: AccessClaim
     && (claims.subject === undefined || claims.subject === client.boundUserId);
   if (!twoLegged) throw new AppError('AUTH_TOKEN_INVALID', 'ADSK-PAT is accepted only next to a two-legged (client_credentials) bearer token.');
   const pat = await resolvePersonalAccessToken(options.store, header.trim());
-  const user = await options.directory.user(pat.userId);
+  const user = await options.tenancyCache.user(pat.userId);
   if (!user || user.status !== 'active') throw new AppError('AUTH_TOKEN_INVALID', 'The user of this ADSK-PAT personal access token is disabled.');
   return user;
 }

@@ -4,7 +4,7 @@ import type { Store, User } from '../../store/index.js';
 import { TtlCache } from './principal-cache.js';
 
 /** Users and their tenancy, read through short-lived caches (see TtlCache for the trade-off). */
-export class Directory {
+export class TenancyCache {
   readonly #store: Store;
   readonly #users: TtlCache<User | undefined>;
   readonly #teams: TtlCache<ReadonlySet<string>>;
@@ -49,22 +49,22 @@ export class Directory {
 export class Principal {
   readonly claims: AccessClaims;
   readonly user: User | undefined;
-  readonly #directory: Directory;
+  readonly #tenancy: TenancyCache;
 
-  constructor(claims: AccessClaims, user: User | undefined, directory: Directory) {
+  constructor(claims: AccessClaims, user: User | undefined, tenancy: TenancyCache) {
     this.claims = claims;
     this.user = user;
-    this.#directory = directory;
+    this.#tenancy = tenancy;
   }
 
   /** Ids of the teams this caller administers (empty without a user). */
   teamIds(): Promise<ReadonlySet<string>> {
-    return this.user ? this.#directory.teamIds(this.user.id) : Promise.resolve(new Set());
+    return this.user ? this.#tenancy.teamIds(this.user.id) : Promise.resolve(new Set());
   }
 
   /** Numbers of the contracts this caller manages (empty without a user). */
   contractNumbers(): Promise<ReadonlySet<string>> {
-    return this.user ? this.#directory.contractNumbers(this.user.id) : Promise.resolve(new Set());
+    return this.user ? this.#tenancy.contractNumbers(this.user.id) : Promise.resolve(new Set());
   }
 
   /** Throws ACCESS_DENIED unless the caller administers the team. Unknown teams are denied alike. */

@@ -46,7 +46,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, options
   // a change made here is forgotten there before the answer leaves, so the caller's next request
   // already sees it.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) options.directory.clear();
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) options.tenancyCache.clear();
     return payload;
   });
 

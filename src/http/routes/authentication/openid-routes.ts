@@ -3,7 +3,7 @@ import { SCOPES, SIGNING_ALGORITHM, STANDARD_SCOPES, type AccessClaims } from '.
 import { AppError } from '../../../errors.js';
 import { useErrorFamily } from '../../errors/index.js';
 import { principalOf, requireBearerToken } from '../../plugins/auth.js';
-import type { Directory } from '../../plugins/principal.js';
+import type { TenancyCache } from '../../plugins/principal.js';
 import type { Store } from '../../../store/index.js';
 import { discoverySchema, userinfoSchema } from './schemas.js';
 
@@ -12,7 +12,7 @@ export interface OpenIdOptions {
   readonly publicUrl: string;
   readonly store: Store;
   readonly verifyAccessToken: (token: string) => Promise<AccessClaims>;
-  readonly directory: Directory;
+  readonly tenancyCache: TenancyCache;
 }
 
 /** `GET /.well-known/openid-configuration` and `GET /userinfo`, at the service root (spec §1). */
@@ -58,7 +58,7 @@ export const openIdRoutes: FastifyPluginAsync<OpenIdOptions> = async (app, optio
   await app.register(async (userinfo) => {
     // The APS SDK sends the token bare, without `Bearer ` (spec §2).
     requireBearerToken(userinfo, {
-      store: options.store, verifyAccessToken: options.verifyAccessToken, directory: options.directory, allowBareToken: true,
+      store: options.store, verifyAccessToken: options.verifyAccessToken, tenancyCache: options.tenancyCache, allowBareToken: true,
     });
     userinfo.get('/userinfo', { schema: userinfoSchema, config: { scope: ['openid', 'user-profile:read'] } }, async (request) => {
       const user = principalOf(request).user;
