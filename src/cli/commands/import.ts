@@ -54,6 +54,13 @@ export function formatOfFile(file: string, given?: UsageFormat): UsageFormat {
   return format;
 }
 
+/** Every file named must exist before any is read: a typo refuses the command, not the files after it. */
+function requireFiles(files: readonly string[]): void {
+  for (const file of files) {
+    if (!existsSync(file)) throw new CliError(`No such file: ${file}`);
+  }
+}
+
 /**
  * `insights import FILE…`: each file is one batch (spec §6), applied atomically or not at all,
  * through the same ingestion as `POST /admin/v1/usage`: over the control socket while a server
@@ -62,9 +69,7 @@ export function formatOfFile(file: string, given?: UsageFormat): UsageFormat {
 export async function runImportCommand(config: Config, options: ImportCommandOptions, output: ImportOutput): Promise<boolean> {
   if (options.source) return runSourceImport(config, options, options.source, output);
   const formats = options.files.map((file) => formatOfFile(file, options.format));
-  for (const file of options.files) {
-    if (!existsSync(file)) throw new CliError(`No such file: ${file}`);
-  }
+  requireFiles(options.files);
   const socketPath = controlSocketPath(config.dataDir);
   let store: Store | undefined;
   let allGood = true;
@@ -103,9 +108,7 @@ async function runSourceImport(config: Config, options: ImportCommandOptions, so
     if (!options.server) throw new CliError('--source flexlm needs --server NAME: the licence server the logs are of.');
     if (!options.offset || !/^[+-]\d{2}:\d{2}$/.test(options.offset)) throw new CliError('--source flexlm needs --offset ±HH:MM: the licence server\'s UTC offset, e.g. --offset -05:00.');
   }
-  for (const file of options.files) {
-    if (!existsSync(file)) throw new CliError(`No such file: ${file}`);
-  }
+  requireFiles(options.files);
   const socketPath = controlSocketPath(config.dataDir);
   let store: Store | undefined;
   let allGood = true;
