@@ -8,6 +8,7 @@ import { before, describe, test } from 'node:test';
 import { ApsConfiguration, SdkManagerBuilder } from '@aps_sdk/autodesk-sdkmanager';
 import { AuthenticationClient, ResponseType, Scopes, TokenTypeHint } from '@aps_sdk/authentication';
 import * as oidc from 'openid-client';
+import { CookieJar, hiddenFields } from '../helpers/browser.js';
 import { startE2eServer } from '../helpers/e2e-server.js';
 import { freePort } from '../helpers/server-process.js';
 import { suiteScope } from '../helpers/suite-scope.js';
@@ -39,37 +40,15 @@ before(async () => {
 
 /** A browser's part: follows an authorization URL through the sign-in and consent pages to the redirect. */
 async function signInThrough(authorizationUrl: string): Promise<URL> {
-  const cookies = new Map<string, string>();
-  const keep = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-  };
-  const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  const hiddenFields = (html: string) => Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)]
-    .map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')]));
-  const submit = async (path: string, fields: Record<string, string>) => {
-    const response = await fetch(`${url}${path}`, {
-      method: 'POST', redirect: 'manual', body: new URLSearchParams(fields).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-    });
-    keep(response);
-    return response;
-  };
-  let response = await fetch(authorizationUrl, { redirect: 'manual', headers: { cookie: cookie() } });
-  keep(response);
+  const jar = new CookieJar();
+  let response = await jar.get(authorizationUrl);
   for (let step = 0; step < 4 && response.status === 200; step++) {
     const html = await response.text();
     if (html.includes('action="/authentication/v2/sign-in"')) {
-      response = await submit('/authentication/v2/sign-in', { ...hiddenFields(html), email: EMAIL, password: PASSWORD });
-      if (response.status === 303) {
-        response = await fetch(new URL(response.headers.get('location')!, url), { redirect: 'manual', headers: { cookie: cookie() } });
-        keep(response);
-      }
+      response = await jar.submit(`${url}/authentication/v2/sign-in`, { ...hiddenFields(html), email: EMAIL, password: PASSWORD });
+      if (response.status === 303) response = await jar.get(new URL(response.headers.get('location')!, url));
     } else if (html.includes('action="/authentication/v2/consent"')) {
-      response = await submit('/authentication/v2/consent', { ...hiddenFields(html), decision: 'allow' });
+      response = await jar.submit(`${url}/authentication/v2/consent`, { ...hiddenFields(html), decision: 'allow' });
     } else {
       assert.fail(`unexpected page: ${html.slice(0, 300)}`);
     }

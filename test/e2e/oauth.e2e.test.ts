@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { before, describe, test } from 'node:test';
+import { CookieJar } from '../helpers/browser.js';
 import { startE2eServer, type E2eServer } from '../helpers/e2e-server.js';
 import { suiteScope } from '../helpers/suite-scope.js';
 
@@ -30,21 +31,6 @@ async function post(url: string, fields: Record<string, string>, headers: Record
   return fetch(url, { method: 'POST', redirect: 'manual', headers: { ...formType, ...headers }, body: new URLSearchParams(fields).toString() });
 }
 
-/** A tiny cookie jar: the browser's part of the flow. */
-class Jar {
-  readonly #cookies = new Map<string, string>();
-  take(response: Response): void {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      this.#cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-  }
-  header(): string {
-    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
-
 describe('OAuth over a real socket', () => {
   test('three-legged: authorize, sign in, consent, code with PKCE, API call, refresh, revoke, refused', async () => {
     const client = credentials(await cli(['client', 'create', '--name', 'E2E Reports', '--redirect-uri', REDIRECT]));
@@ -54,7 +40,7 @@ describe('OAuth over a real socket', () => {
       response_type: 'code', client_id: client.id, redirect_uri: REDIRECT, scope: 'data:read openid', state: 'st-42', nonce: 'nn',
       code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
     };
-    const jar = new Jar();
+    const jar = new CookieJar();
     // 1. The sign-in page names the app.
     const signInPage = await fetch(`${e2e.url}/authentication/v2/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
     assert.equal(signInPage.status, 200);

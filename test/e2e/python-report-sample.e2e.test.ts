@@ -11,6 +11,7 @@
 //  5. a plain GET of downloadUrl, without any header.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { CookieJar, hiddenFields } from '../helpers/browser.js';
 import { startE2eServer } from '../helpers/e2e-server.js';
 import { suiteScope } from '../helpers/suite-scope.js';
 
@@ -44,33 +45,14 @@ function quotePlus(text: string): string {
 
 /** The person at the browser: signs in and allows; returns the callback's code. */
 async function browserSignIn(authorizationUrl: string): Promise<string> {
-  const cookies = new Map<string, string>();
-  const keep = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-  };
-  const cookie = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  const fields = (html: string) => Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)]
-    .map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'")]));
-  const submit = async (path: string, form: Record<string, string>) => {
-    const response = await fetch(`${base}${path}`, {
-      method: 'POST', redirect: 'manual', body: new URLSearchParams(form).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-    });
-    keep(response);
-    return response;
-  };
-  const signInPage = await fetch(authorizationUrl, { redirect: 'manual' });
-  keep(signInPage);
+  const jar = new CookieJar();
+  const signInPage = jar.take(await fetch(authorizationUrl, { redirect: 'manual' }));
   assert.equal(signInPage.status, 200);
-  const signedIn = await submit('/authentication/v2/sign-in', { ...fields(await signInPage.text()), email: EMAIL, password: PASSWORD });
+  const signedIn = await jar.submit(`${base}/authentication/v2/sign-in`, { ...hiddenFields(await signInPage.text()), email: EMAIL, password: PASSWORD });
   assert.equal(signedIn.status, 303);
-  const consentPage = await fetch(new URL(signedIn.headers.get('location')!, base), { redirect: 'manual', headers: { cookie: cookie() } });
+  const consentPage = await jar.get(new URL(signedIn.headers.get('location')!, base));
   assert.equal(consentPage.status, 200);
-  const allowed = await submit('/authentication/v2/consent', { ...fields(await consentPage.text()), decision: 'allow' });
+  const allowed = await jar.submit(`${base}/authentication/v2/consent`, { ...hiddenFields(await consentPage.text()), decision: 'allow' });
   assert.equal(allowed.status, 303);
   const callback = new URL(allowed.headers.get('location')!);
   assert.equal(`${callback.origin}${callback.pathname}`, CALLBACK);
