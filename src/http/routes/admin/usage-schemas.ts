@@ -1,18 +1,14 @@
 import { describeRecordFormat } from '../../../ingest/index.js';
-import { authenticatedProblemErrors, problemResponse } from '../../schemas.js';
+import { authenticatedProblemErrors, problemResponse, problemSchema } from '../../schemas.js';
 
 /**
  * RFC 9457 problem details of the usage route. A USAGE_BATCH_INVALID answer lists the batch's
  * problems as `{line, field, message}`; a query-string error as `{path, message}`.
  */
 const usageProblemSchema = {
-  type: 'object',
+  ...problemSchema,
   properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
+    ...problemSchema.properties,
     errors: {
       type: 'array',
       items: {
@@ -27,8 +23,6 @@ const usageProblemSchema = {
     errorCount: { type: 'integer', description: 'USAGE_BATCH_INVALID: every problem of the batch (only the first 100 are listed).' },
     invalidLines: { type: 'integer', description: 'USAGE_BATCH_INVALID: lines with at least one problem.' },
   },
-  required: ['type', 'title', 'status', 'detail'],
-  additionalProperties: true,
 } as const;
 
 /** The media types a usage batch may be sent as; anything else is 415. */
