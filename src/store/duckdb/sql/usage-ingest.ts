@@ -9,6 +9,7 @@ import type {
   ChargesFrom, ContractYearDefinition, DenialInput, Product, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../../contract/index.js';
 import { STAGED_COLUMNS, stagedLine, type StagedField } from '../staged-line.js';
+import { DENIAL_COLUMNS, DENIALS_PER_STATEMENT, denialValueRows } from '../../denial-sql.js';
 import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 
 // Usage ingestion on DuckDB (spec §6): stage a batch, then in one transaction insert the new ids
@@ -373,12 +374,6 @@ export async function updateChangedCharges(connection: DuckDBConnection, process
   return Number(reader.getRowsJS()[0]?.[0] ?? 0);
 }
 
-const DENIAL_COLUMNS = [
-  'id', 'contract_number', 'team_id', 'license_server_name', 'license_server_tz_offset', 'product_feature_code', 'product_line_code',
-  'product_version', 'product_name', 'user_name', 'machine_name', 'licenses', 'denied_at', 'usage_date', 'contract_year', 'reason',
-  'reason_code', 'processed_at',
-] as const;
-const DENIALS_PER_STATEMENT = 200;
 
 /** A UTC instant as DuckDB reads a timestamp literal. */
 const timestampText = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 23).replace('T', ' ');
@@ -389,12 +384,8 @@ export async function insertDenials(connection: DuckDBConnection, denials: reado
   const before = await count();
   for (let start = 0; start < denials.length; start += DENIALS_PER_STATEMENT) {
     const chunk = denials.slice(start, start + DENIALS_PER_STATEMENT);
-    const width = DENIAL_COLUMNS.length;
-    const rows = chunk.map((_, i) => `(${DENIAL_COLUMNS.map((column, j) => {
-      const p = `$${i * width + j + 1}`;
-      return column === 'denied_at' || column === 'processed_at' ? `cast(${p} as timestamp)` : column === 'usage_date' ? `cast(${p} as date)` : p;
-    }).join(', ')})`);
-    await connection.run(`insert into license_denials (${DENIAL_COLUMNS.join(', ')}) values ${rows.join(', ')} on conflict do nothing`,
+    const rows = denialValueRows(chunk.length, (p, type) => `cast(${p} as ${type})`);
+    await connection.run(`insert into license_denials (${DENIAL_COLUMNS.join(', ')}) values ${rows} on conflict do nothing`,
       chunk.flatMap((d) => [d.id, d.contractNumber, d.teamId, d.licenseServerName, d.licenseServerTzOffset, d.productFeatureCode, d.productLineCode,
         d.productVersion, d.productName, d.userName, d.machineName, d.licenses, timestampText(d.deniedAt), d.usageDate, d.contractYear, d.reason,
         d.reasonCode, timestampText(Date.parse(processedAt))]));

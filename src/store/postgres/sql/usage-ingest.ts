@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { RatedCharge, RatingSession } from '../../../rating/index.js';
 import type { ChargesFrom, ContractYearDefinition, DenialInput, Product, UsageIngestSummary, UsageRecordInput, UsageReferences } from '../../contract/index.js';
 import { textOrNull, type Queryable } from './db.js';
+import { DENIAL_COLUMNS, DENIALS_PER_STATEMENT, denialValueRows } from '../../denial-sql.js';
 import { USAGE_REFERENCE_CTES } from '../../usage-reference-sql.js';
 
 // Usage ingestion on PostgreSQL (spec §6), the twin of duckdb/sql/usage-ingest.ts: stage a batch
@@ -330,24 +331,14 @@ export async function insertGivenCharges(db: Queryable): Promise<number> {
   return result.rowCount ?? 0;
 }
 
-const DENIAL_COLUMNS = [
-  'id', 'contract_number', 'team_id', 'license_server_name', 'license_server_tz_offset', 'product_feature_code', 'product_line_code',
-  'product_version', 'product_name', 'user_name', 'machine_name', 'licenses', 'denied_at', 'usage_date', 'contract_year', 'reason',
-  'reason_code', 'processed_at',
-] as const;
-const DENIALS_PER_STATEMENT = 200;
 
 /** Stores the denials whose id is not stored yet; returns how many it stored. */
 export async function insertDenials(db: Queryable, denials: readonly DenialInput[], processedAt: string): Promise<number> {
   let inserted = 0;
   for (let start = 0; start < denials.length; start += DENIALS_PER_STATEMENT) {
     const chunk = denials.slice(start, start + DENIALS_PER_STATEMENT);
-    const width = DENIAL_COLUMNS.length;
-    const rows = chunk.map((_, i) => `(${DENIAL_COLUMNS.map((column, j) => {
-      const p = `$${i * width + j + 1}`;
-      return column === 'denied_at' || column === 'processed_at' ? `${p}::timestamp` : column === 'usage_date' ? `${p}::date` : p;
-    }).join(', ')})`);
-    const result = await db.query(`insert into license_denials (${DENIAL_COLUMNS.join(', ')}) values ${rows.join(', ')} on conflict (id) do nothing`,
+    const rows = denialValueRows(chunk.length, (p, type) => `${p}::${type}`);
+    const result = await db.query(`insert into license_denials (${DENIAL_COLUMNS.join(', ')}) values ${rows} on conflict (id) do nothing`,
       chunk.flatMap((d) => [d.id, d.contractNumber, d.teamId, d.licenseServerName, d.licenseServerTzOffset, d.productFeatureCode, d.productLineCode,
         d.productVersion, d.productName, d.userName, d.machineName, d.licenses, new Date(d.deniedAt).toISOString(), d.usageDate, d.contractYear,
         d.reason, d.reasonCode, processedAt]));
