@@ -2,6 +2,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Other areas import a folder only through its index.ts (STYLE.md §3).
+const INDEX_ONLY = {
+  regex: '^(\\.\\./)+(catalog|query|store|auth|http|jobs|exports|cli|seed|rating|admin|ingest|analytics|privacy)/(?!index\\.js$)',
+  message: 'Import another area of src/ through its index.ts only (STYLE.md §3).',
+};
+// The store's arrows (docs/architecture.md): it imports none of the rooms above it.
+const STORE_BELOW_ROOMS = {
+  regex: '^(\\.\\./)+(auth|http|jobs|exports|cli|admin|ingest|analytics|privacy)/',
+  message: 'src/store must not import the rooms above it (docs/architecture.md): they call the store.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'dist/', 'test-results/', 'bench-data/', '.scratch/', 'web/dist/', 'web/generated/', 'web/.dist-*/'] },
   js.configs.recommended,
@@ -18,10 +29,7 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{
-          regex: '^(\\.\\./)+(catalog|query|store|auth|http|jobs|exports|cli|seed|rating|admin|ingest|analytics|privacy)/(?!index\\.js$)',
-          message: 'Import another area of src/ through its index.ts only (STYLE.md §3).',
-        }],
+        patterns: [INDEX_ONLY],
       }],
     },
   },
@@ -35,13 +43,7 @@ export default tseslint.config(
     ignores: ['src/store/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{
-          regex: '^(\\.\\./)+(catalog|query|store|auth|http|jobs|exports|cli|seed|rating|admin|ingest|analytics|privacy)/(?!index\\.js$)',
-          message: 'Import another area of src/ through its index.ts only (STYLE.md §3).',
-        }, {
-          regex: '^(\\.\\./)+(auth|http|jobs|exports|cli|admin|ingest|analytics|privacy)/',
-          message: 'src/store must not import the rooms above it (docs/architecture.md): they call the store.',
-        }],
+        patterns: [INDEX_ONLY, STORE_BELOW_ROOMS],
       }],
     },
   },
@@ -49,13 +51,7 @@ export default tseslint.config(
     files: ['src/store/sql/**/*.ts', 'src/store/contract/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{
-          regex: '^(\\.\\./)+(catalog|query|store|auth|http|jobs|exports|cli|seed|rating|admin|ingest|analytics|privacy)/(?!index\\.js$)',
-          message: 'Import another area of src/ through its index.ts only (STYLE.md §3).',
-        }, {
-          regex: '^(\\.\\./)+(auth|http|jobs|exports|cli|admin|ingest|analytics|privacy)/',
-          message: 'src/store must not import the rooms above it (docs/architecture.md): they call the store.',
-        }, {
+        patterns: [INDEX_ONLY, STORE_BELOW_ROOMS, {
           regex: '^\\.\\./(duckdb|postgres)/',
           message: 'Statements in store/sql (and the contract) are written once: they call SqlDialect hooks, never a backend.',
         }],
