@@ -86,6 +86,18 @@ function useChartBox() {
   return { box, asTable, setAsTable, width };
 }
 
+/** A chart's caption: its label, and the button that shows its numbers as a table (or the chart again). */
+function ChartCaption({ label, asTable, setAsTable }: { readonly label: string; readonly asTable: boolean; readonly setAsTable: (asTable: boolean) => void }) {
+  return (
+    <figcaption>
+      <span>{label}</span>
+      <button type="button" class="secondary" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
+        {asTable ? t('chart.showChart') : t('chart.showTable')}
+      </button>
+    </figcaption>
+  );
+}
+
 /**
  * Daily values as bars, several series stacked, with a tooltip and a table of the same numbers.
  * uPlot draws a year of days times a dozen series in a few milliseconds on a canvas; stacking is
@@ -138,12 +150,7 @@ export function DailyChart({ days, series, label, id }: {
 
   return (
     <figure class="chart" id={id}>
-      <figcaption>
-        <span>{label}</span>
-        <button type="button" class="secondary" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
-          {asTable ? t('chart.showChart') : t('chart.showTable')}
-        </button>
-      </figcaption>
+      <ChartCaption label={label} asTable={asTable} setAsTable={setAsTable} />
       {series.length > 1 && !asTable && (
         <ul class="legend" aria-label={t('chart.legend')}>
           {series.map((s, i) => <li key={s.label}><span class="swatch" style={{ background: PALETTE[i % PALETTE.length] }} />{s.label}</li>)}
@@ -203,12 +210,7 @@ export function LineChart({ days, lines, band, label, id }: {
   ];
   return (
     <figure class="chart" id={id}>
-      <figcaption>
-        <span>{label}</span>
-        <button type="button" class="secondary" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
-          {asTable ? t('chart.showChart') : t('chart.showTable')}
-        </button>
-      </figcaption>
+      <ChartCaption label={label} asTable={asTable} setAsTable={setAsTable} />
       {!asTable && (
         <ul class="legend" aria-label={t('chart.legend')}>
           {lines.map((line) => <li key={line.label}><span class="swatch" style={{ background: line.colour }} />{line.label}</li>)}
