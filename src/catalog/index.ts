@@ -3,7 +3,7 @@ export type {
   SqlByDialect, UsageCategory,
 } from './types.js';
 export {
-  CHARGE_CATEGORIES, JOB_STATUSES, LEGACY_USAGE_CATEGORIES, REASON_TYPES, SOURCES, TOKEN_POOLS,
+  CHARGE_CATEGORIES, DEFAULT_CASUAL_THRESHOLD_MINUTES, JOB_STATUSES, LEGACY_USAGE_CATEGORIES, REASON_TYPES, SOURCES, TOKEN_POOLS,
   USAGE_CATEGORIES, USAGE_TYPES,
 } from './types.js';
 export { insightsCatalog } from './insights-catalog.js';

@@ -29,6 +29,8 @@ export const LEGACY_USAGE_CATEGORIES: Readonly<Record<string, UsageCategory>> = 
 
 export const CHARGE_CATEGORIES = ['CASUAL', 'INCREMENTAL', 'CHARGED', 'FREE', 'N/A'] as const;
 export type ChargeCategory = (typeof CHARGE_CATEGORIES)[number];
+/** Flex desktop sessions shorter than this many minutes rate CASUAL unless configured otherwise (spec §6). */
+export const DEFAULT_CASUAL_THRESHOLD_MINUTES = 5;
 
 export const TOKEN_POOLS = ['CY', 'MY'] as const;
 export const USAGE_TYPES = ['Normal', 'Borrowed'] as const;

@@ -1,4 +1,4 @@
-import { JOB_STATUSES, SOURCES, USAGE_CATEGORIES, USAGE_TYPES } from '../catalog/index.js';
+import { DEFAULT_CASUAL_THRESHOLD_MINUTES, JOB_STATUSES, SOURCES, USAGE_CATEGORIES, USAGE_TYPES } from '../catalog/index.js';
 import type { ChargeCategory } from '../catalog/index.js';
 import { AppError } from '../errors.js';
 import type { ErrorDetail } from '../errors.js';
@@ -7,7 +7,7 @@ import type {
   AffectedUserDay, RatedCharge, RatingContext, RatingContractYear, RatingOptions, RatingProduct, RatingSession,
 } from './rating-types.js';
 
-export const DEFAULT_RATING_OPTIONS: RatingOptions = Object.freeze({ casualThresholdMinutes: 5 });
+export const DEFAULT_RATING_OPTIONS: RatingOptions = Object.freeze({ casualThresholdMinutes: DEFAULT_CASUAL_THRESHOLD_MINUTES });
 
 /** At most this many problems travel in one error; the message still counts them all. */
 const MAX_REPORTED_PROBLEMS = 100;

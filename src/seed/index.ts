@@ -2,7 +2,4 @@ export type { SeedOptions, SeedSummary } from './seed-database.js';
 export {
   DEFAULT_SEED_OPTIONS, DEMO_ADMIN_EMAIL, DEMO_ADMIN_USER_ID, DEMO_ALICE_EMAIL, DEMO_ALICE_USER_ID, seedDatabase,
 } from './seed-database.js';
-export {
-  createRatingInputTableSql, rateInputsInSql, ratedChargeSql, ratingInputSql, STORED_USAGE_INSTANT_SQL,
-} from './duckdb-sql-rating.js';
 export { demoSeatPrices } from './demo-data.js';

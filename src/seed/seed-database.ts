@@ -4,11 +4,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { REASON_TYPES, USAGE_CATEGORIES } from '../catalog/index.js';
 import { AppError } from '../errors.js';
 import {
+  createRatingInputTableSql, duckDbDialect, rateInputsInSql, ratedChargeSql, type Db, type DbResult,
+} from '../store/index.js';
+import {
   DEMO_CLOUD_PRODUCTS, DEMO_COLLECTIONS, DEMO_ENRICHMENT_VALUES, DEMO_FIRST_NAMES, DEMO_LAST_NAMES,
   DEMO_PRODUCTS, DEMO_REASON_COMMENTS, DEMO_RELEASES, DEMO_TEAMS,
 } from './demo-data.js';
 import type { ProductGroup } from './demo-data.js';
-import { createRatingInputTableSql, rateInputsInSql, ratedChargeSql } from './duckdb-sql-rating.js';
 
 export interface SeedOptions {
   /** Number of usage records to generate, exactly. */
@@ -207,13 +209,24 @@ function hubId(teamId: string, k: number): string {
   return `b.${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** The generator's DuckDB connection as the shared rating SQL runs statements. */
+function ratingDb(connection: DuckDBConnection): Pick<Db, 'dialect' | 'query'> {
+  return {
+    dialect: duckDbDialect,
+    query: async (sql, values = []): Promise<DbResult> => {
+      const rows = (await connection.runAndReadAll(sql, values as never)).getRowObjectsJson();
+      return { rows, rowCount: rows.length };
+    },
+  };
+}
+
 /**
  * Rates the generated sessions (rerate_new_input, from `ratingInput`) into seed_charges with the
- * SQL rating the DuckDB store's ingestion uses (duckdb-sql-rating.ts), so demo data and ingested
+ * SQL rating the store's ingestion uses (store/sql/rating-sql.ts), so demo data and ingested
  * data are rated by the same code; seed.test.ts holds the result to src/rating, the rules' reference.
  */
 async function rateSeedSessions(connection: DuckDBConnection, casualThresholdMinutes: number | undefined): Promise<void> {
-  await rateInputsInSql(connection, casualThresholdMinutes === undefined ? {} : { casualThresholdMinutes });
+  await rateInputsInSql(ratingDb(connection), casualThresholdMinutes === undefined ? {} : { casualThresholdMinutes });
   await connection.run(`create temp table seed_charges as
     select k, usage_day, contract_year, charge, my, tokens, charged, minutes from rerate_charges`);
 }
@@ -621,7 +634,7 @@ where u.sus_col is not null or u.sus_p is not null`);
   const generate = [...statements];
   statements.length = 0;
 
-  // ---- What the rating reads: the sessions as rating input rows (duckdb-sql-rating.ts) -------
+  // ---- What the rating reads: the sessions as rating input rows (store/sql/rating-sql.ts) -
   // Every record carries its licence server's offset, so cloud and manual records are rated on
   // the same local day as they were generated for (the rating dates a record without one in UTC).
   // The rating day is the local day of the start, as src/rating computes it; the seed writes
@@ -641,8 +654,8 @@ left join seed_version v on v.pv = r.pv
 left join seed_cloud cl on cl.cp = r.cp`;
   const offsetMinutes = `case when substr(z.tz, 1, 1) = '-' then -1 else 1 end
     * (cast(substr(z.tz, 2, 2) as integer) * 60 + cast(substr(z.tz, 5, 2) as integer))`;
-  const ratingInput = `${createRatingInputTableSql('rerate_input')};
-${createRatingInputTableSql('rerate_new_input')};
+  const ratingInput = `drop table if exists temp.rerate_input; ${createRatingInputTableSql('rerate_input', duckDbDialect)};
+drop table if exists temp.rerate_new_input; ${createRatingInputTableSql('rerate_new_input', duckDbDialect)};
 insert into rerate_new_input
 with sessions as (
   select r.k, ${session.id} as id, tm.contract_number,

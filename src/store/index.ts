@@ -4,6 +4,11 @@ export * from './contract/index.js';
 export { ALLOWED_MOVES, canMove, JOB_STATES, PENDING_STATES } from './job-state.js';
 export { bulkLoadMemoryLimit } from './duckdb/memory-limit.js';
 export { USAGE_REFERENCE_CTES } from './usage-reference-sql.js';
+export type { Db, DbResult, DbRow, SqlDialect } from './sql/dialect.js';
+export { duckDbDialect } from './duckdb/duckdb-dialect.js';
+export {
+  createRatingInputTableSql, rateInputsInSql, ratedChargeSql, ratingInputSql, STORED_USAGE_INSTANT_SQL,
+} from './sql/rating-sql.js';
 export type { DuckDbStoreOptions } from './duckdb/duckdb-store.js';
 export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export { openDuckDbStore, openPostgresStore, openStore } from './open-store.js';

@@ -40,6 +40,10 @@ export const postgresDialect: SqlDialect = Object.freeze({
   jsonArrayText,
   // https://www.postgresql.org/docs/current/sql-select.html#SQL-FOR-UPDATE-SHARE
   skipLocked: 'for update skip locked',
+  // extract(epoch …) is numeric (PostgreSQL 14+), so the milliseconds are exact.
+  epochMs: (expression: string) => `cast(extract(epoch from ${expression}) * 1000 as bigint)`,
+  // Ids compare as bytes, as DuckDB compares them and as every text column of the schema is declared.
+  textType: 'text collate "C"',
 } as const);
 
 /** serialization_failure (40001) and deadlock_detected (40P01): a concurrent writer won. */

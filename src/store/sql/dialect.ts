@@ -86,4 +86,8 @@ export interface SqlDialect {
   jsonArrayText(expressions: readonly string[]): string;
   /** The clause that makes a claiming select skip rows another transaction is claiming ('' when none). */
   readonly skipLocked: string;
+  /** A timestamp expression as epoch milliseconds (bigint). */
+  epochMs(expression: string): string;
+  /** The type of a text column of a temporary table whose values compare as bytes (ids in a rating order). */
+  readonly textType: string;
 }

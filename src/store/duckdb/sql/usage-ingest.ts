@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   createRatingInputTableSql, rateInputsInSql, ratedChargeSql, ratingInputSql, STORED_USAGE_INSTANT_SQL,
-} from '../../../seed/index.js';
+} from '../../sql/rating-sql.js';
+import { duckDbConnectionDb, duckDbDialect } from '../duckdb-db.js';
 import type {
   ChargesFrom, ContractYearDefinition, DenialInput, Product, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../../contract/index.js';
@@ -258,7 +259,7 @@ interface AffectedYear {
  * number over a million rows was a single-threaded window of 4 s).
  */
 const NEW_RATING_INPUT_SQL = `create or replace temp view rerate_new_input as
-  select line as k, false as is_context, ${ratingInputSql('usage_at', 'tokens', 'null')} from ingest_new`;
+  select line as k, false as is_context, ${ratingInputSql(duckDbDialect, 'usage_at', 'tokens', 'null')} from ingest_new`;
 
 /**
  * Rates the new records with every stored record they can change, contract year by contract year
@@ -268,10 +269,10 @@ const NEW_RATING_INPUT_SQL = `create or replace temp view rerate_new_input as
  * tokens before S, less the context's (which the rating counts again), are what the year had
  * drawn before (`rerate_base`). Nothing before S changes, so the context's charges are not
  * written back. Returns how many records were rated. The charges are left in `rerate_charges`
- * (src/seed/duckdb-sql-rating.ts): new records' keyed by their line, stored records' by rerate_input's k.
+ * (sql/rating-sql.ts): new records' keyed by their line, stored records' by rerate_input's k.
  */
 export async function rateAffectedRecords(connection: DuckDBConnection, casualThresholdMinutes: number | undefined): Promise<number> {
-  await connection.run(`${createRatingInputTableSql('rerate_input')};
+  await connection.run(`drop table if exists temp.rerate_input; ${createRatingInputTableSql('rerate_input', duckDbDialect)};
     create or replace temp table rerate_base (contract_number varchar, contract_year integer, before double)`);
   let k = 0;
   let contextRows = 0;
@@ -285,7 +286,7 @@ export async function rateAffectedRecords(connection: DuckDBConnection, casualTh
     k += stored.rows;
     contextRows += stored.contextRows;
   }
-  await rateInputsInSql(connection, casualThresholdMinutes === undefined ? {} : { casualThresholdMinutes });
+  await rateInputsInSql(duckDbConnectionDb(connection), casualThresholdMinutes === undefined ? {} : { casualThresholdMinutes });
   const [rows, inputs] = (await connection.runAndReadAll(`select (select count(*) from rerate_charges),
     (select count(*) from rerate_input) + (select count(*) from rerate_new_input)`)).getRowsJS()[0] ?? [];
   // Every input has its charge (the joins of the rating drop none); a record without one would
@@ -304,7 +305,7 @@ async function insertStoredRatingInput(
 ): Promise<{ rows: number; contextRows: number; contextTokens: number }> {
   // What the rating was given: the tokens of a cloud event or manual record are kept as consumed,
   // except those the rating zeroed (failed jobs, non-Flex events), which it would zero again.
-  const stored = ratingInputSql(STORED_USAGE_INSTANT_SQL, "case when usage_category <> 'DESKTOP_PRODUCT' then tokens_consumed end", 'tokens_consumed');
+  const stored = ratingInputSql(duckDbDialect, STORED_USAGE_INSTANT_SQL, "case when usage_category <> 'DESKTOP_PRODUCT' then tokens_consumed end", 'tokens_consumed');
   await connection.run(`insert into rerate_input
     with year_records as (select * from usage_records where contract_number = $1 and contract_year = $2),
     later as (select * from year_records where usage_timestamp >= cast($3 as timestamp)),
