@@ -1,3 +1,4 @@
+import { CsvBoundsError, guardCsv, type CsvBounds } from '../csv-guard.js';
 import type { UsageBody } from '../ndjson-segments.js';
 import type { SourceProblem } from './source-items.js';
 
@@ -7,9 +8,6 @@ export interface CsvRecord {
   readonly cells: readonly string[];
 }
 
-/** A record longer than this (in UTF-16 units) is refused rather than held. */
-const MAX_RECORD_LENGTH = 1 << 20;
-
 /**
  * Reads an RFC 4180 CSV body (comma-separated, `"` quotes, `""` for a quote inside a quoted cell,
  * CRLF or LF line ends, line breaks inside quoted cells) as records, a chunk of the body at a time.
@@ -17,17 +15,34 @@ const MAX_RECORD_LENGTH = 1 << 20;
  * after a closing quote, a quote inside an unquoted cell) ends the reading with a problem at its
  * line: what follows cannot be cut into cells with any confidence.
  *
+ * The bytes pass the edge's CSV guard first (src/ingest/csv-guard.ts, README "Limits"), as a usage
+ * batch's CSV does: a record is bounded in bytes and cells as they arrive, and every line must be
+ * UTF-8. A breach ends the reading with a problem at the record's line.
+ *
  * Written here rather than taken from csv-parse (which the NDJSON/CSV ingestion uses): on the
  * 30-cell rows of a Token Flex session export csv-parse read 30,000–50,000 rows a second on this
  * machine, and a million-row export is an ordinary file to import.
  */
-export async function* readCsvRecords(body: UsageBody, file: string): AsyncIterable<readonly (CsvRecord | SourceProblem)[]> {
+export async function* readCsvRecords(
+  body: UsageBody, file: string, bounds?: CsvBounds,
+): AsyncIterable<readonly (CsvRecord | SourceProblem)[]> {
   const decoder = new TextDecoder('utf-8');
   const splitter = new CsvSplitter(file);
   let atStart = true;
   let out: (CsvRecord | SourceProblem)[] = [];
-  for await (const piece of body) {
-    let text = typeof piece === 'string' ? piece : decoder.decode(piece, { stream: true });
+  const pieces = guardCsv(body, bounds)[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await pieces.next();
+    } catch (error) {
+      if (!(error instanceof CsvBoundsError)) throw error;
+      out.push({ kind: 'problem', file, line: error.line, field: '', message: error.message });
+      yield out;
+      return;
+    }
+    if (next.done) break;
+    let text = decoder.decode(next.value, { stream: true });
     if (atStart && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       atStart = false;
@@ -39,7 +54,10 @@ export async function* readCsvRecords(body: UsageBody, file: string): AsyncItera
         out = [];
       }
     }
-    if (splitter.failed) break;
+    if (splitter.failed) {
+      await pieces.return?.();
+      break;
+    }
   }
   if (!splitter.failed) for (const item of splitter.push(decoder.decode(), true)) out.push(item);
   if (out.length > 0) yield out;
@@ -83,12 +101,8 @@ class CsvSplitter {
       this.#line += result.lines;
       at = result.next;
     }
+    // The guard has bounded the record in bytes before its text got here.
     this.#rest = at < text.length ? text.slice(at) : '';
-    if (this.#rest.length > MAX_RECORD_LENGTH) {
-      this.failed = true;
-      this.#rest = '';
-      yield { kind: 'problem', file: this.file, line: this.#line, field: '', message: `the record is longer than ${MAX_RECORD_LENGTH} characters` };
-    }
   }
 
   /**

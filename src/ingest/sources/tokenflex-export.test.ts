@@ -168,3 +168,18 @@ test('a text cell our own export guarded against formula injection reads as it w
   const [record] = records(await read(`${header}2025-03-04,1,ACD,2025,ann,2025-03-04T13:00:00Z,2025-03-04T14:00:00Z,c-1,CHARGED,DESKTOP_PRODUCT,6.0,'-05:00,'=SUM(A1),'t Hooft\n`));
   assert.deepEqual([record!.values.licenseServerTimeZoneOffset, record!.values.customField1, record!.values.customField2], ['-05:00', '=SUM(A1)', "'t Hooft"]);
 });
+
+test('the edge\'s CSV limits hold for an export too: a row over 200 cells or 1 MiB, or a line not UTF-8, is refused at its line', async () => {
+  const head = autodeskLine(DESKTOP_COLUMNS) + autodeskLine(DESKTOP_ROW({}));
+  const wide = `${DESKTOP_ROW({}).map((c) => `"${c}"`).join(',')}${',""'.repeat(200)}\r\n`;
+  const long = autodeskLine(DESKTOP_ROW({ customField2: 'x'.repeat(1 << 20) }));
+  assert.deepEqual(problems(await read(head + wide + autodeskLine(DESKTOP_ROW({})))), ['export.csv:3 the row has more than 200 cells']);
+  assert.deepEqual(problems(await read(head + long)), ['export.csv:3 the row is longer than 1048576 bytes']);
+  // A quoted cell over several lines is one record, counted whole, named by the line it starts on.
+  const spanning = autodeskLine(DESKTOP_ROW({ customField2: `a\n${'y'.repeat(1 << 20)}` }));
+  assert.deepEqual(problems(await read(head + autodeskLine(DESKTOP_ROW({})) + spanning)), ['export.csv:4 the row is longer than 1048576 bytes']);
+  const latin1 = Buffer.concat([Buffer.from(head + autodeskLine(DESKTOP_ROW({}))), Buffer.from(autodeskLine(DESKTOP_ROW({ userName: 'ren\u00e9' })), 'latin1')]);
+  const items: TokenflexExportItem[] = [];
+  for await (const chunk of readTokenflexExport([latin1], 'export.csv', { contractNumber: CONTRACT })) items.push(...chunk);
+  assert.deepEqual(problems(items), ['export.csv:4 the line is not valid UTF-8 text']);
+});

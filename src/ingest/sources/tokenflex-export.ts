@@ -101,10 +101,13 @@ interface Layout {
  */
 export async function* readTokenflexExport(body: UsageBody, file: string, options: TokenflexExportOptions): AsyncIterable<readonly TokenflexExportItem[]> {
   let layout: Layout | undefined;
+  /** A problem of the CSV itself (malformed, over the limits) ended the reading: no more to say. */
+  let unreadable = false;
   for await (const records of readCsvRecords(body, file)) {
     const out: TokenflexExportItem[] = [];
     for (const record of records) {
       if ('kind' in record) {
+        unreadable = true;
         out.push(record);
         continue;
       }
@@ -121,7 +124,7 @@ export async function* readTokenflexExport(body: UsageBody, file: string, option
     }
     if (out.length > 0) yield out;
   }
-  if (!layout) yield [problem(file, 1, '', 'the file is empty: a Token Flex export starts with a header row of field and metric names')];
+  if (!layout && !unreadable) yield [problem(file, 1, '', 'the file is empty: a Token Flex export starts with a header row of field and metric names')];
 }
 
 /** The header's columns, or why the file is not a session-level export to import. */

@@ -125,6 +125,25 @@ test('a Token Flex export with a bad row, or an aggregated export, writes nothin
   assert.deepEqual(await charges(app), []);
 });
 
+test('a Token Flex export row over the edge\'s CSV limits (README "Limits") is a 400 naming its line; nothing is written', async (t) => {
+  const { app, token } = await fixtureApp(t);
+  assert.equal((await call(app, token, 'PATCH', `/admin/v1/contracts/${FIXTURE_CONTRACT}`, { chargesFrom: 'autodesk' })).statusCode, 200);
+  const query = `?source=tokenflex-export&contract=${FIXTURE_CONTRACT}&name=march.csv`;
+  const cases: [string, string][] = [
+    [`${MARCH_4}${',""'.repeat(200)}`, 'the row has more than 200 cells'],
+    [MARCH_4.replace('"WS-bob"', `"${'W'.repeat(1 << 20)}"`), 'the row is longer than 1048576 bytes'],
+  ];
+  for (const [row, message] of cases) {
+    const refused = await postUsage(app, token, [EXPORT_HEADER, MARCH_3, row, MARCH_3_CASUAL].join('\n'), 'text/csv', query);
+    assert.equal(refused.statusCode, 400, refused.body.slice(0, 500));
+    const body = refused.json() as { code: string; errors: unknown[]; detail: string };
+    assert.equal(body.code, 'USAGE_BATCH_INVALID');
+    assert.deepEqual(body.errors, [{ file: 'march.csv', line: 3, field: '', message }]);
+    assert.match(body.detail, /First: march\.csv, line 3: /);
+  }
+  assert.deepEqual(await charges(app), []);
+});
+
 const FLEXLM_LOG = [
   ' 7:40:19 (lmgrd) FlexNet Licensing (v11.16.2.1 build 245043 x64_n6) started on NYC-LIC01 (IBM PC) (3/3/2025)',
   ' 8:00:00 (adskflex) OUT: "87140ACD_2025_0F" ann@WS-31',
