@@ -4,7 +4,7 @@
  * means for the year's pool and the multi-year pool. docs/analytics.md explains it to a reader.
  */
 import {
-  collectErrors, DAILY_BUCKETS, dailyBucketOf, naiveDaily, originCount, quantileOfSorted, scoreModel, scoreNaive,
+  collectErrors, DAILY_BUCKETS, dailyBucketOf, naiveDaily, originCount, quantilesOf, scoreModel, scoreNaive,
   type ErrorSample, type HorizonScore,
 } from './backtest.js';
 import { dayNumber, formatDay, weekdayOf } from './calendar.js';
@@ -310,9 +310,8 @@ function dailyBandTable(errors: ErrorSample): (Band | undefined)[] {
  * estimate one width (on synthetic series, 80 % intervals held 62–72 % of the time with signed
  * tails, 72–88 % pooled).
  */
-function bandOf(absoluteSorted: Float64Array): Band {
-  const w80 = quantileOfSorted(absoluteSorted, 0.8);
-  const w95 = quantileOfSorted(absoluteSorted, 0.95);
+function bandOf(absolute: Float64Array): Band {
+  const [w80, w95] = quantilesOf(absolute, 0.8, 0.95);
   return { low95: -w95, low80: -w80, high80: w80, high95: w95 };
 }
 
