@@ -7,6 +7,12 @@ const INDEX_ONLY = {
   regex: '^(\\.\\./)+(catalog|query|store|auth|http|jobs|exports|cli|seed|rating|admin|ingest|analytics|privacy)/(?!index\\.js$)',
   message: 'Import another area of src/ through its index.ts only (STYLE.md §3).',
 };
+// The composition root is used by the edges that start the service (server.ts, the CLI), never by
+// the rooms it wires (docs/architecture.md).
+const APP_SERVICES_AT_EDGES = {
+  regex: '^(\\./|(\\.\\./)+)app-services\\.js$',
+  message: 'Only src/http/server.ts and src/cli/ import the composition root (src/app-services.ts); pass what a room needs in as arguments.',
+};
 // The store's arrows (docs/architecture.md): it imports none of the rooms above it.
 const STORE_BELOW_ROOMS = {
   regex: '^(\\.\\./)+(auth|http|jobs|exports|cli|admin|ingest|analytics|privacy)/',
@@ -29,6 +35,14 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        patterns: [INDEX_ONLY, APP_SERVICES_AT_EDGES],
+      }],
+    },
+  },
+  {
+    files: ['src/http/server.ts', 'src/cli/**/*.ts', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
         patterns: [INDEX_ONLY],
       }],
     },
@@ -43,7 +57,7 @@ export default tseslint.config(
     ignores: ['src/store/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [INDEX_ONLY, STORE_BELOW_ROOMS],
+        patterns: [INDEX_ONLY, APP_SERVICES_AT_EDGES, STORE_BELOW_ROOMS],
       }],
     },
   },
@@ -51,7 +65,7 @@ export default tseslint.config(
     files: ['src/store/sql/**/*.ts', 'src/store/contract/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [INDEX_ONLY, STORE_BELOW_ROOMS, {
+        patterns: [INDEX_ONLY, APP_SERVICES_AT_EDGES, STORE_BELOW_ROOMS, {
           regex: '^\\.\\./(duckdb|postgres)/',
           message: 'Statements in store/sql (and the contract) are written once: they call SqlDialect hooks, never a backend.',
         }],

@@ -28,7 +28,7 @@ import { Readable } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
-import { createJobServices } from '../src/jobs/index.js';
+import { createJobServices } from '../src/app-services.js';
 import { openDuckDbStore, USAGE_REFERENCE_CTES } from '../src/store/index.js';
 import { bulkInstanceMemory, storeMemory } from './duckdb-settings.js';
 

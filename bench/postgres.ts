@@ -19,7 +19,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
-import { createJobServices } from '../src/jobs/index.js';
+import { createJobServices } from '../src/app-services.js';
 import { openPostgresStore } from '../src/store/index.js';
 import { analyticsBenchCases, runStatements } from './analytics-case.js';
 

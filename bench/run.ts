@@ -40,7 +40,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
-import { createJobServices } from '../src/jobs/index.js';
+import { createJobServices } from '../src/app-services.js';
 import { openDuckDbStore } from '../src/store/index.js';
 import { BENCH_MEMORY_LIMIT, bulkInstanceMemory, instanceMemory, storeMemory } from './duckdb-settings.js';
 import { benchPostgres, BENCH_DATABASE_URL, probePostgres, type PollResult } from './postgres.js';

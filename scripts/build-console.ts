@@ -23,7 +23,7 @@ async function describeApi(): Promise<unknown> {
   const { buildApp } = await import('../src/http/index.js');
   const { openDuckDbStore } = await import('../src/store/index.js');
   const { loadSigningKeys } = await import('../src/auth/index.js');
-  const { createJobServices } = await import('../src/jobs/index.js');
+  const { createJobServices } = await import('../src/app-services.js');
   const { LocalFileStore, UrlSigner } = await import('../src/exports/index.js');
   const dir = await mkdtemp(path.join(tmpdir(), 'usage-insights-describe-'));
   const store = await openDuckDbStore({ dataDir: ':memory:' });

@@ -6,9 +6,9 @@ import { loadSigningKeys, setUserPassword, startCredentialHousekeeping } from '.
 import { controlSocketPath, type Config } from '../config.js';
 
 export { controlSocketPath };
-import { createJobServices } from '../jobs/index.js';
+import { createJobServices, jobSettingsOf, openFileSettings } from '../app-services.js';
 import { openStore, type Store } from '../store/index.js';
-import { LocalFileStore, loadDownloadSecretFile, observeWrites, UrlSigner } from '../exports/index.js';
+import { observeWrites } from '../exports/index.js';
 import { Metrics } from '../metrics/index.js';
 import { buildApp } from './app.js';
 import { startControlSocket } from './control-socket.js';
@@ -72,10 +72,7 @@ export async function runServer(config: Config, options: ServerOptions = {}): Pr
   }, 30_000);
   keyReload.unref();
   const tokens = { issuer: config.tokenIssuer, audience: config.tokenAudience };
-  const downloads = {
-    files: new LocalFileStore(config.filesDir),
-    signer: new UrlSigner(await loadDownloadSecretFile(config.downloadSecretFile), config.publicUrl),
-  };
+  const downloads = await openFileSettings(config);
   // Files half-written by a process that died are never presented as complete; remove them. On
   // PostgreSQL other processes may share FILES_DIR and be writing: only files idle for an hour.
   const leftovers = await downloads.files.removeLeftovers(store.backend === 'duckdb' ? undefined : new Date(Date.now() - 3_600_000));
@@ -86,16 +83,10 @@ export async function runServer(config: Config, options: ServerOptions = {}): Pr
   const jobFiles = metrics
     ? { ...downloads, files: observeWrites(downloads.files, (file) => metrics.exportWritten(file.byteSize)) }
     : downloads;
-  const jobs = createJobServices(store, store.backend, {
-    concurrency: config.workerConcurrency,
-    queryTimeoutMs: config.queryTimeoutSeconds * 1000,
-    maxPendingQueriesPerUser: config.queryQueuePerUser,
-    resultRetentionMs: config.resultRetentionSeconds * 1000,
-    staleAfterMs: config.jobStaleAfterSeconds * 1000,
-    xlsxSheetRows: config.xlsxSheetRows,
+  const jobs = createJobServices(store, store.backend, jobSettingsOf(config, {
     ...(options.scheduleClock ? { scheduleClock: options.scheduleClock } : {}),
     ...(metrics ? { jobObserver: metrics } : {}),
-  }, logger, jobFiles);
+  }), logger, jobFiles);
   // One process owns a DuckDB file, so every job still marked running was left by a process that
   // died (kill -9, power loss): put them back in the queue now. On PostgreSQL other processes may
   // be running jobs this very moment; only the sweeper's stale heartbeats say one of them died.

@@ -3,5 +3,3 @@ export { JobRunner } from './runner.js';
 export type { JobHandler, JobRunObserver, JobRunOutcome, RunnerOptions, WorkerReservation } from './runner.js';
 export { buildResultQuery, UsageQueryService } from './usage-queries.js';
 export type { UsageQueryRequest, UsageQueryServiceOptions } from './usage-queries.js';
-export { createJobServices } from './services.js';
-export type { FileSettings, JobServices, JobSettings } from './services.js';

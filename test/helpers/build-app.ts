@@ -8,7 +8,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { loadSigningKeys, mintAccessToken, issueUserToken, type SigningKeyOptions, type SigningKeys, type TokenSettings } from '../../src/auth/index.js';
 import { LocalFileStore, loadDownloadSecret, observeWrites, UrlSigner } from '../../src/exports/index.js';
 import { buildApp, cachingSchemaCompilers } from '../../src/http/index.js';
-import { createJobServices, type JobServices, type JobSettings } from '../../src/jobs/index.js';
+import { createJobServices, type JobServices, type JobSettings } from '../../src/app-services.js';
 import { Metrics } from '../../src/metrics/index.js';
 import { openDuckDbStore, type Store } from '../../src/store/index.js';
 import { openSeededPostgresStore, routeTestsUsePostgres } from './databases.js';

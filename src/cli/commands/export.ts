@@ -2,8 +2,9 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { controlSocketPath, type Config } from '../../config.js';
-import { LocalFileStore, loadDownloadSecretFile, UrlSigner, type OutputFormat, type ReportType } from '../../exports/index.js';
-import { createJobServices, isPending } from '../../jobs/index.js';
+import type { OutputFormat, ReportType } from '../../exports/index.js';
+import { createJobServices, jobSettingsOf, openFileSettings } from '../../app-services.js';
+import { isPending } from '../../jobs/index.js';
 import { openStore, type Job } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import { startProgress, type Progress } from '../progress.js';
@@ -81,9 +82,8 @@ async function targets(out: string, names: readonly string[]): Promise<string[]>
 
 async function inProcess(config: Config, options: ExportCommandOptions, progress: Progress): Promise<ExportOutcome> {
   const store = await openStore(config);
-  const files = new LocalFileStore(config.filesDir);
-  const signer = new UrlSigner(await loadDownloadSecretFile(config.downloadSecretFile), config.publicUrl);
-  const jobs = createJobServices(store, store.backend, { concurrency: 1, queryTimeoutMs: config.queryTimeoutSeconds * 1000, resultRetentionMs: config.resultRetentionSeconds * 1000, xlsxSheetRows: config.xlsxSheetRows }, undefined, { files, signer });
+  const downloads = await openFileSettings(config);
+  const jobs = createJobServices(store, store.backend, jobSettingsOf(config, { concurrency: 1 }), undefined, downloads);
   try {
     await store.migrate();
     const user = await store.findUserByEmail(options.user);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { catalogFor, type ApiName } from '../../catalog/index.js';
 import { controlSocketPath, type Config } from '../../config.js';
-import { createJobServices, isPending } from '../../jobs/index.js';
+import { createJobServices, jobSettingsOf } from '../../app-services.js';
+import { isPending } from '../../jobs/index.js';
 import type { UsageQueryScope } from '../../query/index.js';
 import { openStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
@@ -47,7 +48,7 @@ export async function runQueryCommand(config: Config, options: QueryCommandOptio
 
 async function inProcess(config: Config, options: QueryCommandOptions, progress: Progress): Promise<Result> {
   const store = await openStore(config);
-  const jobs = createJobServices(store, store.backend, { concurrency: 1, queryTimeoutMs: config.queryTimeoutSeconds * 1000, resultRetentionMs: config.resultRetentionSeconds * 1000 });
+  const jobs = createJobServices(store, store.backend, jobSettingsOf(config, { concurrency: 1 }));
   try {
     await store.migrate();
     const user = await store.findUserByEmail(options.user);

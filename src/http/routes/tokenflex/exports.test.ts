@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { LocalFileStore, loadDownloadSecret, UrlSigner } from '../../../exports/index.js';
-import { createJobServices } from '../../../jobs/index.js';
+import { createJobServices } from '../../../app-services.js';
 import type { Store } from '../../../store/index.js';
 import { buildTestApp, openSeededDatabases } from '../../../../test/helpers/build-app.js';
 import { pollUntil } from '../../../../test/helpers/poll.js';

@@ -1,8 +1,13 @@
-import type { Dialect } from '../catalog/index.js';
-import { InsightsExportService, ScheduleService, TokenflexExportService, type FileStore, type UrlSigner } from '../exports/index.js';
-import type { Store } from '../store/index.js';
-import { JobRunner, type JobHandler, type JobRunObserver, type RunnerOptions } from './runner.js';
-import { UsageQueryService } from './usage-queries.js';
+// The composition root: the one place that wires the store, the job runner and the services that
+// queue work for it (queries, exports, schedules), and export files with their signed links.
+// server.ts and the CLI's in-process commands build their services here, so both run alike.
+import type { Dialect } from './catalog/index.js';
+import type { Config } from './config.js';
+import {
+  InsightsExportService, LocalFileStore, loadDownloadSecretFile, ScheduleService, TokenflexExportService, UrlSigner, type FileStore,
+} from './exports/index.js';
+import { JobRunner, UsageQueryService, type JobHandler, type JobRunObserver, type RunnerOptions } from './jobs/index.js';
+import type { Store } from './store/index.js';
 
 export interface JobSettings {
   /** Workers in this process. */
@@ -37,6 +42,27 @@ export interface JobServices {
 export interface FileSettings {
   readonly files: FileStore;
   readonly signer: UrlSigner;
+}
+
+/** The job settings a configuration gives; `overrides` adds what only the server has (metrics, a test clock). */
+export function jobSettingsOf(config: Config, overrides: Partial<JobSettings> = {}): JobSettings {
+  return {
+    concurrency: config.workerConcurrency,
+    queryTimeoutMs: config.queryTimeoutSeconds * 1000,
+    maxPendingQueriesPerUser: config.queryQueuePerUser,
+    resultRetentionMs: config.resultRetentionSeconds * 1000,
+    staleAfterMs: config.jobStaleAfterSeconds * 1000,
+    xlsxSheetRows: config.xlsxSheetRows,
+    ...overrides,
+  };
+}
+
+/** The export file store of a configuration and the signer of its download links. */
+export async function openFileSettings(config: Config): Promise<FileSettings & { readonly files: LocalFileStore }> {
+  return {
+    files: new LocalFileStore(config.filesDir),
+    signer: new UrlSigner(await loadDownloadSecretFile(config.downloadSecretFile), config.publicUrl),
+  };
 }
 
 /** Exports are not held to the query execution cap (spec §4: no 5-minute cap); a day bounds a stuck one. */
