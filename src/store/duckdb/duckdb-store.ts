@@ -9,11 +9,12 @@ import { insertSeatPrices } from '../sql/analytics.js';
 import { bulkLoadMemoryLimit } from './memory-limit.js';
 import {
   QueryInterruptedError,
-  type CompletedQuery, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type MigrationReport, type NewJob, type ResultQuery, type Store, type PoolStats,
+  type CompletedQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type MigrationReport, type NewJob, type ResultQuery, type Store, type PoolStats,
   type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences
 } from '../contract/index.js';
 import { selectRevokedAccessTokenIds } from '../sql/oauth.js';
 import { ConnectionPool } from './connection-pool.js';
+import { KeyedLock } from './keyed-lock.js';
 import { JobLookups, newestJob } from './job-lookups.js';
 import {
   countNewDenials, countNewRecords, createNewRecordsTable, insertDenials, dropIngestTables, insertNewRecords, rateAffectedRecords, removeLeftoverChunkFiles, selectUsageReferences,
@@ -115,8 +116,13 @@ class DuckDbStore extends SqlStore implements Store {
    * Loaded on first use.
    */
   #revoked: Promise<ReadonlySet<string>> | undefined;
-  /** The tail of each grant's queue of writes (#withGrantLock). */
-  readonly #grantLocks = new Map<string, Promise<void>>();
+  /** Each grant's queue of writes (see serialisedTransaction). */
+  readonly #grantLocks = new KeyedLock();
+  /**
+   * Each job row's queue of writes (see #withJobRow): heartbeats, the final write of a run, cancel
+   * requests, read flags.
+   */
+  readonly #jobRows = new KeyedLock();
   /** The jobs by idempotency key and request hash (see JobLookups), loaded on first use. */
   #jobLookups: Promise<JobLookups> | undefined;
   /** DUCKDB_MEMORY_LIMIT (undefined: DuckDB's own), and the bulk loads running (see #withBulkMemory). */
@@ -340,18 +346,7 @@ class DuckDbStore extends SqlStore implements Store {
         return { rowCount: rows, finishedAt: now.toISOString(), expiresAt: expiresAt.toISOString() };
       };
       try {
-        if (rowWritten) return await this.#completeBeforeRow(connection, id, query, rowWritten, finish);
-        await connection.run('begin transaction');
-        try {
-          // Results first, the fenced state change last: the jobs row is touched only at the very
-          // end, so heartbeats and cancel requests do not conflict with a long insert.
-          const done = await finish(await jobsSql.insertResultRows(duckDbConnectionDb(connection), id, query));
-          await connection.run('commit');
-          return done;
-        } catch (error) {
-          await connection.run('rollback').catch(() => undefined);
-          throw error;
-        }
+        return await this.#insertThenFinish(connection, id, query, rowWritten, finish);
       } catch (error) {
         if (signal.aborted) throw new QueryInterruptedError(signal.reason);
         throw error;
@@ -362,15 +357,20 @@ class DuckDbStore extends SqlStore implements Store {
   }
 
   /**
-   * Completes a job whose row another connection is still writing. A DuckDB transaction sees what
-   * was committed when it started, so one that began before the row was would find no row to mark;
-   * instead, the result goes in by one statement (atomic on its own) while the row is written, and
-   * the fenced state change follows once it is. Until then no reader looks at the result (the job is
-   * not succeeded). Result rows left by a failure here are deleted at once, and those of a crash in
-   * between by the sweep that requeues the job (requeueStaleJobs).
+   * Stores the result by one statement (atomic on its own), then marks the job succeeded by a
+   * statement of its own, after every other write of the row (#withJobRow). Not one transaction:
+   * on DuckDB 1.5, a transaction that changes a job's row loses that change at its commit when
+   * another write of the row (a heartbeat) committed after the transaction began, with no error
+   * on either side: a query whose run spanned a heartbeat stayed `running` and was run again by
+   * the sweep (measured; see the test "heartbeats … never break a success write"). The run of the
+   * query, which may take minutes, is the insert; the state change is one small statement. Until
+   * it commits no reader looks at the result (the job is not succeeded). Result rows left by a
+   * failure here are deleted at once, and those of a crash in between by the sweep that requeues
+   * the job (requeueStaleJobs). `rowWritten`: the job's row is still being created by another
+   * connection (WorkerReservation); the state change waits for it.
    */
-  async #completeBeforeRow(
-    connection: DuckDBConnection, id: string, query: ResultQuery, rowWritten: Promise<unknown>,
+  async #insertThenFinish(
+    connection: DuckDBConnection, id: string, query: ResultQuery, rowWritten: Promise<unknown> | undefined,
     finish: (rows: number) => Promise<CompletedQuery>,
   ): Promise<CompletedQuery> {
     let stored = false;
@@ -378,11 +378,47 @@ class DuckDbStore extends SqlStore implements Store {
       const rows = await jobsSql.insertResultRows(duckDbConnectionDb(connection), id, query);
       stored = true;
       await rowWritten;
-      return await finish(rows);
+      return await this.#withJobRow(id, () => finish(rows));
     } catch (error) {
       if (stored) await jobsSql.deleteResultRows(duckDbConnectionDb(connection), [id]).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * Runs one write of a job's row after every other write of it in this process has ended, and
+   * holds off the next: on DuckDB a write of the row that commits while another is under way may
+   * undo it without an error (see #insertThenFinish). DuckDB has one writer process (this one), so
+   * a queue in memory orders every write of a running job's row: heartbeats, the run's final write,
+   * failures, cancel requests, read flags. The sweep and the claims change rows no worker is
+   * writing (stale, queued).
+   */
+  #withJobRow<T>(id: string, write: () => Promise<T>): Promise<T> {
+    return this.#jobRows.run(id, write);
+  }
+
+  override heartbeatJob(id: string, workerId: string): Promise<{ readonly cancelRequested: boolean }> {
+    return this.#withJobRow(id, () => super.heartbeatJob(id, workerId));
+  }
+
+  override failJob(id: string, workerId: string, error: { readonly title: string; readonly detail: string; readonly retry: boolean }): Promise<Job> {
+    return this.#withJobRow(id, () => super.failJob(id, workerId, error));
+  }
+
+  override requestCancel(id: string): Promise<Job | undefined> {
+    return this.#withJobRow(id, () => super.requestCancel(id));
+  }
+
+  override markCanceled(id: string, workerId: string, detail: string): Promise<void> {
+    return this.#withJobRow(id, () => super.markCanceled(id, workerId, detail));
+  }
+
+  override completeExportJob(id: string, workerId: string, files: readonly JobFile[], retentionMs: number): Promise<void> {
+    return this.#withJobRow(id, () => super.completeExportJob(id, workerId, files, retentionMs));
+  }
+
+  override markJobsRead(ownerUserId: string, ids: readonly string[]): Promise<readonly string[]> {
+    return this.#jobRows.runAll(ids, () => super.markJobsRead(ownerUserId, ids));
   }
 
   override async deleteJob(id: string): Promise<void> {
@@ -441,30 +477,14 @@ class DuckDbStore extends SqlStore implements Store {
   // --- OAuthStore: what differs --------------------------------------------------------------
 
   /**
-   * The grant's queue in memory (see #withGrantLock), then one transaction of the pool's (which
-   * reruns on a write conflict).
+   * The grant's queue in memory, then one transaction of the pool's (which reruns on a write
+   * conflict).
    */
   protected serialisedTransaction<T>(key: string, fn: (db: Db) => Promise<T>): Promise<T> {
-    return this.#withGrantLock(key, () => this.db.transaction(fn));
-  }
-
-  /**
-   * Runs the steps and the revocation of one grant one after the other. DuckDB's snapshot
-   * isolation would let a revocation miss a child token that a concurrent transaction is about to
-   * commit, and the database has one writer process (this one), so a lock in memory is enough.
-   */
-  async #withGrantLock<T>(grantId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#grantLocks.get(grantId) ?? Promise.resolve();
-    let release!: () => void;
-    const mine = previous.then(() => new Promise<void>((resolve) => { release = resolve; }));
-    this.#grantLocks.set(grantId, mine);
-    await previous;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (this.#grantLocks.get(grantId) === mine) this.#grantLocks.delete(grantId);
-    }
+    // The steps and the revocation of one grant run one after the other: DuckDB's snapshot
+    // isolation would let a revocation miss a child token that a concurrent transaction is about
+    // to commit, and the database has one writer process (this one), so a queue in memory is enough.
+    return this.#grantLocks.run(key, () => this.db.transaction(fn));
   }
 
   override async isAccessTokenRevoked(jti: string): Promise<boolean> {
