@@ -96,7 +96,6 @@ function reportFilters(filters: ReportFilters | undefined, inList: (column: stri
     + list('r.source', filters.source)
     + list('u.status', filters.userStatus)
     + list('r.usage_category', filters.usageCategory)
-    + list('r.usage_category', filters.usageCategory)
     + list('r.user_id', filters.userId)
     + list('r.product_version', filters.versionId)
     + list('r.team_id', filters.groupId);

@@ -118,6 +118,43 @@ describe('Insights exports (seed 001)', () => {
     assert.equal(workbook.worksheets[0]!.getCell('A1').value, 'Produkt');
   });
 
+  test('USAGE_REPORT keeps filters.usageCategory (the console\'s Usage report export): summary and detail hold only that category\'s records', async (t) => {
+    const { app, tokenFor } = await buildTestApp(t, store);
+    const token = await tokenFor('alice@example.com');
+    const [team] = (await app.inject({ url: '/insights/v1/contexts', headers: bearer(token) })).json() as { contextId: string }[];
+    const range = { startDate: '2025-01-01T00:00:00Z', endDate: '2025-12-31T23:59:59Z' };
+    const totals = async (category?: string) => (await raw.runAndReadAll(`select count(distinct r.user_id), coalesce(sum(r.tokens_consumed), 0) from usage_records r join users u on u.id = r.user_id
+      where r.team_id = $1 and r.usage_date between date '2025-01-01' and date '2025-12-31'${category ? ' and r.usage_category = $2' : ''}`,
+    category ? [team!.contextId, category] : [team!.contextId])).getRowsJson()[0]!.map(Number);
+    // The category with the most records of the team's year, so the filtered report is neither empty nor the whole one.
+    const category = String((await raw.runAndReadAll(`select usage_category from usage_records where team_id = $1 and usage_date between date '2025-01-01' and date '2025-12-31'
+      group by 1 order by count(*) desc, 1 limit 1`, [team!.contextId])).getRowsJson()[0]![0]);
+    const [users, tokens] = await totals(category);
+    const [, allTokens] = await totals();
+    assert.ok(users! > 0 && tokens! > 0 && tokens! < allTokens!, `${category} is part of the year's usage: ${tokens} of ${allTokens} tokens`);
+
+    const result = await exportAndWait(app, token, {
+      outputFormat: 'JSON', reports: ['USAGE_REPORT'], usageReports: ['USAGE_REPORT_BY_PRODUCT'], teamId: team!.contextId, ...range, filters: { usageCategory: [category] },
+    });
+    assert.equal(result.status, 'COMPLETED', JSON.stringify(result));
+    const [summaryFile, detailFile] = result.downloads as { downloadURL: string }[];
+    const summary = JSON.parse((await download(app, summaryFile!.downloadURL)).toString('utf8')) as { productLineCode: string; uniqueUsers: number; totalTokens: number }[];
+    const detail = JSON.parse((await download(app, detailFile!.downloadURL)).toString('utf8')) as { productLineCode: string; userName: string; totalTokens: number }[];
+    const sum = (rows: readonly { totalTokens: number }[]) => rows.reduce((total, row) => total + Number(row.totalTokens), 0);
+    assert.ok(Math.abs(sum(summary) - tokens!) < 1e-6, `summary tokens ${sum(summary)} = ${category}'s ${tokens}`);
+    assert.ok(Math.abs(sum(detail) - tokens!) < 1e-6, `detail tokens ${sum(detail)} = ${category}'s ${tokens}`);
+    const expectedProducts = (await raw.runAndReadAll(`select distinct product_line_code from usage_records where team_id = $1
+      and usage_date between date '2025-01-01' and date '2025-12-31' and usage_category = $2 order by 1`, [team!.contextId, category])).getRowsJson().map((row) => String(row[0]));
+    assert.deepEqual([...new Set(summary.map((row) => row.productLineCode))].sort(), expectedProducts);
+
+    // A usage category that does not exist is the request's fault, named.
+    const bad = await app.inject({ method: 'POST', url: '/insights/v1/exports', headers: bearer(token), payload: {
+      outputFormat: 'JSON', reports: ['USAGE_REPORT'], usageReports: ['USAGE_REPORT_BY_PRODUCT'], ...range, filters: { usageCategory: ['DESKTOP'] },
+    } });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.ok((bad.json().errors as { path: string }[]).some((e) => e.path.startsWith('body/filters')), bad.body);
+  });
+
   test('bad requests answer 400 naming the member at fault', async (t) => {
     const { app, tokenFor } = await buildTestApp(t, store);
     const headers = bearer(await tokenFor('admin@example.com'));
