@@ -74,24 +74,62 @@ export function runTokenflexQuery(contractNumber: string, query: TokenflexQuery)
   return remembered(JSON.stringify(['tokenflex', contractNumber, query]), () => tokenflexQuery(contractNumber, query));
 }
 
-async function insightsQuery(query: InsightsQuery): Promise<QueryResult> {
+type InsightsAnswer = { id: string; status: string; columns?: string[]; rows?: Cell[][]; pagination?: { totalResults: number }; error?: { title?: string; detail?: string } };
+
+/** Submits an Insights query and waits for it: the completed answer, with the first `limit` rows. */
+async function completedInsightsQuery(query: InsightsQuery, limit: number): Promise<InsightsAnswer & { status: 'COMPLETED' }> {
   const { contextId, ...body } = query;
   let answer = await must(api.POST('/insights/v1/usage-queries', {
-    params: { query: { limit: PAGE, ...(contextId ? { contextId } : {}) }, header: WAIT },
+    params: { query: { limit, ...(contextId ? { contextId } : {}) }, header: WAIT },
     body: { ...body, fields: [...body.fields], metrics: [...body.metrics] },
-  })) as { id: string; status: string; columns?: string[]; rows?: Cell[][]; pagination?: { totalResults: number }; error?: { title?: string; detail?: string } };
+  })) as InsightsAnswer;
   while (answer.status === 'SUBMITTED' || answer.status === 'RUNNING') {
     answer = await must(api.GET('/insights/v1/usage-queries/{queryId}', {
-      params: { path: { queryId: answer.id }, query: { offset: 0, limit: PAGE }, header: WAIT },
-    })) as typeof answer;
+      params: { path: { queryId: answer.id }, query: { offset: 0, limit }, header: WAIT },
+    })) as InsightsAnswer;
   }
   if (answer.status !== 'COMPLETED') failed(answer.status, answer.error);
-  const id = answer.id;
-  const rows = await allPages(answer.pagination?.totalResults ?? 0, answer.rows ?? [], async (offset) => {
-    const page = await must(api.GET('/insights/v1/usage-queries/{queryId}', { params: { path: { queryId: id }, query: { offset, limit: PAGE } } })) as typeof answer;
-    return page.rows ?? [];
-  });
+  return answer as InsightsAnswer & { status: 'COMPLETED' };
+}
+
+async function readInsightsPage(id: string, offset: number, limit: number): Promise<Cell[][]> {
+  const page = await must(api.GET('/insights/v1/usage-queries/{queryId}', { params: { path: { queryId: id }, query: { offset, limit } } })) as InsightsAnswer;
+  return page.rows ?? [];
+}
+
+async function insightsQuery(query: InsightsQuery): Promise<QueryResult> {
+  const answer = await completedInsightsQuery(query, PAGE);
+  const rows = await allPages(answer.pagination?.totalResults ?? 0, answer.rows ?? [], (offset) => readInsightsPage(answer.id, offset, PAGE));
   return { columns: answer.columns ?? [], rows };
+}
+
+export interface QueryPage extends QueryResult {
+  /** Rows of the whole result. */
+  readonly total: number;
+}
+
+/** Submitted paged queries of the last minute: their id, columns, size and first page. */
+const submitted = new Map<string, { readonly at: number; readonly answer: Promise<InsightsAnswer> }>();
+
+/**
+ * One page of an Insights query's result, in the query's `orderBy` order: the query runs once (its
+ * submit answers with the first page), and every other page is one read of its stored result, so a
+ * result of thousands of rows is never fetched whole. The submit is remembered for a minute, so
+ * paging reads pages of the same result.
+ */
+export async function insightsQueryPage(query: InsightsQuery, offset: number, limit: number): Promise<QueryPage> {
+  const key = JSON.stringify([query, limit]);
+  const now = Date.now();
+  let hit = submitted.get(key);
+  if (!hit || now - hit.at >= 60_000) {
+    hit = { at: now, answer: completedInsightsQuery(query, limit) };
+    submitted.set(key, hit);
+    hit.answer.catch(() => submitted.delete(key));
+    if (submitted.size > 50) submitted.delete(submitted.keys().next().value!);
+  }
+  const answer = await hit.answer;
+  const rows = offset === 0 ? answer.rows ?? [] : await readInsightsPage(answer.id, offset, limit);
+  return { columns: answer.columns ?? [], rows, total: answer.pagination?.totalResults ?? 0 };
 }
 
 async function tokenflexQuery(contractNumber: string, query: TokenflexQuery): Promise<QueryResult> {

@@ -32,15 +32,21 @@ function display(kind: Column<unknown>['kind'], value: Cell): ComponentChildren 
 }
 
 /**
- * A sortable, paged table. Sorting and paging happen on the rows in memory: a sort of 100,000 rows
- * takes tens of milliseconds, and only one page is ever in the DOM, so thousands of rows stay fast.
+ * A sortable, paged table. Sorting and paging happen on the rows in memory (a sort of 100,000 rows
+ * takes tens of milliseconds, and only one page is ever in the DOM, so thousands of rows stay fast),
+ * or, given `total`, by the caller, which hands over one page at a time.
  * Sort and page may be controlled (kept in the URL) or left to the table.
  */
 export function DataTable<R extends Record<string, Cell>>({
-  columns, rows, caption, pageSize = 50, sort: controlledSort, onSort, page: controlledPage, onPage, onSelect, selectLabel, id,
+  columns, rows, total, caption, pageSize = 50, sort: controlledSort, onSort, page: controlledPage, onPage, onSelect, selectLabel, id,
 }: {
   readonly columns: readonly Column<R>[];
   readonly rows: readonly R[];
+  /**
+   * Paged elsewhere (by the service): `rows` is the current page, already sorted, of `total` rows;
+   * the table only shows it, and its sort and page buttons call onSort and onPage.
+   */
+  readonly total?: number;
   readonly caption: string;
   readonly pageSize?: number;
   readonly sort?: SortState | undefined;
@@ -57,16 +63,17 @@ export function DataTable<R extends Record<string, Cell>>({
   const sort = controlledSort ?? ownSort;
   const setSort = onSort ?? setOwnSort;
   const sorted = useMemo(() => {
-    if (!sort) return rows;
+    if (!sort || total !== undefined) return rows;
     const column = columns.find((c) => c.key === sort.key);
     const valueOf = column?.value ?? ((row: R) => row[sort.key] ?? null);
     const factor = sort.direction === 'asc' ? 1 : -1;
     return [...rows].sort((a, b) => factor * compare(valueOf(a), valueOf(b)));
-  }, [rows, sort?.key, sort?.direction]);
-  const pages = Math.max(1, Math.ceil(sorted.length / pageSize));
+  }, [rows, sort?.key, sort?.direction, total]);
+  const count = total ?? sorted.length;
+  const pages = Math.max(1, Math.ceil(count / pageSize));
   const page = Math.min(controlledPage ?? ownPage, pages - 1);
   const setPage = onPage ?? setOwnPage;
-  const visible = sorted.slice(page * pageSize, (page + 1) * pageSize);
+  const visible = total !== undefined ? sorted : sorted.slice(page * pageSize, (page + 1) * pageSize);
 
   return (
     <div class="table-wrap">
@@ -107,11 +114,11 @@ export function DataTable<R extends Record<string, Cell>>({
           ))}
         </tbody>
       </table>
-      {sorted.length > pageSize && (
+      {count > pageSize && (
         <nav class="pager" aria-label={t('table.pages', { caption })}>
           <button type="button" disabled={page === 0} onClick={() => setPage(0)}>{t('table.first')}</button>
           <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>{t('table.previous')}</button>
-          <span aria-live="polite">{t('table.range', { from: page * pageSize + 1, to: Math.min(sorted.length, (page + 1) * pageSize), total: sorted.length })}</span>
+          <span aria-live="polite">{t('table.range', { from: page * pageSize + 1, to: Math.min(count, (page + 1) * pageSize), total: count })}</span>
           <button type="button" disabled={page >= pages - 1} onClick={() => setPage(page + 1)}>{t('table.next')}</button>
           <button type="button" disabled={page >= pages - 1} onClick={() => setPage(pages - 1)}>{t('table.last')}</button>
         </nav>

@@ -1,5 +1,5 @@
 import { api, must } from '../../api/client';
-import { quote, recordsOf, runInsightsQuery, type Cell } from '../../api/queries';
+import { insightsQueryPage, quote, recordsOf, runInsightsQuery, type Cell } from '../../api/queries';
 import { language } from '../../i18n/i18n';
 import { whereRange, type DateRange } from '../../ui/date-range';
 
@@ -59,15 +59,53 @@ export function reportQueryColumns(shown: readonly string[]): { fields: string[]
   };
 }
 
-/** Users × products of the range: one Insights query of the shown columns; the days-used filter applies to its rows. */
-export async function loadReport(filters: ReportFilters, range: DateRange, shown: readonly string[]): Promise<Record<string, Cell>[]> {
-  const result = await runInsightsQuery({
+export interface ReportSort {
+  readonly key: string;
+  readonly direction: 'asc' | 'desc';
+}
+
+/**
+ * A page of the report. `paged`: the service sorted and paged it (`rows` is the page, `total` the
+ * report's row count); otherwise `rows` is the whole report, to sort and page in memory.
+ */
+export type ReportRows =
+  | { readonly paged: true; readonly rows: Record<string, Cell>[]; readonly total: number }
+  | { readonly paged: false; readonly rows: Record<string, Cell>[] };
+
+/**
+ * Users × products of the range: one Insights query of the shown columns, sorted by the service
+ * (`orderBy`), of which only the page shown is read (a page is one read of the stored result, so
+ * 17,800 rows at 1,000,000 records cost no more than 100). The days-used filter has no `where`
+ * form (it tests a metric), so with it the whole report is read and filtered here.
+ */
+export async function loadReport(filters: ReportFilters, range: DateRange, shown: readonly string[], sort: ReportSort, page: number, pageSize: number): Promise<ReportRows> {
+  const query = { ...(filters.team ? { contextId: filters.team } : {}), ...reportQueryColumns(shown), where: where(filters, range) };
+  if (filters.minDays > 0) {
+    const rows = recordsOf(await runInsightsQuery(query)).filter((row) => Number(row.totalUniqueDays) >= filters.minDays);
+    return { paged: false, rows };
+  }
+  const result = await insightsQueryPage({ ...query, orderBy: `${sort.key} ${sort.direction.toUpperCase()}` }, page * pageSize, pageSize);
+  return { paged: true, rows: recordsOf(result), total: result.total };
+}
+
+/** Columns read from the user's account: a report showing one holds only records with a user (the query joins them). */
+const ACCOUNT_COLUMNS: readonly string[] = ['fullName', 'emailAddress', 'userName', 'userStatus'];
+
+/**
+ * The report's users and tokens: one aggregate of the same records as the report's rows. A report
+ * with a column of the user's account leaves out records without a user (contract-level manual
+ * adjustments, whose tokens may be negative); grouping the aggregate by `userStatus`, one status a
+ * user, leaves out the same records, and its rows add up to the report's users and tokens.
+ */
+export async function loadReportSummary(filters: ReportFilters, range: DateRange, queried: readonly string[]): Promise<{ users: number; tokens: number }> {
+  const rows = recordsOf(await runInsightsQuery({
     ...(filters.team ? { contextId: filters.team } : {}),
-    ...reportQueryColumns(shown),
-    where: where(filters, range),
-  });
-  const rows = recordsOf(result);
-  return filters.minDays > 0 ? rows.filter((row) => Number(row.totalUniqueDays) >= filters.minDays) : rows;
+    fields: queried.some((key) => ACCOUNT_COLUMNS.includes(key)) ? ['userStatus'] : [], metrics: ['uniqueUsers', 'totalTokens'], where: where(filters, range),
+  }));
+  return {
+    users: rows.reduce((sum, row) => sum + Number(row.uniqueUsers ?? 0), 0),
+    tokens: rows.reduce((sum, row) => sum + Number(row.totalTokens ?? 0), 0),
+  };
 }
 
 /** The products with usage for the product filter. */

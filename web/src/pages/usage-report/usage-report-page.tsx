@@ -9,7 +9,10 @@ import { TeamPicker, useTeam } from '../../ui/scope-picker';
 import { useAsync } from '../../ui/use-async';
 import type { MessageKey } from '../../i18n/messages';
 import { loadContracts } from '../../api/directory';
-import { createReportExport, createTokenflexExport, DEFAULT_COLUMNS, loadProducts, loadReport, REPORT_COLUMNS, SOURCES, USAGE_CATEGORIES, USER_STATUSES, type ReportFilters } from './usage-report-data';
+import { createReportExport, createTokenflexExport, DEFAULT_COLUMNS, loadProducts, loadReport, loadReportSummary, REPORT_COLUMNS, SOURCES, USAGE_CATEGORIES, USER_STATUSES, type ReportFilters } from './usage-report-data';
+
+/** Rows per page of the report. */
+const PAGE_SIZE = 100;
 
 /** The unified usage report: users × products with filters, a column chooser, sorting, paging, export (issue 18, page 3). */
 export function UsageReportPage({ url }: { readonly url: URL }) {
@@ -25,18 +28,38 @@ export function UsageReportPage({ url }: { readonly url: URL }) {
   const columns = (params.get('cols')?.split(',').filter((c) => REPORT_COLUMNS.some((r) => r.key === c)) ?? []);
   const shown = columns.length > 0 ? columns : DEFAULT_COLUMNS;
   const [sortKey, sortDirection] = (params.get('sort') ?? 'totalUniqueDays:desc').split(':');
-  const sort: SortState = { key: sortKey ?? 'totalUniqueDays', direction: sortDirection === 'asc' ? 'asc' : 'desc' };
+  const sort: SortState = {
+    key: REPORT_COLUMNS.some((c) => c.key === sortKey) ? sortKey! : 'totalUniqueDays',
+    direction: sortDirection === 'asc' ? 'asc' : 'desc',
+  };
   const page = Math.max(0, (Number.parseInt(params.get('page') ?? '1', 10) || 1) - 1);
 
-  const products = useAsync(() => loadProducts(filters.team, range), [filters.team, range.from, range.to]);
   // Sorting by a column asks for it too (the URL may name one that is not shown).
-  const queried = [...shown, ...(REPORT_COLUMNS.some((c) => c.key === sort.key) ? [sort.key] : [])];
-  const report = useAsync(() => loadReport(filters, range, queried), [filters.team, filters.product, filters.source, filters.usageCategory, filters.status, filters.minDays, range.from, range.to, [...new Set(queried)].sort().join(',')]);
-  const headline = useMemo(() => report.data && {
-    rows: report.data.length,
-    users: new Set(report.data.map((r) => r.userId)).size,
-    tokens: report.data.reduce((sum, r) => sum + Number(r.totalTokens ?? 0), 0),
-  }, [report.data]);
+  const queried = [...new Set([...shown, sort.key])];
+  const filterKey = [filters.team, filters.product, filters.source, filters.usageCategory, filters.status, filters.minDays, range.from, range.to];
+  // The service sorts and pages the report: a new sort or page is a new read (without the days-used filter; see loadReport).
+  const reportKey = JSON.stringify([...filterKey, [...queried].sort()]);
+  const report = useAsync(() => loadReport(filters, range, queried, sort, page, PAGE_SIZE).then((rows) => ({ ...rows, key: reportKey })),
+    [...filterKey, [...queried].sort().join(','), ...(filters.minDays > 0 ? [] : [sort.key, sort.direction, page])]);
+  const summary = useAsync(filters.minDays > 0 ? undefined : () => loadReportSummary(filters, range, queried), [reportKey]);
+  // The product filter's choices wait for the report, so its query does not compete with the report's.
+  const reportSettled = report.data !== undefined || report.error !== undefined;
+  const products = useAsync(reportSettled ? () => loadProducts(filters.team, range) : undefined, [filters.team, range.from, range.to, reportSettled]);
+  const headline = useMemo(() => {
+    const data = report.data;
+    if (!data) return undefined;
+    if (data.paged) {
+      const figures = summary.loading ? undefined : summary.data;
+      return { rows: data.total, users: figures?.users, tokens: figures?.tokens };
+    }
+    return {
+      rows: data.rows.length,
+      users: new Set(data.rows.map((r) => r.userId)).size,
+      tokens: data.rows.reduce((sum, r) => sum + Number(r.totalTokens ?? 0), 0),
+    };
+  }, [report.data, summary.data, summary.loading]);
+  const pending = (value: number | undefined) => (value !== undefined ? formatNumber(value) : summary.error ? '–' : '…');
+  const columnsShown = REPORT_COLUMNS.filter((c) => shown.includes(c.key)).map((c) => ({ key: c.key, label: t(`col.${c.key}` as MessageKey), kind: c.kind }));
 
   return (
     <>
@@ -61,21 +84,25 @@ export function UsageReportPage({ url }: { readonly url: URL }) {
       </Toolbar>
       <ColumnChooser shown={shown} />
       <ExportBar filters={filters} range={range} />
-      <Section state={report} onRetry={report.reload} isEmpty={(rows) => rows.length === 0}>
-        {(rows) => (
-          <>
+      <ErrorBanner error={summary.error} onRetry={summary.reload} />
+      {/* A page or sort change keeps the table in place (aria-busy) while the next page is read; other changes show the loading state. */}
+      <Section state={report.data?.key === reportKey && !report.error ? { ...report, loading: false } : report} onRetry={report.reload}
+        isEmpty={(data) => data.rows.length === 0 && page === 0}>
+        {(data) => (
+          <div aria-busy={report.loading}>
             {headline && (
               <Tiles label={t('report.summary')} figures={[
                 { id: 'report-rows', label: t('report.rows'), value: formatNumber(headline.rows) },
-                { id: 'report-users', label: t('report.users'), value: formatNumber(headline.users) },
-                { id: 'report-tokens', label: t('col.totalTokens'), value: formatNumber(headline.tokens) },
+                { id: 'report-users', label: t('report.users'), value: pending(headline.users) },
+                { id: 'report-tokens', label: t('col.totalTokens'), value: pending(headline.tokens) },
               ]} />
             )}
-            <DataTable id="usage-report" caption={t('page.usageReport')} rows={rows} pageSize={100}
+            <DataTable id="usage-report" caption={t('page.usageReport')} rows={data.rows} pageSize={PAGE_SIZE}
+              {...(data.paged ? { total: data.total } : {})}
               sort={sort} onSort={(s) => setParams({ sort: `${s.key}:${s.direction}`, page: undefined })}
               page={page} onPage={(p) => setParams({ page: p === 0 ? undefined : String(p + 1) })}
-              columns={REPORT_COLUMNS.filter((c) => shown.includes(c.key)).map((c) => ({ key: c.key, label: t(`col.${c.key}` as MessageKey), kind: c.kind }))} />
-          </>
+              columns={columnsShown} />
+          </div>
         )}
       </Section>
     </>
