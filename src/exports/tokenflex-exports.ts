@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { catalogFor, normaliseUsageCategory, type Dialect } from '../catalog/index.js';
 import { AppError } from '../errors.js';
-import { maskRows, personalDataMask } from '../privacy/index.js';
+import { maskRows, personalDataMask, pseudonymsIn } from '../privacy/index.js';
 import { compileUsageQuery, planUsageQuery, type UsageQuerySpec } from '../query/index.js';
 import type { Job, JobFile, Store } from '../store/index.js';
 import { writeCsv } from './csv-writer.js';
@@ -29,6 +29,8 @@ interface StoredExport {
   readonly scheduleId: string | null;
   /** The aliases the request used; absent when none. */
   readonly fieldAliases?: Readonly<Record<string, string>>;
+  /** Hashes of personal values the `where` names → the values (UsageQuerySpec.pseudonyms); absent when none. */
+  readonly pseudonyms?: Readonly<Record<string, string>>;
 }
 
 /** At most this many export requests of one user wait in `Requested` (spec §4). */
@@ -64,6 +66,7 @@ function toSpec(stored: StoredExport): UsageQuerySpec {
     scope: { kind: 'contract', contractNumber: stored.contractNumber },
     purpose: 'export',
     ...(stored.fieldAliases ? { fieldAliases: stored.fieldAliases } : {}),
+    ...(stored.pseudonyms ? { pseudonyms: stored.pseudonyms } : {}),
   };
 }
 
@@ -121,6 +124,9 @@ export class TokenflexExportService {
       if (existing) return existing;
     }
     const now = new Date();
+    const where = (request.where ?? '').trim();
+    // A person may be named by the hash an answer showed while personal data is hidden.
+    const pseudonyms = await pseudonymsIn(this.#options.store, contractNumber, where);
     const stored: StoredExport = {
       contractNumber,
       fields: [...request.fields],
@@ -128,10 +134,11 @@ export class TokenflexExportService {
       usageCategories: request.usageCategory && request.usageCategory.length > 0
         ? [...new Set(request.usageCategory.map((c) => normaliseUsageCategory(c) ?? c))]
         : null,
-      where: (request.where ?? '').trim(),
+      where,
       downloadFileName: normaliseDownloadFileName(request.downloadFileName, now),
       scheduleId: firing?.scheduleId ?? null,
       ...usedAliases(request),
+      ...(pseudonyms ? { pseudonyms } : {}),
     };
     // Checked against every alias (so a misspelt one gets its "did you mean"); stored with the used ones.
     planUsageQuery({ ...toSpec(stored), ...(request.fieldAliases ? { fieldAliases: request.fieldAliases } : {}) }, catalogFor('tokenflex'));

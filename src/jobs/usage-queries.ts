@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { catalogFor, normaliseUsageCategory, type ApiName, type Dialect } from '../catalog/index.js';
 import { AppError } from '../errors.js';
-import { personalDataMask } from '../privacy/index.js';
+import { personalDataMask, pseudonymsIn } from '../privacy/index.js';
 import { compileUsageQuery, planUsageQuery, type UsageQueryPlan, type UsageQueryScope, type UsageQuerySpec } from '../query/index.js';
 import { jobOfNew, type Job, type NewJob, type ResultQuery, type Store } from '../store/index.js';
 import type { JobHandler, WorkerReservation } from './runner.js';
@@ -28,6 +28,8 @@ interface StoredQuery {
   readonly scope: UsageQueryScope;
   /** Present only when the request used an alias, so the stored form (and hash) of other queries is unchanged. */
   readonly fieldAliases?: Readonly<Record<string, string>>;
+  /** Hashes of personal values the `where` names → the values (UsageQuerySpec.pseudonyms); present only when there are some. */
+  readonly pseudonyms?: Readonly<Record<string, string>>;
 }
 
 /** The aliases a request actually uses (in `fields`, `where` or `orderBy`); absent when none. */
@@ -78,6 +80,7 @@ function toSpec(query: StoredQuery, allAliases?: Readonly<Record<string, string>
     scope: query.scope,
     purpose: 'query',
     ...(fieldAliases ? { fieldAliases } : {}),
+    ...(query.pseudonyms ? { pseudonyms: query.pseudonyms } : {}),
   };
 }
 
@@ -167,17 +170,21 @@ export class UsageQueryService {
    * (`reused: true`), or the job an earlier request with the same idempotency key created.
    */
   async submit(api: ApiName, ownerUserId: string, scope: UsageQueryScope, request: UsageQueryRequest, idempotencyKey?: string): Promise<{ readonly job: Job; readonly reused: boolean }> {
+    const where = (request.where ?? '').trim();
+    // Token Flex filters on personal fields; a person may be named by the hash an answer showed.
+    const pseudonyms = scope.kind === 'contract' ? await pseudonymsIn(this.#options.store, scope.contractNumber, where) : undefined;
     const stored: StoredQuery = {
       api,
       fields: [...request.fields],
       metrics: [...request.metrics],
-      where: (request.where ?? '').trim(),
+      where,
       orderBy: (request.orderBy ?? '').trim(),
       usageCategories: request.usageCategories && request.usageCategories.length > 0
         ? [...new Set(request.usageCategories.map((c) => normaliseUsageCategory(c) ?? c))].sort()
         : null,
       scope: scope.kind === 'teams' ? { kind: 'teams', teamIds: [...scope.teamIds].sort() } : scope,
       ...usedAliases(request),
+      ...(pseudonyms ? { pseudonyms } : {}),
     };
     // Checked against every alias (so a misspelt one gets its "did you mean"); stored with the used ones.
     planUsageQuery(toSpec(stored, request.fieldAliases), catalogFor(api));

@@ -1,2 +1,2 @@
-export { forgetPersonalDataPolicy, hashPersonalValue, maskRows, personalDataMask, personalValueHasher } from './personal-data.js';
+export { forgetPersonalDataPolicy, hashPersonalValue, maskRows, personalDataMask, personalValueHasher, pseudonymsIn } from './personal-data.js';
 export type { RowMask } from './personal-data.js';

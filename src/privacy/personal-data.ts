@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { insightsCatalog, tokenflexCatalog } from '../catalog/index.js';
-import type { PersonalDataPolicy, Store } from '../store/index.js';
+import type { PersonalDataPolicy, Store, UsageValueColumn } from '../store/index.js';
 
 /**
  * The personal-data switch (issue 18), applied in one place: where answers and exports are produced.
@@ -72,6 +72,37 @@ export async function personalDataMask(store: Store, columns: readonly string[])
 export async function personalValueHasher(store: Store): Promise<((value: unknown) => unknown) | undefined> {
   const { hidden, hashKey } = await policyOf(store);
   return hidden ? (value) => hashPersonalValue(hashKey, value) : undefined;
+}
+
+/** Token Flex's personal fields that a `where` may test, and their usage columns. */
+const FILTERABLE_PERSONAL: Readonly<Record<string, UsageValueColumn>> = { userName: 'user_name', machineName: 'machine_name' };
+/** A quoted literal that looks like a hash of a personal value (hashPersonalValue). */
+const HASH_LITERAL = /'([0-9a-f]{32})'/g;
+
+/**
+ * While personal data is hidden, answers show hashes, and a user picks a person by the hash they
+ * see (the console's Token usage › By user): the hashes a Token Flex `where` names, each mapped to
+ * the value of the contract's usage that it stands for (found by hashing the contract's values of
+ * the personal fields the clause tests). Undefined when personal data is shown, or the clause names
+ * no such hash. A hash of no value of the contract stays as it is and matches nothing.
+ */
+export async function pseudonymsIn(store: Store, contractNumber: string, where: string): Promise<Readonly<Record<string, string>> | undefined> {
+  const hashes = new Set([...where.matchAll(HASH_LITERAL)].map((match) => match[1]!));
+  if (hashes.size === 0) return undefined;
+  const { hidden, hashKey } = await policyOf(store);
+  if (!hidden) return undefined;
+  const text = where.toLowerCase();
+  const found: Record<string, string> = {};
+  for (const [field, column] of Object.entries(FILTERABLE_PERSONAL)) {
+    if (!text.includes(field.toLowerCase())) continue;
+    for (const value of await store.listUsageValues(contractNumber, column)) {
+      const hash = String(hashPersonalValue(hashKey, value));
+      if (hashes.has(hash)) found[hash] = value;
+    }
+  }
+  // Sorted, so the stored request (and an identical query's reuse) does not depend on the order found.
+  const entries = Object.entries(found).sort(([a], [b]) => (a < b ? -1 : 1));
+  return entries.length > 0 ? Object.freeze(Object.fromEntries(entries)) : undefined;
 }
 
 /** Rows streamed through a mask (or as they are, without one). */

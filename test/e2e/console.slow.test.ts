@@ -394,6 +394,40 @@ describe('the reporting console in Chromium', { skip }, () => {
     await context.close();
   });
 
+  test('with personal data hidden, Token usage › By user shows hashes, and a picked user shows their products and days as the API answers', { timeout: 300_000 }, async () => {
+    const admin = 'admin@example.com';
+    const [contract] = await callApi<{ contractNumber: string }[]>(admin, '/tokenflex/v1/contract');
+    const [team] = await callApi<{ contextId: string }[]>(admin, '/insights/v1/contexts');
+    const setSwitch = (personalData: boolean) => callApi(admin, `/admin/v1/teams/${team!.contextId}`, { method: 'PATCH', body: { personalData } });
+    await setSwitch(false);
+    try {
+      const { context, page } = await signIn(admin, { bypassCSP: true });
+      await page.goto(`${server!.url}/console/token-usage?contract=${contract!.contractNumber}&tab=users&${RANGE_QUERY}`);
+      const first = page.getByRole('table', { name: 'Tokens by user' }).locator('tbody tr').first().getByRole('button');
+      await first.waitFor({ timeout: 60_000 });
+      const hash = (await first.textContent())!.trim();
+      assert.match(hash, /^[0-9a-f]{32}$/, 'the user is shown as a hash');
+      await first.click();
+      // The user's products through the API, by the hash (the service maps it to the person).
+      const where = `${WHERE_RANGE} and userName = '${hash}'`;
+      const products = await tokenflexRows(admin, contract!.contractNumber, { fields: ['productName'], metrics: ['tokensConsumed', 'usageHours'], where });
+      assert.ok(products.length > 0, 'the API finds the hashed user\'s rows');
+      const table = page.getByRole('table', { name: `Products of ${hash}` });
+      await table.locator('tbody tr').first().waitFor({ timeout: 60_000 });
+      assert.equal(await table.locator('tbody tr').count(), Math.min(50, products.length));
+      const shown = await table.locator('tbody tr td:first-child').allTextContents();
+      assert.deepEqual(new Set(shown.map((name) => name.trim())), new Set(products.map((row) => String(row[0]))));
+      const days = await tokenflexRows(admin, contract!.contractNumber, { fields: ['usageDate'], metrics: ['tokensConsumed'], where });
+      const weeks = await page.getByRole('table', { name: 'Days of use per week' }).locator('tbody tr td:last-child').allTextContents();
+      assert.equal(weeks.reduce((sum, cell) => sum + Number(cell.replace(/,/g, '')), 0), days.length, 'days of use per week add up to the API\'s days');
+      await assertAccessible(page, 'token usage by a hashed user');
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'console-token-usage-hashed-user-1280.png'), fullPage: true });
+      await context.close();
+    } finally {
+      await setSwitch(true);
+    }
+  });
+
   test('an import of a file with one bad line shows that line and writes nothing', { timeout: 180_000 }, async () => {
     const admin = 'admin@example.com';
     const { context, page } = await signIn(admin);

@@ -27,6 +27,12 @@ export interface UsageQuerySpec {
   readonly purpose: 'query' | 'export';
   /** Other names of catalogue fields (a contract's enrichment category names → `customFieldN`). */
   readonly fieldAliases?: Readonly<Record<string, string>>;
+  /**
+   * Hashes of personal values → the values, while the personal-data switch shows hashes: a personal
+   * field compared with one of these hashes is compared with the value it stands for, so a user
+   * picked from an answer's hashes can be filtered on (src/privacy: pseudonymsIn).
+   */
+  readonly pseudonyms?: Readonly<Record<string, string>>;
 }
 
 /** One `orderBy` item, mapped to the catalogue. */
@@ -106,7 +112,7 @@ export function planUsageQuery(spec: UsageQuerySpec, baseCatalog: Catalog): Usag
   }
 
   const whereText = spec.where ?? '';
-  const filter = resolveFilter(parseFilter(whereText), catalog, whereText);
+  const filter = resolveFilter(parseFilter(whereText), catalog, whereText, spec.pseudonyms);
   const orderBy = planOrderBy(spec.orderBy ?? '', fields.map(({ def }) => def), metrics.map(({ def }) => def));
 
   const joins = new Set<JoinName>();

@@ -42,21 +42,27 @@ const EQUALITY_ONLY: ReadonlySet<FieldDef['type']> = new Set(['enum', 'boolean']
 /**
  * Checks a parsed `where` clause against a catalogue and maps it to catalogue entries and bound
  * values. Returns undefined when the clause filters nothing (empty, or always true like `1=1`).
- * `source` is the clause text, for error positions and snippets.
+ * `source` is the clause text, for error positions and snippets. `pseudonyms` maps hashes of
+ * personal values to the values (see UsageQuerySpec): a personal field's string literal found there
+ * is bound as the value it stands for.
  */
-export function resolveFilter(node: FilterNode | undefined, catalog: Catalog, source: string): ResolvedFilter | undefined {
+export function resolveFilter(
+  node: FilterNode | undefined, catalog: Catalog, source: string, pseudonyms?: Readonly<Record<string, string>>,
+): ResolvedFilter | undefined {
   if (node === undefined) return undefined;
-  const resolved = new Resolver(catalog, source).resolve(node);
+  const resolved = new Resolver(catalog, source, pseudonyms).resolve(node);
   return resolved.kind === 'Constant' && resolved.value ? undefined : resolved;
 }
 
 class Resolver {
   readonly #catalog: Catalog;
   readonly #source: string;
+  readonly #pseudonyms: Readonly<Record<string, string>> | undefined;
 
-  constructor(catalog: Catalog, source: string) {
+  constructor(catalog: Catalog, source: string, pseudonyms: Readonly<Record<string, string>> | undefined) {
     this.#catalog = catalog;
     this.#source = source;
+    this.#pseudonyms = pseudonyms;
   }
 
   resolve(node: FilterNode): ResolvedFilter {
@@ -163,6 +169,7 @@ class Resolver {
     switch (field.type) {
       case 'string':
         if (literal.type !== 'string') throw mismatch(`a quoted string, e.g. '${literal.value}'`);
+        if (field.personal && this.#pseudonyms && Object.hasOwn(this.#pseudonyms, literal.value)) return freeze({ value: this.#pseudonyms[literal.value]! });
         return freeze({ value: literal.value });
       case 'enum': {
         if (literal.type !== 'string') throw mismatch(`one of ${listValues(field)} in quotes`);

@@ -149,4 +149,50 @@ describe('the personal-data switch', () => {
       await setSwitch(LONDON_TEAM, true);
     }
   });
+
+  test('while hidden, a Token Flex where names a person by the hash an answer showed, and gets their rows (queries and exports)', async () => {
+    const query = async (where: string) => {
+      const response = await app.inject({
+        method: 'POST', url: `/tokenflex/v1/usage/${contract}/query`, headers: { ...bearer(), prefer: 'wait=30' },
+        payload: { fields: ['userName', 'productName'], metrics: ['tokensConsumed'], where },
+      });
+      assert.ok(response.statusCode < 300, response.body);
+      const body = response.json() as { status: string; result: { rows: unknown[][] } };
+      assert.equal(body.status, 'DONE');
+      return body.result.rows;
+    };
+    const plain = (await tokenflexUserNames())[0]!;
+    const shown = await query(`userName = '${plain}'`);
+    assert.ok(shown.length > 0);
+    await setSwitch(LONDON_TEAM, false);
+    try {
+      const hash = (await query(`userName = '${plain}'`))[0]![0] as string;
+      assert.match(hash, HASH);
+      // The same rows as the plain name gives, by the hash (=, IN), with the hash shown.
+      const byHash = await query(`userName = '${hash}'`);
+      assert.deepEqual(byHash.map((row) => row.slice(1)), shown.map((row) => row.slice(1)));
+      assert.ok(byHash.every((row) => row[0] === hash));
+      assert.deepEqual((await query(`userName in ('${hash}', 'nobody')`)).map((row) => row.slice(1)), shown.map((row) => row.slice(1)));
+      assert.equal((await query(`userName != '${hash}'`)).some((row) => row[0] === hash), false);
+      // A hash that stands for nobody matches nothing.
+      assert.deepEqual(await query(`userName = '${'0'.repeat(32)}'`), []);
+
+      const request = await app.inject({
+        method: 'POST', url: `/tokenflex/v1/export/${contract}/requests`, headers: bearer(),
+        payload: { fields: ['userName', 'productName'], metrics: ['tokensConsumed'], where: `userName = '${hash}'`, downloadFileName: 'one-user' },
+      });
+      assert.ok(request.statusCode < 300, request.body);
+      const key = String(request.json().requestKey);
+      const settled = await pollUntil(app, `/tokenflex/v1/export/${contract}/requests/${encodeURIComponent(key)}`, token, (body) => body.requestStatus !== 'Requested');
+      assert.equal(settled.requestStatus, 'Download', JSON.stringify(settled));
+      const rows = parse(await download(String(settled.downloadUrl)), { columns: true }) as Record<string, string>[];
+      assert.equal(rows.length, shown.length);
+      assert.ok(rows.every((row) => row.userName === hash));
+    } finally {
+      await setSwitch(LONDON_TEAM, true);
+    }
+    // Shown again: a hash is just text that names nobody.
+    const hash = (await query(`userName = '${plain}'`))[0]![0] as string;
+    assert.equal(hash, plain);
+  });
 });
