@@ -56,6 +56,11 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** Request metrics and `GET /metrics`; without it neither (METRICS=off). */
   readonly metrics?: { readonly metrics: Metrics; readonly access: MetricsAccess };
+  /**
+   * The inflated size of a compressed usage batch (`Content-Encoding: gzip`) past which it is
+   * refused with 413 BODY_TOO_LARGE (default MAX_INFLATED_BODY_BYTES, 512 MiB: README "Limits").
+   */
+  readonly maxInflatedBodyBytes?: number;
   /** Schema compilers shared by the apps of one process (`cachingSchemaCompilers`: the tests build many); Fastify's own when absent. */
   readonly schemaCompilers?: SchemaCompilers;
 }
@@ -135,7 +140,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.schedules ? { schedules: deps.schedules } : {}),
   });
   const metrics = deps.metrics?.metrics;
-  await app.register(adminRoutes, { prefix: '/admin/v1', ...auth, ...(metrics ? { observeIngest: (batch) => metrics.observeIngest(batch) } : {}) });
+  await app.register(adminRoutes, {
+    prefix: '/admin/v1', ...auth, ...(metrics ? { observeIngest: (batch) => metrics.observeIngest(batch) } : {}),
+    ...(deps.maxInflatedBodyBytes !== undefined ? { maxInflatedBodyBytes: deps.maxInflatedBodyBytes } : {}),
+  });
   await app.register(analyticsRoutes, { prefix: '/analytics/v1', ...auth, ...(deps.now ? { now: deps.now } : {}) });
   if (deps.console) await app.register(consoleRoutes, { distDir: deps.console.distDir });
   await app.ready();

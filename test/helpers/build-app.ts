@@ -105,6 +105,8 @@ export async function buildTestApp(
     readonly now?: () => Date;
     /** The submit hold (SUBMIT_HOLD_MS); none by default, so a submit answers at once. */
     readonly submitHoldMs?: number;
+    /** The inflated size past which a gzip usage batch is refused (default 512 MiB). */
+    readonly maxInflatedBodyBytes?: number;
   } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-insights-test-'));
@@ -122,6 +124,7 @@ export async function buildTestApp(
     ...(options.console ? { console: options.console } : {}), ...(options.now ? { now: options.now } : {}),
     ...(options.authRateLimits ? { authRateLimits: options.authRateLimits } : {}),
     ...(options.submitHoldMs !== undefined ? { submitHoldMs: options.submitHoldMs } : {}),
+    ...(options.maxInflatedBodyBytes !== undefined ? { maxInflatedBodyBytes: options.maxInflatedBodyBytes } : {}),
     ...(metrics && options.metrics ? { metrics: { metrics, access: options.metrics } } : {}),
     ...(jobs.tokenflexExports ? { tokenflexExports: jobs.tokenflexExports } : {}), ...(jobs.insightsExports ? { insightsExports: jobs.insightsExports } : {}), ...(jobs.schedules ? { schedules: jobs.schedules } : {}),
   });

@@ -13,6 +13,8 @@ import type { IngestObserver } from '../../control-usage-import.js';
 
 export interface AdminOptions extends AuthOptions {
   readonly observeIngest?: IngestObserver;
+  /** The inflated size of a gzip usage batch past which it is refused (default MAX_INFLATED_BODY_BYTES). */
+  readonly maxInflatedBodyBytes?: number;
 }
 
 /**
@@ -56,5 +58,8 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, options
   registerAdminContracts(app, options.store);
   registerAdminProducts(app, options.store);
   registerAdminSubscriptions(app, options.store);
-  await app.register(adminUsageRoutes, { store: options.store, ...(options.observeIngest ? { observeIngest: options.observeIngest } : {}) });
+  await app.register(adminUsageRoutes, {
+    store: options.store, ...(options.observeIngest ? { observeIngest: options.observeIngest } : {}),
+    ...(options.maxInflatedBodyBytes !== undefined ? { maxInflatedBodyBytes: options.maxInflatedBodyBytes } : {}),
+  });
 };

@@ -163,6 +163,30 @@ test('a CSV batch gives the same records as the NDJSON one, and a gzip body is r
   assert.deepEqual(await tokenflexQuery(app, token, ['productName', 'chargeCategory'], ['tokensConsumed', 'useCount']), BY_PRODUCT_AND_CHARGE);
 });
 
+test('a gzip batch inflating past the cap is refused with 413 BODY_TOO_LARGE naming the limit, and nothing is written', async (t) => {
+  // A small cap (the server's is 512 MiB) through HTTP: the 8 fixture sessions repeated to about
+  // 200 KiB inflate past 64 KiB; the gzip is a few KiB, so its ratio is not what is bounded.
+  const app = await buildTestApp(t, await openFixtureStore(t), {}, { maxInflatedBodyBytes: 64 * 1024 });
+  const token = await app.tokenFor('admin@example.com');
+  const before = await storedCharges(app);
+  const big = SESSIONS_NDJSON.repeat(Math.ceil(200 * 1024 / SESSIONS_NDJSON.length));
+  const gzipped = gzipSync(big);
+  assert.ok(gzipped.length < 64 * 1024 && big.length > 64 * 1024);
+  for (const [contentType, body] of [['application/x-ndjson', big], ['text/csv', SESSIONS_CSV.repeat(Math.ceil(200 * 1024 / SESSIONS_CSV.length))]] as const) {
+    const response = await postUsage(app, token, gzipSync(body), contentType, '', { 'content-encoding': 'gzip' });
+    assert.equal(response.statusCode, 413, response.body);
+    assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+    const problem = response.json() as { code?: string; detail?: string };
+    assert.equal(problem.code, 'BODY_TOO_LARGE');
+    assert.match(problem.detail ?? '', /inflated body is larger than 65536 bytes \(README "Limits"\)/);
+  }
+  assert.deepEqual(await storedCharges(app), before, 'nothing is written');
+  // The same records under the cap go in: the size was the only thing wrong.
+  const within = await postUsage(app, token, gzipSync(SESSIONS_NDJSON), 'application/x-ndjson', '', { 'content-encoding': 'gzip' });
+  assert.equal(within.statusCode, 200, within.body);
+  assert.equal((within.json() as { inserted: number }).inserted, 8);
+});
+
 test('a record fills in what the references know: team, product name, user id and enrichment', async (t) => {
   const { app, token } = await fixtureApp(t);
   await postUsage(app, token, SESSIONS_NDJSON.split('\n')[1] as string);

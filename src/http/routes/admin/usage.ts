@@ -17,8 +17,17 @@ import { ingestUsageRoute, USAGE_MEDIA_TYPES } from './usage-schemas.js';
  * bodyLimit (1 MiB, src/http/app.ts) applies only to bodies Fastify reads, so a batch may be of
  * any size, and memory stays flat.
  */
-export const adminUsageRoutes: FastifyPluginAsync<{ readonly store: Store; readonly observeIngest?: IngestObserver }> = async (app, options) => {
+export const adminUsageRoutes: FastifyPluginAsync<{
+  readonly store: Store; readonly observeIngest?: IngestObserver; readonly maxInflatedBodyBytes?: number;
+}> = async (app, options) => {
   const observe: IngestObserver = options.observeIngest ?? ((batch) => batch);
+  const maxInflated = options.maxInflatedBodyBytes ?? MAX_INFLATED_BODY_BYTES;
+  /** The body as it arrives, inflated (and bounded) when sent with `Content-Encoding: gzip`. */
+  const bodyOf = (request: FastifyRequest): Readable => {
+    const body = request.body as Readable;
+    if (String(request.headers['content-encoding'] ?? '').toLowerCase() !== 'gzip') return body;
+    return inflateBounded(body, maxInflated);
+  };
   app.removeAllContentTypeParsers();
   app.addContentTypeParser([...USAGE_MEDIA_TYPES], (_request, payload, done) => done(null, payload));
   app.addContentTypeParser('*', (request, _payload, done) => {
@@ -29,7 +38,7 @@ export const adminUsageRoutes: FastifyPluginAsync<{ readonly store: Store; reado
 
   app.post<{ Querystring: UsageQuery }>('/usage', { schema: ingestUsageRoute }, async (request) => {
     const query = request.query;
-    if (query.source) return observe(ingestFromSource(options.store, request, query));
+    if (query.source) return observe(ingestFromSource(options.store, request, query, () => bodyOf(request)));
     if (isPlainText(request)) throw mediaTypeError('A usage batch without ?source= is sent as application/x-ndjson or text/csv, not text/plain.');
     return observe(ingestUsage(options.store, bodyOf(request), {
       format: formatOf(request), dryRun: query.dryRun,
@@ -52,18 +61,18 @@ interface UsageQuery {
  * `?source=tokenflex-export` (a Token Flex export, text/csv) or `?source=flexlm` (a FlexNet debug
  * log, text/plain): the same ingestion as `insights import --source` (docs/sources.md).
  */
-function ingestFromSource(store: Store, request: FastifyRequest, query: UsageQuery): Promise<UsageIngestSummary> {
+function ingestFromSource(store: Store, request: FastifyRequest, query: UsageQuery, bodyOf: () => Readable): Promise<UsageIngestSummary> {
   const missing = (name: string, what: string) => new AppError('REQUEST_INVALID', `?source=${query.source} needs ?${name}= (${what}).`,
     { extra: { errors: [{ path: `querystring/${name}`, message: `is required with source ${query.source}` }] } });
   if (!query.contract) throw missing('contract', 'the contract the records go into');
   const name = query.name ?? 'body';
   if (query.source === 'tokenflex-export') {
     if (isPlainText(request)) throw mediaTypeError('A Token Flex export is sent as text/csv.');
-    return ingestTokenflexExport(store, bodyOf(request), { contractNumber: query.contract, file: name, dryRun: query.dryRun });
+    return ingestTokenflexExport(store, bodyOf(), { contractNumber: query.contract, file: name, dryRun: query.dryRun });
   }
   if (!query.server) throw missing('server', 'the licence server\'s name');
   if (!query.offset) throw missing('offset', 'the licence server\'s UTC offset, ±HH:MM');
-  const body = bodyOf(request);
+  const body = bodyOf();
   let opened = false;
   const source: LogSource = {
     name,
@@ -90,11 +99,4 @@ function mediaTypeError(message: string): Error {
 function formatOf(request: FastifyRequest): UsageFormat {
   // Only the two registered parsers let a request this far, so the type is one of them.
   return String(request.headers['content-type']).toLowerCase().startsWith('text/csv') ? 'csv' : 'ndjson';
-}
-
-/** The body as it arrives, inflated (and bounded) when sent with `Content-Encoding: gzip`. */
-function bodyOf(request: FastifyRequest): Readable {
-  const body = request.body as Readable;
-  if (String(request.headers['content-encoding'] ?? '').toLowerCase() !== 'gzip') return body;
-  return inflateBounded(body, MAX_INFLATED_BODY_BYTES);
 }
