@@ -1,5 +1,7 @@
 export type { IngestUsageOptions } from './ingest-usage.js';
 export { ingestUsage } from './ingest-usage.js';
+export type { ApplyBatchOptions } from './apply-batch.js';
+export { applyStagedBatch, ingestRecords } from './apply-batch.js';
 export type { FlexlmImportOptions, FlexlmImportSummary, TokenflexImportOptions, UsageSource } from './ingest-sources.js';
 export { ingestFlexlmLog, ingestTokenflexExport, USAGE_SOURCES } from './ingest-sources.js';
 export type { UsageBody, UsageFormat } from './read-rows.js';

@@ -3,6 +3,7 @@ import { localDay, parseOffsetMinutes } from '../rating/index.js';
 import type {
   ChargesFrom, DenialInput, GivenCharge, Product, Store, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from '../store/index.js';
+import { ingestRecords } from './apply-batch.js';
 import { BatchProblems, recordChunks } from './ingest-usage.js';
 import type { UsageBody } from './ndjson-segments.js';
 import { FlexlmLogReader, type FlexlmDenial, type FlexlmSummary, type LogSource } from './sources/flexlm-log.js';
@@ -58,7 +59,7 @@ export async function ingestTokenflexExport(store: Store, body: UsageBody, optio
     },
     progress: () => options.onProgress?.(rows),
   });
-  return store.ingestUsage(records, { dryRun: options.dryRun, givenCharges: true });
+  return ingestRecords(store, records, { dryRun: options.dryRun, givenCharges: true });
 }
 
 /**
@@ -161,7 +162,7 @@ export async function ingestFlexlmLog(store: Store, sources: readonly LogSource[
       }
     },
   });
-  const summary = await store.ingestUsage(records, { dryRun: options.dryRun, denials: () => denials });
+  const summary = await ingestRecords(store, records, { dryRun: options.dryRun, denials: () => denials });
   return Object.freeze({ ...summary, log: reader.summary() });
 }
 

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { StagedUsageChunk, Store, UsageIngestSummary, UsageRecordInput } from '../store/index.js';
+import { applyStagedBatch, ingestRecords } from './apply-batch.js';
 import { isProblem, readRows, type UsageBody, type UsageFormat } from './read-rows.js';
 import { RecordValidator, type RowProblem } from './validate-record.js';
 import { MAX_LISTED_PROBLEMS, type SegmentResult } from './validate-segment.js';
@@ -32,9 +33,9 @@ export async function ingestUsage(
   const defaults = options.defaultContractNumber ? { contractNumber: options.defaultContractNumber } : {};
   const problems = new BatchProblems();
   const storeOptions = { dryRun: options.dryRun };
-  // NDJSON into a store that takes staging text: parsed, checked and written as that text in
-  // worker threads, a segment of lines at a time (validation-pool.ts).
-  if (options.format === 'ndjson' && store.ingestStagedUsage) {
+  // NDJSON: parsed, checked and written as staged lines in worker threads, a segment of lines at
+  // a time (validation-pool.ts); CSV a record at a time here.
+  if (options.format === 'ndjson') {
     let rows = 0;
     const chunks = async function* (): AsyncIterable<StagedUsageChunk> {
       const results = validateNdjson(body, {
@@ -48,7 +49,7 @@ export async function ingestUsage(
       }
       problems.throwIfAny();
     };
-    return store.ingestStagedUsage(chunks(), storeOptions);
+    return applyStagedBatch(store, chunks(), storeOptions);
   }
   const validator = new RecordValidator(references, defaults);
   let rows = 0;
@@ -65,7 +66,7 @@ export async function ingestUsage(
     },
     progress: () => options.onProgress?.(rows),
   });
-  return store.ingestUsage(records, storeOptions);
+  return ingestRecords(store, records, storeOptions);
 }
 
 /**

@@ -26,7 +26,7 @@ export interface RawRow {
 export type ValidationResult =
   /**
    * `content`: the JSON text of the record's content array, when its id was derived from it (the
-   * tail of its staged line: src/store/duckdb/staged-line.ts CONTENT_FIELDS).
+   * tail of its staged line: src/ingest/staged-line.ts CONTENT_FIELDS).
    */
   | { readonly ok: true; readonly record: UsageRecordInput; readonly content?: string }
   | { readonly ok: false; readonly problems: readonly RowProblem[] };
@@ -420,7 +420,7 @@ const CONTENT_SLOTS = INPUT_COLUMNS.flatMap((_, k) => (k === S.id || k === S.usa
  * same record sent again (as NDJSON or CSV, with or without the default values written out) gets
  * the same id and is counted once. Only what the record itself says goes in, never what the
  * references add (the contract's team, the product's name): those may change between two sendings.
- * The text is also the tail of the record's staged line (src/store/duckdb/staged-line.ts).
+ * The text is also the tail of the record's staged line (src/ingest/staged-line.ts).
  */
 function contentText(category: UsageCategory, source: string, usageType: string | null, values: readonly (Value | undefined)[]): string {
   const content: (Value | null)[] = [category, source, usageType];

@@ -1,7 +1,4 @@
-// Not through store/index.ts: that loads the backends (DuckDB's native addon, pg) into every
-// validation worker, for a function that needs none of them.
-// eslint-disable-next-line no-restricted-imports
-import { stagedLine } from '../store/duckdb/staged-line.js';
+import { stagedLine } from './staged-line.js';
 import { isProblem, visitNdjsonSegment, type NdjsonSegment } from './ndjson-segments.js';
 import type { RecordValidator, RowProblem } from './validate-record.js';
 
@@ -16,7 +13,7 @@ export interface SegmentResult {
   /** Lines that held a row (or a problem). */
   readonly rows: number;
   /**
-   * The good records as staged lines (src/store/duckdb/staged-line.ts) in UTF-8, when asked for
+   * The good records as staged lines (staged-line.ts) in UTF-8, when asked for
    * and the segment had no problem: bytes in a buffer of their own, which a worker hands over
    * without a copy, and the store writes to its chunk file as they are.
    */

@@ -17,5 +17,6 @@ export type {
   AdminStore, ChargesFrom, ContractDefinition, ContractPatch, ContractYearDefinition, DeleteOutcome, NewProduct, NewTeam, OAuthClientPatch, Page, PageRequest, PersonalDataPolicy, Product, ProductDetail, ProductPatch, Subscription, SubscriptionFilter, SubscriptionPatch, TeamDetail, TeamPatch, UserPatch,
 } from './admin.js';
 export type {
-  DenialInput, GivenCharge, StagedUsageChunk, UsageIngestOptions, UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
+  AffectedContractYear, DenialInput, GivenCharge, StagedField, StagedLayout, StagedType, StagedUsageBatch, StagedUsageChunk, UsageBatchWriter,
+  UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from './usage.js';

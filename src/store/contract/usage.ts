@@ -3,8 +3,9 @@ import type { ChargesFrom, ContractYearDefinition, Product } from './admin.js';
 
 // ---------------------------------------------------------------------------------------------
 // UsageIngestStore: usage records in (spec §6, `POST /admin/v1/usage`, `insights import`). The
-// caller (src/ingest) validates and normalises each record against `loadUsageReferences`; the
-// store stages, de-duplicates by id, rates (src/rating) and commits a batch as one transaction.
+// caller (src/ingest) validates and normalises each record against `loadUsageReferences`, writes
+// it as a staged line, and runs the batch's algorithm over the narrow steps of a StagedUsageBatch:
+// de-duplicate by id, rate (store/sql/rating-sql.ts), write as one transaction.
 // ---------------------------------------------------------------------------------------------
 
 /** What a usage batch is checked against: the contracts with their years, the teams, the products. */
@@ -105,21 +106,6 @@ export interface DenialInput {
   readonly reasonCode: string | null;
 }
 
-export interface UsageIngestOptions {
-  /** Stage and count only: nothing is written. */
-  readonly dryRun: boolean;
-  /**
-   * Every record carries its `givenCharge` (a Token Flex export's batch): stored as given, nothing
-   * rated or re-rated. The caller has checked that their contracts take their charges from Autodesk.
-   */
-  readonly givenCharges?: boolean;
-  /**
-   * Denials to store with the batch, in its transaction (ids already stored are left as they are);
-   * asked for once every record is staged.
-   */
-  readonly denials?: () => readonly DenialInput[];
-}
-
 export interface UsageIngestSummary {
   /** Records in the batch. */
   readonly records: number;
@@ -141,25 +127,81 @@ export interface UsageIngestSummary {
 export interface UsageIngestStore {
   loadUsageReferences(): Promise<UsageReferences>;
   /**
-   * Stores a batch read from `batches` to its end. If reading throws (a bad row), nothing is
-   * written and the error propagates. Otherwise, all or nothing (the writes are one transaction):
-   * records whose id is not yet stored (the first of repeats within the batch) are inserted, rated
-   * together with every stored record their arrival can change, and the changed charges of stored
-   * records are updated
-   * (src/rating, `affectedUserDays` for the recipe). The result does not depend on the order in
-   * which batches arrive. Batches are applied one at a time.
+   * Stages a batch's chunks of staged lines (`layout` says where each field stands) on a session
+   * of its own, then runs `apply` on it once no other batch is being applied (one at a time: their
+   * writes touch the same rows). Staging holds no lock. If reading the chunks throws (a bad row),
+   * nothing is written and the error propagates; the staged batch is dropped when `apply` ends.
+   * The algorithm over the batch (src/ingest) is the same for every backend.
    */
-  ingestUsage(batches: AsyncIterable<readonly UsageRecordInput[]>, options: UsageIngestOptions): Promise<UsageIngestSummary>;
-  /**
-   * `ingestUsage` for a batch whose records arrive already written in the backend's staging text
-   * (DuckDB: src/store/duckdb/staged-line.ts), as the ingestion's validation workers write them,
-   * so they need not be rebuilt as objects in this thread. Backends without one take records only.
-   */
-  ingestStagedUsage?(chunks: AsyncIterable<StagedUsageChunk>, options: UsageIngestOptions): Promise<UsageIngestSummary>;
+  applyStagedUsage<T>(chunks: AsyncIterable<StagedUsageChunk>, layout: StagedLayout, apply: (batch: StagedUsageBatch) => Promise<T>): Promise<T>;
 }
 
-/** Records already written as staging text in UTF-8, one line each, every line ending in a newline. */
+/** Records already written as staged lines in UTF-8, one line each, every line ending in a newline. */
 export interface StagedUsageChunk {
   readonly bytes: Uint8Array;
   readonly records: number;
+}
+
+/** A field of a staged line: a record field, one of its ten custom fields, or one of its given charge. */
+export type StagedField = Exclude<keyof UsageRecordInput, 'customFields' | 'givenCharge'> | `customField${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10}`
+  | `given${'UsageDate' | 'ContractYear' | 'ChargeCategory' | 'TokenPool' | 'TokensConsumed' | 'UsageMinutes' | 'IsChargedEvent'}`;
+
+/** How a staged value is read (instants are epoch milliseconds). */
+export type StagedType = 'integer' | 'epoch-ms' | 'double' | 'date' | 'text' | 'boolean';
+
+/**
+ * Where each field stands in a staged line (src/ingest/staged-line.ts), a JSON array: its place
+ * (from 1, as SQL counts) and how it is read. A place past the end of a line reads as null.
+ */
+export type StagedLayout = Readonly<Record<StagedField, readonly [index: number, type: StagedType]>>;
+
+/** A contract year a batch's new records touch, and S: every record of it from S on may change its charge. */
+export interface AffectedContractYear {
+  readonly contractNumber: string;
+  readonly year: number;
+  /** S, epoch ms. */
+  readonly sinceMs: number;
+}
+
+/**
+ * A staged batch, on its session (the steps of src/ingest's algorithm, in order). Every step but
+ * `write` writes only the session's own temporary tables.
+ */
+export interface StagedUsageBatch {
+  /** Records staged. */
+  readonly records: number;
+  /** Keeps the records whose id is not stored yet, the first of repeats within the batch (by line); returns how many. */
+  keepNewRecords(): Promise<number>;
+  /** How many of the denials' ids are not stored yet. */
+  countNewDenials(denials: readonly DenialInput[]): Promise<number>;
+  /**
+   * Lays out the new records as the rating's input, and returns each contract year they touch
+   * with S: the earliest usage time among them and the stored records of their (contract, user,
+   * rating day)s (src/rating `affectedUserDays`).
+   */
+  prepareRating(): Promise<readonly AffectedContractYear[]>;
+  /**
+   * Adds to the rating's input the stored records of a year from its S on, and, as context only,
+   * the earlier records of the user-days those are on (a session's charge depends on the sessions
+   * before it that day, and a day can begin before S).
+   */
+  addStoredRecords(year: AffectedContractYear): Promise<void>;
+  /** Rates the rating's input (the store's casual threshold); returns how many records were rated, context left out. */
+  rate(): Promise<number>;
+  /** Runs `fn` as one transaction. */
+  write<T>(fn: (writer: UsageBatchWriter) => Promise<T>): Promise<T>;
+}
+
+/** The writes of a batch, processed at `processedAt` (ISO 8601, UTC). */
+export interface UsageBatchWriter {
+  /**
+   * Inserts the new records with their charges: as rated, or as given (a Token Flex export's).
+   * Users sent by name only get the id of the one user with that name, and custom fields left out
+   * take the user's enrichment value for the contract.
+   */
+  insertNewRecords(processedAt: string, charges: 'rated' | 'given'): Promise<number>;
+  /** Writes the rated charges of the stored records that changed; returns how many. */
+  updateChangedCharges(processedAt: string): Promise<number>;
+  /** Stores the denials whose id is not stored yet; returns how many. */
+  insertDenials(denials: readonly DenialInput[], processedAt: string): Promise<number>;
 }

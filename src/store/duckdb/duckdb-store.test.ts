@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { ingestRecords } from '../../ingest/index.js';
 import { JobLeaseLostError, openDuckDbStore, type Store, type UsageRecordInput } from '../index.js';
 
 async function memoryLimit(store: Store): Promise<string> {
@@ -82,6 +83,6 @@ test('ingestion leaves no chunk file behind: a batch deletes its own, and a batc
     for (let k = 0; k < 17; k++) yield Array.from({ length: 1000 }, (_, n) => ({ ...record, line: k * 1000 + n + 1, id: `r${k}-${n}` }));
     throw new Error('the client went away');
   }
-  await assert.rejects(store.ingestUsage(batches(), { dryRun: false }), /went away/);
+  await assert.rejects(ingestRecords(store, batches(), { dryRun: false }), /went away/);
   assert.deepEqual((await readdir(spool)).filter((name) => name.startsWith('ingest-')), []);
 });

@@ -10,16 +10,14 @@ import { bulkLoadMemoryLimit } from './memory-limit.js';
 import {
   QueryInterruptedError,
   type CompletedQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type MigrationReport, type NewJob, type ResultQuery, type Store, type PoolStats,
-  type StagedUsageChunk, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences
+  type StagedLayout, type StagedUsageBatch, type StagedUsageChunk,
 } from '../contract/index.js';
 import { selectRevokedAccessTokenIds } from '../sql/oauth.js';
 import { ConnectionPool } from './connection-pool.js';
 import { KeyedLock } from './keyed-lock.js';
 import { JobLookups, newestJob } from './job-lookups.js';
-import {
-  countNewDenials, countNewRecords, createNewRecordsTable, insertDenials, dropIngestTables, insertNewRecords, rateAffectedRecords, removeLeftoverChunkFiles, selectUsageReferences,
-  summary, updateChangedCharges, UsageStager
-} from './sql/usage-ingest.js';
+import { removeLeftoverChunkFiles, UsageStager } from './usage-stager.js';
+import { dropIngestTables, SqlStagedBatch } from '../sql/usage-ingest.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
 import type { Db } from '../sql/dialect.js';
 import { SqlStore } from '../sql/sql-store.js';
@@ -215,72 +213,35 @@ class DuckDbStore extends SqlStore implements Store {
     });
   }
 
-  loadUsageReferences(): Promise<UsageReferences> {
-    return this.#pool.use(selectUsageReferences);
-  }
-
-  ingestUsage(batches: AsyncIterable<readonly UsageRecordInput[]>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
-    return this.#ingest(async (stager) => {
-      for await (const batch of batches) await stager.append(batch);
-    }, options);
-  }
-
-  ingestStagedUsage(chunks: AsyncIterable<StagedUsageChunk>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
-    return this.#ingest(async (stager) => {
-      for await (const chunk of chunks) await stager.appendBytes(chunk.bytes, chunk.records);
-    }, options);
-  }
-
-  #ingest(stage: (stager: UsageStager) => Promise<void>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
+  /**
+   * Staging runs outside the ingest queue: a slow upload holds nothing. The batch is applied in
+   * the queue, so no other batch writes usage_records meanwhile (nothing else writes it). Only its
+   * writes are one transaction: the temp tables before them are built outside it, because DuckDB
+   * keeps tables created in a transaction in its transaction-local storage, and reading them there
+   * made the rating and the insert of a 1M-record batch take 8.3 s against 3.3 s (measured).
+   */
+  applyStagedUsage<T>(chunks: AsyncIterable<StagedUsageChunk>, layout: StagedLayout, apply: (batch: StagedUsageBatch) => Promise<T>): Promise<T> {
     return this.#withBulkMemory(() => this.#pool.use(async (connection) => {
-      const stager = new UsageStager(connection, this.#spoolDir);
+      const db = duckDbConnectionDb(connection);
+      const stager = new UsageStager(db, this.#spoolDir);
       try {
-        // Staging runs outside the queue and the transaction: a slow upload holds neither.
         await stager.create();
-        await stage(stager);
-        await stager.finish(options.givenCharges === true);
-        const apply = this.#ingestQueue.then(() => this.#applyStagedUsage(connection, stager.rows, options));
-        this.#ingestQueue = apply.catch(() => undefined);
-        return await apply;
+        for await (const chunk of chunks) await stager.append(chunk.bytes, chunk.records);
+        await stager.finish(layout);
+        const batch = new SqlStagedBatch({
+          db, casualThresholdMinutes: this.#casualThresholdMinutes,
+          unordered: (fn) => withoutInsertionOrder(connection, fn),
+          writeTransaction: (fn) => db.transaction(fn),
+          beforeInsert: async () => undefined,
+        }, stager.rows);
+        const applied = this.#ingestQueue.then(() => apply(batch));
+        this.#ingestQueue = applied.catch(() => undefined);
+        return await applied;
       } finally {
-        await dropIngestTables(connection).catch(() => undefined);
+        await dropIngestTables(db).catch(() => undefined);
         await stager.remove().catch(() => undefined);
       }
     }));
-  }
-
-  /**
-   * Runs in the ingest queue, so no other batch writes usage_records meanwhile (nothing else
-   * writes it). Only the writes are one transaction: the temp tables before them are built outside
-   * it, because DuckDB keeps tables created in a transaction in its transaction-local storage, and
-   * reading them there made the rating and the insert of a 1M-record batch take 8.3 s against
-   * 3.3 s (measured). The rating reads the contract years and products as they are then.
-   */
-  async #applyStagedUsage(connection: DuckDBConnection, records: number, options: UsageIngestOptions): Promise<UsageIngestSummary> {
-    await withoutInsertionOrder(connection, () => createNewRecordsTable(connection));
-    const inserted = await countNewRecords(connection);
-    const denials = options.denials?.() ?? [];
-    const withDenials = (result: UsageIngestSummary, denialsInserted: number): UsageIngestSummary =>
-      (options.denials ? Object.freeze({ ...result, denials: denials.length, denialsInserted }) : result);
-    if (options.dryRun) return withDenials(summary(records, inserted, 0, true), await countNewDenials(connection, denials));
-    if (inserted === 0 && denials.length === 0) return withDenials(summary(records, 0, 0, false), 0);
-    // A Token Flex export's records keep Autodesk's charges: nothing is rated (docs/sources.md).
-    const rated = inserted === 0 || options.givenCharges ? 0 : await rateAffectedRecords(connection, this.#casualThresholdMinutes);
-    await connection.run('begin transaction');
-    try {
-      // One time for the batch: what it inserted and what it re-rated were processed together.
-      const processedAt = new Date().toISOString();
-      if (inserted > 0) {
-        await withoutInsertionOrder(connection, () => insertNewRecords(connection, processedAt, options.givenCharges === true));
-        if (!options.givenCharges) await updateChangedCharges(connection, processedAt);
-      }
-      const denialsInserted = await insertDenials(connection, denials, processedAt);
-      await connection.run('commit');
-      return withDenials(summary(records, inserted, rated, false), denialsInserted);
-    } catch (error) {
-      await connection.run('rollback').catch(() => undefined);
-      throw error;
-    }
   }
 
   override async createJob(job: NewJob): Promise<Job> {

@@ -5,10 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg, { type PoolClient } from 'pg';
 import { AppError } from '../../errors.js';
-import { rateRecordsInInputOrder, type RatedCharge, type RatingContractYear, type RatingProduct } from '../../rating/index.js';
 import { openDuckDbStore } from '../duckdb/duckdb-store.js';
 import {
-  QueryInterruptedError, type UsageIngestOptions, type UsageIngestSummary, type UsageRecordInput, type UsageReferences,
+  QueryInterruptedError, type StagedLayout, type StagedUsageBatch, type StagedUsageChunk,
   type CompletedQuery, type DemoDataOptions, type DemoDataSummary, type MigrationReport, type ResultQuery, type Store,
   type StreamQuery, type PoolStats,
 } from '../contract/index.js';
@@ -25,7 +24,8 @@ import {
 } from './sql/migrations.js';
 import * as rateLimitSql from './sql/rate-limit.js';
 import { createUsagePartition, lockPartitionChanges, monthsBetween, selectMissingPartitions } from './sql/partitions.js';
-import * as ingestSql from './sql/usage-ingest.js';
+import { dropIngestTables, SqlStagedBatch, stagedRecordsSql } from '../sql/usage-ingest.js';
+import { copyStagedLines, lockIngestion, selectMonths, stagedElement } from './sql/usage-staging.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -270,99 +270,40 @@ class PostgresStore extends SqlStore implements Store {
     });
   }
 
-  loadUsageReferences(): Promise<UsageReferences> {
-    return ingestSql.selectUsageReferences(this.#db);
-  }
-
-  ingestUsage(batches: AsyncIterable<readonly UsageRecordInput[]>, options: UsageIngestOptions): Promise<UsageIngestSummary> {
+  /**
+   * Staging (the COPY) runs outside the transaction and the lock: a slow upload holds neither.
+   * The batch is then applied in one transaction, after every other batch into this schema (an
+   * advisory lock, across processes: their updates touch the same rows); the rating reads the
+   * contract years and products as they are then.
+   */
+  applyStagedUsage<T>(chunks: AsyncIterable<StagedUsageChunk>, layout: StagedLayout, apply: (batch: StagedUsageBatch) => Promise<T>): Promise<T> {
     return this.#use(async (client) => {
+      const db = postgresClientDb(client);
       try {
-        // Staging runs outside the transaction and the lock: a slow upload holds neither.
-        await ingestSql.createStagingTable(client);
-        const records = await ingestSql.copyBatchesIntoStaging(client, batches);
-        return await this.#applyStagedUsage(client, records, options);
+        const records = await copyStagedLines(client, chunks);
+        await db.query(`create temp view ingest_staging as ${stagedRecordsSql(layout, stagedElement, 'ingest_lines s')}`);
+        return await db.transaction(async () => {
+          await lockIngestion(client);
+          return apply(new SqlStagedBatch({
+            db, casualThresholdMinutes: this.#casualThresholdMinutes,
+            unordered: (fn) => fn(),
+            writeTransaction: (fn) => fn(),
+            beforeInsert: async (usageDates) => this.#createMissingPartitions(client, await selectMonths(client, usageDates)),
+          }, records));
+        });
       } finally {
-        await ingestSql.dropIngestTables(client).catch(() => undefined);
+        await dropIngestTables(db).catch(() => undefined);
+        await db.query('drop table if exists ingest_lines').catch(() => undefined);
       }
     });
   }
 
-  /** The partitions of the new records' months, made when missing (the new records' charges are in ingest_charges). */
-  async #createMissingPartitions(client: PoolClient): Promise<void> {
-    const missing = await selectMissingPartitions(client, await ingestSql.selectNewRecordMonths(client));
+  /** The partitions of `months` (YYYY-MM-01), made when missing. */
+  async #createMissingPartitions(client: PoolClient, months: readonly string[]): Promise<void> {
+    const missing = await selectMissingPartitions(client, months);
     if (missing.length > 0) {
       await lockPartitionChanges(client);
       for (const month of missing) await createUsagePartition(client, month);
-    }
-  }
-
-  /** In one transaction: find the new ids, re-rate what they change, insert them and update the rest. */
-  async #applyStagedUsage(client: PoolClient, records: number, options: UsageIngestOptions): Promise<UsageIngestSummary> {
-    await client.query('begin');
-    try {
-      // Batches are applied one at a time, across every process: their updates touch the same rows.
-      await ingestSql.lockIngestion(client);
-      await ingestSql.createNewRecordsTable(client);
-      const inserted = await ingestSql.countNewRecords(client);
-      const denials = options.denials?.() ?? [];
-      const withDenials = (result: UsageIngestSummary, denialsInserted: number): UsageIngestSummary =>
-        (options.denials ? Object.freeze({ ...result, denials: denials.length, denialsInserted }) : result);
-      if (options.dryRun || (inserted === 0 && denials.length === 0)) {
-        const newDenials = options.dryRun ? await ingestSql.countNewDenials(client, denials) : 0;
-        await client.query('rollback');
-        return withDenials(ingestSql.summary(records, inserted, 0, options.dryRun), newDenials);
-      }
-      if (inserted === 0 || options.givenCharges) {
-        // A Token Flex export's records keep Autodesk's charges: nothing is rated (docs/sources.md).
-        const processedAt = new Date().toISOString();
-        if (inserted > 0) {
-          await ingestSql.createChargesTable(client);
-          await ingestSql.insertGivenCharges(client);
-          await this.#createMissingPartitions(client);
-          await ingestSql.insertNewRecords(client, processedAt);
-        }
-        const denialsInserted = await ingestSql.insertDenials(client, denials, processedAt);
-        await client.query('commit');
-        return withDenials(ingestSql.summary(records, inserted, 0, false), denialsInserted);
-      }
-      // The references inside the transaction: the rating uses the contract years and products as
-      // they are when the batch is applied.
-      const references = await ingestSql.selectUsageReferences(client);
-      const products: RatingProduct[] = references.products.map((p) => ({
-        productLineCode: p.productLineCode, version: p.version, dailyTokenRate: p.dailyTokenRate,
-        ...(p.effectiveFrom ? { effectiveFrom: p.effectiveFrom } : {}), ...(p.effectiveTo ? { effectiveTo: p.effectiveTo } : {}),
-      }));
-      const years = new Map(references.contracts.map((c) => [c.contractNumber, c.years]));
-      const casual = this.#casualThresholdMinutes;
-      const ratingOptions = casual === undefined ? {} : { casualThresholdMinutes: casual };
-      const charges: { isNew: boolean; charge: RatedCharge }[] = [];
-      for (const affected of await ingestSql.selectAffectedYears(client)) {
-        const before = await ingestSql.selectTokensBefore(client, affected.contractNumber, affected.year, affected.since);
-        const input = await ingestSql.selectRatingInput(client, affected);
-        // The context (records before S on the re-rated user-days) is rated again, so its tokens
-        // leave `tokensConsumedBefore`; its charges do not change and are not written back.
-        const contextTokens = input.reduce((sum, row) => sum + (row.isContext ? row.storedTokens : 0), 0);
-        const contractYears: RatingContractYear[] = (years.get(affected.contractNumber) ?? []).map((y) =>
-          (y.year === affected.year ? { ...y, tokensConsumedBefore: before - contextTokens } : y));
-        const rated = rateRecordsInInputOrder(input.map((row) => row.session),
-          { products, contractYears: new Map([[affected.contractNumber, contractYears]]) }, ratingOptions);
-        rated.forEach((charge, i) => {
-          if (!input[i]!.isContext) charges.push({ isNew: input[i]!.isNew, charge });
-        });
-      }
-      await ingestSql.createChargesTable(client);
-      await ingestSql.copyCharges(client, charges);
-      await this.#createMissingPartitions(client);
-      // One time for the batch: what it inserted and what it re-rated were processed together.
-      const processedAt = new Date().toISOString();
-      await ingestSql.insertNewRecords(client, processedAt);
-      await ingestSql.updateChangedCharges(client, processedAt);
-      const denialsInserted = await ingestSql.insertDenials(client, denials, processedAt);
-      await client.query('commit');
-      return withDenials(ingestSql.summary(records, inserted, charges.length, false), denialsInserted);
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
     }
   }
 

@@ -6,7 +6,7 @@ import {
   type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch,
   type Team, type TeamDetail, type TeamPatch, type User, type UserPatch,
   type ContractDetail, type ExportSchedule, type LastUsage, type PersonalDataPolicy, type UsageSummaryFilter, type UsageSummaryRow,
-  type UsageValueColumn,
+  type UsageReferences, type UsageValueColumn,
 } from '../contract/index.js';
 import type { Db } from './dialect.js';
 import { SqlOAuthStore } from './oauth-store.js';
@@ -23,6 +23,7 @@ import * as schedulesSql from './schedules.js';
 import * as usageLookupsSql from './usage-lookups.js';
 import * as usersSql from './users.js';
 import { buildReportQuery } from './reports.js';
+import { selectUsageReferences } from './usage-ingest.js';
 import type { ConcurrencyRequest, ConcurrencyRow, DailyTokens, DenialCount, ProductLineRate, SeatHolder, UserProductMonth } from '../analytics-store.js';
 
 type JobFilter = Parameters<Store['listJobs']>[0];
@@ -45,6 +46,12 @@ export abstract class SqlStore extends SqlOAuthStore {
   /** The SQL of an Insights report, ready for `streamRows`. */
   buildReportQuery(query: InsightsReportQuery): StreamQuery {
     return buildReportQuery(this.db.dialect, query);
+  }
+
+  // --- UsageIngestStore: applyStagedUsage stages the backend's way --------------------------------
+
+  loadUsageReferences(): Promise<UsageReferences> {
+    return selectUsageReferences(this.db);
   }
 
   // --- JobStore --------------------------------------------------------------------------------

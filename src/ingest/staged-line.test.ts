@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { FIXTURE_CONTRACT, FIXTURE_TEAM, openFixtureStore } from '../../../test/helpers/usage-fixture.js';
-import type { UsageRecordInput } from '../index.js';
-import { STAGED_COLUMNS, stagedLine } from './staged-line.js';
+import { FIXTURE_CONTRACT, FIXTURE_TEAM, openFixtureStore } from '../../test/helpers/usage-fixture.js';
+import type { UsageRecordInput } from '../store/index.js';
+import { ingestRecords } from './apply-batch.js';
+import { STAGED_LAYOUT, stagedLine } from './staged-line.js';
 
 // Issue 7: records travel into DuckDB as staged lines (staged-line.ts), JSON arrays read back by
 // DuckDB's JSON reader. Every field must arrive as it was sent, whatever its text holds.
@@ -47,7 +48,7 @@ test('a staged line holds every field of its record in its place, and nothing el
   const [desk] = RECORDS as [UsageRecordInput];
   const staged = JSON.parse(stagedLine(desk)) as unknown[];
   const places = new Set<number>();
-  for (const [field, [index]] of Object.entries(STAGED_COLUMNS)) {
+  for (const [field, [index]] of Object.entries(STAGED_LAYOUT)) {
     const custom = /^customField(\d+)$/.exec(field);
     const value = custom ? desk.customFields[Number(custom[1]) - 1] : desk[field as keyof UsageRecordInput];
     assert.deepEqual(staged[index - 1], value, field);
@@ -56,7 +57,7 @@ test('a staged line holds every field of its record in its place, and nothing el
   // The places not read hold what the head carries (the team, product name and feature code as sent, the cloud timestamp).
   assert.deepEqual(staged.filter((_, k) => !places.has(k)), [null, null, null, null]);
   // The charged item id is left out when it is the id, and read back as the id.
-  assert.equal((JSON.parse(stagedLine(RECORDS[1] as UsageRecordInput)) as unknown[])[(STAGED_COLUMNS.chargedItemId[0]) - 1], null);
+  assert.equal((JSON.parse(stagedLine(RECORDS[1] as UsageRecordInput)) as unknown[])[(STAGED_LAYOUT.chargedItemId[0]) - 1], null);
 });
 
 test('every field of a record of each category is stored as it was staged', async (t) => {
@@ -64,7 +65,7 @@ test('every field of a record of each category is stored as it was staged', asyn
   async function* batches(): AsyncIterable<readonly UsageRecordInput[]> {
     yield RECORDS;
   }
-  const summary = await store.ingestUsage(batches(), { dryRun: false });
+  const summary = await ingestRecords(store, batches(), { dryRun: false });
   assert.equal(summary.inserted, RECORDS.length);
   // The batch let DuckDB drop row order for its own statements only: the instance's setting is back.
   for await (const row of store.streamRows({ sql: "select current_setting('preserve_insertion_order')", parameters: [] }, new AbortController().signal)) {
@@ -116,7 +117,7 @@ test('numbers arrive exactly, however JavaScript writes them', async (t) => {
   async function* batches(): AsyncIterable<readonly UsageRecordInput[]> {
     yield records;
   }
-  await store.ingestUsage(batches(), { dryRun: false });
+  await ingestRecords(store, batches(), { dryRun: false });
   const stored = new Map<string, readonly [number, number]>();
   for await (const row of store.streamRows({ sql: 'select id, tokens_consumed, quantity from usage_records', parameters: [] }, new AbortController().signal)) {
     stored.set(String(row[0]), [Number(row[1]), Number(row[2])]);

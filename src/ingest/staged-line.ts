@@ -1,20 +1,13 @@
-import type { UsageRecordInput } from '../contract/index.js';
+import type { StagedField, StagedLayout, StagedType, UsageRecordInput } from '../store/index.js';
 
-// The text a usage record is staged as on its way into DuckDB (sql/usage-ingest.ts reads it):
-// apart from the store so the ingestion's validation workers (src/ingest) can write it without
-// loading DuckDB.
-
-/** A staged field: a record field, or one of its ten custom fields. */
-export type StagedField = Exclude<keyof UsageRecordInput, 'customFields' | 'givenCharge'> | `customField${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10}`
-  | `given${'UsageDate' | 'ContractYear' | 'ChargeCategory' | 'TokenPool' | 'TokensConsumed' | 'UsageMinutes' | 'IsChargedEvent'}`;
-
-/** A DuckDB type a staged value is read as (instants are epoch ms). */
-type StagedType = 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'DATE' | 'VARCHAR' | 'BOOLEAN';
+// The text a usage record is staged as on its way into the store: one JSON array per line, which
+// the validation workers write as they check each record, and each backend reads the way it
+// stages (DuckDB's JSON reader, PostgreSQL's jsonb) at the places STAGED_LAYOUT gives it.
 
 /** The fields at the head of a staged line: what the validator computed or filled in. */
 const HEAD: readonly (readonly [StagedField, StagedType])[] = [
-  ['line', 'INTEGER'], ['id', 'VARCHAR'], ['teamId', 'VARCHAR'], ['usageDate', 'DATE'], ['contractYear', 'INTEGER'],
-  ['usageAt', 'BIGINT'], ['productName', 'VARCHAR'], ['productFeatureCode', 'VARCHAR'],
+  ['line', 'integer'], ['id', 'text'], ['teamId', 'text'], ['usageDate', 'date'], ['contractYear', 'integer'],
+  ['usageAt', 'epoch-ms'], ['productName', 'text'], ['productFeatureCode', 'text'],
 ];
 
 /**
@@ -26,31 +19,30 @@ const HEAD: readonly (readonly [StagedField, StagedType])[] = [
  * `quantity` is null when absent (0), `chargedItemId` when absent (the id).
  */
 const CONTENT_FIELDS: readonly (readonly [StagedField, StagedType] | null)[] = [
-  ['usageCategory', 'VARCHAR'], ['source', 'VARCHAR'], ['usageType', 'VARCHAR'], ['contractNumber', 'VARCHAR'], null,
-  ['userName', 'VARCHAR'], ['userId', 'VARCHAR'], ['productLineCode', 'VARCHAR'], ['productVersion', 'VARCHAR'], null, null,
-  ['parentProductName', 'VARCHAR'], ['sessionStart', 'BIGINT'], ['sessionEnd', 'BIGINT'], ['licenseServerTzOffset', 'VARCHAR'],
-  ['machineName', 'VARCHAR'], ['licenseServerName', 'VARCHAR'], null, ['hubId', 'VARCHAR'], ['hubName', 'VARCHAR'],
-  ['jobStatus', 'VARCHAR'], ['transactionDate', 'BIGINT'], ['reasonType', 'VARCHAR'], ['reasonComment', 'VARCHAR'],
-  ['quantity', 'DOUBLE'], ['tokens', 'DOUBLE'], ['chargedItemId', 'VARCHAR'],
-  ...Array.from({ length: 10 }, (_, k) => [`customField${k + 1}` as StagedField, 'VARCHAR'] as const),
+  ['usageCategory', 'text'], ['source', 'text'], ['usageType', 'text'], ['contractNumber', 'text'], null,
+  ['userName', 'text'], ['userId', 'text'], ['productLineCode', 'text'], ['productVersion', 'text'], null, null,
+  ['parentProductName', 'text'], ['sessionStart', 'epoch-ms'], ['sessionEnd', 'epoch-ms'], ['licenseServerTzOffset', 'text'],
+  ['machineName', 'text'], ['licenseServerName', 'text'], null, ['hubId', 'text'], ['hubName', 'text'],
+  ['jobStatus', 'text'], ['transactionDate', 'epoch-ms'], ['reasonType', 'text'], ['reasonComment', 'text'],
+  ['quantity', 'double'], ['tokens', 'double'], ['chargedItemId', 'text'],
+  ...Array.from({ length: 10 }, (_, k) => [`customField${k + 1}` as StagedField, 'text'] as const),
 ];
 
 /**
- * A record's given charge (a Token Flex export's, src/store/store.ts GivenCharge), after the content
+ * A record's given charge (a Token Flex export's: GivenCharge), after the content
  * of the records that have one: the arrays of other records end before it (read as null).
  */
 const GIVEN_CHARGE_FIELDS: readonly (readonly [StagedField, StagedType])[] = [
-  ['givenUsageDate', 'DATE'], ['givenContractYear', 'INTEGER'], ['givenChargeCategory', 'VARCHAR'], ['givenTokenPool', 'VARCHAR'],
-  ['givenTokensConsumed', 'DOUBLE'], ['givenUsageMinutes', 'DOUBLE'], ['givenIsChargedEvent', 'BOOLEAN'],
+  ['givenUsageDate', 'date'], ['givenContractYear', 'integer'], ['givenChargeCategory', 'text'], ['givenTokenPool', 'text'],
+  ['givenTokensConsumed', 'double'], ['givenUsageMinutes', 'double'], ['givenIsChargedEvent', 'boolean'],
 ];
 
 /**
- * Each staged field's place in the staged array (from 1, as SQL counts) and the type DuckDB reads
- * it as. A record is staged as one JSON array per line: HEAD, then CONTENT_FIELDS. DuckDB's JSON
- * reader reads it as a list of text, each element cast to its type (a string element is read
- * unescaped, a number as its digits, null as NULL).
+ * Each staged field's place in the staged array (from 1, as SQL counts) and how it is read. A
+ * record is staged as one JSON array per line: HEAD, then CONTENT_FIELDS, then (records that have
+ * one) GIVEN_CHARGE_FIELDS.
  */
-export const STAGED_COLUMNS: Readonly<Record<StagedField, readonly [index: number, type: StagedType]>> = Object.freeze(Object.fromEntries(
+export const STAGED_LAYOUT: StagedLayout = Object.freeze(Object.fromEntries(
   [...HEAD, ...CONTENT_FIELDS, ...GIVEN_CHARGE_FIELDS].flatMap((entry, k) => (entry ? [[entry[0], [k + 1, entry[1]] as const]] : [])),
 ) as Record<StagedField, readonly [number, StagedType]>);
 
