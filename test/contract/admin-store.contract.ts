@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DuplicateKeyError, type Store } from '../../src/store/index.js';
-import type { StoreFactory } from './store.contract.js';
+import type { StoreFactory } from './store-factories.js';
 
 /**
  * What every Store backend does for the administration API (AdminStore) and the credential
@@ -10,9 +10,8 @@ import type { StoreFactory } from './store.contract.js';
 export function describeAdminStoreContract(name: string, factory: StoreFactory): void {
   describe(`${name} admin store contract`, () => {
     async function withStore(run: (store: Store) => Promise<void>): Promise<void> {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ migrated: true });
       try {
-        await store.migrate();
         await run(store);
       } finally {
         await dispose();

@@ -4,12 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ingestUsage } from '../../src/ingest/index.js';
-import type { Store } from '../../src/store/index.js';
-
-/** Makes a fresh, empty, unmigrated store; `reopen` opens the same database again. */
-export interface StoreFactory {
-  create(): Promise<{ store: Store; reopen: () => Promise<Store>; dispose: () => Promise<void> }>;
-}
+import type { StoreFactory } from './store-factories.js';
 
 const DEMO = { rows: 2_000, seed: 11, from: '2025-01-01', to: '2025-06-30' } as const;
 
@@ -30,10 +25,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('migrating an existing database keeps its data', async () => {
-      const { store, reopen, dispose } = await factory.create();
+      const { store, reopen, dispose } = await factory.create({ demo: DEMO });
       try {
-        await store.migrate();
-        await store.loadDemoData(DEMO);
         await store.close();
         const again = await reopen();
         const report = await again.migrate();
@@ -57,9 +50,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('a new database is empty and the demo data fills it', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ migrated: true });
       try {
-        await store.migrate();
         assert.equal(await store.isEmpty(), true);
         const summary = await store.loadDemoData(DEMO);
         assert.equal(summary.usageRecords, DEMO.rows);
@@ -70,10 +62,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('users are found by e-mail (case-insensitively) and by id', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ demo: DEMO });
       try {
-        await store.migrate();
-        await store.loadDemoData(DEMO);
         const admin = await store.findUserByEmail('Admin@Example.com');
         assert.ok(admin);
         assert.equal(admin.email, 'admin@example.com');
@@ -86,10 +76,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('alice administers one team and manages one contract of that team; admin has them all', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ demo: DEMO });
       try {
-        await store.migrate();
-        await store.loadDemoData(DEMO);
         const admin = (await store.findUserByEmail('admin@example.com'))!;
         const alice = (await store.findUserByEmail('alice@example.com'))!;
         const adminTeams = await store.listAdministeredTeams(admin.id);
@@ -106,10 +94,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('copyCsv writes RFC 4180 with CRLF and neutralises formula cells in text columns only', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ migrated: true });
       const dir = await mkdtemp(path.join(tmpdir(), 'copy-csv-'));
       try {
-        await store.migrate();
         const file = path.join(dir, 'x.csv');
         const count = await store.copyCsv(
           { sql: `select '=cmd|calc' as a, -3 as b, '@x' as c, 'a,"b"' as d`, parameters: [] },
@@ -123,9 +110,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('ended jobs are purged after the keep time, live and recent ones stay', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ migrated: true });
       try {
-        await store.migrate();
         const base = { kind: 'usage-query', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 1 } as const;
         await store.createJob({ ...base, id: 'queued-one' });
         await store.createJob({ ...base, id: 'canceled-one' });
@@ -140,9 +126,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('a job created already claimed runs under its worker, is fenced, and is requeued when that worker dies', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ migrated: true });
       try {
-        await store.migrate();
         const base = { kind: 'usage-query', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 3 } as const;
         const created = await store.createJob({ ...base, id: 'claimed-one', claimedBy: 'w-1' });
         assert.equal(created.state, 'running');
@@ -162,9 +147,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('workers claiming at once never get the same job', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ migrated: true });
       try {
-        await store.migrate();
         const base = { kind: 'usage-query', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 1 } as const;
         for (let i = 0; i < 40; i++) await store.createJob({ ...base, id: `job-${String(i).padStart(2, '0')}` });
         const claimed: string[] = [];
@@ -192,9 +176,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('the claim is fair: the oldest job of the owners with the fewest running goes first, so a burst does not starve others', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ migrated: true });
       try {
-        await store.migrate();
         const base = { kind: 'usage-query', api: 'insights', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 1 } as const;
         const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
         // Alice's burst of five first, then one job each from Bob and Carol.
@@ -219,9 +202,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('a worker that lost its job is refused every state change with JobLeaseLostError', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ migrated: true });
       try {
-        await store.migrate();
         const base = { kind: 'usage-query', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 3 } as const;
         await store.createJob({ ...base, id: 'lease' });
         assert.equal((await store.claimNextJob('w-a', ['usage-query']))?.id, 'lease');
@@ -245,9 +227,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('a claim clears the error of an earlier attempt, and success keeps who ran the job (issue 21 drift)', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ migrated: true });
       try {
-        await store.migrate();
         const base = { api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 3 } as const;
         await store.createJob({ ...base, id: 'q', kind: 'usage-query', claimedBy: 'w-1' });
         await store.createJob({ ...base, id: 'e', kind: 'export', claimedBy: 'w-1' });
@@ -283,9 +264,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('only the moves job-state allows happen: a finished job is not canceled, retried or claimed', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ migrated: true });
       try {
-        await store.migrate();
         const base = { kind: 'export', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 1 } as const;
         await store.createJob({ ...base, id: 'done', claimedBy: 'w' });
         await store.completeExportJob('done', 'w', [], 60_000);
@@ -308,10 +288,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('the Insights USAGE report breaks ties by e-mail and product line, the same on every backend (issue 21 drift)', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ demo: DEMO });
       try {
-        await store.migrate();
-        await store.loadDemoData(DEMO);
         const admin = (await store.findUserByEmail('admin@example.com'))!;
         const contract = (await store.findContract((await store.listManagedContracts(admin.id))[0]!.contractNumber))!;
         const team = (await store.findTeam(contract.teamId))!;
@@ -340,10 +318,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     test('a contract detail has its years, and an unknown contract is undefined', async () => {
-      const { store, dispose } = await factory.create();
+      const { store, dispose } = await factory.create({ demo: DEMO });
       try {
-        await store.migrate();
-        await store.loadDemoData(DEMO);
         const admin = (await store.findUserByEmail('admin@example.com'))!;
         const [contract] = await store.listManagedContracts(admin.id);
         const detail = await store.getContractDetail(contract!.contractNumber);

@@ -5,46 +5,23 @@ import { ingestUsage } from '../../src/ingest/index.js';
 import { buildResultQuery } from '../../src/jobs/index.js';
 import { planUsageQuery } from '../../src/query/index.js';
 import {
-  openDuckDbStore, openPostgresStore, QueryInterruptedError, type InsightsReportName, type Store,
+  openDuckDbStore, QueryInterruptedError, type InsightsReportName, type Store,
 } from '../../src/store/index.js';
-import { dropSchema, newSchemaName, openTestPostgresStore, requirePostgres, TEST_DATABASE_URL } from '../helpers/databases.js';
+import { openTestPostgresStore, requirePostgres } from '../helpers/databases.js';
+import { postgresStoreFactory, type StoreStart } from './store-factories.js';
 import { describeStoreContract } from './store.contract.js';
 
 // The shared contract on PostgreSQL (issue 6), then what only several processes on one database
-// can show. Each test gets a schema of its own, named after this run, so parallel runs on one
-// server never see each other's rows.
+// can show. Schemas are named after this run, so parallel runs on one server never see each
+// other's rows; each test starts from its own empty, migrated or filled database (store-factories.ts).
 const postgres = await requirePostgres();
 
 describe('PostgreSQL', postgres.describeOptions, () => {
-  describeStoreContract('PostgreSQL', {
-    async create() {
-      const schema = newSchemaName();
-      const open = () => openPostgresStore({ url: TEST_DATABASE_URL, schema, maxConnections: 5 });
-      let current: Store = await open();
-      return {
-        store: current,
-        reopen: async () => (current = await open()),
-        dispose: async () => {
-          await current.close().catch(() => undefined);
-          await dropSchema(schema);
-        },
-      };
-    },
-  });
+  describeStoreContract('PostgreSQL', postgresStoreFactory());
 
   describe('PostgreSQL shared by several processes', () => {
-    /** Stores on one schema, each with its own pool, as separate server processes would have. */
-    async function openProcesses(count: number): Promise<{ stores: Store[]; dispose: () => Promise<void> }> {
-      const schema = newSchemaName();
-      const stores = await Promise.all(Array.from({ length: count }, () => openPostgresStore({ url: TEST_DATABASE_URL, schema, maxConnections: 4 })));
-      return {
-        stores,
-        dispose: async () => {
-          for (const store of stores) await store.close().catch(() => undefined);
-          await dropSchema(schema);
-        },
-      };
-    }
+    const factory = postgresStoreFactory(4);
+    const openProcesses = (count: number, start?: StoreStart) => factory.createShared(count, start);
 
     test('three processes migrating a fresh schema at once apply each migration exactly once', async () => {
       const { stores, dispose } = await openProcesses(3);
@@ -60,9 +37,8 @@ describe('PostgreSQL', postgres.describeOptions, () => {
     });
 
     test('workers of three processes claiming at once never get the same job', async () => {
-      const { stores, dispose } = await openProcesses(3);
+      const { stores, dispose } = await openProcesses(3, { migrated: true });
       try {
-        await stores[0]!.migrate();
         const base = { kind: 'usage-query', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 1 } as const;
         for (let i = 0; i < 60; i++) await stores[i % 3]!.createJob({ ...base, id: `job-${String(i).padStart(2, '0')}` });
         const claimed: string[] = [];
@@ -83,10 +59,9 @@ describe('PostgreSQL', postgres.describeOptions, () => {
     });
 
     test('a state change by a worker that lost its job fails with JobLeaseLostError', async () => {
-      const { stores, dispose } = await openProcesses(2);
+      const { stores, dispose } = await openProcesses(2, { migrated: true });
       try {
         const [a, b] = stores as [Store, Store];
-        await a.migrate();
         const base = { kind: 'usage-query', api: 'insights', ownerUserId: 'u', tenantKey: 't', request: {}, requestHash: 'h', maxAttempts: 3 } as const;
         await a.createJob({ ...base, id: 'lease' });
         assert.equal((await a.claimNextJob('w-a', ['usage-query']))?.id, 'lease');
@@ -104,9 +79,8 @@ describe('PostgreSQL', postgres.describeOptions, () => {
     });
 
     test('a schedule firing is claimed by exactly one of several processes', async () => {
-      const { stores, dispose } = await openProcesses(3);
+      const { stores, dispose } = await openProcesses(3, { migrated: true });
       try {
-        await stores[0]!.migrate();
         const due = '2025-03-01T06:00:00Z';
         await stores[0]!.saveSchedule({
           id: 's-1', contractNumber: 'c', ownerUserId: 'u', dateRangeExpression: 'Previous-1-Month', enabled: true,

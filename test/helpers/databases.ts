@@ -146,6 +146,18 @@ export async function runSqlInSchema(schema: string, sql: string): Promise<void>
   }
 }
 
+/** Rows (as arrays) of a query run in a schema of the test server. */
+export async function selectInSchema(schema: string, sql: string): Promise<unknown[][]> {
+  const client = adminClient();
+  await client.connect();
+  try {
+    await client.query(`set search_path = "${schema}"`);
+    return (await client.query<unknown[]>({ text: sql, rowMode: 'array' })).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Rows of a read-only query on the database of a stopped server process under test: its DuckDB
  * file in `DATA_DIR`, or (TEST_STORE=postgres) the schema `withTestDatabase` gave it. The SQL is
