@@ -180,24 +180,35 @@ export async function contractConcurrency(store: Store, contractNumber: string, 
     from: from * 86_400_000, to: (to + 1) * 86_400_000, unit: options.granularity, productLineCode: options.productLineCode ?? null,
   } as const;
   const [rows, denialRows] = await Promise.all([store.listConcurrency(contractNumber, request), store.listDenialCounts(contractNumber, request)]);
-  const key = (product: string, start: number) => `${product}\u0000${start}`;
-  const denials = new Map(denialRows.map((d) => [key(d.productLineCode, d.periodStart), d.denials]));
-  const merged = rows.map((r) => ({ ...r, denials: denials.get(key(r.productLineCode, r.periodStart)) ?? 0 }));
-  const withSessions = new Set(rows.map((r) => key(r.productLineCode, r.periodStart)));
-  for (const d of denialRows) {
-    if (!withSessions.has(key(d.productLineCode, d.periodStart))) {
-      merged.push({ productLineCode: d.productLineCode, periodStart: d.periodStart, peakSessions: 0, peakAt: d.periodStart, distinctUsers: 0, denials: d.denials });
+  // One object per period, built once: an hour-by-hour month has some 20,000 of them.
+  const periods: ConcurrencyAnswerPeriod[] = [];
+  const denials = new Map(denialRows.map((d) => [periodKey(d.productLineCode, d.periodStart), d.denials]));
+  for (const r of rows) {
+    periods.push({
+      productLineCode: r.productLineCode, periodStart: isoMinute(r.periodStart), peakSessions: r.peakSessions,
+      peakAt: isoMinute(r.peakAt), distinctUsers: r.distinctUsers,
+      denials: denials.size === 0 ? 0 : denials.get(periodKey(r.productLineCode, r.periodStart)) ?? 0,
+    });
+  }
+  let ordered = isInPeriodOrder(periods);
+  if (denials.size > 0) {
+    const withSessions = new Set(rows.map((r) => periodKey(r.productLineCode, r.periodStart)));
+    for (const d of denialRows) {
+      if (withSessions.has(periodKey(d.productLineCode, d.periodStart))) continue;
+      const start = isoMinute(d.periodStart);
+      periods.push({ productLineCode: d.productLineCode, periodStart: start, peakSessions: 0, peakAt: start, distinctUsers: 0, denials: d.denials });
+      ordered = false;
     }
   }
-  merged.sort((a, b) => (a.productLineCode < b.productLineCode ? -1 : a.productLineCode > b.productLineCode ? 1 : a.periodStart - b.periodStart));
-  const periods: ConcurrencyAnswerPeriod[] = merged.map((r) => ({
-    productLineCode: r.productLineCode, periodStart: new Date(r.periodStart).toISOString(), peakSessions: r.peakSessions,
-    peakAt: new Date(r.peakAt).toISOString(), distinctUsers: r.distinctUsers, denials: r.denials,
-  }));
-  const byProduct = new Map<string, ConcurrencyAnswerPeriod[]>();
-  for (const p of periods) {
-    const list = byProduct.get(p.productLineCode);
-    if (list) list.push(p); else byProduct.set(p.productLineCode, [p]);
+  // The store lists them by product and period already (checked: a backend's collation could order
+  // product codes otherwise than JavaScript does); denial-only periods are put in their place.
+  if (!ordered) periods.sort(inPeriodOrder);
+  const products: ConcurrencyAnswerPeriod[] = [];
+  for (let i = 0; i < periods.length;) {
+    let j = i + 1;
+    while (j < periods.length && periods[j]!.productLineCode === periods[i]!.productLineCode) j++;
+    products.push(topPeriods(periods.slice(i, j), 1)[0]!);
+    i = j;
   }
   return {
     contractNumber,
@@ -205,8 +216,46 @@ export async function contractConcurrency(store: Store, contractNumber: string, 
     from: formatDay(from),
     to: formatDay(to),
     granularity: options.granularity,
-    products: [...byProduct.values()].map((list) => topPeriods(list, 1)[0]!),
+    products,
     top: topPeriods(periods, options.top),
     periods,
   };
+}
+
+function periodKey(productLineCode: string, periodStart: number): string {
+  return `${productLineCode}\u0000${periodStart}`;
+}
+
+function inPeriodOrder(a: ConcurrencyAnswerPeriod, b: ConcurrencyAnswerPeriod): number {
+  return a.productLineCode < b.productLineCode ? -1 : a.productLineCode > b.productLineCode ? 1
+    : a.periodStart < b.periodStart ? -1 : a.periodStart > b.periodStart ? 1 : 0;
+}
+
+function isInPeriodOrder(periods: readonly ConcurrencyAnswerPeriod[]): boolean {
+  for (let i = 1; i < periods.length; i++) if (inPeriodOrder(periods[i - 1]!, periods[i]!) > 0) return false;
+  return true;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** 'YYYY-MM-DD' of the days met so far (an answer's periods fall on a few dozen days). */
+const dayPrefixes = new Map<number, string>();
+
+/**
+ * `new Date(ms).toISOString()` of a whole minute, from its day's text and the time of day: the
+ * answer has two instants per period, and formatting each through a Date was most of its time.
+ */
+function isoMinute(ms: number): string {
+  if (ms % MINUTE_MS !== 0 || ms < 0 || ms >= 253_402_300_800_000) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    if (dayPrefixes.size >= 10_000) dayPrefixes.clear();
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    dayPrefixes.set(day, prefix);
+  }
+  const minutes = (ms - day * DAY_MS) / MINUTE_MS;
+  const hours = Math.floor(minutes / 60);
+  const minute = minutes - hours * 60;
+  return `${prefix}${hours < 10 ? '0' : ''}${hours}:${minute < 10 ? '0' : ''}${minute}:00.000Z`;
 }

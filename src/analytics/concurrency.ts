@@ -93,9 +93,25 @@ export function sweepConcurrency(sessions: readonly DesktopSession[], granularit
 
 /** The `n` busiest periods: most sessions first, then the earlier period, then by product. */
 export function topPeriods<P extends ConcurrencyPeriod>(periods: readonly P[], n: number): P[] {
-  return [...periods].sort((a, b) => b.peakSessions - a.peakSessions
+  if (n <= 0) return [];
+  if (n >= periods.length) return [...periods].sort(busierFirst);
+  // The n best in one pass (an answer has thousands of periods and asks for ten): each period
+  // goes in after the kept ones at least as busy, so ties keep their order, as a stable sort would.
+  const best: P[] = [];
+  for (const p of periods) {
+    if (best.length === n && busierFirst(p, best[n - 1]!) >= 0) continue;
+    let i = best.length;
+    while (i > 0 && busierFirst(p, best[i - 1]!) < 0) i--;
+    best.splice(i, 0, p);
+    if (best.length > n) best.pop();
+  }
+  return best;
+}
+
+function busierFirst(a: ConcurrencyPeriod, b: ConcurrencyPeriod): number {
+  return b.peakSessions - a.peakSessions
     || (a.periodStart < b.periodStart ? -1 : a.periodStart > b.periodStart ? 1 : 0)
-    || (a.productLineCode < b.productLineCode ? -1 : a.productLineCode > b.productLineCode ? 1 : 0)).slice(0, n);
+    || (a.productLineCode < b.productLineCode ? -1 : a.productLineCode > b.productLineCode ? 1 : 0);
 }
 
 function floorTo(ms: number, unit: number): number {

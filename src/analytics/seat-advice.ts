@@ -131,6 +131,7 @@ export function adviseSeats(input: AdviceInput): SeatAdvice {
   }
 
   const seen = new Set<string>();
+  const period = { first: monthOf(from), last: monthOf(to), lengths: new Map<string, number>() };
   const evaluated = new Map<string, { product: AdviceProduct; rows: UserProductUsage[] }>();
   const leftOut = new Map<string, { product: AdviceProduct; reason: LeftOutProduct['reason']; users: number }>();
   for (const row of input.usage) {
@@ -139,7 +140,7 @@ export function adviseSeats(input: AdviceInput): SeatAdvice {
     const key = `${row.userId}\u0000${row.productLineCode}`;
     if (seen.has(key)) throw new RangeError(`User ${row.userId} is listed twice for ${row.productLineCode}`);
     seen.add(key);
-    checkMonths(row, from, to);
+    checkMonths(row, period);
     const reason = product.dailyTokenRate === null || product.dailyTokenRate <= 0 ? 'no-daily-rate'
       : product.seatTokensPerYear === null ? 'no-seat-price' : null;
     if (reason !== null) {
@@ -229,9 +230,14 @@ export function monthsCovered(from: number, to: number): number {
   return months;
 }
 
-function checkMonths(row: UserProductUsage, from: number, to: number): void {
-  const first = monthOf(from);
-  const last = monthOf(to);
+/** The period's first and last month, and the lengths of the months met so far (one Date each, not one per row). */
+interface PeriodMonths {
+  readonly first: string;
+  readonly last: string;
+  readonly lengths: Map<string, number>;
+}
+
+function checkMonths(row: UserProductUsage, { first, last, lengths }: PeriodMonths): void {
   const months = new Set<string>();
   for (const { month, days } of row.daysByMonth) {
     if (!/^\d{4}-\d{2}$/.test(month) || month < first || month > last) {
@@ -239,7 +245,9 @@ function checkMonths(row: UserProductUsage, from: number, to: number): void {
     }
     if (months.has(month)) throw new RangeError(`User ${row.userId}, ${row.productLineCode}: month ${month} is listed twice`);
     months.add(month);
-    if (!Number.isInteger(days) || days < 0 || days > daysInMonth(month)) {
+    let length = lengths.get(month);
+    if (length === undefined) lengths.set(month, length = daysInMonth(month));
+    if (!Number.isInteger(days) || days < 0 || days > length) {
       throw new RangeError(`User ${row.userId}, ${row.productLineCode}: ${days} use days in ${month}`);
     }
   }
