@@ -21,7 +21,7 @@ import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/app-services.js';
 import { openPostgresStore } from '../src/store/index.js';
-import { analyticsBenchCases, runStatements } from './analytics-case.js';
+import { adviceProductLines, analyticsBenchCases, connectionsNeeded, runSteps } from './analytics-case.js';
 
 export interface CaseResult { readonly name: string; readonly ms: number; readonly baselineName: string; readonly baselineMs: number }
 export interface PollResult { readonly processes: number; readonly clients: number; readonly seconds: number; readonly requests: number; readonly perSecond: number }
@@ -167,14 +167,29 @@ export async function benchPostgres(options: PostgresBenchOptions): Promise<{ re
           const contract = (await store.getContractDetail(options.contract))!;
           const year = contract.contractYears.find((y) => y.startDate <= '2026-10-31' && '2026-10-31' <= y.endDate) ?? contract.contractYears.at(-1)!;
           const team = (await store.findContract(options.contract))!.teamId;
-          for (const c of analyticsBenchCases('postgres', options.contract, team, { number: year.year, startDate: year.startDate, contractStartDate: contract.contractStartDate })) {
-            const rawMs = await options.median(() => runStatements((sql, values) => admin.query(sql, values), c.statements));
-            const httpMs = await options.median(async () => {
-              const response = await fetch(`${address}${c.path}`, { headers: { authorization: `Bearer ${token}` } });
-              if (!response.ok) throw new Error(`${c.path}: ${response.status} ${await response.text()}`);
-              return response.json();
-            });
-            results.push({ name: `${c.name} (HTTP, PG)`, ms: httpMs, baselineName: 'its core SQL, raw (PG)', baselineMs: rawMs });
+          const cases = analyticsBenchCases('postgres', options.contract, team,
+            { number: year.year, startDate: year.startDate, contractStartDate: contract.contractStartDate }, await adviceProductLines(store, options.contract));
+          // The statements the store runs side by side, side by side on clients of their own.
+          const clients = [admin];
+          try {
+            while (clients.length < connectionsNeeded(cases)) {
+              const client = new pg.Client({ connectionString: url });
+              clients.push(client);
+              await client.connect();
+              await client.query(`set search_path = "${schema}"`);
+            }
+            const runners = clients.map((client) => (sql: string, values: unknown[]) => client.query(sql, values));
+            for (const c of cases) {
+              const rawMs = await options.median(() => runSteps(runners, c.steps));
+              const httpMs = await options.median(async () => {
+                const response = await fetch(`${address}${c.path}`, { headers: { authorization: `Bearer ${token}` } });
+                if (!response.ok) throw new Error(`${c.path}: ${response.status} ${await response.text()}`);
+                return response.json();
+              });
+              results.push({ name: `${c.name} (HTTP, PG)`, ms: httpMs, baselineName: 'its core SQL, raw (PG)', baselineMs: rawMs });
+            }
+          } finally {
+            for (const client of clients.slice(1)) await client.end();
           }
         }
       } finally {

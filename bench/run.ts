@@ -47,7 +47,7 @@ import { benchPostgres, BENCH_DATABASE_URL, probePostgres, type PollResult } fro
 import type { ConsoleBenchResult } from './console-case.js';
 import type { IngestBenchResult } from './ingest-case.js';
 import { describeSourcesBench, type SourcesBenchResult } from './sources-describe.js';
-import { analyticsBenchCases, runStatements, type AnalyticsBenchCase } from './analytics-case.js';
+import { adviceProductLines, analyticsBenchCases, connectionsNeeded, runSteps, type AnalyticsBenchCase } from './analytics-case.js';
 
 const { values } = parseArgs({
   options: {
@@ -138,7 +138,8 @@ try {
   const benchContract = (await seeding.getContractDetail(CONTRACT))!;
   const benchYear = benchContract.contractYears.find((y) => y.startDate <= '2026-10-31' && '2026-10-31' <= y.endDate) ?? benchContract.contractYears.at(-1)!;
   const analyticsCases: AnalyticsBenchCase[] = values['skip-analytics'] ? [] : analyticsBenchCases('duckdb', CONTRACT,
-    (await seeding.findContract(CONTRACT))!.teamId, { number: benchYear.year, startDate: benchYear.startDate, contractStartDate: benchContract.contractStartDate });
+    (await seeding.findContract(CONTRACT))!.teamId, { number: benchYear.year, startDate: benchYear.startDate, contractStartDate: benchContract.contractStartDate },
+    await adviceProductLines(seeding, CONTRACT));
   await seeding.close();
   if (seedMs !== undefined) {
     const floorDir = path.join(root, 'floor');
@@ -184,10 +185,14 @@ try {
          from usage_records where contract_number = $1 group by contract_year order by contract_year`, [CONTRACT])));
     raw.tokenflex.push(...await samples(() => rawConn.runAndReadAll(TOKENFLEX_RAW, [CONTRACT])));
     raw.insights.push(...await samples(() => rawConn.runAndReadAll(INSIGHTS_RAW, [adminId])));
+    // The analytics' statements the store runs side by side, side by side on connections of their own.
+    const analyticsConns = [rawConn];
+    while (analyticsConns.length < connectionsNeeded(analyticsCases)) analyticsConns.push(await rawDb.connect());
+    const analyticsRunners = analyticsConns.map((connection) => (sql: string, v: unknown[]) => connection.runAndReadAll(sql, v as never));
     for (const [k, c] of analyticsCases.entries()) {
-      rawAnalytics[k]!.push(...await samples(() => runStatements((sql, v) => rawConn.runAndReadAll(sql, v as never), c.statements)));
+      rawAnalytics[k]!.push(...await samples(() => runSteps(analyticsRunners, c.steps)));
     }
-    rawConn.closeSync();
+    for (const connection of analyticsConns) connection.closeSync();
     rawDb.closeSync();
 
     // The service: store, workers and HTTP on a real socket.

@@ -18,5 +18,6 @@ export type {
 } from './analytics-store.js';
 /** @internal The analytics reads' statements, for the bench to run raw beside the endpoints. */
 export {
-  concurrencyStatement, dailyTokensStatement, seatHoldersStatement, userProductMonthsStatement, type AnalyticsStatement,
+  concurrencyStatement, dailyTokensStatement, denialCountsStatement, productLineRatesStatement, seatHoldersStatement, userProductMonthsStatement,
+  type AnalyticsStatement,
 } from './sql/analytics.js';

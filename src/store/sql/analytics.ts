@@ -88,11 +88,10 @@ export async function selectUserProductMonths(db: Db, contractNumber: string, fr
   }));
 }
 
-export async function selectProductLineRates(db: Db, productLineCodes: readonly string[]): Promise<ProductLineRate[]> {
-  if (productLineCodes.length === 0) return [];
+export function productLineRatesStatement(productLineCodes: readonly string[]): AnalyticsStatement {
   // The line's latest version (the latest effective date, open start first; then the highest version) sets its rate and name.
-  const { rows } = await db.query(
-    `with latest as (
+  return {
+    sql: `with latest as (
        select product_line_code, product_name, daily_token_rate,
               row_number() over (partition by product_line_code
                                  order by coalesce(effective_from, cast('0001-01-01' as date)) desc, version desc) as rn
@@ -103,7 +102,14 @@ export async function selectProductLineRates(db: Db, productLineCodes: readonly 
        from latest l left join product_lines s on s.product_line_code = l.product_line_code
       where l.rn = 1
       order by l.product_line_code`,
-    productLineCodes);
+    values: productLineCodes,
+  };
+}
+
+export async function selectProductLineRates(db: Db, productLineCodes: readonly string[]): Promise<ProductLineRate[]> {
+  if (productLineCodes.length === 0) return [];
+  const q = productLineRatesStatement(productLineCodes);
+  const { rows } = await db.query(q.sql, q.values);
   return rows.map((row) => Object.freeze({
     productLineCode: String(row.product_line_code), productName: String(row.product_name),
     dailyTokenRate: Number(row.daily_token_rate),
