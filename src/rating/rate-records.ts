@@ -119,12 +119,8 @@ export function rateRecords(
   return Object.freeze([...rateRecordsInInputOrder(records, context, options)].sort(compareById));
 }
 
-/**
- * `rateRecords`, with `charges[i]` the charge of `records[i]` instead of sorted by id: for callers
- * that rate millions of records and write the charges back by position (ingestion, the seed),
- * to whom a sort by id is a cost without a use (a third of the time at a million records).
- */
-export function rateRecordsInInputOrder(
+/** `rateRecords`, with `charges[i]` the charge of `records[i]` instead of sorted by id. */
+function rateRecordsInInputOrder(
   records: readonly RatingSession[],
   context: RatingContext,
   options: Partial<RatingOptions> = {},

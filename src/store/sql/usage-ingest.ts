@@ -2,7 +2,6 @@ import type {
   AffectedContractYear, ChargesFrom, ContractYearDefinition, DenialInput, Product, StagedField, StagedLayout, StagedType, StagedUsageBatch,
   UsageBatchWriter, UsageReferences,
 } from '../contract/index.js';
-import { DENIAL_COLUMNS, DENIALS_PER_STATEMENT, denialValueRows } from '../denial-sql.js';
 import { USAGE_REFERENCE_CTES } from '../usage-reference-sql.js';
 import { zonelessUtc, type Db, type SqlDialect } from './dialect.js';
 import {
@@ -106,6 +105,23 @@ export async function dropIngestTables(db: Db): Promise<void> {
 }
 
 const count = (value: unknown) => Number(value ?? 0);
+
+/** The columns of license_denials a batch writes, and how many denials one insert statement takes. */
+const DENIAL_COLUMNS = [
+  'id', 'contract_number', 'team_id', 'license_server_name', 'license_server_tz_offset', 'product_feature_code', 'product_line_code',
+  'product_version', 'product_name', 'user_name', 'machine_name', 'licenses', 'denied_at', 'usage_date', 'contract_year', 'reason',
+  'reason_code', 'processed_at',
+] as const;
+const DENIALS_PER_STATEMENT = 200;
+
+/** The `values` rows of an insert of `count` denials, in DENIAL_COLUMNS order, the timestamps and date cast. */
+function denialValueRows(rows: number): string {
+  const width = DENIAL_COLUMNS.length;
+  return Array.from({ length: rows }, (_, i) => `(${DENIAL_COLUMNS.map((column, j) => {
+    const p = `$${i * width + j + 1}`;
+    return column === 'denied_at' || column === 'processed_at' ? `cast(${p} as timestamp)` : column === 'usage_date' ? `cast(${p} as date)` : p;
+  }).join(', ')})`).join(', ');
+}
 
 /** The steps of src/ingest's algorithm over a batch staged as `ingest_staging`, in SQL written once. */
 export class SqlStagedBatch implements StagedUsageBatch {
@@ -286,8 +302,7 @@ export class SqlStagedBatch implements StagedUsageBatch {
     const at = (epochMs: number) => zonelessUtc(new Date(epochMs));
     for (let start = 0; start < denials.length; start += DENIALS_PER_STATEMENT) {
       const chunk = denials.slice(start, start + DENIALS_PER_STATEMENT);
-      const rows = denialValueRows(chunk.length, (p, type) => `cast(${p} as ${type})`);
-      await db.query(`insert into license_denials (${DENIAL_COLUMNS.join(', ')}) values ${rows} on conflict (id) do nothing`,
+      await db.query(`insert into license_denials (${DENIAL_COLUMNS.join(', ')}) values ${denialValueRows(chunk.length)} on conflict (id) do nothing`,
         chunk.flatMap((d) => [d.id, d.contractNumber, d.teamId, d.licenseServerName, d.licenseServerTzOffset, d.productFeatureCode, d.productLineCode,
           d.productVersion, d.productName, d.userName, d.machineName, d.licenses, at(d.deniedAt), d.usageDate, d.contractYear, d.reason,
           d.reasonCode, at(Date.parse(processedAt))]));
