@@ -42,7 +42,7 @@ const ENUM_VALUES = new Map(INPUT_COLUMNS.filter((c) => c.enumValues).map((c) =>
 ]));
 
 // A row's values live in an array indexed by column: this is the hot path of ingestion, and a Map
-// and three closures per row made it twice as slow (20 µs against 9 µs a row, 100k sessions).
+// and three closures per row made it twice as slow (docs/measurements.md).
 const SLOT = new Map(INPUT_COLUMNS.map((c, k) => [c.name, k]));
 const slot = (name: string): number => SLOT.get(name) as number;
 const S = {
@@ -346,8 +346,9 @@ function buildRecord(
 }
 
 /**
- * The offsets found valid so far: a batch has a few, each on many records (its regular expression
- * cost 0.3 µs a record). At most the 1,682 valid ones (up to ±14:00) are ever held.
+ * The offsets found valid so far: a batch has a few, each on many records, so the regular
+ * expression runs once per offset, not per record. At most the 1,682 valid ones (up to ±14:00)
+ * are ever held.
  */
 const VALID_OFFSETS = new Set<string>();
 
@@ -429,8 +430,8 @@ function contentText(category: UsageCategory, source: string, usageType: string 
 }
 
 /**
- * SHA-256 of a text, hex. `crypto.hash` (Node 20.12+) is the one-shot form: a third of the time of
- * createHash…digest here, where it runs once a record (0.5 s per million, measured).
+ * SHA-256 of a text, hex. `crypto.hash` (Node 20.12+) is the one-shot form, a third of the time of
+ * createHash…digest; it runs once a record.
  */
 const sha256Hex: (text: string) => string = typeof crypto.hash === 'function'
   ? (text) => crypto.hash('sha256', text, 'hex')

@@ -62,9 +62,9 @@ export function validateSegment(segment: NdjsonSegment, validator: RecordValidat
 }
 
 /**
- * Staged lines written as UTF-8 as they come, into one growing buffer, a few dozen at a time (a
- * call to encode each line cost 0.6 µs a record): each line's text is garbage soon, where a text
- * of the whole segment kept every line alive to its end.
+ * Staged lines written as UTF-8 as they come, into one growing buffer, a few dozen at a time (not
+ * one encode call per line): each line's text is garbage soon, where a text of the whole segment
+ * kept every line alive to its end.
  */
 class StagedBytes {
   /** Made at the first write: a segment that stages nothing (a bad batch) allocates nothing. */

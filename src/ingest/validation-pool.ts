@@ -7,8 +7,8 @@ import { validateSegment, type SegmentResult } from './validate-segment.js';
 
 /**
  * Validation workers for a batch: up to this many, never more than the machine's cores. Parsing,
- * checking and writing the staging text of a record costs ~16 µs of CPU, nearly all of a batch's
- * time in this thread before (1M records: 25 s of 46).
+ * checking and writing the staging text of records was most of a batch's time in the request's
+ * thread (docs/measurements.md).
  */
 export const DEFAULT_VALIDATION_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
 

@@ -189,8 +189,8 @@ function compareById(a: RatedCharge, b: RatedCharge): number {
 /**
  * The records in the rating order (usage time, then id). A least-significant-digit radix sort of
  * the times (16-bit digits over typed arrays), then a comparison sort of each run of equal times
- * by id: at a million records a comparison sort of the objects took 5.7 s of CPU and this 0.1 s,
- * since equal times are rare. Spans beyond 2^48 ms (8,900 years) fall back to the plain sort.
+ * by id, far cheaper than a comparison sort of the objects since equal times are rare
+ * (docs/measurements.md). Spans beyond 2^48 ms (8,900 years) fall back to the plain sort.
  */
 function sortInRatingOrder(prepared: readonly PreparedRecord[]): PreparedRecord[] {
   const n = prepared.length;

@@ -5,11 +5,10 @@ type Indexed = Pick<Job, 'id' | 'ownerUserId' | 'idempotencyKey' | 'requestHash'
 /**
  * The ids of the jobs of each owner by idempotency key and by request hash, kept in memory by the
  * DuckDB store. Every query submission looks a job up by one of them, and on DuckDB that was a
- * scan of the whole `jobs` table (3 ms a submission measured at 10M records, and growing with the
- * 30 days of jobs kept). Only this process writes the file (DuckDB: one writer process), so ids
- * loaded once and added on every insert are every candidate there is; a candidate is then read by
- * primary key and checked against the row, so an entry whose job was deleted costs a read, never
- * a wrong answer.
+ * scan of the whole `jobs` table, growing with the 30 days of jobs kept (docs/measurements.md).
+ * Only this process writes the file (DuckDB: one writer process), so ids loaded once and added on
+ * every insert are every candidate there is; a candidate is then read by primary key and checked
+ * against the row, so an entry whose job was deleted costs a read, never a wrong answer.
  */
 export class JobLookups {
   readonly #ids = new Map<string, Set<string>>();
