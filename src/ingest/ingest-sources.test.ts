@@ -161,3 +161,103 @@ test('a line that should be an event but cannot be read refuses the batch, namin
   assert.deepEqual(await sessions(store), []);
   assert.deepEqual(await denials(store), []);
 });
+
+/** The stored sessions with what the log says of them: minutes, licences, how each ended. */
+function marked(store: Store): Promise<string[]> {
+  return rows(store, `select user_name, machine_name, product_line_code, ${iso(store, 'session_start')}, ${iso(store, 'session_end')},
+    usage_minutes, licenses, session_ended_by, charge_category, tokens_consumed from usage_records`);
+}
+
+test('each session stores its licences, (n licenses) or 1, and how it ended', async (t) => {
+  const store = await openFixtureStore(t);
+  await ingestFlexlmLog(store, [source('debug.log', log(
+    START('3/3/2025'),
+    OUT(' 8:00:00', ACD, 'ann@WS-31', '  (2 licenses)'),
+    OUT(' 8:30:00', RVT, 'bob@WS-33'),
+    OUT(' 8:40:00', RVT, 'cy@WS-40'),
+    IN(' 9:00:00', RVT, 'bob@WS-33', '  (INACTIVE)'),
+    IN(' 9:30:00', ACD, 'ann@WS-31', '  (2 licenses)'),
+    '10:00:00 (adskflex) EXITING DUE TO SIGNAL 15',
+    START('3/3/2025', '10:30:00'),
+    OUT('11:00:00', ACD, 'lee@WS-22'),
+    ' 11:15:00 (adskflex) TIMESTAMP 3/3/2025',
+  ))], OPTIONS);
+  assert.deepEqual(await marked(store), [
+    'ann WS-31 ACD 2025-03-03T13:00:00Z 2025-03-03T14:30:00Z 90 2 checkin N/A 0',
+    'bob WS-33 RVT 2025-03-03T13:30:00Z 2025-03-03T14:00:00Z 30 1 inactive N/A 0',
+    'cy WS-40 RVT 2025-03-03T13:40:00Z 2025-03-03T15:00:00Z 80 1 server-stop N/A 0',
+    'lee WS-22 ACD 2025-03-03T16:00:00Z 2025-03-03T16:15:00Z 15 1 log-end N/A 0',
+  ]);
+});
+
+// Rotated logs of one server: the first half leaves ann's, bob's and kim's second checkouts open
+// at its last line (10:00); the second half holds ann's and bob's check-ins (ann's first, before
+// any checkout of its own), and ends with kim's still open; the other second half starts with a
+// restart (lmgrd started again, no stop line), which ends everything open before it at 10:00.
+const ROTATED_1 = log(
+  START('3/3/2025'),
+  OUT(' 8:00:00', ACD, 'ann@WS-31'),
+  OUT(' 8:10:00', RVT, 'bob@WS-33', '  (2 licenses)'),
+  OUT(' 8:20:00', ACD, 'kim@WS-20'),
+  IN(' 9:00:00', ACD, 'kim@WS-20'),
+  OUT(' 9:30:00', ACD, 'kim@WS-20'),
+  '10:00:00 (lmgrd) TIMESTAMP 3/3/2025',
+);
+const ROTATED_2 = log(
+  '10:05:00 (lmgrd) TIMESTAMP 3/3/2025',
+  IN('10:30:00', ACD, 'ann@WS-31', '  (INACTIVE)'),
+  OUT('10:45:00', RVT, 'lee@WS-22'),
+  IN('11:00:00', RVT, 'bob@WS-33', '  (2 licenses)'),
+  IN('11:10:00', RVT, 'lee@WS-22'),
+  '12:00:00 (lmgrd) TIMESTAMP 3/3/2025',
+);
+const ROTATED_2_RESTART = log(
+  START('3/3/2025', '10:05:00'),
+  IN('10:30:00', ACD, 'ann@WS-31'),
+  OUT('10:45:00', RVT, 'lee@WS-22'),
+  '12:00:00 (lmgrd) TIMESTAMP 3/3/2025',
+);
+
+for (const backend of ['duckdb', 'postgres'] as const) {
+  test(`${backend}: rotated logs imported as separate batches, in either order and again, store what one batch of both stores`, async (t) => {
+    for (const [name, second] of [['rotation', ROTATED_2], ['rotation at a restart', ROTATED_2_RESTART]] as const) {
+      const a = source('debug.log.1', ROTATED_1);
+      const b = source('debug.log', second);
+      const together = await openFixtureStore(t, backend);
+      await ingestFlexlmLog(together, [b, a], OPTIONS);
+      const expected = await marked(together);
+      for (const order of [[a, b], [b, a]]) {
+        const store = await openFixtureStore(t, backend);
+        const [firstBatch, secondBatch] = order as [LogSource, LogSource];
+        await ingestFlexlmLog(store, [firstBatch], OPTIONS);
+        const summary = await ingestFlexlmLog(store, [secondBatch], OPTIONS);
+        const label = `${name}, ${firstBatch.name} then ${secondBatch.name}`;
+        assert.deepEqual(await marked(store), expected, label);
+        // The batch holding the later log revises the sessions the earlier one left open; the other way round, none is stored open.
+        assert.equal(summary.revised, firstBatch === a ? 3 : 0, label);
+        for (const again of [a, b, a]) {
+          const repeated = await ingestFlexlmLog(store, [again], OPTIONS);
+          assert.deepEqual([repeated.inserted, repeated.revised], [0, 0], `${label}, ${again.name} again`);
+          assert.deepEqual(await marked(store), expected, `${label}, ${again.name} again`);
+        }
+      }
+      if (name === 'rotation') {
+        assert.deepEqual(expected, [
+          'ann WS-31 ACD 2025-03-03T13:00:00Z 2025-03-03T15:30:00Z 150 1 inactive N/A 0',
+          'bob WS-33 RVT 2025-03-03T13:10:00Z 2025-03-03T16:00:00Z 170 2 checkin N/A 0',
+          'kim WS-20 ACD 2025-03-03T13:20:00Z 2025-03-03T14:00:00Z 40 1 checkin N/A 0',
+          'kim WS-20 ACD 2025-03-03T14:30:00Z 2025-03-03T17:00:00Z 150 1 log-end N/A 0',
+          'lee WS-22 RVT 2025-03-03T15:45:00Z 2025-03-03T16:10:00Z 25 1 checkin N/A 0',
+        ]);
+      } else {
+        assert.deepEqual(expected, [
+          'ann WS-31 ACD 2025-03-03T13:00:00Z 2025-03-03T15:00:00Z 120 1 server-stop N/A 0',
+          'bob WS-33 RVT 2025-03-03T13:10:00Z 2025-03-03T15:00:00Z 110 2 server-stop N/A 0',
+          'kim WS-20 ACD 2025-03-03T13:20:00Z 2025-03-03T14:00:00Z 40 1 checkin N/A 0',
+          'kim WS-20 ACD 2025-03-03T14:30:00Z 2025-03-03T15:00:00Z 30 1 server-stop N/A 0',
+          'lee WS-22 RVT 2025-03-03T15:45:00Z 2025-03-03T17:00:00Z 75 1 log-end N/A 0',
+        ]);
+      }
+    }
+  });
+}

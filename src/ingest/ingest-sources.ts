@@ -1,12 +1,13 @@
 import { AppError } from '../errors.js';
 import { localDay, parseOffsetMinutes } from '../rating/index.js';
 import type {
-  ChargesFrom, DenialInput, GivenCharge, Product, Store, UsageIngestSummary, UsageRecordInput, UsageReferences,
+  ChargesFrom, DenialInput, FlexlmLogState, GivenCharge, PendingCheckin, Product, SessionMark, Store, UsageIngestSummary, UsageRecordInput,
+  UsageReferences,
 } from '../store/index.js';
 import { ingestRecords } from './apply-batch.js';
 import { BatchProblems, recordChunks } from './ingest-usage.js';
 import type { UsageBody } from './ndjson-segments.js';
-import { FlexlmLogReader, type FlexlmDenial, type FlexlmSummary, type LogSource } from './sources/flexlm-log.js';
+import { FlexlmLogReader, type FlexlmDenial, type FlexlmSession, type FlexlmSummary, type LogSource, type SessionEnd } from './sources/flexlm-log.js';
 import { flexlmSessionValues, indexFeatureCodes } from './sources/flexlm-records.js';
 import type { SourceProblem } from './sources/source-items.js';
 import { readTokenflexExport, type PreRatedCharge } from './sources/tokenflex-export.js';
@@ -95,6 +96,11 @@ export interface FlexlmImportOptions {
 
 /** What a FlexNet import says besides the usage summary. */
 export interface FlexlmImportSummary extends UsageIngestSummary {
+  /**
+   * Sessions an earlier batch stored as still open at its log's end (`log-end`) whose end this
+   * batch moved: their check-in, the server's stop, or a later end of the log (docs/sources.md).
+   */
+  readonly revised: number;
   readonly log: FlexlmSummary;
 }
 
@@ -118,7 +124,22 @@ export async function ingestFlexlmLog(store: Store, sources: readonly LogSource[
     const key = `${product.productLineCode}\u0000${product.version}`;
     if (!productNames.has(key)) productNames.set(key, product.productName);
   }
-  const reader = new FlexlmLogReader({ server: options.server, offsetMinutes, lookupFeature: indexFeatureCodes(references.products as Product[]) });
+  // Rotated logs imported as separate batches (docs/sources.md): the sessions an earlier batch left
+  // open at its log's end are carried into this one, and the check-ins and log spans of later logs
+  // finish the sessions this one leaves open.
+  const state = await store.loadFlexlmLogState(options.contractNumber, options.server);
+  const carried = new Map(state.provisional.map((p) => [p.id, p]));
+  const reader = new FlexlmLogReader({
+    server: options.server, offsetMinutes, lookupFeature: indexFeatureCodes(references.products as Product[]),
+    carried: state.provisional.map((p) => ({
+      id: p.id, feature: p.feature, product: { productLineCode: p.productLineCode, version: p.productVersion }, user: p.userName,
+      host: p.host, licenses: p.licenses, start: p.sessionStart, end: p.sessionEnd,
+    })),
+  });
+  const later = new LaterLogs(state);
+  const marks: SessionMark[] = [];
+  const pending: PendingCheckin[] = [];
+  let revised = 0;
   const validator = new RecordValidator(references, { contractNumber: options.contractNumber });
   const problems = new BatchProblems();
   const denials: DenialInput[] = [];
@@ -133,7 +154,11 @@ export async function ingestFlexlmLog(store: Store, sources: readonly LogSource[
           return undefined;
         case 'session': {
           sequence++;
-          const result = validator.validate({ line: item.line, values: flexlmSessionValues(item, recordOptions), fromCsv: false });
+          const session = item.endedBy === 'log-end' ? later.finish(item) : item;
+          const before = carried.get(session.id);
+          if (before && (before.sessionEnd !== session.end || session.endedBy !== 'log-end')) revised++;
+          marks.push({ id: session.id, sessionEnd: session.end, endedBy: session.endedBy, licenses: session.licenses });
+          const result = validator.validate({ line: session.line, values: flexlmSessionValues(session, recordOptions), fromCsv: false });
           if (!result.ok) problems.add(result.problems.map((p) => ({ ...p, file: item.file })));
           else if (problems.count === 0) return { ...result.record, line: sequence };
           return undefined;
@@ -145,7 +170,8 @@ export async function ingestFlexlmLog(store: Store, sources: readonly LogSource[
           return undefined;
         }
         case 'unmatched-checkin':
-          // Counted in the summary; finishing a stored `log-end` session with it is not done yet (docs/sources.md).
+          // Before any stop or restart: its checkout may be in a log of a batch still to come.
+          if (item.atLogStart) pending.push({ id: item.id, feature: item.feature, userName: item.userName, host: item.host, at: item.at, inactive: item.inactive });
           return undefined;
       }
     },
@@ -163,7 +189,78 @@ export async function ingestFlexlmLog(store: Store, sources: readonly LogSource[
     },
   });
   const summary = await ingestRecords(store, records, { dryRun: options.dryRun, denials: () => denials });
-  return Object.freeze({ ...summary, log: reader.summary() });
+  if (!options.dryRun) {
+    // After the batch's own transaction: repeated, it sets the same marks (a batch imported again repairs them).
+    await store.applyFlexlmLog({
+      contractNumber: options.contractNumber, server: options.server, marks, pending, consumed: later.consumed(),
+      spans: reader.spans(),
+    });
+  }
+  return Object.freeze({ ...summary, revised, log: reader.summary() });
+}
+
+/**
+ * The logs of earlier batches that come after this one's (their spans and the check-ins at their
+ * start still waiting for a checkout): a session this batch leaves open at its end is finished as
+ * one batch of all the logs would finish it: by the first such check-in of its feature, user and
+ * host in the log that continues this one (before that log's first stop or restart), else by that
+ * stop or restart, else it stays open through that log to its end, and on to the next.
+ */
+class LaterLogs {
+  readonly #spans: FlexlmLogState['spans'];
+  /** Pending check-ins by feature, user and host, in time order; taken ones are removed. */
+  readonly #pending = new Map<string, PendingCheckin[]>();
+  readonly #consumed: string[] = [];
+
+  constructor(state: FlexlmLogState) {
+    this.#spans = state.spans;
+    for (const checkin of state.pending) {
+      const key = sessionKey(checkin.feature, checkin.userName, checkin.host);
+      const list = this.#pending.get(key);
+      if (list) list.push(checkin);
+      else this.#pending.set(key, [checkin]);
+    }
+  }
+
+  finish(session: FlexlmSession): FlexlmSession {
+    let end = session.end;
+    let endedBy: SessionEnd = 'log-end';
+    const queue = this.#pending.get(sessionKey(session.feature, session.userName, session.host));
+    for (let span = this.#next(end); span; span = this.#next(end)) {
+      const until = span.break === null ? span.lastAt : span.breakAt ?? span.firstAt;
+      const k = queue?.findIndex((c) => c.at >= span.firstAt && c.at <= until && c.at >= session.start) ?? -1;
+      if (queue && k >= 0) {
+        const [checkin] = queue.splice(k, 1) as [PendingCheckin];
+        this.#consumed.push(checkin.id);
+        end = checkin.at;
+        endedBy = checkin.inactive ? 'inactive' : 'checkin';
+        break;
+      }
+      if (span.break !== null) {
+        end = span.breakAt ?? end;
+        endedBy = 'server-stop';
+        break;
+      }
+      if (span.lastAt <= end) break;
+      end = span.lastAt;
+    }
+    return end === session.end && endedBy === session.endedBy ? session : { ...session, end, endedBy };
+  }
+
+  consumed(): readonly string[] {
+    return this.#consumed;
+  }
+
+  /** The earliest log of an earlier batch that starts at or after `at`: the one that continues a log ending there. */
+  #next(at: number): FlexlmLogState['spans'][number] | undefined {
+    let found: FlexlmLogState['spans'][number] | undefined;
+    for (const span of this.#spans) if (span.firstAt >= at && (!found || span.firstAt < found.firstAt)) found = span;
+    return found;
+  }
+}
+
+function sessionKey(feature: string, user: string, host: string): string {
+  return `${feature}\u0000${user}\u0000${host}`;
 }
 
 type ContractReference = UsageReferences['contracts'][number];

@@ -40,7 +40,7 @@ type Problem = { readonly file?: string; readonly line: number; readonly field: 
 
 /** One file's outcome: its summary, or why the batch was refused (with the listed problems). */
 type FileOutcome =
-  | { readonly ok: true; readonly summary: UsageIngestSummary & { readonly log?: FlexlmSummary } }
+  | { readonly ok: true; readonly summary: UsageIngestSummary & { readonly log?: FlexlmSummary; readonly revised?: number } }
   | { readonly ok: false; readonly message: string; readonly problems: readonly Problem[] };
 
 const FORMATS_BY_EXTENSION: Readonly<Record<string, UsageFormat>> = { '.csv': 'csv', '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.json': 'ndjson' };
@@ -156,7 +156,7 @@ function flexlmOptions(options: ImportCommandOptions): FlexlmImportOptions {
   };
 }
 
-async function refusedAsOutcome(run: () => Promise<UsageIngestSummary & { readonly log?: FlexlmSummary }>): Promise<FileOutcome> {
+async function refusedAsOutcome(run: () => Promise<UsageIngestSummary & { readonly log?: FlexlmSummary; readonly revised?: number }>): Promise<FileOutcome> {
   try {
     return { ok: true, summary: await run() };
   } catch (error) {
@@ -273,7 +273,7 @@ class Progress {
       return;
     }
     this.output.summary(describeImport(name, outcome.summary, seconds));
-    if (outcome.summary.log) this.output.summary(describeLog(outcome.summary.log, outcome.summary.dryRun));
+    if (outcome.summary.log) this.output.summary(describeLog(outcome.summary.log, outcome.summary.dryRun, outcome.summary.revised ?? 0));
   }
 }
 
@@ -301,12 +301,13 @@ export function describeImport(name: string, s: Pick<UsageIngestSummary, 'record
 }
 
 /** What a FlexNet log held, in a few lines: sessions and how they ended, denials, what was not stored. */
-function describeLog(log: FlexlmSummary, dryRun: boolean): string {
+function describeLog(log: FlexlmSummary, dryRun: boolean, revised: number): string {
   const ended = Object.entries(log.sessionsEndedBy).filter(([, n]) => n > 0).map(([how, n]) => `${n} ${how}`).join(', ');
   const lines = [`${count(log.lines, 'log line')}: ${count(log.sessions, 'session')}${ended ? ` (${ended})` : ''}, ${count(log.denials, 'denial')}` +
-    `${log.unmatchedCheckins > 0 ? `, ${count(log.unmatchedCheckins, 'check-in')} without a checkout (not stored)` : ''}` +
+    `${log.unmatchedCheckins > 0 ? `, ${count(log.unmatchedCheckins, 'check-in')} without a checkout (kept for the log that holds it)` : ''}` +
     `${log.unsupportedLines > 0 ? `, ${count(log.unsupportedLines, 'UNSUPPORTED line')} (not denials)` : ''}` +
-    `${log.foreignLines > 0 ? `, ${count(log.foreignLines, 'line')} that are not debug-log lines (skipped)` : ''}`];
+    `${log.foreignLines > 0 ? `, ${count(log.foreignLines, 'line')} that are not debug-log lines (skipped)` : ''}` +
+    `${revised > 0 ? `; ${count(revised, 'session')} of an earlier log${dryRun ? ' would be' : ''} finished` : ''}`];
   if (log.unknownFeatures.length > 0) {
     lines.push(`features no product has (${count(log.unknownFeatureLines, 'line')}${dryRun ? '' : ', so nothing was written'}; add the products with these feature codes first):`);
     for (const f of log.unknownFeatures) lines.push(`  ${f.feature}: ${count(f.lines, 'line')}, first ${f.file} line ${f.firstLine}${f.looksLike ? ` (looks like ${f.looksLike})` : ''}`);

@@ -178,8 +178,8 @@ test('a stop closes the open checkouts at its line; a restart without one closes
   ]);
   // The IN after the crash has no OUT since the restart, and cannot belong to an earlier log.
   assert.deepEqual(checkins, [{
-    kind: 'unmatched-checkin', server: SERVER, feature: ACD, userName: 'jdoe', host: 'NYC-WS-014', at: Date.parse('2025-03-04T20:05:00Z'),
-    atLogStart: false, file: 'debug.log', line: 13,
+    kind: 'unmatched-checkin', id: recordId('I', SERVER, ACD, 'jdoe', 'NYC-WS-014', '2025-03-04T15:05:00', 0), server: SERVER, feature: ACD,
+    userName: 'jdoe', host: 'NYC-WS-014', at: Date.parse('2025-03-04T20:05:00Z'), inactive: false, atLogStart: false, file: 'debug.log', line: 13,
   }]);
   assert.deepEqual(summary.sessionsEndedBy, { checkin: 1, inactive: 0, 'server-stop': 3, 'log-end': 1 });
 });
@@ -291,8 +291,8 @@ test('the halves read apart: the cut session ends provisionally at the first hal
     'jdoe@NYC-WS-014 ACD 2023 ×1 2025-03-03T13:02:11Z → 2025-03-03T16:59:59Z log-end (debug.log.1:2 → debug.log.1:end)',
   ]);
   assert.deepEqual(second.checkins, [{
-    kind: 'unmatched-checkin', server: SERVER, feature: ACD, userName: 'jdoe', host: 'NYC-WS-014', at: Date.parse('2025-03-03T18:30:00Z'),
-    atLogStart: true, file: 'debug.log', line: 2,
+    kind: 'unmatched-checkin', id: recordId('I', SERVER, ACD, 'jdoe', 'NYC-WS-014', '2025-03-03T13:30:00', 0), server: SERVER, feature: ACD,
+    userName: 'jdoe', host: 'NYC-WS-014', at: Date.parse('2025-03-03T18:30:00Z'), inactive: false, atLogStart: true, file: 'debug.log', line: 2,
   }]);
   // Every id of the halves read apart is an id of the halves read together, and the other way round.
   const ids = (r: Read) => [...new Set(r.sessions.map((s) => s.id))].sort();

@@ -20,6 +20,26 @@ export interface FlexlmReadOptions {
   readonly lookupFeature: FeatureLookup;
   /** The vendor daemon whose events are read; Autodesk's is `adskflex`. */
   readonly vendor?: string;
+  /**
+   * Sessions an earlier batch stored as still open at its log's end (`log-end`): the checkouts
+   * open before the first file, as if that log had been read first. A first file that starts
+   * after their end continues them (its check-ins close them, its stop cuts them, its end is
+   * theirs); one that starts before leaves them as they are (they are not handed on then).
+   */
+  readonly carried?: readonly CarriedCheckout[];
+}
+
+/** A checkout an earlier batch left open at its log's end (epoch ms, UTC). */
+export interface CarriedCheckout {
+  readonly id: string;
+  readonly feature: string;
+  readonly product: FeatureProduct;
+  readonly user: string;
+  readonly host: string;
+  readonly licenses: number;
+  readonly start: number;
+  /** Where the earlier batch ended it: the last line of its log. */
+  readonly end: number;
 }
 
 /** A file (or upload) of a log; `open` may be called twice: once to find where it starts in time. */
@@ -85,14 +105,30 @@ export interface FlexlmDenial {
  */
 export interface FlexlmUnmatchedCheckin {
   readonly kind: 'unmatched-checkin';
+  /** From server, feature, user, host and the check-in's time as the log writes it, as a record's id. */
+  readonly id: string;
   readonly server: string;
   readonly feature: string;
   readonly userName: string;
   readonly host: string;
   readonly at: number;
+  /** `IN: … (INACTIVE)`: the server took the licence back. */
+  readonly inactive: boolean;
   readonly atLogStart: boolean;
   readonly file: string;
   readonly line: number;
+}
+
+/**
+ * Where a file lies in time (epoch ms, UTC) and its first stop or restart: `'stop'` ends what was
+ * open before it at `breakAt`, `'restart'` at the last line before it (`breakAt`; null when the
+ * restart is the file's first dated line: the end of the log before).
+ */
+export interface FileSpan {
+  readonly firstAt: number;
+  readonly lastAt: number;
+  readonly break: 'stop' | 'restart' | null;
+  readonly breakAt: number | null;
 }
 
 export type FlexlmItem = FlexlmSession | FlexlmDenial | FlexlmUnmatchedCheckin | SourceProblem;
@@ -154,6 +190,8 @@ interface OpenCheckout {
   readonly startLocal: number;
   readonly file: string;
   readonly line: number;
+  /** A checkout of an earlier batch (`carried`): the local time it was ended at there. */
+  readonly carriedEndLocal?: number;
 }
 
 type DatedLine = Exclude<FlexlmLine, { kind: 'blank' } | { kind: 'foreign' }>;
@@ -174,6 +212,9 @@ interface FileState {
    */
   pending: { readonly line: number; readonly parsed: DatedLine }[];
   undatable: boolean;
+  /** The file's first stop or restart, and where it ends what was open before it (local time). */
+  breakKind: 'stop' | 'restart' | null;
+  breakLocal: number | null;
 }
 
 /**
@@ -229,6 +270,7 @@ export class FlexlmLogReader {
 
   // What the summary reports.
   readonly #files: FlexlmSummary['files'][number][] = [];
+  readonly #spans: FileSpan[] = [];
   #lines = 0;
   #sessions = 0;
   readonly #endedBy: Record<SessionEnd, number> = { checkin: 0, inactive: 0, 'server-stop': 0, 'log-end': 0 };
@@ -246,6 +288,19 @@ export class FlexlmLogReader {
     this.#offsetMs = options.offsetMinutes * 60_000;
     this.#lookup = options.lookupFeature;
     this.#vendor = options.vendor ?? 'adskflex';
+    for (const carried of options.carried ?? []) {
+      const endLocal = carried.end + this.#offsetMs;
+      this.#addOpen({
+        id: carried.id, feature: carried.feature, product: carried.product, user: carried.user, host: carried.host,
+        licenses: carried.licenses, startLocal: carried.start + this.#offsetMs, file: '', line: 0, carriedEndLocal: endLocal,
+      });
+      if (this.#lastAliveLocal === undefined || endLocal > this.#lastAliveLocal) this.#lastAliveLocal = endLocal;
+    }
+  }
+
+  /** Where each file read lies in time, and its first stop or restart (in the order read). */
+  spans(): readonly FileSpan[] {
+    return [...this.#spans];
   }
 
   /** The records of the logs, a chunk of a file at a time; `summary()` is complete once this is. */
@@ -323,7 +378,10 @@ export class FlexlmLogReader {
   }
 
   #beginFile(name: string): FileState {
-    return { name, lines: 0, logLines: 0, day: undefined, lastSeconds: 0, firstLocal: undefined, lastLocal: undefined, pending: [], undatable: false };
+    return {
+      name, lines: 0, logLines: 0, day: undefined, lastSeconds: 0, firstLocal: undefined, lastLocal: undefined, pending: [], undatable: false,
+      breakKind: null, breakLocal: null,
+    };
   }
 
   #readLine(file: FileState, text: string, line: number, out: FlexlmItem[]): void {
@@ -394,6 +452,7 @@ export class FlexlmLogReader {
   }
 
   #handle(file: FileState, line: number, parsed: DatedLine, local: number, out: FlexlmItem[]): void {
+    const firstOfFile = file.firstLocal === undefined;
     if (file.firstLocal === undefined) {
       file.firstLocal = local;
       // A file that starts before the previous one ended is another copy, not its continuation.
@@ -415,10 +474,18 @@ export class FlexlmLogReader {
         count(this.#unsupported, parsed.feature, file.name, line);
         break;
       case 'stop':
+        if (file.breakKind === null) {
+          file.breakKind = 'stop';
+          file.breakLocal = local;
+        }
         this.#closeAll(local, 'server-stop', file.name, line, out);
         this.#atRunStart = false;
         break;
       case 'start':
+        if (file.breakKind === null) {
+          file.breakKind = 'restart';
+          file.breakLocal = firstOfFile ? null : (this.#lastAliveLocal ?? null);
+        }
         this.#closeAll(this.#lastAliveLocal ?? local, 'server-stop', this.#lastAliveFile, this.#lastAliveLine, out);
         this.#atRunStart = false;
         break;
@@ -447,13 +514,17 @@ export class FlexlmLogReader {
       id: this.#recordId('S', event, local), feature: event.feature, product, user: event.user, host: event.host,
       licenses: event.licenses, startLocal: local, file: file.name, line,
     };
-    let byUser = this.#open.get(event.feature);
-    if (!byUser) this.#open.set(event.feature, byUser = new Map());
-    let byHost = byUser.get(event.user);
-    if (!byHost) byUser.set(event.user, byHost = new Map());
-    const queue = byHost.get(event.host);
+    this.#addOpen(checkout);
+  }
+
+  #addOpen(checkout: OpenCheckout): void {
+    let byUser = this.#open.get(checkout.feature);
+    if (!byUser) this.#open.set(checkout.feature, byUser = new Map());
+    let byHost = byUser.get(checkout.user);
+    if (!byHost) byUser.set(checkout.user, byHost = new Map());
+    const queue = byHost.get(checkout.host);
     if (queue) queue.push(checkout);
-    else byHost.set(event.host, [checkout]);
+    else byHost.set(checkout.host, [checkout]);
     this.#openCount++;
   }
 
@@ -477,8 +548,8 @@ export class FlexlmLogReader {
     }
     this.#unmatched++;
     out.push({
-      kind: 'unmatched-checkin', server: this.#server, feature: event.feature, userName: event.user, host: event.host,
-      at: local - this.#offsetMs, atLogStart: this.#atRunStart, file: file.name, line,
+      kind: 'unmatched-checkin', id: this.#recordId('I', event, local), server: this.#server, feature: event.feature, userName: event.user,
+      host: event.host, at: local - this.#offsetMs, inactive: event.inactive, atLogStart: this.#atRunStart, file: file.name, line,
     });
   }
 
@@ -516,6 +587,8 @@ export class FlexlmLogReader {
   }
 
   #close(checkout: OpenCheckout, endLocal: number, endedBy: SessionEnd, endFile: string, endLine: number | null, out: FlexlmItem[]): void {
+    // A checkout of an earlier batch this one did not continue: stored as it is.
+    if (checkout.carriedEndLocal !== undefined && endedBy === 'log-end' && endLocal <= checkout.carriedEndLocal) return;
     const session: FlexlmSession = {
       kind: 'session', id: checkout.id, server: this.#server, feature: checkout.feature,
       productLineCode: checkout.product.productLineCode, productVersion: checkout.product.version,
@@ -547,6 +620,12 @@ export class FlexlmLogReader {
     this.#lines += file.lines;
     const iso = (local: number | undefined) => (local === undefined ? null : isoSeconds(local - this.#offsetMs));
     this.#files.push({ name: file.name, lines: file.lines, firstSeen: iso(file.firstLocal), lastSeen: iso(file.lastLocal) });
+    if (file.firstLocal !== undefined && file.lastLocal !== undefined) {
+      this.#spans.push({
+        firstAt: file.firstLocal - this.#offsetMs, lastAt: file.lastLocal - this.#offsetMs, break: file.breakKind,
+        breakAt: file.breakLocal === null ? null : file.breakLocal - this.#offsetMs,
+      });
+    }
   }
 
   /**
@@ -555,7 +634,7 @@ export class FlexlmLogReader {
    * feature by one user@host in the same second are two sessions). The local time rather than
    * UTC, so a log imported again with a corrected `--offset` keeps its ids.
    */
-  #recordId(kind: 'S' | 'D', event: FlexlmEventLine, local: number): string {
+  #recordId(kind: 'S' | 'D' | 'I', event: FlexlmEventLine, local: number): string {
     let rank = 0;
     if (local !== this.#ordinalLocal) {
       if (this.#ordinals.size > 0) this.#ordinals.clear();
@@ -589,7 +668,7 @@ export class FlexlmLogReader {
  * `flexlm-` and 32 hex digits of SHA-256 over the parts. Exported for the tests and the batch,
  * which must find the stored session a rotated log's check-in belongs to.
  */
-export function recordId(kind: 'S' | 'D', server: string, feature: string, user: string, host: string, localTime: string, rank: number): string {
+export function recordId(kind: 'S' | 'D' | 'I', server: string, feature: string, user: string, host: string, localTime: string, rank: number): string {
   const text = `${kind}\u0000${server}\u0000${feature}\u0000${user}\u0000${host}\u0000${localTime}${rank > 0 ? `\u0000${rank}` : ''}`;
   return `flexlm-${sha256Hex(text).slice(0, 32)}`;
 }

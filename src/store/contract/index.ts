@@ -17,6 +17,9 @@ export type {
   AdminStore, ChargesFrom, ContractDefinition, ContractPatch, ContractYearDefinition, DeleteOutcome, NewProduct, NewTeam, OAuthClientPatch, Page, PageRequest, PersonalDataPolicy, Product, ProductDetail, ProductPatch, Subscription, SubscriptionFilter, SubscriptionPatch, TeamDetail, TeamPatch, UserPatch,
 } from './admin.js';
 export type {
+  FlexlmLogState, FlexlmLogStore, FlexlmLogWrite, LogSpan, PendingCheckin, ProvisionalSession, SessionEndedBy, SessionMark,
+} from './flexlm.js';
+export type {
   AffectedContractYear, DenialInput, GivenCharge, StagedField, StagedLayout, StagedType, StagedUsageBatch, StagedUsageChunk, UsageBatchWriter,
   UsageIngestStore, UsageIngestSummary, UsageRecordInput, UsageReferences,
 } from './usage.js';

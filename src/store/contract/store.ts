@@ -12,6 +12,7 @@ import type { SeedOptions, SeedSummary } from '../../seed/index.js';
 import type { JobKind, JobState, JobStore } from './jobs.js';
 import type { OAuthStore } from './oauth.js';
 import type { AdminStore } from './admin.js';
+import type { FlexlmLogStore } from './flexlm.js';
 import type { UsageIngestStore } from './usage.js';
 
 export interface User {
@@ -114,7 +115,7 @@ export interface JobStateCount {
   readonly count: number;
 }
 
-export interface Store extends JobStore, OAuthStore, AdminStore, UsageIngestStore, AnalyticsStore {
+export interface Store extends JobStore, OAuthStore, AdminStore, UsageIngestStore, FlexlmLogStore, AnalyticsStore {
   readonly backend: 'duckdb' | 'postgres';
   /** Applies pending migrations; safe to call concurrently from several processes. */
   migrate(): Promise<MigrationReport>;

@@ -6,7 +6,7 @@ import {
   type PageRequest, type ProductDetail, type ProductPatch, type Subscription, type SubscriptionFilter, type SubscriptionPatch,
   type Team, type TeamDetail, type TeamPatch, type User, type UserPatch,
   type ContractDetail, type ExportSchedule, type LastUsage, type PersonalDataPolicy, type UsageSummaryFilter, type UsageSummaryRow,
-  type UsageReferences, type UsageValueColumn,
+  type UsageReferences, type UsageValueColumn, type FlexlmLogState, type FlexlmLogWrite,
 } from '../contract/index.js';
 import type { Db } from './dialect.js';
 import { SqlOAuthStore } from './oauth-store.js';
@@ -16,6 +16,7 @@ import * as adminProductsSql from './admin-products.js';
 import * as adminSubscriptionsSql from './admin-subscriptions.js';
 import * as adminTeamsSql from './admin-teams.js';
 import * as adminUsersSql from './admin-users.js';
+import * as flexlmLogSql from './flexlm-log.js';
 import { selectContractDetail } from './contracts.js';
 import * as jobsSql from './jobs.js';
 import { selectPersonalDataPolicy } from './personal-data.js';
@@ -177,6 +178,16 @@ export abstract class SqlStore extends SqlOAuthStore {
 
   retryFailedJob(id: string): Promise<boolean> {
     return jobsSql.requeueFailedJob(this.db, id, new Date());
+  }
+
+  // --- FlexlmLogStore ------------------------------------------------------------------------
+
+  loadFlexlmLogState(contractNumber: string, server: string): Promise<FlexlmLogState> {
+    return flexlmLogSql.selectFlexlmLogState(this.db, contractNumber, server);
+  }
+
+  applyFlexlmLog(write: FlexlmLogWrite): Promise<void> {
+    return this.db.transaction((db) => flexlmLogSql.applyFlexlmLog(db, write));
   }
 
   // --- AnalyticsStore ------------------------------------------------------------------------

@@ -73,6 +73,11 @@ export const ingestUsageRoute = {
         dryRun: { type: 'boolean' },
         denials: { type: 'integer', description: 'source=flexlm: the DENIED lines read as denials.' },
         denialsInserted: { type: 'integer', description: 'source=flexlm: the denials stored (a dry run: that would be); the others were stored already.' },
+        revised: {
+          type: 'integer',
+          description: 'source=flexlm: sessions an earlier batch stored as still open at its log\'s end (sessionEndedBy log-end) whose end this batch moved: ' +
+            'their check-in, the server\'s stop, or a later end of the log (rotated logs imported as separate batches, docs/sources.md).',
+        },
         log: {
           type: 'object', additionalProperties: true,
           description: 'source=flexlm: what the log held: files, lines, sessions (sessionsEndedBy), denials, unmatchedCheckins, unknownFeatures ' +
