@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Store } from '../store/index.js';
 import { buildTestApp, openSeededStore } from '../../test/helpers/build-app.js';
 
@@ -81,3 +82,45 @@ function servedRoutes(tree: string): string[] {
   }
   return routes;
 }
+
+test('the usage query bodies say "at least one field or metric", and a query with neither still gets the planner\'s QUERY_INVALID', async (t) => {
+  const { app, tokenFor } = await buildTestApp(t, store);
+  const document = (await app.inject({ url: '/openapi.json' })).json() as {
+    paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: object }> } }>>;
+  };
+  const ajv = new Ajv2020({ strict: false });
+  const bodies = {
+    'post /insights/v1/usage-queries': {},
+    'post /tokenflex/v1/usage/{contract_number}/query': {},
+    'post /tokenflex/v1/export/{contract_number}/requests': {},
+    'post /tokenflex/v1/denials/{contract_number}/query': {},
+  };
+  for (const operation of Object.keys(bodies)) {
+    const [method, route] = operation.split(' ') as [string, string];
+    const schema = document.paths[route]?.[method]?.requestBody?.content['application/json']?.schema;
+    assert.ok(schema, `${operation} documents its body`);
+    const validate = ajv.compile(schema);
+    for (const empty of [{}, { fields: [] }, { metrics: [] }, { fields: [], metrics: [], where: "productName = 'x'" }]) {
+      assert.equal(validate(empty), false, `${operation}: ${JSON.stringify(empty)} breaks the documented schema`);
+    }
+    for (const enough of [{ fields: ['productName'] }, { metrics: ['totalTokens'] }, { fields: [], metrics: ['totalTokens'] }]) {
+      assert.equal(validate(enough), true, `${operation}: ${JSON.stringify(enough)} meets it: ${JSON.stringify(validate.errors)}`);
+    }
+  }
+  // The validator leaves the rule to the planner, whose answer is the spec's (QUERY_INVALID in the
+  // family's body, naming /fields beside the request's other problems), not the body schema's REQUEST_INVALID.
+  const token = await tokenFor('admin@example.com');
+  const contract = ((await app.inject({ url: '/tokenflex/v1/contract', headers: { authorization: `Bearer ${token}` } })).json() as { contractNumber: string }[])[0]!.contractNumber;
+  const insights = await app.inject({ method: 'POST', url: '/insights/v1/usage-queries', headers: { authorization: `Bearer ${token}` }, payload: { fields: [] } });
+  assert.equal(insights.statusCode, 400, insights.body);
+  assert.deepEqual(insights.json(), {
+    title: 'BAD_REQUEST', detail: 'A query needs at least one field or metric.', code: 'QUERY_INVALID',
+    errors: [{ path: '/fields', message: 'a query needs at least one field or metric' }],
+  });
+  const tokenflex = await app.inject({
+    method: 'POST', url: `/tokenflex/v1/usage/${contract}/query`, headers: { authorization: `Bearer ${token}` }, payload: { metrics: [], fields: [] },
+  });
+  assert.equal(tokenflex.statusCode, 400, tokenflex.body);
+  assert.match(tokenflex.body, /QUERY_INVALID/);
+  assert.match(tokenflex.body, /at least one field or metric/);
+});

@@ -38,6 +38,26 @@ export const gatewayErrorSchema = {
 } as const;
 
 /** RFC 9457: the media type the admin and analytics families send their errors as. */
+/**
+ * Marks keywords of a request body's schema that the document states but the validator leaves to
+ * the handler, which checks them and answers with the spec's error body (QUERY_INVALID in the
+ * family's body, with every other problem of the request beside it) instead of the validator's
+ * REQUEST_INVALID.
+ */
+export const HANDLER_CHECKED = 'x-checked-by-handler';
+
+/**
+ * A usage query (Insights, Token Flex, their exports and the denials query) needs at least one
+ * field or metric: QUERY_INVALID naming `/fields` when it has neither (src/query/compiler/plan.ts).
+ */
+export const atLeastOneFieldOrMetric = {
+  anyOf: [
+    { required: ['fields'], properties: { fields: { minItems: 1 } } },
+    { required: ['metrics'], properties: { metrics: { minItems: 1 } } },
+  ],
+  [HANDLER_CHECKED]: ['anyOf'],
+} as const;
+
 export const PROBLEM_JSON = 'application/problem+json';
 
 /** A response sent as problem+json (so the document names that media type, not application/json). */

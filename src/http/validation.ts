@@ -1,6 +1,7 @@
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { HANDLER_CHECKED } from './schemas.js';
 
 /**
  * The request validator of every route. One Ajv without type coercion: a JSON body is checked as
@@ -15,10 +16,20 @@ export function createValidatorCompiler(): FastifySchemaCompiler<AnySchema> {
   // ajv-formats is CommonJS: its plugin is both the module and its `default`.
   ajvFormats.default(ajv);
   return ({ schema, httpPart }) => {
+    if (httpPart === 'body') return ajv.compile(withoutHandlerChecked(schema));
     const validate = ajv.compile(schema);
-    if (httpPart === 'body') return validate;
     return coercing(schema as Schema, validate);
   };
+}
+
+/**
+ * A body schema without the keywords its handler checks (HANDLER_CHECKED, src/http/schemas.ts):
+ * the document states them, the handler answers them with the spec's error body.
+ */
+function withoutHandlerChecked(schema: AnySchema): AnySchema {
+  if (typeof schema !== 'object' || schema === null || !(HANDLER_CHECKED in schema)) return schema;
+  const checked = new Set<string>([HANDLER_CHECKED, ...((schema as Record<string, unknown>)[HANDLER_CHECKED] as readonly string[])]);
+  return Object.fromEntries(Object.entries(schema).filter(([key]) => !checked.has(key)));
 }
 
 interface Schema {

@@ -1,4 +1,4 @@
-import { authenticatedErrors, notModifiedSchema, compatiblePagingProperties, preferHeader, catalogSchema, insightsErrorSchema } from '../../schemas.js';
+import { atLeastOneFieldOrMetric, authenticatedErrors, notModifiedSchema, compatiblePagingProperties, preferHeader, catalogSchema, insightsErrorSchema } from '../../schemas.js';
 
 const errors = authenticatedErrors(insightsErrorSchema);
 
@@ -75,6 +75,7 @@ export const submitQueryRoute = {
       ...contextProps,
     },
     additionalProperties: false,
+    ...atLeastOneFieldOrMetric,
   },
   headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 }, prefer: preferHeader } },
   // 429: the caller's unfinished queries are at QUERY_QUEUE_PER_USER (QUERY_QUEUE_FULL, Retry-After).

@@ -1,5 +1,5 @@
 import { LEGACY_USAGE_CATEGORIES, USAGE_CATEGORIES } from '../../../catalog/index.js';
-import { authenticatedErrors, notModifiedSchema, compatiblePagingProperties, preferHeader, catalogSchema, tokenflexErrorSchema } from '../../schemas.js';
+import { atLeastOneFieldOrMetric, authenticatedErrors, notModifiedSchema, compatiblePagingProperties, preferHeader, catalogSchema, tokenflexErrorSchema } from '../../schemas.js';
 
 const errors = authenticatedErrors(tokenflexErrorSchema);
 /** The errors every Token Flex route can answer (family shape; gateway shape for authentication). */
@@ -205,6 +205,7 @@ export const submitQueryRoute = {
       where: { type: 'string', maxLength: 10_000 },
     },
     additionalProperties: false,
+    ...atLeastOneFieldOrMetric,
   },
   headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 }, prefer: preferHeader } },
   // 429: the caller's unfinished queries are at QUERY_QUEUE_PER_USER (QUERY_QUEUE_FULL, Retry-After).
@@ -270,6 +271,7 @@ export const submitExportRoute = {
       downloadFileName: { type: 'string', maxLength: 300 },
     },
     additionalProperties: false,
+    ...atLeastOneFieldOrMetric,
   },
   response: { 200: exportRequest, 429: tokenflexErrorSchema, ...errors },
 } as const;
@@ -408,6 +410,7 @@ export const denialsQueryRoute = {
       orderBy: { type: 'string', maxLength: 10_000 },
     },
     additionalProperties: false,
+    ...atLeastOneFieldOrMetric,
   },
   response: {
     200: {
