@@ -38,7 +38,7 @@ function display(kind: Column<unknown>['kind'], value: Cell): ComponentChildren 
  * Sort and page may be controlled (kept in the URL) or left to the table.
  */
 export function DataTable<R extends Record<string, Cell>>({
-  columns, rows, total, caption, pageSize = 50, sort: controlledSort, onSort, page: controlledPage, onPage, onSelect, selectLabel, id,
+  columns, rows, total, caption, pageSize = 50, sort: controlledSort, onSort, page: controlledPage, onPage, onSelect, canSelect, selectLabel, id,
 }: {
   readonly columns: readonly Column<R>[];
   readonly rows: readonly R[];
@@ -55,6 +55,8 @@ export function DataTable<R extends Record<string, Cell>>({
   readonly onPage?: (page: number) => void;
   /** Makes the first cell a button that selects its row. */
   readonly onSelect?: (row: R) => void;
+  /** Rows that can be selected (default: all). */
+  readonly canSelect?: (row: R) => boolean;
   readonly selectLabel?: (row: R) => string;
   readonly id?: string;
 }) {
@@ -104,7 +106,7 @@ export function DataTable<R extends Record<string, Cell>>({
                 const content = column.render ? column.render(row) : display(column.kind, row[column.key] ?? null);
                 return (
                   <td key={column.key} class={column.kind === 'number' ? 'num' : undefined}>
-                    {i === 0 && onSelect
+                    {i === 0 && onSelect && (canSelect?.(row) ?? true)
                       ? <button type="button" class="link" aria-label={selectLabel?.(row)} onClick={() => onSelect(row)}>{content}</button>
                       : content}
                   </td>

@@ -108,7 +108,7 @@ function ProductDetail({ contract, range, product }: { readonly contract: string
       <Section state={users} isEmpty={(rows) => rows.length === 0}>
         {(rows) => (
           <DataTable caption={t('tokens.productUsers', { name: product })} rows={rows} columns={[
-            { key: 'userName', label: t('col.userName'), kind: 'text' },
+            { key: 'userName', label: t('col.userName'), kind: 'text', render: (r) => (r.userName === null || r.userName === '' ? t('tokens.noUser') : String(r.userName)) },
             { key: 'tokensConsumed', label: t('col.tokensConsumed'), kind: 'number' },
             { key: 'usageHours', label: t('col.usageHours'), kind: 'number' },
           ]} />
@@ -126,10 +126,12 @@ function Users({ contract, range, user }: { readonly contract: string; readonly 
         {(rows) => (
           <div>
             <h2>{t('tokens.byUser')}</h2>
+            {/* Records without a user (contract-level manual adjustments) are a row of their own, with nobody to pick. */}
             <DataTable caption={t('tokens.byUser')} rows={rows} onSelect={(r) => setParams({ user: String(r.userName) })}
+              canSelect={(r) => r.userName !== null && r.userName !== ''}
               selectLabel={(r) => t('action.showDetails', { name: String(r.userName) })}
               columns={[
-                { key: 'userName', label: t('col.userName'), kind: 'text' },
+                { key: 'userName', label: t('col.userName'), kind: 'text', render: (r) => (r.userName === null || r.userName === '' ? t('tokens.noUser') : String(r.userName)) },
                 { key: 'tokensConsumed', label: t('col.tokensConsumed'), kind: 'number' },
                 { key: 'uniqueProducts', label: t('col.uniqueProducts'), kind: 'number' },
                 { key: 'usageHours', label: t('col.usageHours'), kind: 'number' },
