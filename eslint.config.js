@@ -15,7 +15,7 @@ const APP_SERVICES_AT_EDGES = {
 };
 // The store's arrows (docs/architecture.md): it imports none of the rooms above it.
 const STORE_BELOW_ROOMS = {
-  regex: '^(\\.\\./)+(auth|http|jobs|exports|cli|admin|ingest|analytics|privacy|rating)/',
+  regex: '^(\\.\\./)+(auth|http|jobs|exports|cli|admin|ingest|analytics|privacy|rating|seed)/',
   message: 'src/store must not import the rooms above it (docs/architecture.md): they call the store.',
 };
 
@@ -50,8 +50,7 @@ export default tseslint.config(
   {
     // The store's arrows (docs/architecture.md, issue 21): it stores and does not decide, so it
     // imports none of the rooms above it; the statements in store/sql are written once, so they
-    // import neither backend. (Still to go: store/ importing seed/, postgres/ importing
-    // duckdb/ for the demo data; see docs/architecture.md.) Restating the index.ts rule here keeps
+    // import neither backend. Restating the index.ts rule here keeps
     // it: a later no-restricted-imports replaces an earlier one for the same files.
     files: ['src/store/**/*.ts'],
     ignores: ['src/store/**/*.test.ts'],
@@ -68,6 +67,19 @@ export default tseslint.config(
         patterns: [INDEX_ONLY, APP_SERVICES_AT_EDGES, STORE_BELOW_ROOMS, {
           regex: '^\\.\\./(duckdb|postgres)/',
           message: 'Statements in store/sql (and the contract) are written once: they call SqlDialect hooks, never a backend.',
+        }],
+      }],
+    },
+  },
+  {
+    // The backends are peers: what both need is in store/sql or the contract.
+    files: ['src/store/postgres/**/*.ts'],
+    ignores: ['src/store/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [INDEX_ONLY, APP_SERVICES_AT_EDGES, STORE_BELOW_ROOMS, {
+          regex: '^(\\.\\./)+duckdb/',
+          message: 'store/postgres never imports store/duckdb: what both backends need lives in store/sql or store/contract.',
         }],
       }],
     },

@@ -22,6 +22,7 @@ import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/app-services.js';
 import { openPostgresStore } from '../src/store/index.js';
 import { adviceProductLines, analyticsBenchCases, connectionsNeeded, runSteps } from './analytics-case.js';
+import { loadDemoData } from '../src/seed/index.js';
 
 export interface CaseResult { readonly name: string; readonly ms: number; readonly baselineName: string; readonly baselineMs: number }
 export interface PollResult { readonly processes: number; readonly clients: number; readonly seconds: number; readonly requests: number; readonly perSecond: number }
@@ -126,7 +127,7 @@ export async function benchPostgres(options: PostgresBenchOptions): Promise<{ re
     let adminId: string;
     try {
       await store.migrate();
-      const seedMs = await timeOnce(() => store.loadDemoData({ rows: options.rows, ...options.window }));
+      const seedMs = await timeOnce(() => loadDemoData(store, { rows: options.rows, ...options.window }));
       if (options.duckdb.seedMs !== undefined) results.push({ name: 'seed on PG (COPY FROM STDIN)', ms: seedMs, baselineName: 'seed on DuckDB', baselineMs: options.duckdb.seedMs });
       adminId = (await store.findUserByEmail('admin@example.com'))!.id;
       await admin.query(`set search_path = "${schema}"`);

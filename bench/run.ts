@@ -48,6 +48,7 @@ import type { ConsoleBenchResult } from './console-case.js';
 import type { IngestBenchResult } from './ingest-case.js';
 import { describeSourcesBench, type SourcesBenchResult } from './sources-describe.js';
 import { adviceProductLines, analyticsBenchCases, connectionsNeeded, runSteps, type AnalyticsBenchCase } from './analytics-case.js';
+import { loadDemoData } from '../src/seed/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -133,7 +134,7 @@ try {
   // or a directory seeded before (`--data-dir`, with `--rows` its record count), to bench again.
   const seeding = await openDuckDbStore({ dataDir, ...storeMemory });
   await seeding.migrate();
-  const seedMs = values['data-dir'] ? undefined : await time(() => seeding.loadDemoData({ rows, seed: 42, from: '2024-11-01', to: '2026-10-31' }));
+  const seedMs = values['data-dir'] ? undefined : await time(() => loadDemoData(seeding, { rows, seed: 42, from: '2024-11-01', to: '2026-10-31' }));
   const adminId = (await seeding.findUserByEmail('admin@example.com'))!.id;
   const benchContract = (await seeding.getContractDetail(CONTRACT))!;
   const benchYear = benchContract.contractYears.find((y) => y.startDate <= '2026-10-31' && '2026-10-31' <= y.endDate) ?? benchContract.contractYears.at(-1)!;

@@ -27,6 +27,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { runTokenCommand } from '../src/cli/commands/token.js';
 import { loadConfig } from '../src/config.js';
 import { openDuckDbStore } from '../src/store/index.js';
+import { loadDemoData } from '../src/seed/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -81,7 +82,7 @@ async function freePort(): Promise<number> {
 async function prepare(dataDir: string): Promise<{ bigFile: string; small: string[] }> {
   const store = await openDuckDbStore({ dataDir });
   await store.migrate();
-  if (await store.isEmpty()) await store.loadDemoData({ rows: DEMO_ROWS, ...DEMO_WINDOW });
+  if (await store.isEmpty()) await loadDemoData(store, { rows: DEMO_ROWS, ...DEMO_WINDOW });
   await store.close();
   const instance = await DuckDBInstance.create(path.join(dataDir, 'usage.duckdb'), { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();

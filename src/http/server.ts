@@ -13,6 +13,7 @@ import { Metrics } from '../metrics/index.js';
 import { buildApp } from './app.js';
 import { startControlSocket } from './control-socket.js';
 import { CONSOLE_DIST_DIR, ensureConsoleBuilt, registerConsoleClient } from './routes/console/index.js';
+import { loadDemoData } from '../seed/index.js';
 
 /** The listening address as a client on this machine reaches it: a wildcard host becomes the loopback address. */
 function localUrlOf(address: AddressInfo | string | null, host: string): string | undefined {
@@ -54,7 +55,7 @@ export async function runServer(config: Config, options: ServerOptions = {}): Pr
   if (config.demoData && (await store.isEmpty())) {
     logger.info({ rows: config.demoRows, dataDir: config.dataDir }, 'empty database: generating the demo dataset');
     try {
-      const summary = await store.loadDemoData({ rows: config.demoRows, ...DEMO_WINDOW });
+      const summary = await loadDemoData(store, { rows: config.demoRows, ...DEMO_WINDOW, casualThresholdMinutes: config.casualThresholdMinutes });
       // A random password, told once: a demo database kept by mistake has no well-known admin password.
       const password = randomBytes(9).toString('base64url');
       for (const email of DEMO_SIGN_IN_USERS) await setUserPassword(store, email, password);

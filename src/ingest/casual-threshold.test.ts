@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../config.js';
-import { DEFAULT_SEED_OPTIONS } from '../seed/index.js';
+import { DEFAULT_SEED_OPTIONS, loadDemoData } from '../seed/index.js';
 import { openStore } from '../store/index.js';
 import { copyFixtureDatabase, FIXTURE_CONTRACT } from '../../test/helpers/usage-fixture.js';
 import { ingestUsage } from './index.js';
@@ -36,10 +36,11 @@ test('CASUAL_THRESHOLD_MINUTES sets the casual threshold of the ingestion rating
 test('the demo data is rated with the same CASUAL_THRESHOLD_MINUTES', async (t) => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-casual-demo-'));
   t.after(() => rm(dataDir, { recursive: true, force: true }));
-  const store = await openStore(loadConfig({ DATA_DIR: dataDir, CASUAL_THRESHOLD_MINUTES: '60' }, process.cwd()));
+  const config = loadConfig({ DATA_DIR: dataDir, CASUAL_THRESHOLD_MINUTES: '60' }, process.cwd());
+  const store = await openStore(config);
   t.after(() => store.close());
   await store.migrate();
-  await store.loadDemoData({ ...DEFAULT_SEED_OPTIONS, rows: 5_000 });
+  await loadDemoData(store, { ...DEFAULT_SEED_OPTIONS, rows: 5_000, casualThresholdMinutes: config.casualThresholdMinutes });
   const counts: Record<string, number> = {};
   for await (const [category, n] of store.streamRows({
     sql: `select charge_category, count(*) from usage_records

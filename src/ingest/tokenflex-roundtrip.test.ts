@@ -9,6 +9,7 @@ import { compileUsageQuery, planUsageQuery } from '../query/index.js';
 import { openDuckDbStore, type Store } from '../store/index.js';
 import { openSeededPostgresStore, routeTestsUsePostgres } from '../../test/helpers/databases.js';
 import { ingestTokenflexExport } from './ingest-sources.js';
+import { loadDemoData } from '../seed/index.js';
 
 // Issue 20's round trip, end to end: the demo data's session-level Token Flex exports (our own
 // export's query and CSV writer), imported into a fresh instance with the same contracts and
@@ -60,7 +61,7 @@ async function openDemo(t: { after: (fn: () => Promise<void>) => void }, rows: n
   const store = await openDuckDbStore({ dataDir: ':memory:' });
   t.after(() => store.close());
   await store.migrate();
-  await store.loadDemoData({ ...DEMO, rows });
+  await loadDemoData(store, { ...DEMO, rows });
   return store;
 }
 

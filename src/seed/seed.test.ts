@@ -1,37 +1,51 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
-  DEFAULT_SEED_OPTIONS, DEMO_ADMIN_EMAIL, DEMO_ADMIN_USER_ID, DEMO_ALICE_EMAIL, DEMO_ALICE_USER_ID, seedDatabase,
+  DEFAULT_SEED_OPTIONS, DEMO_ADMIN_EMAIL, DEMO_ADMIN_USER_ID, DEMO_ALICE_EMAIL, DEMO_ALICE_USER_ID, loadDemoData,
 } from './index.js';
 import type { SeedOptions } from './index.js';
 import { rateRecords, type RatingContractYear, type RatingSession } from '../rating/index.js';
+import { openDuckDbStore, type Store } from '../store/index.js';
 
-const MIGRATION = readFileSync(new URL('../store/duckdb/migrations/0001_init.sql', import.meta.url), 'utf8');
 const TABLES = [
   'users', 'teams', 'team_members', 'contracts', 'contract_years', 'contract_managers', 'user_enrichment',
   'products', 'subscriptions', 'seat_assignments', 'usage_records',
 ];
 const SMALL: SeedOptions = { ...DEFAULT_SEED_OPTIONS, rows: 5_000 };
 
-/** A fresh in-memory database with migration 0001 applied (`run` executes every statement of it). */
-async function openDatabase(t: { after: (fn: () => void) => void }): Promise<DuckDBConnection> {
-  const instance = await DuckDBInstance.create(':memory:');
+type Context = { after: (fn: () => void | Promise<void>) => void };
+
+/** A fresh, migrated DuckDB store on a temp directory (its file is read raw afterwards). */
+async function openEmptyStore(t: Context): Promise<{ store: Store; dataDir: string }> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'usage-seed-test-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const store = await openDuckDbStore({ dataDir });
+  await store.migrate();
+  return { store, dataDir };
+}
+
+/** A raw connection to the store's file, after the store closed it. */
+async function openRaw(t: Context, store: Store, dataDir: string): Promise<DuckDBConnection> {
+  await store.close();
+  const instance = await DuckDBInstance.create(path.join(dataDir, 'usage.duckdb'));
   const connection = await instance.connect();
   t.after(() => {
     connection.closeSync();
     instance.closeSync();
   });
-  await connection.run(MIGRATION);
   return connection;
 }
 
-async function seeded(t: { after: (fn: () => void) => void }, options: SeedOptions): Promise<DuckDBConnection> {
-  const connection = await openDatabase(t);
-  await seedDatabase(connection, options);
-  return connection;
+/** The demo data loaded into a DuckDB store, read with a raw connection to its file. */
+async function seeded(t: Context, options: SeedOptions): Promise<DuckDBConnection> {
+  const { store, dataDir } = await openEmptyStore(t);
+  await loadDemoData(store, options);
+  return openRaw(t, store, dataDir);
 }
 
 async function queryRows(connection: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
@@ -55,9 +69,7 @@ async function digests(connection: DuckDBConnection): Promise<Record<string, str
 
 test('the same options give byte-identical contents in every table, whatever the thread count', async (t) => {
   const first = await digests(await seeded(t, SMALL));
-  const single = await openDatabase(t);
-  await single.run('set threads = 1');
-  await seedDatabase(single, SMALL);
+  const single = await seeded(t, { ...SMALL, threads: 1 });
   assert.deepEqual(await digests(single), first);
 });
 
@@ -185,12 +197,15 @@ test('every stored charge is what src/rating gives the stored sessions, rated al
 });
 
 test('rejects a window that ends before it starts', async (t) => {
-  const connection = await openDatabase(t);
-  await assert.rejects(seedDatabase(connection, { ...SMALL, from: '2026-01-02', to: '2026-01-01' }), /before from/);
+  const { store } = await openEmptyStore(t);
+  t.after(() => store.close());
+  await assert.rejects(loadDemoData(store, { ...SMALL, from: '2026-01-02', to: '2026-01-01' }), /before from/);
 });
 
 test('refuses to seed tables that already have rows and leaves them untouched', async (t) => {
-  const connection = await seeded(t, { ...SMALL, rows: 100 });
-  await assert.rejects(seedDatabase(connection, { ...SMALL, rows: 100 }), /empty tables/);
+  const { store, dataDir } = await openEmptyStore(t);
+  await loadDemoData(store, { ...SMALL, rows: 100 });
+  await assert.rejects(loadDemoData(store, { ...SMALL, rows: 100 }), /empty tables/);
+  const connection = await openRaw(t, store, dataDir);
   assert.equal(await scalar(connection, 'select count(*) from usage_records'), 100n);
 });

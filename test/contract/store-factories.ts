@@ -2,14 +2,15 @@ import { rmSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openDuckDbStore, openPostgresStore, type DemoDataOptions, type Store } from '../../src/store/index.js';
+import { openDuckDbStore, openPostgresStore, type Store } from '../../src/store/index.js';
 import { dropSchema, newSchemaName, runSqlInSchema, selectInSchema, TEST_DATABASE_URL } from '../helpers/databases.js';
+import { loadDemoData, type SeedOptions } from '../../src/seed/index.js';
 
 /**
  * What a test's database holds when it starts: nothing (not even the schema: `migrate()` is the
  * test's), the migrated schema, or that plus the demo data.
  */
-export type StoreStart = { readonly migrated: true } | { readonly demo: DemoDataOptions } | undefined;
+export type StoreStart = { readonly migrated: true } | { readonly demo: SeedOptions } | undefined;
 
 /** A store on a database of its own; `reopen` opens the same database again, `dispose` closes and removes it. */
 export interface TestStore {
@@ -41,7 +42,7 @@ export function duckDbStoreFactory(prefix: string): StoreFactory {
         const store = await openDuckDbStore({ dataDir: dir });
         try {
           await store.migrate();
-          if ('demo' in start) await store.loadDemoData(start.demo);
+          if ('demo' in start) await loadDemoData(store, start.demo);
         } finally {
           await store.close();
         }
@@ -112,7 +113,7 @@ export function postgresStoreFactory(maxConnections = 5): StoreFactory & {
    * Fills a migrated, empty schema with the demo data: the first time by loading it through the
    * store, then copying the tables it filled into a schema of their own; later, from that copy.
    */
-  async function fill(schema: string, all: readonly string[], demo: DemoDataOptions): Promise<void> {
+  async function fill(schema: string, all: readonly string[], demo: SeedOptions): Promise<void> {
     const key = JSON.stringify(demo);
     const existing = copies.get(key);
     if (existing) {
@@ -123,7 +124,7 @@ export function postgresStoreFactory(maxConnections = 5): StoreFactory & {
     const made = (async () => {
       const store = await open(schema);
       try {
-        await store.loadDemoData(demo);
+        await loadDemoData(store, demo);
       } finally {
         await store.close();
       }

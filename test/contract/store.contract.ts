@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ingestUsage } from '../../src/ingest/index.js';
 import type { StoreFactory } from './store-factories.js';
+import { loadDemoData } from '../../src/seed/index.js';
 
 const DEMO = { rows: 2_000, seed: 11, from: '2025-01-01', to: '2025-06-30' } as const;
 
@@ -53,7 +54,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       const { store, dispose } = await factory.create({ migrated: true });
       try {
         assert.equal(await store.isEmpty(), true);
-        const summary = await store.loadDemoData(DEMO);
+        const summary = await loadDemoData(store, DEMO);
         assert.equal(summary.usageRecords, DEMO.rows);
         assert.equal(await store.isEmpty(), false);
       } finally {

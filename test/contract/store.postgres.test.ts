@@ -10,6 +10,7 @@ import {
 import { openTestPostgresStore, requirePostgres } from '../helpers/databases.js';
 import { postgresStoreFactory, type StoreStart } from './store-factories.js';
 import { describeStoreContract } from './store.contract.js';
+import { loadDemoData } from '../../src/seed/index.js';
 
 // The shared contract on PostgreSQL (issue 6), then what only several processes on one database
 // can show. Schemas are named after this run, so parallel runs on one server never see each
@@ -108,7 +109,7 @@ describe('PostgreSQL', postgres.describeOptions, () => {
       disposePg = opened.dispose;
       duck = await openDuckDbStore({ dataDir: ':memory:' });
       await Promise.all([pgStore.migrate(), duck.migrate()]);
-      const [a, b] = await Promise.all([pgStore.loadDemoData(DEMO), duck.loadDemoData(DEMO)]);
+      const [a, b] = await Promise.all([loadDemoData(pgStore, DEMO), loadDemoData(duck, DEMO)]);
       assert.deepEqual({ ...a, millis: 0 }, { ...b, millis: 0 });
     });
     after(async () => {

@@ -6,6 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import { openDuckDbStore } from '../../src/store/index.js';
 import { startE2eServer } from '../helpers/e2e-server.js';
+import { loadDemoData } from '../../src/seed/index.js';
 
 // Issue "Exports", acceptance: an EXCEL export longer than a worksheet spans two worksheets and
 // loses no row. The writer's documented split (xlsx-writer.ts): the sheet's rows less the header
@@ -36,7 +37,7 @@ const RAW_USAGE = `
 async function prepareDataDir(dir: string): Promise<{ readonly sheet1Last: unknown[]; readonly sheet2First: unknown[]; readonly tokens: number }> {
   const seeded = await openDuckDbStore({ dataDir: dir });
   await seeded.migrate();
-  await seeded.loadDemoData({ rows: 2_000, seed: 7, from: '2025-01-01', to: '2025-12-31' });
+  await loadDemoData(seeded, { rows: 2_000, seed: 7, from: '2025-01-01', to: '2025-12-31' });
   await seeded.close();
   const instance = await DuckDBInstance.create(path.join(dir, 'usage.duckdb'));
   const raw = await instance.connect();

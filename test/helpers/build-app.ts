@@ -12,6 +12,7 @@ import { createJobServices, type JobServices, type JobSettings } from '../../src
 import { Metrics } from '../../src/metrics/index.js';
 import { openDuckDbStore, type Store } from '../../src/store/index.js';
 import { openSeededPostgresStore, routeTestsUsePostgres } from './databases.js';
+import { loadDemoData } from '../../src/seed/index.js';
 
 /** One set of compiled route schemas for every app this process builds (most of an app's build time). */
 export const TEST_SCHEMA_COMPILERS = cachingSchemaCompilers();
@@ -56,7 +57,7 @@ export async function openSeededStore(t: TestContext | { after: (fn: () => Promi
   if (routeTestsUsePostgres()) return openSeededPostgresStore(t, { rows, seed: 7, from: '2025-01-01', to: '2025-12-31' });
   const store = await openDuckDbStore({ dataDir: ':memory:' });
   await store.migrate();
-  await store.loadDemoData({ rows, seed: 7, from: '2025-01-01', to: '2025-12-31' });
+  await loadDemoData(store, { rows, seed: 7, from: '2025-01-01', to: '2025-12-31' });
   t.after(() => store.close());
   return store;
 }
@@ -71,7 +72,7 @@ export async function openSeededDatabases(
   const dir = await mkdtemp(path.join(tmpdir(), 'usage-insights-raw-'));
   const seeded = await openDuckDbStore({ dataDir: path.join(dir, 'a') });
   await seeded.migrate();
-  await seeded.loadDemoData({ rows, seed: 7, from: '2025-01-01', to: '2025-12-31' });
+  await loadDemoData(seeded, { rows, seed: 7, from: '2025-01-01', to: '2025-12-31' });
   await seeded.close();
   await mkdir(path.join(dir, 'b'));
   await copyFile(path.join(dir, 'a', 'usage.duckdb'), path.join(dir, 'b', 'usage.duckdb'));

@@ -5,6 +5,7 @@ import { after, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { openPostgresStore, type Store } from '../../src/store/index.js';
+import { loadDemoData } from '../../src/seed/index.js';
 
 /** The PostgreSQL server of the tests (issue 6: 127.0.0.1:5432, database `test`, trust auth). */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://127.0.0.1:5432/test';
@@ -108,7 +109,7 @@ export async function openSeededPostgresStore(
   const { store, dispose } = await openTestPostgresStore();
   t.after(dispose);
   await store.migrate();
-  await store.loadDemoData(options);
+  await loadDemoData(store, options);
   return store;
 }
 

@@ -7,6 +7,7 @@ import type { Config } from '../../config.js';
 import { openDuckDbStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
 import { runAnalyticsCommand } from './analytics.js';
+import { loadDemoData } from '../../seed/index.js';
 
 // `insights analytics …` without a server: the same answers as the API, computed in-process, as tables.
 const NOW = new Date('2025-11-15T12:00:00Z');
@@ -19,7 +20,7 @@ before(async () => {
   process.on('exit', () => void rm(dataDir, { recursive: true, force: true }));
   const store = await openDuckDbStore({ dataDir });
   await store.migrate();
-  await store.loadDemoData({ rows: 3_000, seed: 7, from: '2025-01-01', to: '2025-12-31' });
+  await loadDemoData(store, { rows: 3_000, seed: 7, from: '2025-01-01', to: '2025-12-31' });
   await store.close();
   config = { dataDir, databaseUrl: undefined, databaseSchema: 'public' } as unknown as Config;
 });

@@ -1,8 +1,9 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../config.js';
-import { openStore, type DemoDataSummary } from '../../store/index.js';
+import { openStore } from '../../store/index.js';
 import { CliError } from '../cli-error.js';
+import { loadDemoData, type SeedSummary } from '../../seed/index.js';
 
 export interface SeedCommandOptions {
   readonly rows: number;
@@ -13,7 +14,7 @@ export interface SeedCommandOptions {
 }
 
 /** Generates the deterministic demo dataset into the data directory's database. */
-export async function runSeedCommand(config: Config, options: SeedCommandOptions): Promise<DemoDataSummary> {
+export async function runSeedCommand(config: Config, options: SeedCommandOptions): Promise<SeedSummary> {
   if (options.reset && config.databaseUrl) {
     throw new CliError(`--reset deletes the DuckDB file; with DATABASE_URL drop the schema "${config.databaseSchema}" instead (drop schema … cascade).`);
   }
@@ -27,7 +28,7 @@ export async function runSeedCommand(config: Config, options: SeedCommandOptions
     if (!(await store.isEmpty())) {
       throw new CliError(`The database ${config.databaseUrl ? `schema ${config.databaseSchema}` : `in ${config.dataDir}`} already holds data; pass --reset to replace it.`);
     }
-    return await store.loadDemoData(options);
+    return await loadDemoData(store, { ...options, casualThresholdMinutes: config.casualThresholdMinutes });
   } finally {
     await store.close();
   }

@@ -1,6 +1,6 @@
 // The Store contract, split by concern; each backend implements all of it.
 export type {
-  Contract, ContractDetail, ContractYear, DemoDataOptions, DemoDataSummary, JobStateCount, LastUsage, MigrationReport, PoolStats, Store, Team, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn, User,
+  Contract, ContractDetail, ContractYear, JobStateCount, LastUsage, MigrationReport, PoolStats, Store, Team, UsageSummaryFilter, UsageSummaryRow, UsageValueColumn, User,
 } from './store.js';
 export type {
   CompletedQuery, ExportSchedule, Job, JobFile, JobKind, JobState, JobStore, NewJob, ResultQuery, ScheduleStore, StreamQuery,
@@ -9,6 +9,8 @@ export { jobOfNew } from './jobs.js';
 export type {
   InsightsReportName, InsightsReportQuery, ReportFilters,
 } from './reports.js';
+export type { BulkFileFormat, BulkLoadStore, BulkTable, TableRowsFile, UsageDays } from './bulk-load.js';
+export { BULK_TABLES, checkBulkFiles } from './bulk-load.js';
 export { DuplicateKeyError, JobLeaseLostError, QueryInterruptedError, isWriteConflict } from './errors.js';
 export type {
   AuthorizationCode, CredentialPurgeReport, GrantStep, GrantStepOutcome, NewRefreshToken, NewUser, OAuthClient, OAuthConsent, OAuthStore, PersonalAccessToken, RefreshToken,

@@ -8,7 +8,7 @@
  */
 
 import type { AnalyticsStore } from '../analytics-store.js';
-import type { SeedOptions, SeedSummary } from '../../seed/index.js';
+import type { BulkLoadStore } from './bulk-load.js';
 import type { JobKind, JobState, JobStore } from './jobs.js';
 import type { OAuthStore } from './oauth.js';
 import type { AdminStore } from './admin.js';
@@ -57,10 +57,6 @@ export interface ContractDetail extends Contract {
   readonly multiyearProvisionedTokens: number;
   readonly contractYears: readonly ContractYear[];
 }
-
-/** The demo generator's options and summary (src/seed): every backend loads the same dataset. */
-export type DemoDataOptions = SeedOptions;
-export type DemoDataSummary = SeedSummary;
 
 export interface MigrationReport {
   /** Ids of the migrations this call applied (empty when the schema was already current). */
@@ -115,7 +111,7 @@ export interface JobStateCount {
   readonly count: number;
 }
 
-export interface Store extends JobStore, OAuthStore, AdminStore, UsageIngestStore, FlexlmLogStore, AnalyticsStore {
+export interface Store extends JobStore, OAuthStore, AdminStore, UsageIngestStore, FlexlmLogStore, AnalyticsStore, BulkLoadStore {
   readonly backend: 'duckdb' | 'postgres';
   /** Applies pending migrations; safe to call concurrently from several processes. */
   migrate(): Promise<MigrationReport>;
@@ -134,8 +130,6 @@ export interface Store extends JobStore, OAuthStore, AdminStore, UsageIngestStor
 
   /** True when no user exists yet: the data directory is new. */
   isEmpty(): Promise<boolean>;
-  /** Fills an empty database with the deterministic demo dataset. */
-  loadDemoData(options: DemoDataOptions): Promise<DemoDataSummary>;
 
   findUserByEmail(email: string): Promise<User | undefined>;
   findUserById(id: string): Promise<User | undefined>;

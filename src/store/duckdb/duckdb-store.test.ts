@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ingestRecords } from '../../ingest/index.js';
 import { JobLeaseLostError, openDuckDbStore, type Store, type UsageRecordInput } from '../index.js';
+import { loadDemoData } from '../../seed/index.js';
 
 async function memoryLimit(store: Store): Promise<string> {
   for await (const row of store.streamRows({ sql: "select current_setting('memory_limit')", parameters: [] }, new AbortController().signal)) {
@@ -25,7 +26,7 @@ test('the memory limit holds for queries; a bulk load runs under DuckDB\'s own, 
   const configured = await memoryLimit(store);
   assert.match(configured, /^4[5-8](\.\d+)? MiB$/);
   // 100k records keep more than 48MB in temporary tables while they are rated.
-  const summary = await store.loadDemoData({ rows: 100_000, seed: 7, from: '2025-01-01', to: '2025-12-31' });
+  const summary = await loadDemoData(store, { rows: 100_000, seed: 7, from: '2025-01-01', to: '2025-12-31' });
   assert.equal(summary.usageRecords, 100_000);
   assert.equal(await memoryLimit(store), configured);
 });

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../errors.js';
-import { demoSeatPrices, seedDatabase } from '../../seed/index.js';
-import { insertSeatPrices } from '../sql/analytics.js';
+import { assertTablesEmpty, checkArrived } from '../sql/bulk-load.js';
+import { insertParquetFile } from './sql/bulk-load.js';
 import { bulkLoadMemoryLimit } from './memory-limit.js';
 import {
-  QueryInterruptedError,
-  type CompletedQuery, type JobFile, type StreamQuery, type DemoDataOptions, type DemoDataSummary, type Job, type MigrationReport, type NewJob, type ResultQuery, type Store, type PoolStats,
+  checkBulkFiles, QueryInterruptedError,
+  type CompletedQuery, type JobFile, type StreamQuery, type TableRowsFile, type UsageDays, type Job, type MigrationReport, type NewJob, type ResultQuery, type Store, type PoolStats,
   type StagedLayout, type StagedUsageBatch, type StagedUsageChunk,
 } from '../contract/index.js';
 import { selectRevokedAccessTokenIds } from '../sql/oauth.js';
@@ -178,19 +178,22 @@ class DuckDbStore extends SqlStore implements Store {
     this.#instance.closeSync();
   }
 
-  async loadDemoData(options: DemoDataOptions): Promise<DemoDataSummary> {
-    const summary = await this.#withBulkMemory(() => this.#pool.use((connection) => seedDatabase(connection,
-      this.#casualThresholdMinutes === undefined ? options : { casualThresholdMinutes: this.#casualThresholdMinutes, ...options })));
-    await insertSeatPrices(this.db, demoSeatPrices());
-    return summary;
+  readonly bulkFileFormat = 'parquet' as const;
+
+  async loadIntoEmptyTables(files: readonly TableRowsFile[], _usageDays: UsageDays): Promise<void> {
+    checkBulkFiles(files);
+    await this.#withBulkMemory(() => this.#pool.use((connection) => withoutInsertionOrder(connection,
+      () => duckDbConnectionDb(connection).transaction(async (db) => {
+        await assertTablesEmpty(db, files.map((f) => f.table));
+        for (const file of files) checkArrived(file.table, file.rows, await insertParquetFile(db, file));
+      }))));
   }
 
   /**
-   * Runs a bulk load (the demo seed, a usage batch) with DuckDB's own memory limit instead of
+   * Runs a bulk load (the demo data, a usage batch) with DuckDB's own memory limit instead of
    * DUCKDB_MEMORY_LIMIT, and puts the configured one back when the last such load ends. The
    * configured limit bounds what exports and queries make the process hold; a bulk load keeps its
-   * whole batch in temporary tables, which DuckDB does not spill: seeding 10M records ran out of
-   * 256MB (measured). `memory_limit` is one setting of the instance, so a query running beside a
+   * whole batch in temporary tables, which DuckDB does not spill. `memory_limit` is one setting of the instance, so a query running beside a
    * bulk load may use more too for that time.
    */
   async #withBulkMemory<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,20 +1,18 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg, { type PoolClient } from 'pg';
-import { AppError } from '../../errors.js';
-import { openDuckDbStore } from '../duckdb/duckdb-store.js';
 import {
-  QueryInterruptedError, type StagedLayout, type StagedUsageBatch, type StagedUsageChunk,
-  type CompletedQuery, type DemoDataOptions, type DemoDataSummary, type MigrationReport, type ResultQuery, type Store,
+  checkBulkFiles, QueryInterruptedError, type StagedLayout, type StagedUsageBatch, type StagedUsageChunk,
+  type CompletedQuery, type TableRowsFile, type UsageDays, type MigrationReport, type ResultQuery, type Store,
   type StreamQuery, type PoolStats,
 } from '../contract/index.js';
 import { copyQueryToCsv } from './sql/copy-csv.js';
 import { declareCursor, fetchFromCursor } from './sql/cursors.js';
 import { isQueryCanceled, type Queryable } from './sql/db.js';
-import { analyzeTable, copyCsvIntoTable, lockDemoData, selectFilledTables } from './sql/demo-data.js';
+import { analyzeTable, copyCsvIntoTable, lockBulkLoad } from './sql/bulk-load.js';
+import { assertTablesEmpty, checkArrived } from '../sql/bulk-load.js';
 import type { Db } from '../sql/dialect.js';
 import { SqlStore } from '../sql/sql-store.js';
 import * as jobsSql from '../sql/jobs.js';
@@ -28,12 +26,6 @@ import { dropIngestTables, SqlStagedBatch, stagedRecordsSql } from '../sql/usage
 import { copyStagedLines, lockIngestion, selectMonths, stagedElement } from './sql/usage-staging.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
-
-/** The tables the demo generator fills (src/seed): they must be empty before it runs. */
-const DEMO_TABLES = [
-  'users', 'teams', 'team_members', 'contracts', 'contract_years', 'contract_managers', 'user_enrichment', 'products',
-  'subscriptions', 'seat_assignments', 'usage_records', 'product_lines',
-] as const;
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`; without a user name, the OS user's (as libpq does). */
@@ -215,58 +207,24 @@ class PostgresStore extends SqlStore implements Store {
     await this.#pool.end();
   }
 
+  readonly bulkFileFormat = 'csv' as const;
+
   /**
-   * The demo generator is DuckDB SQL (src/seed). It runs in an in-memory DuckDB, and every table it
-   * filled is streamed here with COPY: the same seed and options give byte-identical rows on both
-   * backends. Each table goes through a temporary CSV file written by DuckDB's COPY (native speed,
-   * bounded memory) and read by PostgreSQL's COPY FROM STDIN; everything is loaded in one
-   * transaction, so a failure leaves the tables empty.
+   * COPY FROM STDIN per file (sql/bulk-load.ts), all in one transaction, so a failure leaves the
+   * tables empty; then fresh planner statistics for the loaded tables (autovacuum would get there,
+   * later).
    */
-  async loadDemoData(options: DemoDataOptions): Promise<DemoDataSummary> {
-    const started = performance.now();
-    return this.#transaction(async (client) => {
+  async loadIntoEmptyTables(files: readonly TableRowsFile[], usageDays: UsageDays): Promise<void> {
+    checkBulkFiles(files);
+    await this.#transaction(async (client) => {
       // Several servers starting on one empty database all try this: the first takes the lock and
       // loads, the others wait, then find the tables filled.
-      await lockDemoData(client);
-      const filled = await selectFilledTables(client, DEMO_TABLES);
-      if (filled.length > 0) {
-        throw new AppError('REQUEST_INVALID', `Seeding needs empty tables; these have rows: ${filled.sort().join(', ')}.`);
-      }
-      const casual = this.#casualThresholdMinutes;
-      const duck = await openDuckDbStore({ dataDir: ':memory:', ...(casual === undefined ? {} : { casualThresholdMinutes: casual }) });
-      const dir = await mkdtemp(path.join(tmpdir(), 'usage-insights-demo-'));
-      try {
-        await duck.migrate();
-        const summary = await duck.loadDemoData(options);
-        const never = new AbortController().signal;
-        await lockPartitionChanges(client);
-        for (const month of monthsBetween(options.from, options.to)) await createUsagePartition(client, month);
-        // Every table the generator filled, the listed ones and any it fills in a later release.
-        const tables: string[] = [];
-        for await (const row of duck.streamRows({
-          sql: `select table_name from information_schema.tables
-                 where table_schema = 'main' and table_type = 'BASE TABLE' and table_name <> 'schema_migrations' order by table_name`,
-          parameters: [],
-        }, never)) tables.push(String(row[0]));
-        for (const table of tables) {
-          const columns: string[] = [];
-          for await (const row of duck.streamRows({
-            sql: `select column_name from information_schema.columns where table_schema = 'main' and table_name = $1 order by ordinal_position`,
-            parameters: [table],
-          }, never)) columns.push(String(row[0]));
-          const file = path.join(dir, `${table}.csv`);
-          const written = await duck.copyCsv({ sql: `select * from "${table}"`, parameters: [] }, columns, [], file, never);
-          const copied = written === 0 ? 0 : await copyCsvIntoTable(client, table, columns, file);
-          await rm(file, { force: true });
-          if (copied !== written) throw new Error(`demo data: ${table} had ${written} rows in DuckDB but ${copied} arrived`);
-        }
-        // Fresh planner statistics for the loaded tables (autovacuum would get there, later).
-        for (const table of DEMO_TABLES) await analyzeTable(client, table);
-        return Object.freeze({ ...summary, millis: Math.round(performance.now() - started) });
-      } finally {
-        await duck.close();
-        await rm(dir, { recursive: true, force: true });
-      }
+      await lockBulkLoad(client);
+      await assertTablesEmpty(postgresClientDb(client), files.map((f) => f.table));
+      await lockPartitionChanges(client);
+      for (const month of monthsBetween(usageDays.from, usageDays.to)) await createUsagePartition(client, month);
+      for (const file of files) checkArrived(file.table, file.rows, await copyCsvIntoTable(client, file.table, file.columns, file.file));
+      for (const file of files) await analyzeTable(client, file.table);
     });
   }
 

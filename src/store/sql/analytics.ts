@@ -265,11 +265,3 @@ export async function selectDenialCounts(db: Db, contractNumber: string, request
     productLineCode: String(row.product_line_code), periodStart: Number(row.period_start) * 1000, denials: Number(row.denials),
   }));
 }
-
-/** Sets seat prices of product lines (the demo data's), one statement. */
-export async function insertSeatPrices(db: Db, prices: readonly { readonly productLineCode: string; readonly seatTokensPerYear: number }[]): Promise<void> {
-  if (prices.length === 0) return;
-  await db.query(
-    `insert into product_lines (product_line_code, seat_tokens_per_year) values ${prices.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`,
-    prices.flatMap((p) => [p.productLineCode, p.seatTokensPerYear]));
-}
