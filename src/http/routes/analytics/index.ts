@@ -33,16 +33,17 @@ export const analyticsRoutes: FastifyPluginAsync<AnalyticsOptions> = async (app,
 
   app.get<ContractParams & { Querystring: { from?: string; to?: string } }>('/contracts/:contractNumber/advice', { schema: adviceRoute }, async (request) => {
     await principalOf(request).assertContract(request.params.contractNumber);
-    const advice = await contractAdvice(store, request.params.contractNumber, { from: request.query.from, to: request.query.to, now: now() });
-    // The personal-data switch (issue 18): user names as hashes while any team hides them.
-    const hash = await personalValueHasher(store);
+    // The personal-data switch (issue 18): user names as hashes while any team hides them. Read
+    // beside the answer's own reads, not after them.
+    const [advice, hash] = await Promise.all([
+      contractAdvice(store, request.params.contractNumber, { from: request.query.from, to: request.query.to, now: now() }), personalValueHasher(store),
+    ]);
     return hash ? { ...advice, recommendations: advice.recommendations.map((r) => ({ ...r, userName: String(hash(r.userName)) })) } : advice;
   });
 
   app.get<{ Params: { teamId: string }; Querystring: { days: number } }>('/teams/:teamId/idle-seats', { schema: idleSeatsRoute }, async (request) => {
     await principalOf(request).assertTeam(request.params.teamId);
-    const idle = await teamIdleSeats(store, request.params.teamId, { days: request.query.days, now: now() });
-    const hash = await personalValueHasher(store);
+    const [idle, hash] = await Promise.all([teamIdleSeats(store, request.params.teamId, { days: request.query.days, now: now() }), personalValueHasher(store)]);
     return hash ? { ...idle, seats: idle.seats.map((seat) => ({ ...seat, userName: String(hash(seat.userName)) })) } : idle;
   });
 
