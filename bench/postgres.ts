@@ -202,37 +202,15 @@ export async function benchPostgres(options: PostgresBenchOptions): Promise<{ re
     }
 
     // 4. Status polls of a finished query: one `insights serve` process, then three, on the schema.
-    //    They share KEYS_DIR, as processes behind one load balancer must.
-    const sharedKeys = path.join(options.root, 'pg-service', 'keys');
-    const envOf = async (i: number) => {
-      const dataDir = path.join(options.root, `pg-serve-${i}`);
-      await mkdir(dataDir, { recursive: true });
-      return { DATA_DIR: dataDir, KEYS_DIR: sharedKeys, FILES_DIR: path.join(options.root, 'pg-files'), DATABASE_URL: url, DATABASE_SCHEMA: schema, DEMO_DATA: 'false' };
-    };
-    const servers = [await startServe(await envOf(0))];
-    try {
-      const store = await openPostgresStore({ url, schema, maxConnections: 1 });
-      const keys = await loadSigningKeys(path.join(options.root, 'pg-service'));
-      const token = await issueUserToken({ store, keys, tokens: { issuer: 'http://localhost:8080', audience: 'usage-insights' } },
-        { email: 'admin@example.com', scopes: ['data:read'], ttlSeconds: 3600 });
-      await store.close();
-      const submitted = (await (await fetch(`${servers[0]!.url}/insights/v1/usage-queries`, {
-        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', prefer: 'wait=60', 'idempotency-key': randomUUID() },
-        body: JSON.stringify(options.insightsQuery),
-      })).json()) as Record<string, unknown>;
-      if (submitted.status !== 'COMPLETED') throw new Error(`the polled query did not complete: ${JSON.stringify(submitted)}`);
-      const statusPath = `/insights/v1/usage-queries/${String(submitted.id)}`;
-      const measure = async (count: number) => {
-        const bases = servers.slice(0, count).map((s) => s.url);
-        await pollThroughput(bases, statusPath, token, options.pollClients, 0.5);
-        const requests = await pollThroughput(bases, statusPath, token, options.pollClients, options.pollSeconds);
-        polls.push({ processes: count, clients: options.pollClients, seconds: options.pollSeconds, requests, perSecond: requests / options.pollSeconds });
-      };
-      await measure(1);
-      servers.push(...await Promise.all([1, 2].map(async (i) => startServe(await envOf(i)))));
-      await measure(3);
-    } finally {
-      await Promise.all(servers.map((s) => stopServe(s.child)));
+    //    They share KEYS_DIR, as processes behind one load balancer must. Not with --poll-seconds 0;
+    //    a server that does not start (60 s, on a loaded machine) skips them with a line, and the
+    //    cases above are still reported.
+    if (options.pollSeconds > 0) {
+      try {
+        await benchPolls(options, url, schema, polls);
+      } catch (error) {
+        console.log(`PostgreSQL status polls skipped: ${(error as Error).message.split('\n')[0]}`);
+      }
     }
   } finally {
     await admin.query(`drop schema if exists "${schema}" cascade`).catch(() => undefined);
@@ -245,4 +223,39 @@ async function timeOnce(fn: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Step 4 of benchPostgres: status polls with one server process, then three. */
+async function benchPolls(options: PostgresBenchOptions, url: string, schema: string, polls: PollResult[]): Promise<void> {
+  const sharedKeys = path.join(options.root, 'pg-service', 'keys');
+  const envOf = async (i: number) => {
+    const dataDir = path.join(options.root, `pg-serve-${i}`);
+    await mkdir(dataDir, { recursive: true });
+    return { DATA_DIR: dataDir, KEYS_DIR: sharedKeys, FILES_DIR: path.join(options.root, 'pg-files'), DATABASE_URL: url, DATABASE_SCHEMA: schema, DEMO_DATA: 'false' };
+  };
+  const servers = [await startServe(await envOf(0))];
+  try {
+    const store = await openPostgresStore({ url, schema, maxConnections: 1 });
+    const keys = await loadSigningKeys(path.join(options.root, 'pg-service'));
+    const token = await issueUserToken({ store, keys, tokens: { issuer: 'http://localhost:8080', audience: 'usage-insights' } },
+      { email: 'admin@example.com', scopes: ['data:read'], ttlSeconds: 3600 });
+    await store.close();
+    const submitted = (await (await fetch(`${servers[0]!.url}/insights/v1/usage-queries`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', prefer: 'wait=60', 'idempotency-key': randomUUID() },
+      body: JSON.stringify(options.insightsQuery),
+    })).json()) as Record<string, unknown>;
+    if (submitted.status !== 'COMPLETED') throw new Error(`the polled query did not complete: ${JSON.stringify(submitted)}`);
+    const statusPath = `/insights/v1/usage-queries/${String(submitted.id)}`;
+    const measure = async (count: number) => {
+      const bases = servers.slice(0, count).map((s) => s.url);
+      await pollThroughput(bases, statusPath, token, options.pollClients, 0.5);
+      const requests = await pollThroughput(bases, statusPath, token, options.pollClients, options.pollSeconds);
+      polls.push({ processes: count, clients: options.pollClients, seconds: options.pollSeconds, requests, perSecond: requests / options.pollSeconds });
+    };
+    await measure(1);
+    servers.push(...await Promise.all([1, 2].map(async (i) => startServe(await envOf(i)))));
+    await measure(3);
+  } finally {
+    await Promise.all(servers.map((s) => stopServe(s.child)));
+  }
 }

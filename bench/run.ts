@@ -18,7 +18,7 @@
  *   alternating rounds; the ingested charges are checked against the seed's.
  * - PostgreSQL (bench/postgres.ts; `--skip-postgres`, or skipped with a line when unreachable): the
  *   seed, the two HTTP query cases beside raw SQL on PostgreSQL and beside DuckDB, and status-poll
- *   throughput with one vs. three server processes (`--poll-clients`, `--poll-seconds`).
+ *   throughput with one vs. three server processes (`--poll-clients`, `--poll-seconds`; 0 skips them).
  * - licence analytics (bench/analytics-case.ts; `--skip-analytics`): each `/analytics/v1` endpoint over HTTP
  *   vs. its own core SQL (the statements the store runs for it) raw on the same file, DuckDB and PostgreSQL.
  * - Token Flex reference query and Insights query: submit → DONE/COMPLETED through HTTP on a real
