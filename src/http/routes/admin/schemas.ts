@@ -1,3 +1,4 @@
+import type { JSONSchema } from 'json-schema-to-ts';
 import { authenticatedProblemErrors, daySchema, pagingProperties, problemResponse, problemSchema } from '../../schemas.js';
 
 export { problemSchema };
@@ -36,8 +37,9 @@ function listOf(item: object) {
   return { type: 'object', properties: { items: { type: 'array', items: item }, pagination }, required: ['items', 'pagination'] } as const;
 }
 
-function params<K extends string>(properties: Record<K, object>) {
-  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false } as const;
+/** Path parameters, every one required; typed so that handlers infer them (src/http/type-provider.ts). */
+function params<const P extends Record<string, JSONSchema>>(properties: P) {
+  return { type: 'object', properties, required: Object.keys(properties) as (keyof P & string)[], additionalProperties: false } as const;
 }
 
 const noContent = { type: 'null', description: 'Done; nothing to return.' } as const;

@@ -3,11 +3,12 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors.js';
 import { MAX_INFLATED_BODY_BYTES } from '../../../limits.js';
 import {
-  ingestFlexlmLog, ingestTokenflexExport, ingestUsage, type LogSource, type UsageFormat, type UsageSource,
+  ingestFlexlmLog, ingestTokenflexExport, ingestUsage, type LogSource, type UsageFormat,
 } from '../../../ingest/index.js';
 import type { Store, UsageIngestSummary } from '../../../store/index.js';
 import type { IngestObserver } from '../../control-usage-import.js';
 import { inflateBounded } from '../../inflate.js';
+import { typedRoutes, type SchemaType } from '../../type-provider.js';
 import { ingestUsageRoute, USAGE_MEDIA_TYPES } from './usage-schemas.js';
 
 /**
@@ -36,7 +37,8 @@ export const adminUsageRoutes: FastifyPluginAsync<{
     done(Object.assign(error, { statusCode: 415 }), undefined);
   });
 
-  app.post<{ Querystring: UsageQuery }>('/usage', { schema: ingestUsageRoute }, async (request) => {
+  // The query's type comes from the route schema (usage-schemas.ts), never restated.
+  typedRoutes(app).post('/usage', { schema: ingestUsageRoute }, async (request) => {
     const query = request.query;
     if (query.source) return observe(ingestFromSource(options.store, request, query, () => bodyOf(request)));
     if (isPlainText(request)) throw mediaTypeError('A usage batch without ?source= is sent as application/x-ndjson or text/csv, not text/plain.');
@@ -47,15 +49,7 @@ export const adminUsageRoutes: FastifyPluginAsync<{
   });
 };
 
-interface UsageQuery {
-  readonly dryRun: boolean;
-  readonly contract?: string;
-  readonly source?: UsageSource;
-  readonly server?: string;
-  readonly offset?: string;
-  readonly rateAs?: 'sus' | 'flex';
-  readonly name?: string;
-}
+type UsageQuery = SchemaType<typeof ingestUsageRoute.querystring>;
 
 /**
  * `?source=tokenflex-export` (a Token Flex export, text/csv) or `?source=flexlm` (a FlexNet debug
