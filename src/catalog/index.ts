@@ -9,5 +9,6 @@ export {
 export { insightsCatalog } from './insights-catalog.js';
 export { tokenflexCatalog } from './tokenflex-catalog.js';
 export { denialsCatalog } from './denials-catalog.js';
+export { flexlmSessionsCatalog } from './flexlm-sessions-catalog.js';
 export { FORMULA_CELL_PATTERN, neutraliseFreeText, restoreFreeText } from './formula-cells.js';
 export { catalogFor, describeCatalog, enrichmentAliases, normaliseUsageCategory, withFieldAliases } from './catalog.js';

@@ -28,6 +28,7 @@ test('the OpenAPI document describes every route the app serves', async (t) => {
   for (const expected of [
     'GET /healthz', 'GET /readyz', 'GET /authentication/v2/keys', 'GET /insights/v1/catalog', 'GET /insights/v1/contexts',
     'GET /tokenflex/v1/catalog', 'GET /tokenflex/v1/contract', 'GET /tokenflex/v1/contract/{contract_number}',
+    'GET /tokenflex/v1/sessions/catalog', 'POST /tokenflex/v1/sessions/{contract_number}/query',
   ]) {
     assert.ok(described.has(expected), `${expected} is missing from the OpenAPI document`);
   }

@@ -177,6 +177,15 @@ test('a FlexNet log goes in through POST /admin/v1/usage?source=flexlm; its deni
   });
   const filtered = await ask({ fields: ['userName', 'usageHour'], metrics: ['denials'], where: "productLineCode = 'ACD'", orderBy: 'usageHour' });
   assert.deepEqual((filtered.json() as { rows: unknown[] }).rows, [['bob', '2025-03-03T13:00:00Z', 2]]);
+  // The sessions with their licences and how they ended (the Token Flex catalogue has no room for them).
+  const sessions = await app.app.inject({
+    method: 'POST', url: `/tokenflex/v1/sessions/${FIXTURE_CONTRACT}/query`, headers: { authorization: `Bearer ${token}` },
+    payload: { fields: ['userName', 'sessionStartDate', 'sessionEndDate', 'sessionLicenses', 'sessionEndedBy'], metrics: ['usageMinutes', 'licenseMinutes'],
+      where: "licenseServerName = 'NYC-LIC01'", orderBy: 'sessionStartDate' },
+  });
+  assert.equal(sessions.statusCode, 200, sessions.body);
+  assert.deepEqual((sessions.json() as { rows: unknown[] }).rows, [['ann', '2025-03-03T13:00:00Z', '2025-03-03T14:30:00Z', 1, 'checkin', 90, 90]]);
+  assert.equal((await app.app.inject({ method: 'GET', url: '/tokenflex/v1/sessions/catalog', headers: { authorization: `Bearer ${token}` } })).statusCode, 200);
   const bad = await ask({ fields: ['tokensConsumed'] });
   assert.equal(bad.statusCode, 400, bad.body);
   assert.equal((await ask({ metrics: ['denials'] }, 'FX-OTHER')).statusCode, 403);

@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { denialsCatalog, describeCatalog, enrichmentAliases, tokenflexCatalog } from '../../../catalog/index.js';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { denialsCatalog, describeCatalog, enrichmentAliases, flexlmSessionsCatalog, tokenflexCatalog, type Catalog } from '../../../catalog/index.js';
 import { compileUsageQuery, planUsageQuery } from '../../../query/index.js';
 import { AppError } from '../../../errors.js';
 import { useErrorFamily } from '../../errors/index.js';
@@ -11,7 +11,8 @@ import { registerTokenflexSchedules } from './schedules.js';
 import { registerTokenflexExports } from './exports.js';
 import { registerTokenflexQueries } from './queries.js';
 import {
-  catalogRoute, contractRoute, contractsRoute, denialsCatalogRoute, denialsQueryRoute, enrichmentRoute, MAX_DENIAL_ROWS, enrichmentValuesRoute, lastRoute, summaryRoute, valuesRoute,
+  catalogRoute, contractRoute, contractsRoute, denialsCatalogRoute, denialsQueryRoute, enrichmentRoute, MAX_DENIAL_ROWS, enrichmentValuesRoute, lastRoute,
+  sessionsCatalogRoute, sessionsQueryRoute, summaryRoute, valuesRoute,
 } from './schemas.js';
 import { normaliseUsageCategory } from '../../../catalog/index.js';
 import { personalDataMask } from '../../../privacy/index.js';
@@ -99,18 +100,16 @@ export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app,
     return options.store.listLastUsage(contractNumber);
   });
 
-  const denials = describeCatalog(denialsCatalog);
-  app.get('/denials/catalog', { schema: denialsCatalogRoute }, async () => denials);
-
-  app.post<{ Params: { contract_number: string }; Body: { fields?: string[]; metrics?: string[]; where?: string; orderBy?: string } }>(
-    '/denials/:contract_number/query', { schema: denialsQueryRoute }, async (request) => {
+  /** A query of one of our own catalogues (denials, FlexNet sessions), answered inline. */
+  const inlineQuery = (catalog: Catalog, usageCategories: readonly string[] | undefined) =>
+    async (request: FastifyRequest<InlineQuery>) => {
       const contractNumber = request.params.contract_number;
       await principalOf(request).assertContract(contractNumber);
       const body = request.body ?? {};
       const plan = planUsageQuery({
         fields: body.fields ?? [], metrics: body.metrics ?? [], where: body.where ?? '', orderBy: body.orderBy ?? '',
-        scope: { kind: 'contract', contractNumber }, purpose: 'query',
-      }, denialsCatalog);
+        scope: { kind: 'contract', contractNumber }, purpose: 'query', ...(usageCategories ? { usageCategories } : {}),
+      }, catalog);
       const compiled = compileUsageQuery(plan, options.store.backend);
       const mask = await personalDataMask(options.store, compiled.columns.map((c) => c.name));
       const rows: unknown[][] = [];
@@ -126,7 +125,17 @@ export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app,
         rows.push(mask ? mask(row) : row);
       }
       return { columns: compiled.columns.map((c) => ({ name: c.name, type: c.type })), rows };
-    });
+    };
+
+  const denials = describeCatalog(denialsCatalog);
+  app.get('/denials/catalog', { schema: denialsCatalogRoute }, async () => denials);
+  app.post<InlineQuery>(
+    '/denials/:contract_number/query', { schema: denialsQueryRoute }, inlineQuery(denialsCatalog, undefined));
+
+  const sessions = describeCatalog(flexlmSessionsCatalog);
+  app.get('/sessions/catalog', { schema: sessionsCatalogRoute }, async () => sessions);
+  app.post<InlineQuery>(
+    '/sessions/:contract_number/query', { schema: sessionsQueryRoute }, inlineQuery(flexlmSessionsCatalog, ['DESKTOP_PRODUCT']));
 
   // A contract's enrichment category names work as aliases of their customFieldN (spec §4).
   const aliasesOf = async (contractNumber: string) => enrichmentAliases(await options.store.getEnrichmentCategories(contractNumber) ?? []);
@@ -134,6 +143,12 @@ export const tokenflexRoutes: FastifyPluginAsync<TokenflexOptions> = async (app,
   if (options.tokenflexExports) registerTokenflexExports(app, options.tokenflexExports, aliasesOf);
   if (options.schedules) registerTokenflexSchedules(app, options.schedules);
 };
+
+/** A query of one of our own catalogues, answered inline (denials, FlexNet sessions). */
+interface InlineQuery {
+  Params: { contract_number: string };
+  Body: { fields?: string[]; metrics?: string[]; where?: string; orderBy?: string } | undefined;
+}
 
 /** `:field` of `GET /contract/:c/:field` → its usage column. */
 const VALUE_COLUMNS = {

@@ -396,6 +396,13 @@ export const denialsCatalogRoute = {
   response: { 200: catalogSchema, ...errors },
 } as const;
 
+export const sessionsCatalogRoute = {
+  tags: ['tokenflex'],
+  summary: 'The fields and metrics of the desktop sessions queries (ours, issue 20): the Token Flex desktop fields with what a FlexNet debug log ' +
+    'says of each session, its licences and how it ended.',
+  response: { 200: catalogSchema, ...errors },
+} as const;
+
 export const denialsQueryRoute = {
   tags: ['tokenflex'],
   summary: 'Query the contract\'s FlexNet denials the Token Flex way (ours, issue 20): fields to group by, metrics, where, orderBy; answered inline ' +
@@ -411,6 +418,35 @@ export const denialsQueryRoute = {
     },
     additionalProperties: false,
     ...atLeastOneFieldOrMetric,
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        columns: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string' } }, required: ['name', 'type'] } },
+        rows: { type: 'array', items: { type: 'array', items: {} } },
+      },
+      required: ['columns', 'rows'],
+    },
+    ...errors,
+  },
+} as const;
+
+export const sessionsQueryRoute = {
+  tags: ['tokenflex'],
+  summary: 'Query the contract\'s desktop sessions with their licences and how they ended (sessionLicenses, sessionEndedBy: sessions read from ' +
+    'FlexNet debug logs; null for the others) the Token Flex way (ours, issue 20): fields to group by, metrics, where, orderBy; answered inline ' +
+    `(at most ${MAX_DENIAL_ROWS} rows; docs/sources.md).`,
+  params: contractParams,
+  body: {
+    type: 'object',
+    properties: {
+      fields: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+      metrics: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
+      where: { type: 'string', maxLength: 10_000 },
+      orderBy: { type: 'string', maxLength: 10_000 },
+    },
+    additionalProperties: false,
   },
   response: {
     200: {
