@@ -43,12 +43,22 @@ export async function hashConsoleSources(webDir = WEB_DIR): Promise<string> {
 }
 
 /**
+ * Paths present or not by a deployment's settings, which the console never calls: `GET /metrics`
+ * follows METRICS (on by default in the server, absent from the app the build describes), so a
+ * fresh `npm install && npm start` warned that the console was checked against another API.
+ */
+const DEPLOYMENT_PATHS: ReadonlySet<string> = new Set(['/metrics']);
+
+/**
  * The OpenAPI document as the console's types see it: without `servers`, which names the port and
- * host of one deployment and does not change a type.
+ * host of one deployment, nor the paths a deployment's settings add (DEPLOYMENT_PATHS); neither
+ * changes a type the console uses.
  */
 export function normaliseOpenApi(document: unknown): Record<string, unknown> {
   const { servers: _servers, ...rest } = document as Record<string, unknown>;
-  return rest;
+  const paths = rest.paths;
+  if (paths === null || typeof paths !== 'object') return rest;
+  return { ...rest, paths: Object.fromEntries(Object.entries(paths).filter(([name]) => !DEPLOYMENT_PATHS.has(name))) };
 }
 
 export function hashOpenApi(document: unknown): string {

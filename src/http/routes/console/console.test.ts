@@ -162,11 +162,16 @@ describe('serving the console', () => {
     assert.match(page.body, /npm install/);
   });
 
-  test('the console pages are no API: the OpenAPI document does not list them, and its hash ignores servers', async (t) => {
+  test('the console pages are no API: the OpenAPI document does not list them, and its hash ignores servers and GET /metrics', async (t) => {
     const { app } = await buildTestApp(t, store, {}, { console: { distDir } });
     const document = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
     assert.ok(!Object.keys(document.paths).some((p) => p === '/' || p.startsWith('/console')));
     assert.equal(hashOpenApi({ ...document, servers: [{ url: 'http://a' }] }), hashOpenApi({ ...document, servers: [{ url: 'http://b' }] }));
+    // The server lists /metrics unless METRICS=off; the build describes an app without it (a fresh install warned).
+    const { '/metrics': _metrics, ...others } = document.paths;
+    const withMetrics = { ...document, paths: { ...others, '/metrics': { get: { summary: 'Prometheus metrics' } } } };
+    assert.equal(hashOpenApi(withMetrics), hashOpenApi({ ...document, paths: others }));
+    assert.notEqual(hashOpenApi({ ...document, paths: { ...document.paths, '/insights/v1/new': { get: {} } } }), hashOpenApi(document), 'any other path counts');
   });
 });
 
