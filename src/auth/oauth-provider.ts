@@ -88,6 +88,11 @@ const PKCE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
  * library brings its own routes, paths, adapters and error shapes, while APS's paths and bodies
  * are fixed by spec §2, so adapting it would be more code than the protocol itself.
  */
+/** The parameters of a token request (RFC 6749 §4.1.3, §4.4.2, §6) the grants read. */
+export type TokenRequest = {
+  readonly [K in 'grant_type' | 'code' | 'redirect_uri' | 'code_verifier' | 'refresh_token' | 'scope']?: string;
+};
+
 export class OAuthProvider {
   readonly #store: Store;
   readonly #keys: SigningKeys;
@@ -165,7 +170,7 @@ export class OAuthProvider {
    * request on the same grant (the store's atomic steps make it rare) loses as the protocol says:
    * `invalid_grant`, never a 500 (issue 19).
    */
-  async grant(client: OAuthClient | undefined, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
+  async grant(client: OAuthClient | undefined, params: TokenRequest): Promise<TokenResponse> {
     try {
       return await this.#grant(client, params);
     } catch (error) {
@@ -176,7 +181,7 @@ export class OAuthProvider {
     }
   }
 
-  async #grant(client: OAuthClient | undefined, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
+  async #grant(client: OAuthClient | undefined, params: TokenRequest): Promise<TokenResponse> {
     switch (params.grant_type) {
       case 'client_credentials':
         if (!client) throw new AppError('OAUTH_INVALID_CLIENT', 'client_credentials needs the client authenticated (HTTP Basic, or client_id and client_secret in the form).');
@@ -213,7 +218,7 @@ export class OAuthProvider {
     return { ...(await this.#mintAccess(client, subject, scopes, clientCredentialsGrant(client.id))), scope: scopes.join(' ') };
   }
 
-  async #authorizationCode(named: OAuthClient | undefined, params: Readonly<Record<string, string | undefined>>): Promise<TokenResponse> {
+  async #authorizationCode(named: OAuthClient | undefined, params: TokenRequest): Promise<TokenResponse> {
     if (!params.code) throw new AppError('OAUTH_INVALID_REQUEST', 'code is required.');
     if (!params.redirect_uri) throw new AppError('OAUTH_INVALID_REQUEST', 'redirect_uri is required.');
     const now = this.#now();

@@ -3,9 +3,10 @@ import type { FastifyInstance, FastifyTypeProvider } from 'fastify';
 
 /**
  * Route handlers take their body, query, params and headers types from the route schemas through
- * json-schema-to-ts (what @fastify/type-provider-json-schema-to-ts uses), never restated by hand. Replies are not typed from the
- * response schemas: those describe the wire for the OpenAPI document (several shapes per status,
- * problem+json), and the serializer checks them at run time.
+ * json-schema-to-ts, never restated by hand. Ours rather than @fastify/type-provider-json-schema-to-ts
+ * (the same engine), because that one also types replies from the response schemas, and ours
+ * describe the wire for the OpenAPI document (several shapes per status, problem+json); the
+ * serializer checks replies at run time.
  */
 export interface SchemaTypeProvider extends FastifyTypeProvider {
   validator: this['schema'] extends JSONSchema ? FromSchema<this['schema']> : unknown;

@@ -3,6 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { safeEqual, type AuthorizationParams, type OAuthProvider } from '../../../auth/index.js';
 import { readCookies, setCookie } from './forms.js';
 import { renderConsentPage, renderMessagePage, renderSignInPage } from './pages.js';
+import { typedRoutes } from '../../type-provider.js';
 import { authorizePostSchema, authorizeSchema, consentSchema, logoutSchema, signInSchema } from './schemas.js';
 
 const SESSION_COOKIE = 'insights_session';
@@ -10,7 +11,8 @@ const CSRF_COOKIE = 'insights_csrf';
 /** The authorization request's parameters, carried through the forms as hidden fields and checked again on each POST. */
 const CARRIED = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'max_age', 'prompt'] as const;
 
-type Params = Readonly<Record<string, string | undefined>>;
+/** What the pages read of a request's parameters (the authorize query or a page's form), typed by their schemas. */
+type Params = { readonly [K in (typeof CARRIED)[number] | 'csrf']?: string };
 
 function carried(params: Params): Record<string, string | undefined> {
   return Object.fromEntries(CARRIED.map((name) => [name, params[name]]));
@@ -51,13 +53,15 @@ function maxAgeOf(params: Params): number | undefined {
  * Consent is remembered per user and client, for the scopes allowed (issue 18): a later request
  * for no more than those scopes, `prompt=none` included, gets its code without the page.
  */
-export function registerAuthorizeRoutes(app: FastifyInstance, options: {
+export function registerAuthorizeRoutes(untyped: FastifyInstance, options: {
   readonly provider: OAuthProvider; readonly secureCookies: boolean; readonly issuer: string;
   /** Clients that are part of this service (the console): consent is implied, never asked. */
   readonly firstPartyClientIds: ReadonlySet<string>;
   readonly limitRate: (request: FastifyRequest) => Promise<void>;
 }): void {
   const { provider, secureCookies } = options;
+  // Query and form types come from the route schemas (schemas.ts), never restated.
+  const app = typedRoutes(untyped);
 
   const html = (reply: FastifyReply, status: number, body: string) => reply
     .code(status)
@@ -136,12 +140,12 @@ export function registerAuthorizeRoutes(app: FastifyInstance, options: {
     }));
   };
 
-  app.get('/authorize', { schema: authorizeSchema }, (request, reply) => authorize(request, reply, request.query as Params));
+  app.get('/authorize', { schema: authorizeSchema }, (request, reply) => authorize(request, reply, request.query));
   // OIDC Core §3.1.2.1: the authorization endpoint takes POST with a form body as well as GET.
-  app.post('/authorize', { schema: authorizePostSchema }, (request, reply) => authorize(request, reply, (request.body ?? {}) as Params));
+  app.post('/authorize', { schema: authorizePostSchema }, (request, reply) => authorize(request, reply, request.body ?? {}));
 
   app.post('/sign-in', { schema: signInSchema, onRequest: options.limitRate }, async (request, reply) => {
-    const form = (request.body ?? {}) as Params;
+    const form = request.body ?? {};
     const checked = await check(form, reply);
     if (!checked) return reply;
     if (!csrfValid(request, form)) {
@@ -164,7 +168,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, options: {
   });
 
   app.post('/consent', { schema: consentSchema }, async (request, reply) => {
-    const form = (request.body ?? {}) as Params;
+    const form = request.body ?? {};
     const checked = await check(form, reply);
     if (!checked) return reply;
     const sessionId = readCookies(request)[SESSION_COOKIE];
@@ -182,7 +186,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, options: {
   });
 
   app.get('/logout', { schema: logoutSchema }, async (request, reply) => {
-    const query = request.query as Params;
+    const query = request.query;
     await provider.endSession(readCookies(request)[SESSION_COOKIE]);
     setCookie(reply, SESSION_COOKIE, '', { secure: secureCookies, maxAgeSeconds: 0 });
     const target = query.post_logout_redirect_uri;

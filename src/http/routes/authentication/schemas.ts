@@ -7,7 +7,8 @@ const oauthError = {
   required: ['error'],
 } as const;
 
-const form = (properties: Record<string, { type: 'string' }>) => ({
+/** A form body of text fields; its handler's body type is inferred from them (src/http/type-provider.ts). */
+const form = <const P extends Record<string, { readonly type: 'string' }>>(properties: P) => ({
   type: 'object',
   // RFC 6749 §3.2: unknown parameters are ignored, not refused.
   properties,
@@ -103,7 +104,7 @@ const pageForm = form({
     csrf: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, decision: { type: 'string' },
     response_type: { type: 'string' }, client_id: { type: 'string' }, redirect_uri: { type: 'string' }, scope: { type: 'string' },
     state: { type: 'string' }, nonce: { type: 'string' }, code_challenge: { type: 'string' }, code_challenge_method: { type: 'string' },
-    max_age: { type: 'string' },
+    max_age: { type: 'string' }, prompt: { type: 'string' },
   });
 
 export const signInSchema = {

@@ -1,16 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ClientCredentials, OAuthProvider } from '../../../auth/index.js';
 import { AppError } from '../../../errors.js';
+import { typedRoutes } from '../../type-provider.js';
 import { parseBasicAuth } from './forms.js';
 import { introspectSchema, revokeSchema, tokenSchema } from './schemas.js';
 
-type Form = Readonly<Record<string, string | undefined>>;
+/** The client fields every form of these routes has. */
+type Form = { readonly client_id?: string; readonly client_secret?: string };
 
-function formOf(request: FastifyRequest): Form {
-  if (request.body === undefined || request.body === null || typeof request.body !== 'object') {
+/** The form as its schema types it; a request without one is refused. */
+function formOf<F extends Form>(body: F | undefined | null): F {
+  if (body === undefined || body === null || typeof body !== 'object') {
     throw new AppError('OAUTH_INVALID_REQUEST', 'The body must be application/x-www-form-urlencoded.');
   }
-  return request.body as Form;
+  return body;
 }
 
 /** Client credentials from `Authorization: Basic` and from the form (`client_id`, `client_secret`). */
@@ -28,7 +31,7 @@ function clientOf(provider: OAuthProvider, request: FastifyRequest, form: Form) 
 }
 
 /** `POST /token`, `/introspect`, `/revoke`: thin shells over OAuthProvider. */
-export function registerTokenRoutes(app: FastifyInstance, options: {
+export function registerTokenRoutes(untyped: FastifyInstance, options: {
   readonly provider: OAuthProvider;
   /** Before the body is read: per client address. */
   readonly limitAddress: (request: FastifyRequest) => Promise<void>;
@@ -36,11 +39,13 @@ export function registerTokenRoutes(app: FastifyInstance, options: {
   readonly limitClient: (request: FastifyRequest) => Promise<void>;
 }): void {
   const { provider } = options;
+  // Form types come from the route schemas (schemas.ts), never restated.
+  const app = typedRoutes(untyped);
   // Every endpoint that checks a client secret shares the token endpoint's limits (issue 19 item 5).
   const limited = { onRequest: options.limitAddress, preHandler: options.limitClient };
 
   app.post('/token', { schema: tokenSchema, ...limited }, async (request, reply) => {
-    const form = formOf(request);
+    const form = formOf(request.body);
     const client = await provider.authenticateTokenClient(credentialsOf(request, form));
     const response = await provider.grant(client, form);
     // RFC 6749 §5.1: token responses must not be cached.
@@ -49,7 +54,7 @@ export function registerTokenRoutes(app: FastifyInstance, options: {
   });
 
   app.post('/introspect', { schema: introspectSchema, ...limited }, async (request, reply) => {
-    const form = formOf(request);
+    const form = formOf(request.body);
     const client = await clientOf(provider, request, form);
     if (!form.token) throw new AppError('OAUTH_INVALID_REQUEST', 'token is required.');
     reply.header('cache-control', 'no-store');
@@ -57,7 +62,7 @@ export function registerTokenRoutes(app: FastifyInstance, options: {
   });
 
   app.post('/revoke', { schema: revokeSchema, ...limited }, async (request) => {
-    const form = formOf(request);
+    const form = formOf(request.body);
     const client = await clientOf(provider, request, form);
     if (!form.token) throw new AppError('OAUTH_INVALID_REQUEST', 'token is required.');
     await provider.revoke(client, form.token);
