@@ -32,6 +32,13 @@ export interface DemoTeam {
   readonly enrichment: readonly string[];
   /** Multipliers of product popularity per industry. */
   readonly affinity: Readonly<Record<ProductGroup, number>>;
+  /**
+   * How the team's consumption moves over the window (the token forecast needs both shapes):
+   * `growth` scales its days from 1 − g/2 at the first day to 1 + g/2 at the last; `step`
+   * multiplies every day from the given share of the window on (a new team joining). Absent:
+   * the shared calendar only.
+   */
+  readonly trend?: { readonly growth: number } | { readonly stepAt: number; readonly stepFactor: number };
 }
 
 const BENEFITS_ALL = 'ReportingAPIAccess ReportingAdvanced ReportingFlexUsage ReportingSeatUsage InsightsTeam';
@@ -41,7 +48,7 @@ const cats = (...names: string[]): readonly string[] =>
   Array.from({ length: 10 }, (_, k) => names[k] ?? '');
 
 // Team 0 is the admin's home team, team 1 Alice's: its pool factor below 1 makes her demo show
-// MY-pool usage.
+// MY-pool usage. Munich's consumption grows through the window, Toronto's steps up.
 export const DEMO_TEAMS: readonly DemoTeam[] = [
   {
     id: '4280140', name: 'New York Office', benefits: BENEFITS_ALL, weight: 30, utcOffsetMinutes: -300, dst: 'us',
@@ -59,13 +66,13 @@ export const DEMO_TEAMS: readonly DemoTeam[] = [
     id: '5127033', name: 'Munich Engineering', benefits: BENEFITS_ALL, weight: 16, utcOffsetMinutes: 60, dst: 'eu',
     site: 'MUC', contractNumber: '110000988410', contractName: 'Munich Engineering Flex', contractStartMonthsBefore: 8,
     poolFactor: 1.1, enrichment: cats('Department', 'Cost Center', 'Location', 'Business Unit'),
-    affinity: { AEC: 0.5, CIV: 0.3, MFG: 4, ME: 0.3, GEN: 2 },
+    affinity: { AEC: 0.5, CIV: 0.3, MFG: 4, ME: 0.3, GEN: 2 }, trend: { growth: 0.6 },
   },
   {
     id: '3904417', name: 'Toronto Design Centre', benefits: BENEFITS_BASIC, weight: 12, utcOffsetMinutes: -300, dst: 'us',
     site: 'TOR', contractNumber: '110001120563', contractName: 'Toronto Design Centre Flex', contractStartMonthsBefore: 2,
     poolFactor: 0.92, enrichment: cats('Department'),
-    affinity: { AEC: 1.5, CIV: 4, MFG: 0.3, ME: 0.2, GEN: 1.5 },
+    affinity: { AEC: 1.5, CIV: 4, MFG: 0.3, ME: 0.2, GEN: 1.5 }, trend: { stepAt: 0.4, stepFactor: 1.5 },
   },
   {
     id: '6011852', name: 'Tokyo Office', benefits: BENEFITS_BASIC, weight: 10, utcOffsetMinutes: 540, dst: 'none',

@@ -16,7 +16,12 @@ select d, day,
            when month(day) = 8 then 0.85 else 1.0 end
     * (0.85 + 0.3 * d / ${plan.days})) as bigint) as weight
 from (select d, ${firstDay} + cast(d as integer) as day from range(${plan.days}) r(d))`);
-  add(slotTable('seed_day_slot', 'select d, weight from seed_day', '', 'd', DAY_SLOTS));
+  // Each team's days: the shared weights, times its trend. A team without one keeps the shared
+  // weights exactly, so its slots (and records) are what they were before trends existed.
+  add(slotTable('seed_day_slot', `select tm.t, dy.d, case when tm.growth = 0 and tm.step_factor = 1 then dy.weight
+      else cast(round(dy.weight * (1 + tm.growth * (dy.d / greatest(1, ${plan.days - 1}) - 0.5))
+        * case when dy.d >= tm.step_at * ${plan.days} then tm.step_factor else 1 end) as bigint) end as weight
+    from seed_team tm cross join seed_day dy`, 't', 'd', DAY_SLOTS));
 
   const hourWeights = [2, 1, 1, 1, 1, 2, 8, 30, 90, 100, 100, 90, 50, 80, 95, 90, 75, 45, 22, 12, 8, 5, 3, 2];
   add(slotTable('seed_hour_slot', `select * from (values ${values(hourWeights.map((w, hr) => [hr, w]))}) v(hr, weight)`, '', 'hr', HOUR_SLOTS));

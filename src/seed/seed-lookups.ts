@@ -27,11 +27,15 @@ export function lookupStatements(context: PhaseContext): string[] {
   const add = (sql: string) => statements.push(sql);
   add(`create temp table seed_team as
 select t, id, name, benefits, weight, std_offset, dst, site, contract_number, contract_name, pool_factor, enrichment,
+  growth, step_at, step_factor,
   cast(date_trunc('month', ${firstDay}) - to_months(start_before) as date) as contract_start
 from (values
   ${values(DEMO_TEAMS.map((t, k) => [k, t.id, t.name, t.benefits, t.weight, t.utcOffsetMinutes, t.dst, t.site,
-    t.contractNumber, t.contractName, t.poolFactor, t.enrichment.join('\t'), t.contractStartMonthsBefore]))}
-) v(t, id, name, benefits, weight, std_offset, dst, site, contract_number, contract_name, pool_factor, enrichment, start_before)`);
+    t.contractNumber, t.contractName, t.poolFactor, t.enrichment.join('\t'), t.contractStartMonthsBefore,
+    t.trend && 'growth' in t.trend ? t.trend.growth : 0, t.trend && 'stepAt' in t.trend ? t.trend.stepAt : 2,
+    t.trend && 'stepAt' in t.trend ? t.trend.stepFactor : 1]))}
+) v(t, id, name, benefits, weight, std_offset, dst, site, contract_number, contract_name, pool_factor, enrichment, start_before,
+  growth, step_at, step_factor)`);
 
   add(`create temp table seed_contract_year as
 select t, y, cast(contract_start + to_months(cast(12 * (y - 1) as integer)) as date) as start_date,

@@ -38,7 +38,7 @@ e0 as (
   from g
   join seed_user_slot us on us.slot = g.user_slot
   join seed_user usr on usr.n = us.n
-  join seed_day_slot ds on ds.slot = least(cast(floor((usr.act_lo + g.u_day * (usr.act_hi - usr.act_lo)) * ${DAY_SLOTS}) as bigint), ${DAY_SLOTS - 1})
+  join seed_day_slot ds on ds.t = usr.t and ds.slot = least(cast(floor((usr.act_lo + g.u_day * (usr.act_hi - usr.act_lo)) * ${DAY_SLOTS}) as bigint), ${DAY_SLOTS - 1})
   join seed_day dy on dy.d = ds.d
   join seed_hour_slot hs on hs.slot = g.hour_slot
   join seed_tz z on z.t = usr.t and z.d = ds.d

@@ -2,6 +2,14 @@ import { demoSeatPrices, DEMO_FIRST_NAMES, DEMO_LAST_NAMES, DEMO_TEAMS } from '.
 import { DEMO_ADMIN_EMAIL, DEMO_ALICE_EMAIL } from './seed-options.js';
 import { lit, PRODUCT_SLOTS, slotTable, TEAM_SLOTS, USER_SLOTS, values, type PhaseContext } from './seed-sql.js';
 
+/**
+ * Users who hold a subscription seat and never use anything (the idle-seat answer's "never"):
+ * numbered after the others and left out of the usage draws, so everyone else's usage is as it was.
+ */
+export function idleSeatUsers(users: number): number {
+  return Math.max(3, Math.round(users * 0.04));
+}
+
 /** Phase 3: the users, their home team, main products, activity span and subscription seat. */
 export function userStatements(context: PhaseContext): string[] {
   const { plan, d, firstDay } = context;
@@ -12,17 +20,17 @@ export function userStatements(context: PhaseContext): string[] {
 with g as (
   select r.n, case r.n when 1 then 0 when 2 then 1 else ts.t end as t,
     ${d.int('r.n', 11, DEMO_FIRST_NAMES.length)} as fi, ${d.int('r.n', 12, DEMO_LAST_NAMES.length)} as li,
-    r.n > 2 and ${d.uniform('r.n', 13)} < 0.06 as inactive,
+    r.n > 2 and r.n <= ${plan.users} and ${d.uniform('r.n', 13)} < 0.06 as inactive,
     r.n > 2 and ${d.uniform('r.n', 14)} < 0.08 as joiner,
     ${d.uniform('r.n', 15)} as u_act,
     case r.n when 1 then 250 else cast(round(1000 * exp(0.8 * ${d.normal('r.n', 16, 17)})) as bigint) + 1 end as weight,
     ${d.int('r.n', 20, PRODUCT_SLOTS)} as slot1, ${d.int('r.n', 21, PRODUCT_SLOTS)} as slot2,
     case when ${d.uniform('r.n', 22)} < 0.7 then 1 else 2 end as ls,
-    r.n > 2 and ${d.uniform('r.n', 23)} < 0.16 as sus, ${d.uniform('r.n', 24)} < 0.6 as via_collection,
+    (r.n > 2 and ${d.uniform('r.n', 23)} < 0.16) or r.n > ${plan.users} as sus, ${d.uniform('r.n', 24)} < 0.6 as via_collection,
     case when r.n > 2 and ${d.uniform('r.n', 31)} < 0.03 then ${d.int('r.n', 32, 5)} end as second_team_step,
     ${d.uniform('r.n', 30)} < 0.8 as has_image,
     ${d.int('r.n', 33, 36000)} as created_sec
-  from range(1, ${plan.users + 1}) r(n)
+  from range(1, ${plan.users + idleSeatUsers(plan.users) + 1}) r(n)
   join seed_team_slot ts on ts.slot = ${d.int('r.n', 10, TEAM_SLOTS)}
 ),
 p as (
@@ -57,7 +65,7 @@ select n, 'U' || lpad(cast(n as varchar), 6, '0') as id, t, first_name, last_nam
       + to_seconds(7 * 3600 + created_sec) end as created_at
 from p`);
 
-  add(slotTable('seed_user_slot', 'select n, weight from seed_user', '', 'n', USER_SLOTS));
+  add(slotTable('seed_user_slot', `select n, weight from seed_user where n <= ${plan.users}`, '', 'n', USER_SLOTS));
 
   return statements;
 }
