@@ -86,19 +86,20 @@ export function postgresPoolDb(pool: pg.Pool): Db {
   return {
     dialect: postgresDialect,
     query: (sql, values = []) => runOn(pool, sql, values),
-    transaction: async (fn) => {
-      const client = await pool.connect();
-      let healthy = true;
-      try {
-        return await postgresClientDb(client).transaction(fn);
-      } catch (error) {
-        healthy = false;
-        throw error;
-      } finally {
-        client.release(!healthy);
-      }
-    },
+    transaction: (fn) => withClient(pool, (client) => postgresClientDb(client).transaction(fn)),
     isConflict: isPostgresConflict,
     isUniqueViolation: (error: unknown) => sqlState(error) === '23505',
   };
+}
+
+/**
+ * Runs `fn` on one checked-out connection (for statements that must share a session). One that
+ * `fn` left by throwing (inside a failed transaction, with an open cursor) is destroyed, not reused.
+ */
+export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  return fn(client).then(
+    (result) => { client.release(); return result; },
+    (error: unknown) => { client.release(true); throw error; },
+  );
 }

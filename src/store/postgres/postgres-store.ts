@@ -16,7 +16,7 @@ import { assertTablesEmpty, checkArrived } from '../sql/bulk-load.js';
 import type { Db } from '../sql/dialect.js';
 import { SqlStore } from '../sql/sql-store.js';
 import * as jobsSql from '../sql/jobs.js';
-import { postgresClientDb, postgresPoolDb } from './postgres-db.js';
+import { postgresClientDb, postgresPoolDb, withClient } from './postgres-db.js';
 import {
   applyMigration, createMigrationsTable, createSchema, lockMigrations, selectAppliedMigrations, unlockMigrations
 } from './sql/migrations.js';
@@ -105,34 +105,14 @@ class PostgresStore extends SqlStore implements Store {
     this.#schema = schema;
   }
 
-  /** Runs `fn` on one checked-out connection (for statements that must share a session). */
-  async #use<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    let healthy = true;
-    try {
-      return await fn(client);
-    } catch (error) {
-      healthy = false;
-      throw error;
-    } finally {
-      // A connection left inside a failed transaction or with an open cursor is not reused.
-      client.release(!healthy);
-    }
+  /** Runs `fn` on one checked-out connection (withClient). */
+  #use<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return withClient(this.#pool, fn);
   }
 
   /** Runs `fn` inside a transaction; rolls back when it throws. */
   #transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.#use(async (client) => {
-      await client.query('begin');
-      try {
-        const result = await fn(client);
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      }
-    });
+    return this.#use((client) => postgresClientDb(client).transaction(() => fn(client)));
   }
 
   /**
