@@ -1,5 +1,5 @@
 import { DEFAULT_DUCKDB_MEMORY_LIMIT } from '../src/config.js';
-import { bulkLoadMemoryLimit } from '../src/store/index.js';
+import { bulkLoadMemoryLimit, usageBatchMemoryLimit } from '../src/store/index.js';
 
 /**
  * The DuckDB memory limit of the service as `npm start` runs it (DUCKDB_MEMORY_LIMIT, else the
@@ -22,3 +22,6 @@ export const instanceMemory: Record<string, string> = BENCH_MEMORY_LIMIT ? { mem
  * 3.1-3.3 s.
  */
 export const bulkInstanceMemory: Record<string, string> = { memory_limit: bulkLoadMemoryLimit() };
+
+/** Options of `DuckDBInstance.create` for the baselines of a usage batch: the limit the store gives a batch (memory-limit.ts). */
+export const usageBatchInstanceMemory: Record<string, string> = { memory_limit: BENCH_MEMORY_LIMIT ? usageBatchMemoryLimit(BENCH_MEMORY_LIMIT) : bulkLoadMemoryLimit() };

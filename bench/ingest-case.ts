@@ -30,7 +30,7 @@ import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/app-services.js';
 import { openDuckDbStore, USAGE_REFERENCE_CTES } from '../src/store/index.js';
-import { bulkInstanceMemory, storeMemory } from './duckdb-settings.js';
+import { storeMemory, usageBatchInstanceMemory } from './duckdb-settings.js';
 
 export interface IngestBenchResult {
   readonly records: number;
@@ -169,7 +169,7 @@ async function ingestOnce(dataDir: string, seededFile: string, file: string): Pr
 
 /** The baseline: DuckDB's own JSON reader into a table of a new database on the same disk. */
 async function readJsonOnce(databaseFile: string, file: string): Promise<number> {
-  const baseline = await DuckDBInstance.create(databaseFile, bulkInstanceMemory);
+  const baseline = await DuckDBInstance.create(databaseFile, usageBatchInstanceMemory);
   const connection = await baseline.connect();
   try {
     const started = process.hrtime.bigint();
@@ -226,7 +226,7 @@ const FLOOR_INSERT_SQL = `insert into usage_records (
  */
 async function floorOnce(databaseFile: string, seededFile: string, file: string): Promise<number> {
   await emptiedCopy(seededFile, databaseFile);
-  const instance = await DuckDBInstance.create(databaseFile, { ...bulkInstanceMemory, preserve_insertion_order: 'false' });
+  const instance = await DuckDBInstance.create(databaseFile, { ...usageBatchInstanceMemory, preserve_insertion_order: 'false' });
   const connection = await instance.connect();
   try {
     const started = process.hrtime.bigint();

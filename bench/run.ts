@@ -42,7 +42,7 @@ import { issueUserToken, loadSigningKeys } from '../src/auth/index.js';
 import { buildApp } from '../src/http/index.js';
 import { createJobServices } from '../src/app-services.js';
 import { openDuckDbStore } from '../src/store/index.js';
-import { BENCH_MEMORY_LIMIT, bulkInstanceMemory, instanceMemory, storeMemory } from './duckdb-settings.js';
+import { BENCH_MEMORY_LIMIT, bulkInstanceMemory, instanceMemory, storeMemory, usageBatchInstanceMemory } from './duckdb-settings.js';
 import { benchPostgres, BENCH_DATABASE_URL, probePostgres, type PollResult } from './postgres.js';
 import type { ConsoleBenchResult } from './console-case.js';
 import type { IngestBenchResult } from './ingest-case.js';
@@ -342,7 +342,7 @@ async function exportWindows(file: string): Promise<{ sessionsFrom: string; usag
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);
-console.log(`\nusage-insights bench: ${rows.toLocaleString('en')} records, median of ${repeat} runs after ${WARM_UPS} warm-ups (DuckDB query cases: of ${ROUNDS} rounds of that, raw and service alternating; seed: one run); DuckDB memory_limit ${BENCH_MEMORY_LIMIT ?? 'DuckDB default'} for service and baselines alike, but for the bulk loads (seed, ingest) and their baselines: ${bulkInstanceMemory.memory_limit}, as the store gives them\n`);
+console.log(`\nusage-insights bench: ${rows.toLocaleString('en')} records, median of ${repeat} runs after ${WARM_UPS} warm-ups (DuckDB query cases: of ${ROUNDS} rounds of that, raw and service alternating; seed: one run); DuckDB memory_limit ${BENCH_MEMORY_LIMIT ?? 'DuckDB default'} for service and baselines alike, but for the seed and its baseline: ${bulkInstanceMemory.memory_limit}, and a usage batch and its baselines: ${usageBatchInstanceMemory.memory_limit}, as the store gives them\n`);
 console.log(`${pad('case', 38)}${pad('ms', 10)}${pad('baseline', 22)}${pad('ms', 10)}ratio`);
 for (const r of results) {
   console.log(`${pad(r.name, 38)}${pad(r.ms.toFixed(1), 10)}${pad(r.baselineName, 22)}${pad(r.baselineMs.toFixed(1), 10)}${(r.ms / r.baselineMs).toFixed(2)}x`);
@@ -353,7 +353,7 @@ if (ingestResult) {
     + `(read_json: ${Math.round(r.records / (r.readJsonMs / 1000)).toLocaleString('en')} rows/s), ${(r.ingestMs / r.readJsonMs).toFixed(2)}x read_json; answer ${JSON.stringify(r.summary)}`);
   console.log(`  median of ${r.ingestRuns.length} alternating rounds; ingest ${r.ingestRuns.map((ms) => ms.toFixed(0)).join(', ')} ms; `
     + `read_json ${r.readJsonRuns.map((ms) => ms.toFixed(0)).join(', ')} ms; floor ${r.floorRuns.map((ms) => ms.toFixed(0)).join(', ')} ms `
-    + `(under the memory a bulk load gets: ${bulkInstanceMemory.memory_limit})`);
+    + `(under the memory a usage batch gets: ${usageBatchInstanceMemory.memory_limit})`);
   console.log(`  floor: DuckDB alone loading the file into the emptied usage_records, with the insert's joins, without HTTP, validation, `
     + `content ids, duplicate checks or rating: ${(r.floorMs / r.readJsonMs).toFixed(2)}x read_json; the ingestion's work beyond it: ${(r.ingestMs - r.floorMs).toFixed(0)} ms`);
   const differing = r.ingested.filter((figures) => figures !== r.seeded);

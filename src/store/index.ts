@@ -2,7 +2,7 @@
 // first open, so a module that needs only types (or the SQL helpers) loads no native addon.
 export * from './contract/index.js';
 export { ALLOWED_MOVES, canMove, JOB_STATES, PENDING_STATES } from './job-state.js';
-export { bulkLoadMemoryLimit } from './duckdb/memory-limit.js';
+export { bulkLoadMemoryLimit, usageBatchMemoryLimit } from './duckdb/memory-limit.js';
 export { USAGE_REFERENCE_CTES } from './usage-reference-sql.js';
 export type { Db, DbResult, DbRow, SqlDialect } from './sql/dialect.js';
 export { duckDbDialect } from './duckdb/duckdb-dialect.js';

@@ -6,7 +6,7 @@ import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from 
 import { AppError } from '../../errors.js';
 import { assertTablesEmpty, checkArrived } from '../sql/bulk-load.js';
 import { insertParquetFile } from './sql/bulk-load.js';
-import { bulkLoadMemoryLimit } from './memory-limit.js';
+import { bulkLoadMemoryLimit, usageBatchMemoryLimit } from './memory-limit.js';
 import {
   checkBulkFiles, QueryInterruptedError,
   type CompletedQuery, type JobFile, type StreamQuery, type TableRowsFile, type UsageDays, type Job, type MigrationReport, type NewJob, type ResultQuery, type Store, type PoolStats,
@@ -125,7 +125,8 @@ class DuckDbStore extends SqlStore implements Store {
   #jobLookups: Promise<JobLookups> | undefined;
   /** DUCKDB_MEMORY_LIMIT (undefined: DuckDB's own), and the bulk loads running (see #withBulkMemory). */
   readonly #memoryLimit: string | undefined;
-  #bulkLoads = 0;
+  /** The limits of the bulk loads running (see #withBulkMemory). */
+  readonly #bulkLimits: string[] = [];
 
   readonly #casualThresholdMinutes: number | undefined;
 
@@ -182,7 +183,7 @@ class DuckDbStore extends SqlStore implements Store {
 
   async loadIntoEmptyTables(files: readonly TableRowsFile[], _usageDays: UsageDays): Promise<void> {
     checkBulkFiles(files);
-    await this.#withBulkMemory(() => this.#pool.use((connection) => withoutInsertionOrder(connection,
+    await this.#withBulkMemory(bulkLoadMemoryLimit(), () => this.#pool.use((connection) => withoutInsertionOrder(connection,
       () => duckDbConnectionDb(connection).transaction(async (db) => {
         await assertTablesEmpty(db, files.map((f) => f.table));
         for (const file of files) checkArrived(file.table, file.rows, await insertParquetFile(db, file));
@@ -190,22 +191,22 @@ class DuckDbStore extends SqlStore implements Store {
   }
 
   /**
-   * Runs a bulk load (the demo data, a usage batch) with DuckDB's own memory limit instead of
-   * DUCKDB_MEMORY_LIMIT, and puts the configured one back when the last such load ends. The
-   * configured limit bounds what exports and queries make the process hold; a bulk load keeps its
-   * whole batch in temporary tables, which DuckDB does not spill. `memory_limit` is one setting of the instance, so a query running beside a
-   * bulk load may use more too for that time.
+   * Runs a bulk load under a memory limit of its own instead of DUCKDB_MEMORY_LIMIT: the demo data
+   * under DuckDB's own (it keeps its tables in memory), a usage batch under a bounded one it spills
+   * beyond (memory-limit.ts). The configured limit comes back when the last load ends.
+   * `memory_limit` is one setting of the instance: while loads overlap, the largest of theirs holds,
+   * and a query running beside a load may use more too for that time.
    */
-  async #withBulkMemory<T>(fn: () => Promise<T>): Promise<T> {
+  async #withBulkMemory<T>(limit: string, fn: () => Promise<T>): Promise<T> {
     const configured = this.#memoryLimit;
     if (configured === undefined) return fn();
-    if (this.#bulkLoads++ === 0) {
-      await this.#setMemoryLimit(bulkLoadMemoryLimit());
-    }
+    this.#bulkLimits.push(limit);
+    await this.#setMemoryLimit(largestLimit(this.#bulkLimits));
     try {
       return await fn();
     } finally {
-      if (--this.#bulkLoads === 0) await this.#setMemoryLimit(configured).catch(() => undefined);
+      this.#bulkLimits.splice(this.#bulkLimits.indexOf(limit), 1);
+      await this.#setMemoryLimit(this.#bulkLimits.length === 0 ? configured : largestLimit(this.#bulkLimits)).catch(() => undefined);
     }
   }
 
@@ -224,7 +225,7 @@ class DuckDbStore extends SqlStore implements Store {
    * made the rating and the insert of a 1M-record batch take 8.3 s against 3.3 s (measured).
    */
   applyStagedUsage<T>(chunks: AsyncIterable<StagedUsageChunk>, layout: StagedLayout, apply: (batch: StagedUsageBatch) => Promise<T>): Promise<T> {
-    return this.#withBulkMemory(() => this.#pool.use(async (connection) => {
+    return this.#withBulkMemory(usageBatchMemoryLimit(this.#memoryLimit), () => this.#pool.use(async (connection) => {
       const db = duckDbConnectionDb(connection);
       const stager = new UsageStager(db, this.#spoolDir);
       try {
@@ -474,4 +475,7 @@ class DuckDbStore extends SqlStore implements Store {
 
 }
 
-
+/** The largest of limits written in whole MiB (`512MiB`), as memory-limit.ts writes them. */
+function largestLimit(limits: readonly string[]): string {
+  return `${Math.max(...limits.map((limit) => Number.parseInt(limit, 10)))}MiB`;
+}
