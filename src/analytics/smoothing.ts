@@ -66,13 +66,31 @@ const HOLD_Z = 3;
 /** A weekday whose factor is below this (a quiet weekend) does not count as a working day there. */
 const SIGNIFICANT_FACTOR = 0.5;
 
-/** Runs the model over `series` (one value per consecutive day, at least INITIAL_DAYS). */
-export function smoothSeries(series: Float64Array, firstWeekday: number, p: SmoothingParameters): SmoothedSeries {
+/** Arrays for a SmoothedSeries of a series of n days: level and trend n + 1 long, factors (n + 1) × 7. */
+export interface SmoothingBuffers {
+  readonly level: Float64Array;
+  readonly trend: Float64Array;
+  readonly factors: Float64Array;
+}
+
+/** Buffers for smoothing a series of `days` days. */
+export function smoothingBuffers(days: number): SmoothingBuffers {
+  return { level: new Float64Array(days + 1), trend: new Float64Array(days + 1), factors: new Float64Array((days + 1) * 7) };
+}
+
+/**
+ * Runs the model over `series` (one value per consecutive day, at least INITIAL_DAYS). With
+ * `buffers` (of smoothingBuffers(series.length)), the states go there, and the answer holds them
+ * only until the next run into the same buffers: the parameter choice smooths the series once per
+ * set tried, and fresh arrays for each were most of the forecast's garbage.
+ */
+export function smoothSeries(series: Float64Array, firstWeekday: number, p: SmoothingParameters, buffers?: SmoothingBuffers): SmoothedSeries {
   const n = series.length;
   if (n < INITIAL_DAYS) throw new RangeError(`The model needs ${INITIAL_DAYS} days of history, got ${n}`);
-  const levels = new Float64Array(n + 1);
-  const trends = new Float64Array(n + 1);
-  const factorStates = new Float64Array((n + 1) * 7);
+  const { level: levels, trend: trends, factors: factorStates } = buffers ?? smoothingBuffers(n);
+  if (levels.length !== n + 1 || trends.length !== n + 1 || factorStates.length !== (n + 1) * 7) {
+    throw new RangeError(`Smoothing buffers for ${levels.length - 1} days, not ${n}`);
+  }
   const f = new Float64Array(7);
   const sigma = new Float64Array(7);
   let level = initialise(series, firstWeekday, f, sigma);

@@ -12,7 +12,7 @@ import type {
   BacktestHorizon, Banded, Exhaustion, ForecastDay, ForecastInput, HistoryDay, PoolProjection, TokenForecast,
 } from './forecast-types.js';
 import { round2, round4 } from './rounding.js';
-import { forecastFrom, INITIAL_DAYS, smoothSeries, type SmoothedSeries, type SmoothingParameters } from './smoothing.js';
+import { forecastFrom, INITIAL_DAYS, smoothingBuffers, smoothSeries, type SmoothedSeries, type SmoothingParameters } from './smoothing.js';
 
 /** Below this many days of history the naive forecast answers, with assumed intervals. */
 export const MIN_MODEL_DAYS = INITIAL_DAYS;
@@ -254,13 +254,15 @@ function chooseParameters(series: Float64Array, firstWeekday: number): { paramet
   let horizons = BACKTEST_HORIZONS.filter(enough);
   if (horizons.length === 0) horizons = [7, 14].filter(enough);
   if (horizons.length === 0) return { parameters: DEFAULT_PARAMETERS, model: smoothSeries(series, firstWeekday, DEFAULT_PARAMETERS) };
+  // Each set is smoothed into the same buffers and scored; the chosen one is smoothed once more, into its own.
+  const buffers = smoothingBuffers(n);
   const scored = PARAMETER_GRID.map((parameters) => {
-    const model = smoothSeries(series, firstWeekday, parameters);
-    const scores = scoreModel(series, model, parameters.phi, FIRST_ORIGIN, horizons, SELECTION_STRIDE);
-    return { parameters, model, score: relativeErrorSum(scores) };
+    const model = smoothSeries(series, firstWeekday, parameters, buffers);
+    return { parameters, score: relativeErrorSum(scoreModel(series, model, parameters.phi, FIRST_ORIGIN, horizons, SELECTION_STRIDE)) };
   });
   const best = Math.min(...scored.map((s) => s.score));
-  return scored.find((s) => s.score <= best * (1 + SELECTION_TOLERANCE))!;
+  const { parameters } = scored.find((s) => s.score <= best * (1 + SELECTION_TOLERANCE))!;
+  return { parameters, model: smoothSeries(series, firstWeekday, parameters) };
 }
 
 function relativeErrorSum(scores: readonly HorizonScore[]): number {
