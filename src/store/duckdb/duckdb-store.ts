@@ -71,6 +71,9 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Stor
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(file, {
+      // DuckDB's allocator returns freed memory to the system from a thread of its own, also while
+      // the server is idle; without it, memory freed after a load stayed with the process.
+      allocator_background_threads: 'true',
       ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
       ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}),
       ...(spillDir ? { temp_directory: spillDir } : {}),
@@ -195,19 +198,36 @@ class DuckDbStore extends SqlStore implements Store {
    * under DuckDB's own (it keeps its tables in memory), a usage batch under a bounded one it spills
    * beyond (memory-limit.ts). The configured limit comes back when the last load ends.
    * `memory_limit` is one setting of the instance: while loads overlap, the largest of theirs holds,
-   * and a query running beside a load may use more too for that time.
+   * and a query running beside a load may use more too for that time. When the last load ends,
+   * what it left is released (#releaseBulkMemory), with or without a configured limit.
    */
   async #withBulkMemory<T>(limit: string, fn: () => Promise<T>): Promise<T> {
     const configured = this.#memoryLimit;
-    if (configured === undefined) return fn();
     this.#bulkLimits.push(limit);
-    await this.#setMemoryLimit(largestLimit(this.#bulkLimits));
+    if (configured !== undefined) await this.#setMemoryLimit(largestLimit(this.#bulkLimits));
     try {
       return await fn();
     } finally {
       this.#bulkLimits.splice(this.#bulkLimits.indexOf(limit), 1);
-      await this.#setMemoryLimit(this.#bulkLimits.length === 0 ? configured : largestLimit(this.#bulkLimits)).catch(() => undefined);
+      if (configured !== undefined) {
+        await this.#setMemoryLimit(this.#bulkLimits.length === 0 ? configured : largestLimit(this.#bulkLimits)).catch(() => undefined);
+      }
+      // A checkpoint that meets a write of another connection fails; the next load's end tries again.
+      if (this.#bulkLimits.length === 0) await this.#releaseBulkMemory().catch(() => undefined);
     }
+  }
+
+  /**
+   * After the last bulk load: a checkpoint, which also frees what DuckDB keeps of the loads' dropped
+   * staging tables and committed transactions until a later write cleans it up. Measured in the soak
+   * (npm run soak), once the load had stopped: DuckDB held 98 MiB, of which 50 MiB of dropped
+   * in-memory tables and 18 MiB of transaction data, and the process 80 MB over its start, for as
+   * long as nothing else was written; after a checkpoint those two were 0.
+   */
+  #releaseBulkMemory(): Promise<void> {
+    return this.#pool.use(async (connection) => {
+      await connection.run('checkpoint');
+    });
   }
 
   /** `memory_limit` is one setting of the instance: `set global` changes it for every connection. */
