@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { createContract, createProduct, createTeam } from '../src/admin/index.js';
 import { FlexlmLogReader, ingestTokenflexExport, readTokenflexExport, type FeatureProduct } from '../src/ingest/index.js';
 import { openDuckDbStore } from '../src/store/index.js';
+import { storeMemory } from './duckdb-settings.js';
 import { describeSourcesBench, type SourcesBenchCase, type SourcesBenchResult, type SourcesImportCase } from './sources-describe.js';
 
 const { values } = parseArgs({
@@ -234,10 +235,11 @@ async function benchFile(name: string, file: string, bytes: number, read: (file:
 
 /**
  * The export imported once through the ingestion (the reader, the validator, staging, the store's
- * transaction) into a fresh DuckDB store whose contract takes its charges from Autodesk.
+ * transaction) into a fresh DuckDB store whose contract takes its charges from Autodesk, with the
+ * service's memory settings (DUCKDB_MEMORY_LIMIT, else its default: a batch gets its own bounded limit).
  */
 async function importExport(file: string, dataDir: string): Promise<SourcesImportCase> {
-  const store = await openDuckDbStore({ dataDir });
+  const store = await openDuckDbStore({ dataDir, ...storeMemory });
   try {
     await store.migrate();
     const team = await createTeam(store, { teamId: '900000001', name: 'Bench' });
