@@ -95,6 +95,7 @@ test('the usage query bodies say "at least one field or metric", and a query wit
     'post /tokenflex/v1/usage/{contract_number}/query': {},
     'post /tokenflex/v1/export/{contract_number}/requests': {},
     'post /tokenflex/v1/denials/{contract_number}/query': {},
+    'post /tokenflex/v1/sessions/{contract_number}/query': {},
   };
   for (const operation of Object.keys(bodies)) {
     const [method, route] = operation.split(' ') as [string, string];
@@ -124,4 +125,9 @@ test('the usage query bodies say "at least one field or metric", and a query wit
   assert.equal(tokenflex.statusCode, 400, tokenflex.body);
   assert.match(tokenflex.body, /QUERY_INVALID/);
   assert.match(tokenflex.body, /at least one field or metric/);
+  const sessions = await app.inject({
+    method: 'POST', url: `/tokenflex/v1/sessions/${contract}/query`, headers: { authorization: `Bearer ${token}` }, payload: {},
+  });
+  assert.equal(sessions.statusCode, 400, sessions.body);
+  assert.match(sessions.body, /at least one field or metric/);
 });

@@ -403,11 +403,8 @@ export const sessionsCatalogRoute = {
   response: { 200: catalogSchema, ...errors },
 } as const;
 
-export const denialsQueryRoute = {
-  tags: ['tokenflex'],
-  summary: 'Query the contract\'s FlexNet denials the Token Flex way (ours, issue 20): fields to group by, metrics, where, orderBy; answered inline ' +
-    `(at most ${MAX_DENIAL_ROWS} rows). Imported with insights import --source flexlm or POST /admin/v1/usage?source=flexlm (docs/sources.md).`,
-  params: contractParams,
+/** The body and answer of the inline (not paged, not stored) queries of denials and sessions. */
+const inlineQueryParts = {
   body: {
     type: 'object',
     properties: {
@@ -432,31 +429,19 @@ export const denialsQueryRoute = {
   },
 } as const;
 
+export const denialsQueryRoute = {
+  tags: ['tokenflex'],
+  summary: 'Query the contract\'s FlexNet denials the Token Flex way (ours, issue 20): fields to group by, metrics, where, orderBy; answered inline ' +
+    `(at most ${MAX_DENIAL_ROWS} rows). Imported with insights import --source flexlm or POST /admin/v1/usage?source=flexlm (docs/sources.md).`,
+  params: contractParams,
+  ...inlineQueryParts,
+} as const;
+
 export const sessionsQueryRoute = {
   tags: ['tokenflex'],
   summary: 'Query the contract\'s desktop sessions with their licences and how they ended (sessionLicenses, sessionEndedBy: sessions read from ' +
     'FlexNet debug logs; null for the others) the Token Flex way (ours, issue 20): fields to group by, metrics, where, orderBy; answered inline ' +
     `(at most ${MAX_DENIAL_ROWS} rows; docs/sources.md).`,
   params: contractParams,
-  body: {
-    type: 'object',
-    properties: {
-      fields: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
-      metrics: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
-      where: { type: 'string', maxLength: 10_000 },
-      orderBy: { type: 'string', maxLength: 10_000 },
-    },
-    additionalProperties: false,
-  },
-  response: {
-    200: {
-      type: 'object',
-      properties: {
-        columns: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, type: { type: 'string' } }, required: ['name', 'type'] } },
-        rows: { type: 'array', items: { type: 'array', items: {} } },
-      },
-      required: ['columns', 'rows'],
-    },
-    ...errors,
-  },
+  ...inlineQueryParts,
 } as const;
