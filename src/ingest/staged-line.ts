@@ -63,7 +63,7 @@ const CONTENT_OF_RECORD: readonly ((r: UsageRecordInput) => string | number | nu
  * worker's time).
  */
 export function stagedLine(r: UsageRecordInput, content: string = JSON.stringify(CONTENT_OF_RECORD.map((of) => of(r)))): string {
-  // Written by hand: JSON.stringify of the head took 1.2 µs a record, this 0.7 (measured).
+  // Written by hand: cheaper than JSON.stringify of the head, on the validation workers' hot path.
   const head = `[${r.line},${jsonText(r.id)},${jsonText(r.teamId)},"${r.usageDate}",${r.contractYear},${r.usageAt},`
     + `${jsonText(r.productName)},${jsonText(r.productFeatureCode)},`;
   const c = r.givenCharge;

@@ -44,8 +44,8 @@ export interface DuckDbStoreOptions {
 
 /**
  * Runs `work` with DuckDB free to read and write from all its threads without keeping row order,
- * for statements whose row order is not content (a staged record carries its line): with it kept,
- * reading the staged files of a million records took 1.75 s against 0.7 s. The setting is the
+ * for statements whose row order is not content (a staged record carries its line): keeping the order
+ * makes reading staged files more than twice as slow (docs/measurements.md). The setting is the
  * instance's (every connection's), so it is off only for those statements; queries that need an
  * order say ORDER BY. The setting as it was comes back afterwards.
  */
@@ -112,8 +112,8 @@ class DuckDbStore extends SqlStore implements Store {
   /**
    * The revoked access-token ids, in memory: every request's token is checked against them, and
    * only this process writes the table (DuckDB has one writer process), so a copy dropped after
-   * each write that revokes (see #revoking) is exact, and a check costs no query (1–2 ms each,
-   * measured, and it competed for DuckDB's threads with the query a client was polling for).
+   * each write that revokes (see #revoking) is exact, and a check costs no query (a query per request
+   * competed for DuckDB's threads with the query a client was polling for).
    * Loaded on first use.
    */
   #revoked: Promise<ReadonlySet<string>> | undefined;
@@ -219,10 +219,8 @@ class DuckDbStore extends SqlStore implements Store {
 
   /**
    * After the last bulk load: a checkpoint, which also frees what DuckDB keeps of the loads' dropped
-   * staging tables and committed transactions until a later write cleans it up. Measured in the soak
-   * (npm run soak), once the load had stopped: DuckDB held 98 MiB, of which 50 MiB of dropped
-   * in-memory tables and 18 MiB of transaction data, and the process 80 MB over its start, for as
-   * long as nothing else was written; after a checkpoint those two were 0.
+   * staging tables and committed transactions until a later write cleans it up (the soak's figures are
+   * in docs/measurements.md).
    */
   #releaseBulkMemory(): Promise<void> {
     return this.#pool.use(async (connection) => {
@@ -242,7 +240,7 @@ class DuckDbStore extends SqlStore implements Store {
    * the queue, so no other batch writes usage_records meanwhile (nothing else writes it). Only its
    * writes are one transaction: the temp tables before them are built outside it, because DuckDB
    * keeps tables created in a transaction in its transaction-local storage, and reading them there
-   * made the rating and the insert of a 1M-record batch take 8.3 s against 3.3 s (measured).
+   * makes the rating and the insert more than twice as slow (docs/measurements.md).
    */
   applyStagedUsage<T>(chunks: AsyncIterable<StagedUsageChunk>, layout: StagedLayout, apply: (batch: StagedUsageBatch) => Promise<T>): Promise<T> {
     return this.#withBulkMemory(usageBatchMemoryLimit(this.#memoryLimit), () => this.#pool.use(async (connection) => {
@@ -347,7 +345,7 @@ class DuckDbStore extends SqlStore implements Store {
    * on DuckDB 1.5, a transaction that changes a job's row loses that change at its commit when
    * another write of the row (a heartbeat) committed after the transaction began, with no error
    * on either side: a query whose run spanned a heartbeat stayed `running` and was run again by
-   * the sweep (measured; see the test "heartbeats … never break a success write"). The run of the
+   * the sweep (the test "heartbeats … never break a success write" shows it). The run of the
    * query, which may take minutes, is the insert; the state change is one small statement. Until
    * it commits no reader looks at the result (the job is not succeeded). Result rows left by a
    * failure here are deleted at once, and those of a crash in between by the sweep that requeues
@@ -429,8 +427,8 @@ class DuckDbStore extends SqlStore implements Store {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
         if (signal.aborted) throw new QueryInterruptedError(signal.reason);
-        // Converted a column at a time, then read across: measured on 1M rows of seven columns,
-        // about a third less CPU than the row-wise conversion of `yieldRowsJson`.
+        // Converted a column at a time, then read across: cheaper than the row-wise conversion of
+        // `yieldRowsJson` (docs/measurements.md).
         const columns = chunk.convertColumns(JsonDuckDBValueConverter);
         for (let r = 0; r < chunk.rowCount; r++) yield columns.map((column) => column[r]);
       }

@@ -4,8 +4,8 @@ import type { Db, SqlDialect } from './dialect.js';
 
 // The Flex rules of spec §6 as one statement over two rating input tables, for both dialects: the
 // ingestion (sql/usage-ingest.ts) and the demo generator (src/seed) fill the tables, so records
-// are rated where they are instead of travelling to JavaScript and back (on a 1M-record DuckDB
-// batch the round trip took 10 s, this 3 s). src/rating is the rules' reference in TypeScript;
+// are rated where they are instead of travelling to JavaScript and back (about three times faster,
+// docs/measurements.md). src/rating is the rules' reference in TypeScript;
 // src/ingest/ingest-order.test.ts holds the two to the same charges on both backends.
 //
 // The rules, as window functions over the rating order (usage time in ms, then id):
@@ -74,7 +74,7 @@ const FLEX_DESKTOP = "i.usage_category = 'DESKTOP_PRODUCT' and i.source = 'flex'
 /**
  * Throws REQUEST_INVALID, naming the first such record, when a Flex session's product or a
  * record's contract year is not (or no longer) defined. Checked on the distinct keys (a join of
- * every record took 1.5 s per 1M on DuckDB); the first record with a missing key is looked up only
+ * every record costs far more); the first record with a missing key is looked up only
  * to name it.
  */
 async function assertRatingKeysDefined(db: Pick<Db, 'dialect' | 'query'>): Promise<void> {
