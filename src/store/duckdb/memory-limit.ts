@@ -11,10 +11,8 @@ export function bulkLoadMemoryLimit(): string {
 /**
  * A usage batch's DuckDB memory limit: DUCKDB_MEMORY_LIMIT when larger, else 512 MiB (at most
  * DuckDB's own default). Bounded, so a larger batch spills to DATA_DIR/tmp/duckdb instead of
- * growing the process: under DuckDB's own default (80% of 24 GB here) a 1,000,000-row Token Flex
- * export's import peaked at 1.54 GB of resident memory and a 2,000,000-row one at 2.29 GB; under
- * 512 MiB, at 0.88 GB and 0.96 GB, for about the same CPU time (measured on the 2-core machine
- * under load, docs/sources.md). The reading before DuckDB holds about 300 MB whatever the size.
+ * growing the process with the batch's size, for about the same CPU time (the peak-memory table
+ * is in docs/sources.md).
  */
 export function usageBatchMemoryLimit(configured: string | undefined): string {
   const floor = Math.min(USAGE_BATCH_MEMORY_MIB, machineLimitMiB());
