@@ -1,3 +1,4 @@
+import type { SessionEndedBy } from '../../store/index.js';
 import type { UsageBody } from '../ndjson-segments.js';
 import { guessFeatureProduct, parseFlexlmLine, type FlexlmEventLine, type FlexlmLine, type LogDate } from './flexlm-line.js';
 import { sha256Hex, type SourceProblem } from './source-items.js';
@@ -54,7 +55,7 @@ export interface LogSource {
  * without one), or still open when the log (or the last of a run of rotated logs) ends, at its
  * last line. `log-end` sessions are provisional: a later log may hold their check-in.
  */
-export type SessionEnd = 'checkin' | 'inactive' | 'server-stop' | 'log-end';
+export type SessionEnd = SessionEndedBy;
 
 /** A desktop session: an OUT paired with its IN (or cut short). Times are epoch ms, UTC. */
 export interface FlexlmSession {
